@@ -1,0 +1,5 @@
+import sys
+
+from dcsim.cli import main
+
+sys.exit(main())
