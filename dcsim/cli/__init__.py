@@ -13,12 +13,12 @@ import sys
 from collections.abc import Sequence
 
 from dcsim import __version__
-from dcsim.cli import run
+from dcsim.cli import capex, run
 from dcsim.errors import UserInputError
 
 EXIT_BAD_INPUT = 2
 
-SUBCOMMANDS = (run,)
+SUBCOMMANDS = (run, capex)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,244 @@
+"""``dcsim capex``: fit growth curves to a capex series, forecast, and backtest.
+
+``fit --json`` prints one JSON object with ``company``, ``models`` (each with ``name``,
+``params``, ``aicc``, ``rmse``), ``best`` and ``forecast`` (``{year, value, lower,
+upper}`` at ``level``); other keys are extras.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+
+from dcsim.errors import UserInputError
+
+MODEL_CHOICES = "auto, exponential, quadexp, logistic, gompertz, richards (comma-separated list ok)"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "capex", help="Fit growth curves to capex series, forecast and backtest."
+    )
+    actions = parser.add_subparsers(dest="capex_command", required=True, metavar="ACTION")
+    fit = actions.add_parser("fit", help="Fit and rank models by AICc; forecast with intervals.")
+    _series_args(fit, n_boot=500)
+    fit.add_argument("--until", type=int, metavar="YEAR", help="fit only data up to YEAR")
+    fit.add_argument("--forecast", type=int, default=5, metavar="N", help="years ahead (5)")
+    fit.add_argument("--plot", metavar="FILE.png", help="save a figure of the fit and forecast")
+    fit.set_defaults(handler=_fit)
+    back = actions.add_parser("backtest", help="Rolling-origin backtest: MAPE and coverage.")
+    _series_args(back, n_boot=200)
+    back.add_argument("--horizon", type=int, default=3, help="years forecast per origin (3)")
+    back.add_argument("--min-train", type=int, default=8, help="points in the first fit (8)")
+    back.add_argument(
+        "--all-intervals", action="store_true", help="bootstrap every model, not just the best"
+    )
+    back.set_defaults(handler=_backtest)
+
+
+def _series_args(parser: argparse.ArgumentParser, n_boot: int) -> None:
+    parser.add_argument("csv", nargs="?", help="CSV with year and value columns")
+    parser.add_argument("--company", help="company in the shipped data (or a CSV's company column)")
+    parser.add_argument(
+        "--measure",
+        default="purchases",
+        choices=("purchases", "incl-finance-leases"),
+        help="shipped measure (purchases)",
+    )
+    parser.add_argument(
+        "--kind", default="actual", choices=("actual", "guidance", "all"), help="rows (actual)"
+    )
+    parser.add_argument("--year-col", default="year", help="CSV year column (year)")
+    parser.add_argument("--value-col", default="value", help="CSV value column (value)")
+    parser.add_argument("--company-col", default="company", help="CSV company column (company)")
+    parser.add_argument("--model", default="auto", help=MODEL_CHOICES)
+    parser.add_argument("--level", type=float, default=0.9, help="interval level (0.9)")
+    parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (0)")
+    parser.add_argument("--n-boot", type=int, default=n_boot, help=f"bootstrap refits ({n_boot})")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _check_args(args: argparse.Namespace) -> None:
+    problems = []
+    if not 0.0 < args.level < 1.0:
+        problems.append(f"--level must be between 0 and 1, got {args.level}")
+    if args.n_boot < 10:
+        problems.append(f"--n-boot must be at least 10, got {args.n_boot}")
+    if getattr(args, "forecast", 1) < 0:
+        problems.append(f"--forecast must be 0 or more, got {args.forecast}")
+    if not args.csv and not args.company:
+        problems.append("give a CSV file or --company NAME")
+    if problems:
+        raise UserInputError(problems)
+
+
+def _load(args: argparse.Namespace):
+    from dcsim import growth
+
+    if args.csv:
+        return growth.load_csv(
+            args.csv, args.year_col, args.value_col, args.company, args.company_col
+        )
+    return growth.load_company(args.company, measure=args.measure, kind=args.kind)
+
+
+def _clean(value):
+    """JSON-safe copy: non-finite floats become null, numpy scalars plain numbers."""
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _print_json(payload: dict) -> None:
+    print(json.dumps(_clean(payload), indent=2, allow_nan=False))
+
+
+def _fit(args: argparse.Namespace) -> int:
+    from dcsim import growth
+
+    _check_args(args)
+    full = _load(args)
+    series = full.until(args.until)
+    result = growth.fit(series.years, series.values, args.model, name=series.name)
+    forecast = result.forecast(args.forecast, level=args.level, seed=args.seed, n_boot=args.n_boot)
+    truth = dict(zip(full.years.tolist(), full.values.tolist(), strict=True))
+    records = [
+        {**r, "actual": truth[r["year"]]} if r["year"] in truth else r for r in forecast.records()
+    ]
+    payload = {
+        **result.to_dict(args.level),
+        "level": args.level,
+        "forecast_model": forecast.model,
+        "forecast": records,
+        "n_boot": forecast.n_boot,
+        "failed_bootstrap_refits": forecast.n_failed,
+        "warnings": [f"{f.name}: {w}" for f in result.ranked for w in f.warnings],
+        "sources": sorted(set(series.sources)),
+    }
+    if args.plot:
+        _save_plot(result, forecast, args.plot)
+    if args.json:
+        _print_json(payload)
+    else:
+        _print_fit(result, forecast, payload)
+    return 0
+
+
+def _save_plot(result, forecast, path: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from dcsim.growth import plot_fit
+
+    ax = plot_fit(result, forecast)
+    try:
+        ax.figure.savefig(path, dpi=90, bbox_inches="tight")
+    except OSError as error:
+        raise UserInputError(f"{path}: cannot write figure ({error.strerror})") from None
+    finally:
+        plt.close(ax.figure)
+
+
+def _money(value: float) -> str:
+    return f"{value / 1e9:,.1f}B" if value >= 1e8 else f"{value:,.4g}"
+
+
+def _print_fit(result, forecast, payload: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    models = Table(
+        title=f"{result.name}: {payload['n_points']} points, "
+        f"{payload['first_year']}–{payload['last_year']} (t = year − {result.origin})"
+    )
+    for column in ("model", "AICc", "ΔAICc", "weight", "RMSE (log)", "parameters ± SE"):
+        models.add_column(
+            column, justify="left" if column in ("model", "parameters ± SE") else "right"
+        )
+    for m in payload["models"]:
+        params = ", ".join(f"{k}={v:.3g}±{m['se'][k]:.2g}" for k, v in m["params"].items())
+        name = f"[bold]{m['name']}[/bold]" if m["name"] == payload["best"] else m["name"]
+        models.add_row(
+            name,
+            f"{m['aicc']:.2f}",
+            f"{m['delta_aicc']:.2f}",
+            f"{m['weight']:.2f}",
+            f"{m['rmse']:.3f}",
+            params,
+        )
+    console.print(models)
+    band = Table(
+        title=f"forecast ({forecast.model}, {forecast.level:.0%} interval, "
+        f"{forecast.n_boot} bootstrap refits, {forecast.n_failed} failed)"
+    )
+    for column in ("year", "forecast", "lower", "upper", "actual"):
+        band.add_column(column, justify="right")
+    for r in payload["forecast"]:
+        actual = _money(r["actual"]) if "actual" in r else ""
+        band.add_row(
+            str(r["year"]), _money(r["value"]), _money(r["lower"]), _money(r["upper"]), actual
+        )
+    if forecast.years.size:
+        console.print(band)
+    for f in payload["failed"]:
+        console.print(f"[yellow]{f['name']} {f['status']}:[/yellow] {f['reason']}")
+    for w in payload["warnings"]:
+        console.print(f"[yellow]warning:[/yellow] {w}")
+
+
+def _backtest(args: argparse.Namespace) -> int:
+    from dcsim import growth
+
+    _check_args(args)
+    series = _load(args)
+    result = growth.backtest(
+        series.years,
+        series.values,
+        args.model,
+        horizon=args.horizon,
+        min_train=args.min_train,
+        level=args.level,
+        seed=args.seed,
+        n_boot=args.n_boot,
+        intervals="all" if args.all_intervals else "best",
+        name=series.name,
+    )
+    summary = result.summary.reset_index()
+    payload = {
+        "company": series.name,
+        "level": args.level,
+        "horizon": args.horizon,
+        "min_train": args.min_train,
+        "summary": summary.to_dict(orient="records"),
+        "failed_bootstrap_refits": result.n_failed_boot,
+        "rows": result.rows.to_dict(orient="records"),
+    }
+    if args.json:
+        _print_json(payload)
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(
+        title=f"{series.name}: backtest, horizon {args.horizon}, "
+        f"{args.level:.0%} intervals ('auto' = best by AICc at each origin)"
+    )
+    for column in ("model", "MAPE %", "coverage", "forecasts", "origins"):
+        table.add_column(column, justify="left" if column == "model" else "right")
+    for r in payload["summary"]:
+        cover = "" if r["coverage"] != r["coverage"] else f"{r['coverage']:.2f}"
+        table.add_row(
+            r["model"], f"{r['mape']:.1f}", cover, str(r["n_forecasts"]), str(r["n_origins"])
+        )
+    Console().print(table)
+    return 0

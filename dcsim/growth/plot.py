@@ -1,0 +1,52 @@
+"""Figure of a growth fit: history, every fitted curve, and the forecast band."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dcsim.growth.forecast import Forecast
+from dcsim.growth.selection import GrowthFit
+
+
+def plot_fit(result: GrowthFit, forecast: Forecast | None = None, ax=None, log: bool = True):
+    """Draw ``result`` (and ``forecast``, if given) on ``ax`` and return the Axes.
+
+    Curves span the history and the forecast years; the model the forecast belongs to is
+    drawn bold with its interval band. A log axis (default) shows exponential growth as a
+    straight line, which is how the models see the data.
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4.2))
+    last = int(forecast.years[-1]) if forecast is not None else int(result.years[-1])
+    grid = np.linspace(result.origin, last, 200)
+    chosen = forecast.model if forecast is not None else result.best.name
+    for fit in result.ranked:
+        bold = fit.name == chosen
+        ax.plot(
+            grid,
+            result.predict(grid, fit.name),
+            lw=2.2 if bold else 1.0,
+            alpha=1.0 if bold else 0.6,
+            zorder=3 if bold else 2,
+            label=f"{fit.name} (ΔAICc {fit.aicc - result.best.aicc:.1f})",
+        )
+    if forecast is not None:
+        ax.fill_between(
+            forecast.years,
+            forecast.lower,
+            forecast.upper,
+            alpha=0.25,
+            color="grey",
+            label=f"{forecast.model} {forecast.level:.0%} prediction interval",
+        )
+    ax.plot(result.years, result.values, "ko", ms=4, zorder=4, label="data")
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel("year")
+    ax.set_ylabel("value")
+    ax.set_title(result.name)
+    ax.legend(fontsize="small", loc="upper left")
+    ax.grid(True, which="both", alpha=0.3)
+    return ax
