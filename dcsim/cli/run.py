@@ -1,0 +1,96 @@
+"""``dcsim run``, ``dcsim validate`` and ``dcsim schema``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    run = subparsers.add_parser("run", help="simulate one scenario and report its KPIs")
+    run.add_argument("config", help="scenario YAML file")
+    run.add_argument("--seed", type=int, default=0, help="root random seed (default 0)")
+    run.add_argument("--out", metavar="DIR",
+                     help="write summary.json, timeseries.parquet and events.parquet here")
+    run.add_argument("--json", action="store_true",
+                     help="print one JSON object of KPIs on stdout and nothing else")
+    add_set_option(run)
+    run.set_defaults(handler=run_command)
+
+    validate = subparsers.add_parser("validate", help="check a scenario file; print 'ok'")
+    validate.add_argument("config")
+    add_set_option(validate)
+    validate.set_defaults(handler=validate_command)
+
+    schema = subparsers.add_parser("schema", help="print the scenario JSON schema")
+    schema.set_defaults(handler=schema_command)
+
+
+def add_set_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--set", dest="overrides", action="append", default=[],
+                        metavar="PATH=VALUE",
+                        help="override a field by dotted path, e.g. halls.0.pue=1.2 (repeatable)")
+
+
+def _load(args: argparse.Namespace):
+    from dcsim.config import load_scenario
+    from dcsim.config.loader import parse_set_options
+
+    return load_scenario(args.config, parse_set_options(args.overrides))
+
+
+def run_command(args: argparse.Namespace) -> int:
+    from dcsim.api import simulate, write_run
+
+    result = simulate(_load(args), seed=args.seed)
+    if args.out:
+        write_run(result, args.out)
+    if args.json:
+        print(json.dumps(result.kpis))
+    else:
+        print_summary(result.kpis, args.out)
+    return 0
+
+
+def validate_command(args: argparse.Namespace) -> int:
+    _load(args)
+    print("ok")
+    return 0
+
+
+def schema_command(args: argparse.Namespace) -> int:
+    from dcsim.config import Scenario
+
+    print(json.dumps(Scenario.model_json_schema(), indent=2))
+    return 0
+
+
+def format_value(value: object) -> str:
+    if value is None:
+        return "not reached"
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return str(value)
+        return f"{value:,.3g}" if abs(value) >= 1e15 else f"{value:,.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {format_value(v)}" for k, v in value.items())
+    return str(value)
+
+
+def print_summary(kpis: dict, out_dir: str | None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"dcsim run: {kpis['scenario']} (seed {kpis['seed']})")
+    table.add_column("KPI")
+    table.add_column("value", justify="right")
+    for key, value in kpis.items():
+        if key not in ("scenario", "seed"):
+            table.add_row(key, format_value(value))
+    console = Console()
+    console.print(table)
+    if out_dir:
+        console.print(f"results written to {out_dir}/")

@@ -1,0 +1,134 @@
+"""Read scenario YAML: includes, ``--set`` overrides, validation, and readable errors.
+
+Every problem becomes one line naming the file, the field path and what was expected,
+raised as :class:`~dcsim.errors.UserInputError` (the CLI prints it and exits with 2).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from dcsim.config.schema import Scenario
+from dcsim.errors import UserInputError
+
+DISTRIBUTION_TAGS = {"fixed", "uniform", "triangular", "pert", "normal", "lognormal"}
+
+
+def read_yaml(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The file's mapping with any ``include:`` (a path or list of paths, relative to the
+    file) merged underneath it: the including file wins, mappings merge, lists replace."""
+    path = Path(path)
+    if path.resolve() in _chain:
+        raise UserInputError(f"{path}: include cycle through {path}")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserInputError(f"{path}: file not found") from None
+    except OSError as error:
+        raise UserInputError(f"{path}: cannot read ({error.strerror})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise UserInputError(f"{path}:{where}: invalid YAML: {problem}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise UserInputError(f"{path}: expected a mapping of fields at the top level")
+    includes = data.pop("include", [])
+    includes = [includes] if isinstance(includes, str) else includes
+    if not isinstance(includes, list) or not all(isinstance(i, str) for i in includes):
+        raise UserInputError(f"{path}: include: expected a file path or a list of paths")
+    merged: dict[str, Any] = {}
+    for include in includes:
+        merged = deep_merge(merged, read_yaml(path.parent / include, (*_chain, path.resolve())))
+    return deep_merge(merged, data)
+
+
+def deep_merge(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(copy.deepcopy(base))
+    for key, value in top.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Set values by dotted path (``halls.0.pue``); list items by index.
+
+    Every segment but the last must exist; the last may add a new key to a mapping (the
+    schema then rejects unknown keys).
+    """
+    data = copy.deepcopy(data)
+    for path, value in overrides.items():
+        *parents, last = path.split(".")
+        node: Any = data
+        for depth, key in enumerate([*parents, last]):
+            where = ".".join([*parents, last][: depth + 1])
+            is_last = depth == len(parents)
+            if isinstance(node, list):
+                if not key.isdigit() or int(key) >= len(node):
+                    raise UserInputError(f"--set {path}: {where}: no item {key!r} in a list of "
+                                         f"{len(node)}")
+                key = int(key)
+            elif not isinstance(node, dict):
+                raise UserInputError(f"--set {path}: {where}: cannot index into a value")
+            elif not is_last and key not in node:
+                raise UserInputError(f"--set {path}: {where}: no such field")
+            if is_last:
+                node[key] = value
+            else:
+                node = node[key]
+    return data
+
+
+def parse_set_options(pairs: Iterable[str]) -> dict[str, Any]:
+    """``path=value`` strings from the command line; values are read as YAML scalars."""
+    overrides: dict[str, Any] = {}
+    for pair in pairs:
+        path, sep, raw = pair.partition("=")
+        if not sep or not path:
+            raise UserInputError(f"--set {pair}: expected dotted.path=value")
+        try:
+            overrides[path] = yaml.safe_load(raw) if raw else ""
+        except yaml.YAMLError:
+            overrides[path] = raw
+    return overrides
+
+
+def scenario_from_dict(data: Mapping[str, Any], origin: str = "<scenario>") -> Scenario:
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as error:
+        raise UserInputError(format_validation_error(error, origin)) from None
+
+
+def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
+    data = apply_overrides(read_yaml(Path(path)), overrides or {})
+    return scenario_from_dict(data, str(path))
+
+
+def format_validation_error(error: ValidationError, origin: str) -> list[str]:
+    lines = []
+    for item in error.errors(include_url=False):
+        loc = [str(part) for part in item["loc"] if part not in DISTRIBUTION_TAGS]
+        if loc and loc[-1] == "value" and any(p == "fixed" for p in map(str, item["loc"])):
+            loc = loc[:-1]
+        where = ".".join(loc) or "(top level)"
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            message = "unknown field (check the spelling; see `dcsim schema`)"
+        elif item["type"] == "missing":
+            message = "required field is missing"
+        lines.append(f"{origin}: {where}: {message}")
+    return lines

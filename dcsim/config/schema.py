@@ -1,0 +1,241 @@
+"""The scenario: every field with its unit, default and the public figure behind it.
+
+Quantities are written with units in the YAML (``"150 MW"``, ``"18 months"``,
+``"11.7 MUSD/MW"``) and stored as floats in canonical units: MW, MWh, days, USD. Uncertain
+durations and capacities may be distributions (see :mod:`dcsim.distributions`). The
+``source`` text in ``json_schema_extra`` is what the config reference in ``docs/`` prints.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from dcsim.distributions import Duration, distribution, quantity
+
+Name = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", max_length=64)]
+Power = quantity("power")
+Money = quantity("money")
+PowerDistribution = distribution("power")
+
+
+def cited(description: str, source: str | None = None, **extra: object) -> dict:
+    """Field metadata: what the field means and where its default comes from."""
+    return {"description": description, "json_schema_extra": {"source": source, **extra}}
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+class ChipSpec(Section):
+    """An accelerator model; the built-in catalog is ``dcsim/data/chips.csv``."""
+
+    tdp: Power = Field(**cited("thermal design power of one GPU"))
+    system_power_per_gpu: Power = Field(
+        **cited("server power divided by GPUs per server, at full load (DGX H100: 10.2 kW / 8)")
+    )
+    overhead: float = Field(
+        0.10, ge=0, **cited("network, storage and optics power as a fraction of server power",
+                             "SemiAnalysis '100k H100 Clusters' (Jun 2024): ~10%")
+    )
+    bf16_dense_tflops: float = Field(gt=0, **cited("dense BF16 tensor throughput, TFLOP/s"))
+    price: Money = Field(**cited("capex per GPU including its share of the server"))
+    source: str = Field("", description="where the figures come from")
+
+    @property
+    def it_kw(self) -> float:
+        """IT power per GPU in kW: server share plus network/storage overhead."""
+        return self.system_power_per_gpu * 1000 * (1 + self.overhead)
+
+
+class ScheduleStep(Section):
+    date: dt.date = Field(description="planned date from which the capacity is available")
+    capacity: Power = Field(ge=0, description="firm capacity from this step on (not an increment)")
+    delay: Duration = Field(
+        "0 days",
+        **cited("slip of this step beyond its planned date; steps keep their order",
+                "LBNL 'Queued Up' 2023: median 5 years request-to-operation for 2022 builds"),
+    )
+
+
+class Interconnect(Section):
+    """A utility connection whose firm capacity follows a dated schedule."""
+
+    name: Name
+    schedule: list[ScheduleStep] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _dates_ascending(self) -> Interconnect:
+        dates = [step.date for step in self.schedule]
+        if dates != sorted(dates):
+            raise ValueError("schedule dates must be in ascending order")
+        return self
+
+
+class Generator(Section):
+    """On-site bridging generation (gas turbines, fuel cells)."""
+
+    name: Name
+    capacity: Power = Field(gt=0)
+    order_date: dt.date | None = Field(None, description="default: the scenario start")
+    lead_time: Duration = Field(
+        **cited("order to delivery", "Cushman & Wakefield 2025: generators 30-38 weeks")
+    )
+    install_time: Duration = "0 days"
+    cost: Money = Field("0 USD", description="capex of the generation plant")
+    fuel_cost: quantity("money_per_energy") = Field("0 USD/MWh", description="fuel cost")
+    emissions: quantity("mass_per_energy") = Field("0 t/MWh", description="t CO2 per MWh")
+
+
+class Equipment(Section):
+    """A substation, transformer or switchgear line-up: a capacitated node of the graph."""
+
+    name: Name
+    kind: Literal["substation", "transformer", "switchgear"]
+    capacity: Power = Field(gt=0)
+    fed_by: list[Name] = Field(min_length=1, description="upstream sources or equipment")
+    order_date: dt.date | None = Field(None, description="default: the scenario start")
+    lead_time: Duration = Field(
+        **cited("order to delivery",
+                "Wood Mackenzie (Apr 2024): large power transformers 120-210 weeks")
+    )
+    install_time: Duration = Field(
+        "0 days", description="delivery to in service: installation, testing, commissioning"
+    )
+    cost: Money = Field("0 USD", description="capex, booked at delivery")
+
+
+class Stages(Section):
+    """The hall's pods: each energizes as one unit once installed and powered."""
+
+    count: int = Field(ge=1)
+    gpus: int = Field(ge=1, description="GPUs per stage")
+    chip: Name = Field("h100-sxm", description="catalog name of the accelerator")
+
+
+class Hall(Section):
+    name: Name
+    it_capacity: Power = Field(gt=0, description="IT load the hall is built for")
+    pue: float = Field(1.08, ge=1.0, **cited("power usage effectiveness",
+                                              "Meta 2024 Sustainability Report: 1.08 (2023)"))
+    fed_by: list[Name] = Field(min_length=1)
+    construction_start: dt.date
+    shell_time: Duration = Field(
+        **cited("ground-breaking to weather-tight shell",
+                "Cortex Construct 2026: hyperscale building 14-22 months in all")
+    )
+    fitout_time: Duration = Field(description="mechanical/electrical fit-out after the shell")
+    cost_per_mw: quantity("money_per_power") = Field(
+        "11.7 MUSD/MW",
+        **cited("construction cost per MW of IT capacity; half booked at start, half at fit-out",
+                "Cushman & Wakefield Data Center Development Cost Guide 2025: 11.7 MUSD/MW"),
+    )
+    priority: int = Field(0, description="higher energizes first under the hall-priority policy")
+    stages: Stages
+
+
+class ChipOrder(Section):
+    chip: Name = "h100-sxm"
+    count: int = Field(ge=1)
+    order_date: dt.date
+    batches: int = Field(1, ge=1, description="the order ships in this many equal batches")
+    batch_interval: Duration = Field("1 month", description="planned spacing of batches")
+    lead_time: Duration = Field(
+        **cited("order (or batch slot) to delivery on site, drawn per batch",
+                "Omdia Nov 2023: H100 servers 36-52 weeks; 8-12 weeks by Apr 2024")
+    )
+
+    @model_validator(mode="after")
+    def _batches_fit(self) -> ChipOrder:
+        if self.batches > self.count:
+            raise ValueError("batches must not exceed count")
+        return self
+
+
+class Installation(Section):
+    crews: int | None = Field(None, ge=1, description="installation crews; null = unlimited")
+    time_per_1000_gpus: Duration = Field(
+        "4 days",
+        **cited("rack, cable and test 1,000 GPUs with one crew",
+                "assumption scaled from xAI Colossus: 100k H100 racked within ~4 months"),
+    )
+    burn_in: Duration = Field("7 days", description="burn-in after installation (assumption)")
+
+
+class Construction(Section):
+    crews: int | None = Field(None, ge=1, description="construction crews; null = unlimited")
+
+
+class Energization(Section):
+    policy: Literal["fifo", "largest-first", "hall-priority"] = "fifo"
+    n_minus_1: bool = Field(False, description="every stage must survive losing any one piece "
+                                               "of equipment")
+    commissioning_time: Duration = Field("5 days", description="power-on to energized (assumption)")
+
+
+class Economics(Section):
+    electricity_price: quantity("money_per_energy") = Field(
+        "77.9 USD/MWh",
+        **cited("grid electricity price",
+                "EIA Electric Power Monthly Table 5.6.B: PA industrial, 2024 Jan-Jul"),
+    )
+    utilization: float = Field(
+        1.0, gt=0, le=1,
+        **cited("energized IT draw as a fraction of full server power",
+                "NVIDIA DGX SuperPOD guide: DGX H100 runs at or near peak in AI training"),
+    )
+
+
+class Grid(Section):
+    interconnects: list[Interconnect] = Field(default_factory=list)
+    generators: list[Generator] = Field(default_factory=list)
+
+
+class Scenario(Section):
+    name: Name
+    description: str = ""
+    start: dt.date = Field(description="day 0 of the simulation")
+    horizon: quantity("duration") = Field("5 years", gt=0, description="simulated time")
+    chips: dict[Name, ChipSpec] = Field(
+        default_factory=dict, description="extra or overriding catalog entries"
+    )
+    grid: Grid
+    equipment: list[Equipment] = Field(default_factory=list)
+    halls: list[Hall] = Field(min_length=1)
+    chip_orders: list[ChipOrder] = Field(min_length=1)
+    chip_supply: dict[Name, quantity("count_per_duration")] = Field(
+        default_factory=dict,
+        description="vendor cap on deliveries per chip type, e.g. '50000 / month'",
+    )
+    installation: Installation = Installation()
+    construction: Construction = Construction()
+    energization: Energization = Energization()
+    economics: Economics = Economics()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        from dcsim.catalog import catalog_with
+        from dcsim.topology import check_topology
+
+        chips = catalog_with(self.chips)
+        used = {hall.stages.chip for hall in self.halls} | {o.chip for o in self.chip_orders}
+        unknown = sorted(used - set(chips))
+        if unknown:
+            raise ValueError(f"unknown chip(s) {unknown}; known: {sorted(chips)}")
+        for hall in self.halls:
+            need_kw = hall.stages.count * hall.stages.gpus * chips[hall.stages.chip].it_kw
+            if need_kw > hall.it_capacity * 1000 + 1e-6:
+                raise ValueError(
+                    f"hall {hall.name!r}: {hall.stages.count} stages of {hall.stages.gpus} "
+                    f"{hall.stages.chip} need {need_kw / 1000:.2f} MW of IT capacity, "
+                    f"the hall has {hall.it_capacity:g} MW"
+                )
+        check_topology(self)
+        return self
+
+    def day(self, date: dt.date | None) -> float:
+        """Days from the scenario start to ``date`` (negative if before; None is day 0)."""
+        return 0.0 if date is None else float((date - self.start).days)

@@ -1,0 +1,53 @@
+"""The event log: every state change, with the state of the campus right after it.
+
+One flat row per event (time, event, entity, amount) and, beside it, a snapshot of the
+level counters; time series and KPIs are built from these at the end, never by sampling
+on a clock. Counters are plain numbers, changed only through :meth:`Ledger.record`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+#: Level counters, in column order. GPU states other than ``gpus_ordered`` are disjoint and
+#: sum to ``gpus_ordered``; capex counters are cumulative.
+COUNTERS = (
+    "interconnect_mw",
+    "generation_mw",
+    "deliverable_mw",
+    "facility_mw",
+    "it_mw",
+    "gpus_ordered",
+    "gpus_in_transit",
+    "gpus_warehouse",
+    "gpus_installed",
+    "gpus_energized",
+    "gpus_failed",
+    "compute_tflops",  # dense BF16 TFLOP/s of the energized GPUs
+    "dark_chip_value_usd",  # purchase value of chips delivered but not energized
+    "capex_chips_usd",
+    "capex_facility_usd",
+    "capex_electrical_usd",
+    "capex_generation_usd",
+)
+
+
+class Ledger:
+    def __init__(self, clock: Callable[[], float]):
+        self._clock = clock
+        self.state: dict[str, float] = dict.fromkeys(COUNTERS, 0.0)
+        self.events: list[tuple[float, str, str, float]] = []
+        self.snapshots: list[tuple[float, ...]] = []
+
+    def record(self, event: str, entity: str, amount: float = 0.0,
+               add: dict[str, float] | None = None, set: dict[str, float] | None = None) -> None:
+        """Log ``event`` for ``entity`` after adding ``add`` to and setting ``set`` on the
+        counters."""
+        state = self.state
+        for key, delta in (add or {}).items():
+            state[key] += delta
+        for key, value in (set or {}).items():
+            state[key] = value
+        now = self._clock()
+        self.events.append((now, event, entity, amount))
+        self.snapshots.append((now, *state.values()))

@@ -1,0 +1,171 @@
+"""The build-out model: shared state, the wiring of processes, and the controller.
+
+Processes only wait, yield and log; they share the power network, the warehouses, the
+crews and the ledger held here. Power changes and stages ready for power wake the
+energization controller; nothing polls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+
+import simpy
+
+from dcsim.catalog import catalog_with
+from dcsim.config.schema import Scenario
+from dcsim.rng import RandomStreams
+from dcsim.sim.construction import hall_construction
+from dcsim.sim.dispatch import Dispatcher
+from dcsim.sim.ledger import Ledger
+from dcsim.sim.pods import commissioning, stage_lifecycle
+from dcsim.sim.power import equipment_lifecycle, generator_lifecycle, interconnect_schedule
+from dcsim.sim.stage import Stage, plan_stages
+from dcsim.sim.supply import VendorCap, Warehouse, chip_order
+from dcsim.topology import PowerNetwork, build_graph, to_kw
+
+CONSTRAINTS = ("grid", "equipment", "construction", "chips", "crews")
+
+
+class CountingEnvironment(simpy.Environment):
+    """A SimPy environment that counts the events it processes (for the benchmark)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.processed = 0
+
+    def step(self) -> None:
+        self.processed += 1
+        super().step()
+
+
+class BuildOut:
+    def __init__(self, scenario: Scenario, seed: int = 0, replication: int = 0):
+        self.scenario = scenario
+        self.seed = seed
+        self.env = CountingEnvironment()
+        self.streams = RandomStreams(seed, replication)
+        self.chips = catalog_with(scenario.chips)
+        self.ledger = Ledger(lambda: self.env.now)
+        self.stages: list[Stage] = plan_stages(
+            scenario, self.chips, lambda name: self.streams.stream("stage", name))
+        self.planned_gpus = sum(stage.gpus for stage in self.stages)
+        self.hall_gpus = {h.name: h.stages.count * h.stages.gpus for h in scenario.halls}
+        hall_kw = {hall.name: max(to_kw(hall.it_capacity * hall.pue),
+                                  sum(s.facility_kw for s in self.stages if s.hall == hall.name))
+                   for hall in scenario.halls}
+        self.network = PowerNetwork(build_graph(scenario), hall_kw)
+        self.dispatcher = Dispatcher(self.network, scenario.energization.policy,
+                                     scenario.energization.n_minus_1)
+        self.hall_ready = {hall.name: self.env.event() for hall in scenario.halls}
+        self.warehouses = {chip: Warehouse(self.env) for chip in sorted(self.chips)}
+        self.vendors = {chip: VendorCap(rate) for chip, rate in scenario.chip_supply.items()}
+        self.construction_crews = simpy.Resource(
+            self.env, scenario.construction.crews or len(scenario.halls))
+        self.install_crews = simpy.Resource(
+            self.env, scenario.installation.crews or len(self.stages))
+        self.waits: dict[str, float] = dict.fromkeys(CONSTRAINTS, 0.0)
+        self._changed = self.env.event()
+        self._start_processes()
+
+    def _start_processes(self) -> None:
+        """Processes are created in a fixed order, so same-time ties always break alike."""
+        process, scenario = self.env.process, self.scenario
+        process(self.energization_controller())
+        for interconnect in scenario.grid.interconnects:
+            process(interconnect_schedule(self, interconnect))
+        for generator in scenario.grid.generators:
+            process(generator_lifecycle(self, generator))
+        for equipment in scenario.equipment:
+            process(equipment_lifecycle(self, equipment))
+        for hall in scenario.halls:
+            process(hall_construction(self, hall))
+        for number, order in enumerate(scenario.chip_orders):
+            process(chip_order(self, order, number))
+        for stage in self.stages:
+            process(stage_lifecycle(self, stage))
+
+    # -- helpers for processes ---------------------------------------------------------------
+    def until(self, day: float) -> simpy.events.Timeout:
+        """Wait until an absolute day (at once if it is already past, e.g. before day 0)."""
+        return self.env.timeout(max(0.0, day - self.env.now))
+
+    def blame(self, constraint: str, gpus: float, days: float) -> None:
+        self.waits[constraint] += gpus * days
+
+    def wake_controller(self) -> None:
+        if not self._changed.triggered:
+            self._changed.succeed()
+
+    def power_changed(self, event: str, entity: str, amount: float) -> None:
+        """Log a change of the network with its new deliverable power; wake the controller."""
+        network, interconnects = self.network, {i.name for i in self.scenario.grid.interconnects}
+        grid_kw = sum(kw for name, kw in network.source_kw.items() if name in interconnects)
+        local_kw = sum(kw for name, kw in network.source_kw.items() if name not in interconnects)
+        self.ledger.record(event, entity, amount, set={
+            "interconnect_mw": grid_kw / 1000, "generation_mw": local_kw / 1000,
+            "deliverable_mw": network.deliverable_kw() / 1000})
+        self.wake_controller()
+
+    def request_power(self, stage: Stage) -> None:
+        stage.ready_day = self.env.now
+        self.ledger.record("ready_for_power", stage.name, stage.gpus)
+        self.dispatcher.waiting.add(stage)
+        self.wake_controller()
+
+    # -- the energization controller ---------------------------------------------------------
+    def energization_controller(self) -> Generator:
+        """Sleeps until power changes or a stage is ready; then sheds what the network no
+        longer carries and grants power to every waiting stage that fits."""
+        while True:
+            yield self._changed
+            self._changed = self.env.event()
+            for stage in self.dispatcher.shed():
+                self.shed(stage)
+            for stage in self.dispatcher.admit():
+                self._close_block(stage)
+                stage.grant += 1
+                self.env.process(commissioning(self, stage))
+            for stage in self.dispatcher.blocked():
+                self._mark_block(stage, self.dispatcher.constraint(stage))
+
+    def _mark_block(self, stage: Stage, constraint: str) -> None:
+        if stage.blocked and stage.blocked[0] == constraint:
+            return
+        self._close_block(stage)
+        stage.blocked = (constraint, self.env.now)
+
+    def _close_block(self, stage: Stage) -> None:
+        if stage.blocked:
+            constraint, since = stage.blocked
+            self.blame(constraint, stage.gpus, self.env.now - since)
+            stage.blocked = None
+
+    def energize(self, stage: Stage) -> None:
+        stage.commissioned, stage.status = True, "energized"
+        util = self.scenario.economics.utilization
+        self.ledger.record("energized", stage.name, stage.gpus, add={
+            "gpus_installed": -stage.gpus, "gpus_energized": stage.gpus,
+            "facility_mw": stage.facility_mw * util, "it_mw": stage.it_mw * util,
+            "compute_tflops": stage.bf16_tflops, "dark_chip_value_usd": -stage.price_usd})
+
+    def shed(self, stage: Stage) -> None:
+        """Take a stage's power away; it waits again with its place in the queue."""
+        stage.grant += 1
+        if stage.status == "energized":
+            util = self.scenario.economics.utilization
+            self.ledger.record("shed", stage.name, stage.gpus, add={
+                "gpus_installed": stage.gpus, "gpus_energized": -stage.gpus,
+                "facility_mw": -stage.facility_mw * util, "it_mw": -stage.it_mw * util,
+                "compute_tflops": -stage.bf16_tflops, "dark_chip_value_usd": stage.price_usd})
+        else:
+            self.ledger.record("shed", stage.name, 0)
+        stage.status = "waiting-power"
+
+    def run(self) -> BuildOut:
+        self.env.run(until=self.scenario.horizon)
+        for stage in self.dispatcher.waiting:
+            self._close_block(stage)
+        for warehouse in self.warehouses.values():
+            warehouse.account()
+            self.waits["construction"] += warehouse.idle_gpu_days
+        return self

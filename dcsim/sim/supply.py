@@ -1,0 +1,83 @@
+"""Chip supply: orders, batches, the vendor's cap, and the site warehouse."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+
+import simpy
+
+from dcsim.config.schema import ChipOrder
+
+
+def batch_sizes(count: int, batches: int) -> list[int]:
+    """``count`` split into ``batches`` near-equal integer batches (larger ones first)."""
+    base, extra = divmod(count, batches)
+    return [base + (i < extra) for i in range(batches)]
+
+
+class VendorCap:
+    """A supply cap of ``rate`` chips per day, in arrival order: a batch ships when it
+    arrives or when the vendor's allocation has caught up with the batches before it."""
+
+    def __init__(self, rate_per_day: float):
+        self.rate_per_day = rate_per_day
+        self.next_free_day = float("-inf")
+
+    def ship_day(self, arrival_day: float, count: int) -> float:
+        day = max(arrival_day, self.next_free_day)
+        self.next_free_day = day + count / self.rate_per_day
+        return day
+
+
+class Warehouse:
+    """Delivered chips of one type, held as a count until a stage takes them.
+
+    Keeps the GPU-days that chips sat here while no stage was asking for any: chips
+    waiting for a hall to be ready (the construction constraint).
+    """
+
+    def __init__(self, env: simpy.Environment):
+        self.env = env
+        self.store = simpy.Container(env)
+        self.idle_gpu_days = 0.0
+        self._since = 0.0
+
+    def account(self) -> None:
+        """Bring the idle-chip account up to now."""
+        if not self.store.get_queue:
+            self.idle_gpu_days += self.store.level * (self.env.now - self._since)
+        self._since = self.env.now
+
+    def deliver(self, count: int) -> None:
+        self.account()
+        self.store.put(count)
+
+    def take(self, count: int) -> simpy.events.Event:
+        self.account()
+        return self.store.get(count)
+
+
+def chip_order(model, order: ChipOrder, number: int) -> Generator:
+    """An order is booked on its date; its batches leave one interval apart and each
+    arrives after its own lead time."""
+    rng = model.streams.stream("chip-order", f"{number}:{order.chip}")
+    order_day = model.scenario.day(order.order_date)
+    yield model.until(order_day)
+    model.ledger.record("chips_ordered", order.chip, order.count,
+                        add={"gpus_ordered": order.count, "gpus_in_transit": order.count})
+    for i, size in enumerate(batch_sizes(order.count, order.batches)):
+        leaves = order_day + i * order.batch_interval.sample(rng)
+        model.env.process(chip_batch(model, order.chip, size, leaves + order.lead_time.sample(rng)))
+
+
+def chip_batch(model, chip: str, count: int, arrival_day: float) -> Generator:
+    """A batch in transit: it lands, waits for the vendor's cap if there is one, and goes
+    into the warehouse."""
+    yield model.until(arrival_day)
+    if chip in model.vendors:
+        yield model.until(model.vendors[chip].ship_day(model.env.now, count))
+    price = model.chips[chip].price
+    model.ledger.record("chips_delivered", chip, count, add={
+        "gpus_in_transit": -count, "gpus_warehouse": count,
+        "capex_chips_usd": count * price, "dark_chip_value_usd": count * price})
+    model.warehouses[chip].deliver(count)

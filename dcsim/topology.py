@@ -1,0 +1,184 @@
+"""The power topology as a graph, and deliverable power as a maximum flow through it.
+
+Nodes are sources (interconnects, generators), equipment (substations, transformers,
+switchgear) and halls; edges are feeders (``fed_by``). What a hall can draw is decided on the
+graph: the maximum flow from a super-source, through every source at its present
+capacity and every in-service piece of equipment at its rating (each split into an
+in/out pair carrying the capacity), to a super-sink fed by each hall up to its demand.
+
+Capacities are integer kW so that reservations never drift (float MW once left GPUs dark
+forever through rounding). The flow is computed with ``scipy.sparse.csgraph.maximum_flow``
+(about 100x faster than networkx on such graphs); :meth:`PowerNetwork.flow_graph` gives the
+same network as a networkx graph, and the tests check that both agree.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+import networkx as nx
+import numpy as np
+from scipy.sparse import csr_array
+from scipy.sparse.csgraph import maximum_flow
+
+if TYPE_CHECKING:
+    from dcsim.config.schema import Scenario
+
+UNLIMITED_KW = 2**30  # feeders carry whatever their ends allow; int32 for scipy
+
+
+def to_kw(mw: float) -> int:
+    """MW to whole kW, rounding up so a load is never under-reserved."""
+    return math.ceil(round(mw * 1000, 6))
+
+
+def build_graph(scenario: Scenario) -> nx.DiGraph:
+    """The topology with node kinds and ratings; nodes and edges in sorted order."""
+    graph = nx.DiGraph()
+    nodes: list[tuple[str, dict]] = []
+    nodes += [(ic.name, {"kind": "interconnect"}) for ic in scenario.grid.interconnects]
+    nodes += [(gen.name, {"kind": "generator", "capacity_mw": gen.capacity})
+              for gen in scenario.grid.generators]
+    nodes += [(eq.name, {"kind": eq.kind, "capacity_mw": eq.capacity})
+              for eq in scenario.equipment]
+    nodes += [(hall.name, {"kind": "hall", "capacity_mw": hall.it_capacity * hall.pue})
+              for hall in scenario.halls]
+    seen: set[str] = set()
+    for name, _ in nodes:
+        if name in seen:
+            raise ValueError(f"topology: the name {name!r} is used by more than one node")
+        seen.add(name)
+    graph.add_nodes_from(sorted(nodes))
+    feeds = [(up, item.name) for item in (*scenario.equipment, *scenario.halls)
+             for up in item.fed_by]
+    for up, down in sorted(feeds):
+        if up not in graph:
+            raise ValueError(f"topology: {down!r} is fed by {up!r}, which is not a source, "
+                             "equipment or hall")
+        if graph.nodes[up]["kind"] == "hall":
+            raise ValueError(f"topology: {down!r} is fed by the hall {up!r}; halls are sinks")
+        graph.add_edge(up, down)
+    return graph
+
+
+def check_topology(scenario: Scenario) -> nx.DiGraph:
+    """Reject graphs that cannot work: cycles, unfed halls, unknown references."""
+    graph = build_graph(scenario)
+    try:
+        cycle = nx.find_cycle(graph)
+    except nx.NetworkXNoCycle:
+        pass
+    else:
+        path = " -> ".join([edge[0] for edge in cycle] + [cycle[0][0]])
+        raise ValueError(f"topology: cycle {path}")
+    sources = {n for n, kind in graph.nodes(data="kind") if kind in ("interconnect", "generator")}
+    for hall in scenario.halls:
+        if not sources & nx.ancestors(graph, hall.name):
+            raise ValueError(f"topology: hall {hall.name!r} has no path from any interconnect "
+                             "or generator")
+    return graph
+
+
+class PowerNetwork:
+    """Mutable in-service state of the topology, answering max-flow questions in kW."""
+
+    SOURCE, SINK = 0, 1
+
+    def __init__(self, graph: nx.DiGraph, hall_capacity_kw: Mapping[str, int]):
+        self.halls = sorted(hall_capacity_kw)
+        self.hall_capacity_kw = dict(hall_capacity_kw)
+        self.source_kw: dict[str, int] = {}
+        self.equipment_kw: dict[str, int] = {}
+        self.in_service: set[str] = set()
+        vertex: dict[tuple[str, str], int] = {}
+
+        def add_vertex(name: str, side: str) -> int:
+            vertex[(name, side)] = len(vertex) + 2
+            return vertex[(name, side)]
+
+        # Edge list: (tail, head, what sets its capacity).
+        self._edges: list[tuple[int, int, tuple[str, str]]] = []
+        for name, kind in graph.nodes(data="kind"):
+            if kind in ("interconnect", "generator"):
+                self.source_kw[name] = 0
+                self._edges.append((self.SOURCE, add_vertex(name, "out"), ("source", name)))
+            elif kind == "hall":
+                add_vertex(name, "in")
+                vertex[(name, "out")] = vertex[(name, "in")]
+                self._edges.append((vertex[(name, "in")], self.SINK, ("hall", name)))
+            else:
+                self.equipment_kw[name] = to_kw(graph.nodes[name]["capacity_mw"])
+                inlet, outlet = add_vertex(name, "in"), add_vertex(name, "out")
+                self._edges.append((inlet, outlet, ("equipment", name)))
+        for up, down in graph.edges:
+            self._edges.append((vertex[(up, "out")], vertex[(down, "in")], ("feeder", "")))
+        self._vertex = vertex
+        self._n = len(vertex) + 2
+        self._tails = np.array([e[0] for e in self._edges], dtype=np.int32)
+        self._heads = np.array([e[1] for e in self._edges], dtype=np.int32)
+        self._cache: dict[tuple, int] = {}
+
+    # -- state changes ---------------------------------------------------------------------
+    def set_source(self, name: str, kw: int) -> None:
+        self.source_kw[name] = kw
+        self._cache.clear()
+
+    def set_in_service(self, name: str, in_service: bool) -> None:
+        (self.in_service.add if in_service else self.in_service.discard)(name)
+        self._cache.clear()
+
+    # -- questions ---------------------------------------------------------------------------
+    def capacities(self, demand_kw: Mapping[str, int], without: str | None = None,
+                   every_equipment: bool = False) -> list[int]:
+        """Edge capacities for a demand vector, optionally with one node out of service."""
+        caps = []
+        for _, _, (role, name) in self._edges:
+            if role == "source":
+                cap = self.source_kw[name]
+            elif role == "equipment":
+                working = every_equipment or name in self.in_service
+                cap = self.equipment_kw[name] if working else 0
+            elif role == "hall":
+                cap = demand_kw.get(name, 0)
+            else:
+                cap = UNLIMITED_KW
+            caps.append(0 if name == without and role != "feeder" else cap)
+        return caps
+
+    def max_flow_kw(self, demand_kw: Mapping[str, int], without: str | None = None,
+                    every_equipment: bool = False) -> int:
+        key = (tuple(demand_kw.get(h, 0) for h in self.halls), without, every_equipment)
+        if key not in self._cache:
+            caps = np.array(self.capacities(demand_kw, without, every_equipment), dtype=np.int32)
+            matrix = csr_array((caps, (self._tails, self._heads)), shape=(self._n, self._n))
+            self._cache[key] = int(maximum_flow(matrix, self.SOURCE, self.SINK).flow_value)
+        return self._cache[key]
+
+    def carries(self, demand_kw: Mapping[str, int], n_minus_1: bool = False) -> bool:
+        """Whether the in-service network meets every hall's demand (and, with N-1, still
+        does after losing any single in-service piece of equipment)."""
+        total = sum(demand_kw.values())
+        if self.max_flow_kw(demand_kw) < total:
+            return False
+        return not n_minus_1 or all(
+            self.max_flow_kw(demand_kw, without=name) >= total for name in sorted(self.in_service)
+        )
+
+    def deliverable_kw(self) -> int:
+        """What the halls could draw now if each were loaded to its facility capacity."""
+        return self.max_flow_kw(self.hall_capacity_kw)
+
+    def flow_graph(self, demand_kw: Mapping[str, int], without: str | None = None,
+                   every_equipment: bool = False) -> nx.DiGraph:
+        """The same flow problem as a networkx graph ('s' to 't', edge attribute 'capacity')."""
+        label = {v: f"{name}:{side}" for (name, side), v in self._vertex.items()}
+        label |= {self.SOURCE: "s", self.SINK: "t"}
+        flow = nx.DiGraph()
+        flow.add_nodes_from(label.values())
+        for (tail, head, _), cap in zip(self._edges,
+                                       self.capacities(demand_kw, without, every_equipment),
+                                       strict=True):
+            flow.add_edge(label[tail], label[head], capacity=cap)
+        return flow
