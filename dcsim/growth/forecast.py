@@ -1,11 +1,15 @@
-"""Prediction intervals by residual bootstrap with refits.
+"""Prediction intervals by a studentized residual bootstrap with refits.
 
-Each replicate adds resampled log residuals to the fitted curve, refits the model from
-the fitted parameters (same bounds), and adds one more resampled residual to each future
-point. The spread of the replicates thus carries both parameter uncertainty and
-year-to-year noise. Residuals are centred and inflated by ``sqrt(n / (n - p))`` because
-fitted residuals understate the noise. Randomness comes only from a
-:class:`numpy.random.Generator` seeded by the caller.
+Each replicate adds resampled log residuals to the fitted curve and refits the model from
+the fitted parameters (same bounds). Its prediction error for a future year is the
+refitted curve minus (fitted curve + one more resampled residual), divided by the
+replicate's own residual standard deviation. The interval is the fitted curve minus the
+observed residual SD times the quantiles of those studentized errors, so it carries
+parameter uncertainty, year-to-year noise and the uncertainty in the noise level itself
+(plain percentile intervals under-covered: about 85% for a nominal 90% on 12 points).
+Residuals are centred and inflated by ``sqrt(n / (n - p))`` because fitted residuals
+understate the noise. Randomness comes only from a :class:`numpy.random.Generator`
+seeded by the caller.
 """
 
 from __future__ import annotations
@@ -84,19 +88,32 @@ def bootstrap_forecast(
         raise ValueError(f"level must be between 0 and 1, got {level}")
     rng = np.random.default_rng(seed)
     resid = _scaled_residuals(fit, t, y)
+    centre = fit.log_predict(t_future)
     y_star = fit.log_predict(t) + rng.choice(resid, size=(n_boot, len(t)))
     thetas = refit_replicates(fit, t, y_star, fit.model.bounds(t, y))
     good = np.all(np.isfinite(thetas), axis=1)
-    noise = rng.choice(resid, size=(n_boot, len(t_future)))
-    paths = np.array([fit.model.func(t_future, *theta) for theta in thetas[good]]) + noise[good]
-    lower, upper = np.quantile(np.exp(paths), [0.5 - level / 2, 0.5 + level / 2], axis=0)
+    z = _studentized_errors(fit, t, y_star[good], thetas[good], t_future, centre, resid, rng)
+    sigma = np.sqrt(fit.rss / fit.dof)
+    z_lo, z_hi = np.quantile(z, [0.5 - level / 2, 0.5 + level / 2], axis=0)
     return Forecast(
         model=fit.name,
         level=level,
         years=np.asarray(years, dtype=int),
-        value=np.exp(fit.log_predict(t_future)),
-        lower=lower,
-        upper=upper,
+        value=np.exp(centre),
+        lower=np.exp(centre - sigma * z_hi),
+        upper=np.exp(centre - sigma * z_lo),
         n_boot=n_boot,
         n_failed=int((~good).sum()),
     )
+
+
+def _studentized_errors(fit, t, y_star, thetas, t_future, centre, resid, rng) -> np.ndarray:
+    """(refitted future curve − (fitted curve + new residual)) / replicate residual SD."""
+    if not len(thetas):  # every refit failed: no interval
+        return np.full((1, len(t_future)), np.nan)
+    grid = np.concatenate([t, t_future])
+    curves = np.array([fit.model.func(grid, *theta) for theta in thetas])
+    rss = np.sum((y_star - curves[:, : len(t)]) ** 2, axis=1)
+    sigma_star = np.sqrt(np.maximum(rss, np.finfo(float).tiny) / fit.dof)
+    new_noise = rng.choice(resid, size=(len(thetas), len(t_future)))
+    return (curves[:, len(t) :] - centre - new_noise) / sigma_star[:, None]
