@@ -10,6 +10,7 @@ Typical use::
 See ``docs/capex.md`` for the models, the log-space fitting assumption and AICc.
 """
 
+from dcsim.errors import UserInputError
 from dcsim.growth.backtest import Backtest, backtest
 from dcsim.growth.data import Series, companies, load_company, load_csv
 from dcsim.growth.fitting import ModelFit, aicc
@@ -26,6 +27,7 @@ __all__ = [
     "Model",
     "ModelFit",
     "Series",
+    "UserInputError",
     "aicc",
     "backtest",
     "companies",

@@ -13,8 +13,8 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import stats
 from scipy.optimize import OptimizeWarning, curve_fit
+from scipy.special import stdtrit
 
 from dcsim.growth.models import Model
 
@@ -73,7 +73,7 @@ class ModelFit:
 
     def conf_int(self, level: float = 0.9) -> dict[str, tuple[float, float]]:
         """Wald intervals ``param ± t_{dof} * se`` from the covariance matrix."""
-        q = stats.t.ppf(0.5 + level / 2.0, self.dof)
+        q = stdtrit(self.dof, 0.5 + level / 2.0)
         return {p: (v - q * self.se[p], v + q * self.se[p]) for p, v in self.params.items()}
 
 

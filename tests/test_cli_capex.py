@@ -1,0 +1,104 @@
+"""``dcsim capex`` through the real entry point."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+FAST = ["--n-boot", "40"]
+
+
+def dcsim(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "dcsim", "capex", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_fit_json_contract() -> None:
+    done = dcsim("fit", "--company", "Meta", "--json", *FAST)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["company"] == "Meta"
+    assert out["level"] == 0.9
+    names = [m["name"] for m in out["models"]]
+    assert out["best"] == names[0]
+    for m in out["models"]:
+        assert {"name", "params", "aicc", "rmse"} <= set(m)
+        assert isinstance(m["params"], dict) and m["params"]
+    assert [r["year"] for r in out["forecast"]] == [2026, 2027, 2028, 2029, 2030]
+    for r in out["forecast"]:
+        assert {"year", "value", "lower", "upper"} <= set(r)
+        assert r["lower"] < r["value"] < r["upper"]
+    assert out["failed_bootstrap_refits"] == 0
+
+
+def test_fit_user_csv_until_and_model_list(tmp_path) -> None:
+    path = tmp_path / "capex.csv"
+    rows = [(2014 + i, 2.0 * 1.3**i) for i in range(10)]
+    path.write_text("fy,usd\n" + "".join(f"{y},{v}\n" for y, v in rows))
+    done = dcsim(
+        "fit", str(path), "--year-col", "fy", "--value-col", "usd", "--model",
+        "exponential,logistic", "--until", "2021", "--forecast", "3", "--level", "0.8",
+        "--json", *FAST,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert {m["name"] for m in out["models"]} <= {"exponential", "logistic"}
+    assert out["n_points"] == 8 and out["level"] == 0.8
+    assert [r["year"] for r in out["forecast"]] == [2022, 2023, 2024]
+    assert [r["actual"] for r in out["forecast"][:2]] == pytest.approx([v for _, v in rows[8:]])
+    assert "actual" not in out["forecast"][2]  # beyond the data
+
+
+def test_fit_table_and_plot(tmp_path) -> None:
+    figure = tmp_path / "meta.png"
+    done = dcsim("fit", "--company", "alphabet", "--plot", str(figure), *FAST)
+    assert done.returncode == 0, done.stderr
+    assert "Alphabet" in done.stdout and "forecast" in done.stdout
+    assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_backtest_json() -> None:
+    done = dcsim("backtest", "--company", "Microsoft", "--min-train", "7", "--json", *FAST)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert "auto" in {s["model"] for s in out["summary"]}
+    assert all({"model", "mape", "coverage", "n_forecasts"} <= set(s) for s in out["summary"])
+    assert out["rows"] and out["failed_bootstrap_refits"] == 0
+
+
+BAD_CSVS = {
+    "dup.csv": "year,value\n2020,1\n2020,2\n2021,3\n",
+    "zero.csv": "year,value\n2020,1\n2021,0\n2022,3\n",
+    "text.csv": "year,value\n2020,1\nnext,2\n2022,3\n",
+    "cols.csv": "when,amount\n2020,1\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["fit", "--company", "Nokia"], "unknown company"),
+        (["fit", "--company", "Meta", "--model", "spline"], "unknown model"),
+        (["fit", "missing.csv"], "file not found"),
+        (["fit"], "give a CSV file or --company"),
+        (["fit", "--company", "Meta", "--level", "1.5"], "--level"),
+        (["fit", "--company", "Meta", "--until", "2013"], "no model could be fitted"),
+        (["fit", "dup.csv"], "duplicate years"),
+        (["fit", "zero.csv"], "positive"),
+        (["fit", "text.csv"], "not a number"),
+        (["fit", "cols.csv"], "missing column"),
+        (["backtest", "--company", "Microsoft", "--min-train", "12"], "min_train"),
+    ],
+)
+def test_bad_input_exits_2_without_traceback(tmp_path, monkeypatch, args, message) -> None:
+    for name, text in BAD_CSVS.items():
+        (tmp_path / name).write_text(text)
+    monkeypatch.chdir(tmp_path)
+    done = dcsim(*args)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("error: ") and message in done.stderr, done.stderr
