@@ -69,7 +69,7 @@ def test_aicc_prefers_the_generating_model() -> None:
 @pytest.mark.parametrize("company", ["Meta", "Alphabet", "Amazon", "Microsoft"])
 def test_every_model_converges_on_real_series(company: str) -> None:
     series = growth.load_company(company)
-    result = growth.fit(series.years, series.values, name=company)
+    result = growth.fit(series.years, series.values, "all", name=company)
     assert [f.name for f in result.failed] == []
     assert {f.name for f in result.ranked} == set(MODELS)
     for f in result.ranked:
@@ -99,7 +99,7 @@ def test_too_few_points_skips_models_with_reasons() -> None:
     result = growth.fit([2020, 2021, 2022, 2023, 2024], [1.0, 2.0, 3.5, 7.0, 12.0])
     assert result.best.name == "exponential"
     skipped = {f.name: f.reason for f in result.failed}
-    assert set(skipped) == {"quadexp", "logistic", "gompertz", "richards"}
+    assert set(skipped) == {"logistic", "gompertz", "richards"}
     assert all("needs at least" in r for r in skipped.values())
 
 
@@ -137,6 +137,12 @@ def test_load_csv_with_custom_columns(tmp_path) -> None:
         growth.load_csv(path)
     with pytest.raises(growth.UserInputError, match="file not found"):
         growth.load_csv(tmp_path / "absent.csv")
+
+
+def test_auto_leaves_out_quadexp_unless_asked() -> None:
+    series = growth.load_company("Microsoft")
+    assert "quadexp" not in {f.name for f in growth.fit(series.years, series.values).fits}
+    assert growth.fit(series.years, series.values, "all").best.name == "quadexp"
 
 
 def test_to_frame_ranks_by_aicc() -> None:

@@ -13,7 +13,10 @@ import math
 
 from dcsim.errors import UserInputError
 
-MODEL_CHOICES = "auto, exponential, quadexp, logistic, gompertz, richards (comma-separated list ok)"
+MODEL_CHOICES = (
+    "auto (all but quadexp), all, or a comma-separated list of: exponential, quadexp, "
+    "logistic, gompertz, richards"
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -123,7 +126,9 @@ def _fit(args: argparse.Namespace) -> int:
         "sources": sorted(set(series.sources)),
     }
     if args.plot:
-        _save_plot(result, forecast, args.plot)
+        _save_plot(
+            result, forecast, args.plot, f"capex ({series.unit})" if series.unit else "value"
+        )
     if args.json:
         _print_json(payload)
     else:
@@ -131,7 +136,7 @@ def _fit(args: argparse.Namespace) -> int:
     return 0
 
 
-def _save_plot(result, forecast, path: str) -> None:
+def _save_plot(result, forecast, path: str, ylabel: str) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -139,7 +144,7 @@ def _save_plot(result, forecast, path: str) -> None:
 
     from dcsim.growth import plot_fit
 
-    ax = plot_fit(result, forecast)
+    ax = plot_fit(result, forecast, ylabel=ylabel)
     try:
         ax.figure.savefig(path, dpi=90, bbox_inches="tight")
     except OSError as error:

@@ -8,7 +8,13 @@ from dcsim.growth.forecast import Forecast
 from dcsim.growth.selection import GrowthFit
 
 
-def plot_fit(result: GrowthFit, forecast: Forecast | None = None, ax=None, log: bool = True):
+def plot_fit(
+    result: GrowthFit,
+    forecast: Forecast | None = None,
+    ax=None,
+    log: bool = True,
+    ylabel: str = "value",
+):
     """Draw ``result`` (and ``forecast``, if given) on ``ax`` and return the Axes.
 
     Curves span the history and the forecast years; the model the forecast belongs to is
@@ -16,6 +22,7 @@ def plot_fit(result: GrowthFit, forecast: Forecast | None = None, ax=None, log: 
     straight line, which is how the models see the data.
     """
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4.2))
@@ -45,7 +52,8 @@ def plot_fit(result: GrowthFit, forecast: Forecast | None = None, ax=None, log: 
     if log:
         ax.set_yscale("log")
     ax.set_xlabel("year")
-    ax.set_ylabel("value")
+    ax.set_ylabel(ylabel)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(result.name)
     ax.legend(fontsize="small", loc="upper left")
     ax.grid(True, which="both", alpha=0.3)
