@@ -1,0 +1,159 @@
+"""``dcsim sweep`` and ``dcsim sensitivity``: run an experiment file, store and summarize."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+EXIT_RUNS_FAILED = 1
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    sweep = subparsers.add_parser(
+        "sweep", help="run an experiment (Monte Carlo, grid, LHS, Sobol) and store every run"
+    )
+    _add_common(sweep)
+    sweep.add_argument(
+        "--timeseries",
+        action="store_true",
+        help="also store each run's time series under OUT/timeseries/",
+    )
+    sweep.set_defaults(handler=sweep_command)
+
+    sensitivity = subparsers.add_parser(
+        "sensitivity",
+        help="Sobol indices (design sobol) or a tornado (design tornado) of the KPIs",
+    )
+    _add_common(sensitivity)
+    sensitivity.set_defaults(handler=sensitivity_command, timeseries=False)
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("experiment", help="experiment YAML file (see docs/experiments.md)")
+    parser.add_argument(
+        "--executor",
+        choices=("serial", "local", "dask"),
+        default="local",
+        help="where runs execute (default: a local process pool over all cores)",
+    )
+    parser.add_argument("--workers", type=int, metavar="N", help="worker processes")
+    parser.add_argument(
+        "--address", metavar="ADDR", help="Dask scheduler, e.g. tcp://host:8786 (with dask)"
+    )
+    parser.add_argument("--scheduler-file", metavar="FILE", help="Dask scheduler file (with dask)")
+    parser.add_argument(
+        "--out", metavar="DIR", help="results directory (default: out/<experiment name>)"
+    )
+    parser.add_argument(
+        "--replications", type=int, metavar="N", help="override the experiment's replications"
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON object on stdout and nothing else"
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="discard results of a different experiment found in the results directory",
+    )
+
+
+def _run(args: argparse.Namespace):
+    from dcsim.errors import UserInputError
+    from dcsim.sweep.experiment import load_experiment
+    from dcsim.sweep.runner import run_sweep
+
+    if args.workers is not None and args.workers < 1:
+        raise UserInputError(f"--workers {args.workers}: expected at least 1")
+    if args.replications is not None and args.replications < 1:
+        raise UserInputError(f"--replications {args.replications}: expected at least 1")
+    if (args.address or args.scheduler_file) and args.executor != "dask":
+        raise UserInputError("--address and --scheduler-file need --executor dask")
+    experiment = load_experiment(args.experiment, args.replications)
+    out = args.out or str(Path("out") / Path(args.experiment).stem)
+    return run_sweep(
+        experiment,
+        out,
+        origin=args.experiment,
+        executor=args.executor,
+        workers=args.workers,
+        address=args.address,
+        scheduler_file=args.scheduler_file,
+        timeseries=args.timeseries,
+        force=args.force,
+        quiet=args.quiet or args.json,
+    )
+
+
+def sweep_command(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from dcsim.sweep.store import finite
+    from dcsim.sweep.summary import print_table
+
+    result = _run(args)
+    if args.json:
+        print(
+            json.dumps(
+                finite(
+                    {
+                        "out": str(result.out),
+                        "runs": len(result.runs),
+                        "ok": result.ok,
+                        "failed": result.failed,
+                        "summary": result.summary.to_dict(orient="records"),
+                    }
+                )
+            )
+        )
+    else:
+        console = Console()
+        print_table(result.summary, result.plan.parameters, console)
+        _report(console, result)
+    return EXIT_RUNS_FAILED if result.failed else 0
+
+
+def sensitivity_command(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from dcsim.errors import UserInputError
+    from dcsim.sweep.experiment import load_experiment
+    from dcsim.sweep.sensitivity import print_sobol, print_tornado, sobol, tornado
+    from dcsim.sweep.store import Store, finite
+
+    design = load_experiment(args.experiment).design.type
+    if design not in ("sobol", "tornado"):
+        raise UserInputError(
+            f"{args.experiment}: design.type: sensitivity needs sobol or tornado, not {design}"
+        )
+    result = _run(args)
+    analysis = sobol(result) if design == "sobol" else tornado(result)
+    name = f"{design}.json"
+    Store(result.out).write_json(name, analysis)
+    if args.json:
+        print(
+            json.dumps(
+                finite(
+                    {
+                        "out": str(result.out),
+                        "ok": result.ok,
+                        "failed": result.failed,
+                        design: analysis,
+                    }
+                )
+            )
+        )
+    else:
+        console = Console()
+        (print_sobol if design == "sobol" else print_tornado)(analysis, console)
+        _report(console, result, name)
+    return EXIT_RUNS_FAILED if result.failed else 0
+
+
+def _report(console, result, *extra: str) -> None:
+    files = ", ".join(("runs.parquet", "summary.parquet", *extra))
+    console.print(f"{result.ok} runs ok, {result.failed} failed; {files} in {result.out}/")
+    if result.failed:
+        first = result.runs.loc[result.runs["status"] != "ok", "error"].iloc[0]
+        console.print(f"first error: {first}", markup=False, highlight=False)

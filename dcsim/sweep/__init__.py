@@ -1,0 +1,67 @@
+"""Experiments: Monte Carlo, designs and sensitivity over a base scenario.
+
+``dcsim.sweep(base, {"dotted.path": [values]}, replications=100)`` runs a grid and returns
+one row per run. The package itself is callable, so ``dcsim.sweep(...)`` works whether
+``dcsim.sweep`` resolves to this package or to the function (Python binds a subpackage
+to its parent's attribute of the same name once it is imported).
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import types
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from dcsim.sweep.experiment import Experiment
+
+
+def sweep(
+    base: str | Path | Experiment,
+    parameters: dict[str, list[Any]] | None = None,
+    *,
+    replications: int = 1,
+    executor: str = "local",
+    seed: int = 0,
+    out: str | Path | None = None,
+    workers: int | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> pd.DataFrame:
+    """Run every combination of ``parameters`` (dotted path -> list of values) on the base
+    scenario, ``replications`` times each with common random numbers, and return the runs.
+
+    ``base`` may also be an :class:`Experiment` (then ``parameters``, ``replications``,
+    ``seed`` and ``overrides`` come from it). With ``out`` the results directory is kept
+    (and resumed on a second call); without it the runs live in a temporary directory.
+    """
+    from dcsim.sweep.experiment import Experiment, GridDesign
+    from dcsim.sweep.runner import run_sweep
+
+    if isinstance(base, Experiment):
+        if parameters is not None or overrides is not None:
+            raise TypeError("pass parameters and overrides inside the Experiment")
+        experiment = base
+    else:
+        experiment = Experiment(
+            base=str(Path(base).resolve()),
+            set=overrides or {},
+            design=GridDesign(parameters=parameters or {}),
+            replications=replications,
+            seed=seed,
+        )
+    if out is not None:
+        return run_sweep(experiment, out, executor=executor, workers=workers).runs
+    with tempfile.TemporaryDirectory(prefix="dcsim-sweep-") as scratch:
+        return run_sweep(experiment, scratch, executor=executor, workers=workers).runs
+
+
+class _CallableModule(types.ModuleType):
+    def __call__(self, *args: Any, **kwargs: Any) -> pd.DataFrame:
+        return sweep(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
