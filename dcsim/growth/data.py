@@ -46,7 +46,7 @@ class Series:
             self.name,
             self.years[keep],
             self.values[keep],
-            tuple(s for s, k in zip(self.sources, keep, strict=False) if k),
+            tuple(s for s, k in zip(self.sources, keep, strict=True) if k),
             self.unit,
         )
 
@@ -70,9 +70,7 @@ def validate(years: object, values: object, name: str = "series") -> tuple[np.nd
             problems.append(f"{name}: duplicate years {dup}; give one value per year")
     if y.size == v.size and not np.all(np.isfinite(v) & (v > 0)):
         bad = ", ".join(
-            f"{int(a) if np.isfinite(a) else a}={b:g}"
-            for a, b in zip(y, v, strict=True)
-            if not (np.isfinite(b) and b > 0)
+            f"{a:g}={b:g}" for a, b in zip(y, v, strict=True) if not (np.isfinite(b) and b > 0)
         )
         problems.append(
             f"{name}: values must be positive and finite (fitted on a log scale): {bad}"
@@ -132,7 +130,7 @@ def load_csv(
     picked = [
         (line, row)
         for line, row in zip(lines, rows, strict=True)
-        if company is None or row[company_col].strip().lower() == company.lower()
+        if company is None or (row[company_col] or "").strip().lower() == company.lower()
     ]
     if not picked:
         raise UserInputError(f"{path}: no rows" + (f" for company {company!r}" if company else ""))
