@@ -23,8 +23,11 @@ def write_run(result: RunResult, out_dir: str | Path) -> Path:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     _atomic(out / "summary.json", lambda p: p.write_text(json.dumps(result.kpis, indent=2)))
-    for name, frame in (("timeseries", result.timeseries), ("events", result.events),
-                        ("stages", result.stages)):
+    for name, frame in (
+        ("timeseries", result.timeseries),
+        ("events", result.events),
+        ("stages", result.stages),
+    ):
         _atomic(out / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
     return out
 

@@ -18,27 +18,43 @@ from functools import cache
 from typing import Annotated, Any, Literal, Union
 
 import numpy as np
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
-from scipy import stats
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    model_validator,
+)
 
 from dcsim.units import CANONICAL, parse_quantity
 
 
 def quantity(kind: str) -> Any:
-    """An annotated float field that reads ``"150 MW"``-style text in ``kind``'s unit."""
+    """An annotated float field that reads ``"150 MW"``-style text in ``kind``'s unit and
+    writes it back as text in the canonical unit, so a dumped scenario loads again."""
     unit, example = CANONICAL[kind]
     return Annotated[
         float,
         BeforeValidator(lambda value: parse_quantity(value, kind)),
+        PlainSerializer(lambda value: f"{value!r} {unit}", return_type=str, when_used="json"),
         Field(json_schema_extra={"unit": unit, "examples": [example]}),
     ]
+
+
+def scipy_stats() -> Any:
+    """scipy.stats, imported on first use: it costs a second at start-up and runs never
+    need it (draws come from numpy)."""
+    from scipy import stats
+
+    return stats
 
 
 class _Distribution(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     def frozen(self) -> Any:
-        """The scipy.stats frozen distribution (``None`` for a fixed value)."""
+        """The scipy.stats frozen distribution that defines this one."""
         raise NotImplementedError
 
     def sample(self, rng: np.random.Generator) -> float:
@@ -62,7 +78,7 @@ def distribution(kind: str) -> Any:
         value: value
 
         def frozen(self) -> Any:
-            return stats.rv_discrete(values=([self.value], [1.0]))
+            return scipy_stats().rv_discrete(values=([self.value], [1.0]))
 
         def sample(self, rng: np.random.Generator) -> float:
             return self.value
@@ -82,7 +98,7 @@ def distribution(kind: str) -> Any:
             return self
 
         def frozen(self) -> Any:
-            return stats.uniform(loc=self.low, scale=self.high - self.low)
+            return scipy_stats().uniform(loc=self.low, scale=self.high - self.low)
 
         def _draw(self, rng: np.random.Generator) -> float:
             return rng.uniform(self.low, self.high)
@@ -101,7 +117,7 @@ def distribution(kind: str) -> Any:
 
         def frozen(self) -> Any:
             width = self.high - self.low
-            return stats.triang(c=(self.mode - self.low) / width, loc=self.low, scale=width)
+            return scipy_stats().triang(c=(self.mode - self.low) / width, loc=self.low, scale=width)
 
         def _draw(self, rng: np.random.Generator) -> float:
             return rng.triangular(self.low, self.mode, self.high)
@@ -114,11 +130,13 @@ def distribution(kind: str) -> Any:
 
         def _shape_parameters(self) -> tuple[float, float]:
             width = self.high - self.low
-            return (1 + self.shape * (self.mode - self.low) / width,
-                    1 + self.shape * (self.high - self.mode) / width)
+            return (
+                1 + self.shape * (self.mode - self.low) / width,
+                1 + self.shape * (self.high - self.mode) / width,
+            )
 
         def frozen(self) -> Any:
-            return stats.beta(*self._shape_parameters(), loc=self.low, scale=self.high - self.low)
+            return scipy_stats().beta(*self._shape_parameters(), loc=self.low, scale=self.high - self.low)
 
         def _draw(self, rng: np.random.Generator) -> float:
             return self.low + (self.high - self.low) * rng.beta(*self._shape_parameters())
@@ -129,7 +147,7 @@ def distribution(kind: str) -> Any:
         sd: value
 
         def frozen(self) -> Any:
-            return stats.norm(loc=self.mean_, scale=self.sd)
+            return scipy_stats().norm(loc=self.mean_, scale=self.sd)
 
         def _draw(self, rng: np.random.Generator) -> float:
             return rng.normal(self.mean_, self.sd)
@@ -142,7 +160,7 @@ def distribution(kind: str) -> Any:
         sigma: float = Field(gt=0, description="standard deviation of ln(value)")
 
         def frozen(self) -> Any:
-            return stats.lognorm(s=self.sigma, scale=self.median)
+            return scipy_stats().lognorm(s=self.sigma, scale=self.median)
 
         def _draw(self, rng: np.random.Generator) -> float:
             return self.median * np.exp(self.sigma * rng.standard_normal())

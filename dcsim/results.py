@@ -23,14 +23,33 @@ SECONDS_PER_DAY = 86_400
 
 #: Time-series columns users and scripts rely on (the contract), then the extra ones.
 TIMESERIES_COLUMNS = (
-    "date", "day", "interconnect_mw", "deliverable_mw", "facility_mw", "it_mw",
-    "gpus_ordered", "gpus_in_transit", "gpus_warehouse", "gpus_installed", "gpus_energized",
-    "gpus_failed", "capex_usd_cumulative",
+    "date",
+    "day",
+    "interconnect_mw",
+    "deliverable_mw",
+    "facility_mw",
+    "it_mw",
+    "gpus_ordered",
+    "gpus_in_transit",
+    "gpus_warehouse",
+    "gpus_installed",
+    "gpus_energized",
+    "gpus_failed",
+    "capex_usd_cumulative",
 )
-GPU_STATES = ("gpus_in_transit", "gpus_warehouse", "gpus_installed", "gpus_energized",
-              "gpus_failed")
-CAPEX_COLUMNS = ("capex_chips_usd", "capex_facility_usd", "capex_electrical_usd",
-                 "capex_generation_usd")
+GPU_STATES = (
+    "gpus_in_transit",
+    "gpus_warehouse",
+    "gpus_installed",
+    "gpus_energized",
+    "gpus_failed",
+)
+CAPEX_COLUMNS = (
+    "capex_chips_usd",
+    "capex_facility_usd",
+    "capex_electrical_usd",
+    "capex_generation_usd",
+)
 
 
 @dataclass
@@ -69,11 +88,20 @@ def events(model: BuildOut) -> pd.DataFrame:
 
 
 def stage_table(model: BuildOut) -> pd.DataFrame:
-    return pd.DataFrame([{
-        "stage": s.name, "hall": s.hall, "chip": s.chip, "gpus": s.gpus,
-        "facility_mw": s.facility_mw, "status": s.status,
-        "ready_for_power_day": s.ready_day if np.isfinite(s.ready_day) else None,
-    } for s in model.stages])
+    return pd.DataFrame(
+        [
+            {
+                "stage": s.name,
+                "hall": s.hall,
+                "chip": s.chip,
+                "gpus": s.gpus,
+                "facility_mw": s.facility_mw,
+                "status": s.status,
+                "ready_for_power_day": s.ready_day if np.isfinite(s.ready_day) else None,
+            }
+            for s in model.stages
+        ]
+    )
 
 
 def integral(frame: pd.DataFrame, column: str | pd.Series) -> float:
@@ -132,7 +160,11 @@ def kpis(model: BuildOut, ts: pd.DataFrame) -> dict[str, Any]:
 def summarize(model: BuildOut) -> RunResult:
     ts = timeseries(model)
     return RunResult(
-        scenario_name=model.scenario.name, seed=model.seed, kpis=kpis(model, ts),
-        timeseries=ts, events=events(model), stages=stage_table(model),
+        scenario_name=model.scenario.name,
+        seed=model.seed,
+        kpis=kpis(model, ts),
+        timeseries=ts,
+        events=events(model),
+        stages=stage_table(model),
         events_processed=model.env.processed,
     )

@@ -39,24 +39,29 @@ def build_graph(scenario: Scenario) -> nx.DiGraph:
     graph = nx.DiGraph()
     nodes: list[tuple[str, dict]] = []
     nodes += [(ic.name, {"kind": "interconnect"}) for ic in scenario.grid.interconnects]
-    nodes += [(gen.name, {"kind": "generator", "capacity_mw": gen.capacity})
-              for gen in scenario.grid.generators]
-    nodes += [(eq.name, {"kind": eq.kind, "capacity_mw": eq.capacity})
-              for eq in scenario.equipment]
-    nodes += [(hall.name, {"kind": "hall", "capacity_mw": hall.it_capacity * hall.pue})
-              for hall in scenario.halls]
+    nodes += [
+        (gen.name, {"kind": "generator", "capacity_mw": gen.capacity})
+        for gen in scenario.grid.generators
+    ]
+    nodes += [(eq.name, {"kind": eq.kind, "capacity_mw": eq.capacity}) for eq in scenario.equipment]
+    nodes += [
+        (hall.name, {"kind": "hall", "capacity_mw": hall.it_capacity * hall.pue})
+        for hall in scenario.halls
+    ]
     seen: set[str] = set()
     for name, _ in nodes:
         if name in seen:
             raise ValueError(f"topology: the name {name!r} is used by more than one node")
         seen.add(name)
     graph.add_nodes_from(sorted(nodes))
-    feeds = [(up, item.name) for item in (*scenario.equipment, *scenario.halls)
-             for up in item.fed_by]
+    feeds = [
+        (up, item.name) for item in (*scenario.equipment, *scenario.halls) for up in item.fed_by
+    ]
     for up, down in sorted(feeds):
         if up not in graph:
-            raise ValueError(f"topology: {down!r} is fed by {up!r}, which is not a source, "
-                             "equipment or hall")
+            raise ValueError(
+                f"topology: {down!r} is fed by {up!r}, which is not a source, equipment or hall"
+            )
         if graph.nodes[up]["kind"] == "hall":
             raise ValueError(f"topology: {down!r} is fed by the hall {up!r}; halls are sinks")
         graph.add_edge(up, down)
@@ -76,8 +81,9 @@ def check_topology(scenario: Scenario) -> nx.DiGraph:
     sources = {n for n, kind in graph.nodes(data="kind") if kind in ("interconnect", "generator")}
     for hall in scenario.halls:
         if not sources & nx.ancestors(graph, hall.name):
-            raise ValueError(f"topology: hall {hall.name!r} has no path from any interconnect "
-                             "or generator")
+            raise ValueError(
+                f"topology: hall {hall.name!r} has no path from any interconnect or generator"
+            )
     return graph
 
 
@@ -130,8 +136,12 @@ class PowerNetwork:
         self._cache.clear()
 
     # -- questions ---------------------------------------------------------------------------
-    def capacities(self, demand_kw: Mapping[str, int], without: str | None = None,
-                   every_equipment: bool = False) -> list[int]:
+    def capacities(
+        self,
+        demand_kw: Mapping[str, int],
+        without: str | None = None,
+        every_equipment: bool = False,
+    ) -> list[int]:
         """Edge capacities for a demand vector, optionally with one node out of service."""
         caps = []
         for _, _, (role, name) in self._edges:
@@ -147,8 +157,12 @@ class PowerNetwork:
             caps.append(0 if name == without and role != "feeder" else cap)
         return caps
 
-    def max_flow_kw(self, demand_kw: Mapping[str, int], without: str | None = None,
-                    every_equipment: bool = False) -> int:
+    def max_flow_kw(
+        self,
+        demand_kw: Mapping[str, int],
+        without: str | None = None,
+        every_equipment: bool = False,
+    ) -> int:
         key = (tuple(demand_kw.get(h, 0) for h in self.halls), without, every_equipment)
         if key not in self._cache:
             caps = np.array(self.capacities(demand_kw, without, every_equipment), dtype=np.int32)
@@ -170,15 +184,19 @@ class PowerNetwork:
         """What the halls could draw now if each were loaded to its facility capacity."""
         return self.max_flow_kw(self.hall_capacity_kw)
 
-    def flow_graph(self, demand_kw: Mapping[str, int], without: str | None = None,
-                   every_equipment: bool = False) -> nx.DiGraph:
+    def flow_graph(
+        self,
+        demand_kw: Mapping[str, int],
+        without: str | None = None,
+        every_equipment: bool = False,
+    ) -> nx.DiGraph:
         """The same flow problem as a networkx graph ('s' to 't', edge attribute 'capacity')."""
         label = {v: f"{name}:{side}" for (name, side), v in self._vertex.items()}
         label |= {self.SOURCE: "s", self.SINK: "t"}
         flow = nx.DiGraph()
         flow.add_nodes_from(label.values())
-        for (tail, head, _), cap in zip(self._edges,
-                                       self.capacities(demand_kw, without, every_equipment),
-                                       strict=True):
+        for (tail, head, _), cap in zip(
+            self._edges, self.capacities(demand_kw, without, every_equipment), strict=True
+        ):
             flow.add_edge(label[tail], label[head], capacity=cap)
         return flow

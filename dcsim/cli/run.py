@@ -11,10 +11,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run = subparsers.add_parser("run", help="simulate one scenario and report its KPIs")
     run.add_argument("config", help="scenario YAML file")
     run.add_argument("--seed", type=int, default=0, help="root random seed (default 0)")
-    run.add_argument("--out", metavar="DIR",
-                     help="write summary.json, timeseries.parquet and events.parquet here")
-    run.add_argument("--json", action="store_true",
-                     help="print one JSON object of KPIs on stdout and nothing else")
+    run.add_argument(
+        "--out",
+        metavar="DIR",
+        help="write summary.json, timeseries.parquet and events.parquet here",
+    )
+    run.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object of KPIs on stdout and nothing else",
+    )
     add_set_option(run)
     run.set_defaults(handler=run_command)
 
@@ -28,9 +34,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def add_set_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--set", dest="overrides", action="append", default=[],
-                        metavar="PATH=VALUE",
-                        help="override a field by dotted path, e.g. halls.0.pue=1.2 (repeatable)")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a field by dotted path, e.g. halls.0.pue=1.2 (repeatable)",
+    )
 
 
 def _load(args: argparse.Namespace):

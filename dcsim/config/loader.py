@@ -78,8 +78,9 @@ def apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any]) -> dict[
             is_last = depth == len(parents)
             if isinstance(node, list):
                 if not key.isdigit() or int(key) >= len(node):
-                    raise UserInputError(f"--set {path}: {where}: no item {key!r} in a list of "
-                                         f"{len(node)}")
+                    raise UserInputError(
+                        f"--set {path}: {where}: no item {key!r} in a list of {len(node)}"
+                    )
                 key = int(key)
             elif not isinstance(node, dict):
                 raise UserInputError(f"--set {path}: {where}: cannot index into a value")

@@ -38,8 +38,12 @@ class ChipSpec(Section):
         **cited("server power divided by GPUs per server, at full load (DGX H100: 10.2 kW / 8)")
     )
     overhead: float = Field(
-        0.10, ge=0, **cited("network, storage and optics power as a fraction of server power",
-                             "SemiAnalysis '100k H100 Clusters' (Jun 2024): ~10%")
+        0.10,
+        ge=0,
+        **cited(
+            "network, storage and optics power as a fraction of server power",
+            "SemiAnalysis '100k H100 Clusters' (Jun 2024): ~10%",
+        ),
     )
     bf16_dense_tflops: float = Field(gt=0, **cited("dense BF16 tensor throughput, TFLOP/s"))
     price: Money = Field(**cited("capex per GPU including its share of the server"))
@@ -56,8 +60,10 @@ class ScheduleStep(Section):
     capacity: Power = Field(ge=0, description="firm capacity from this step on (not an increment)")
     delay: Duration = Field(
         "0 days",
-        **cited("slip of this step beyond its planned date; steps keep their order",
-                "LBNL 'Queued Up' 2023: median 5 years request-to-operation for 2022 builds"),
+        **cited(
+            "slip of this step beyond its planned date; steps keep their order",
+            "LBNL 'Queued Up' 2023: median 5 years request-to-operation for 2022 builds",
+        ),
     )
 
 
@@ -99,8 +105,9 @@ class Equipment(Section):
     fed_by: list[Name] = Field(min_length=1, description="upstream sources or equipment")
     order_date: dt.date | None = Field(None, description="default: the scenario start")
     lead_time: Duration = Field(
-        **cited("order to delivery",
-                "Wood Mackenzie (Apr 2024): large power transformers 120-210 weeks")
+        **cited(
+            "order to delivery", "Wood Mackenzie (Apr 2024): large power transformers 120-210 weeks"
+        )
     )
     install_time: Duration = Field(
         "0 days", description="delivery to in service: installation, testing, commissioning"
@@ -119,19 +126,26 @@ class Stages(Section):
 class Hall(Section):
     name: Name
     it_capacity: Power = Field(gt=0, description="IT load the hall is built for")
-    pue: float = Field(1.08, ge=1.0, **cited("power usage effectiveness",
-                                              "Meta 2024 Sustainability Report: 1.08 (2023)"))
+    pue: float = Field(
+        1.08,
+        ge=1.0,
+        **cited("power usage effectiveness", "Meta 2024 Sustainability Report: 1.08 (2023)"),
+    )
     fed_by: list[Name] = Field(min_length=1)
     construction_start: dt.date
     shell_time: Duration = Field(
-        **cited("ground-breaking to weather-tight shell",
-                "Cortex Construct 2026: hyperscale building 14-22 months in all")
+        **cited(
+            "ground-breaking to weather-tight shell",
+            "Cortex Construct 2026: hyperscale building 14-22 months in all",
+        )
     )
     fitout_time: Duration = Field(description="mechanical/electrical fit-out after the shell")
     cost_per_mw: quantity("money_per_power") = Field(
         "11.7 MUSD/MW",
-        **cited("construction cost per MW of IT capacity; half booked at start, half at fit-out",
-                "Cushman & Wakefield Data Center Development Cost Guide 2025: 11.7 MUSD/MW"),
+        **cited(
+            "construction cost per MW of IT capacity; half booked at start, half at fit-out",
+            "Cushman & Wakefield Data Center Development Cost Guide 2025: 11.7 MUSD/MW",
+        ),
     )
     priority: int = Field(0, description="higher energizes first under the hall-priority policy")
     stages: Stages
@@ -144,8 +158,10 @@ class ChipOrder(Section):
     batches: int = Field(1, ge=1, description="the order ships in this many equal batches")
     batch_interval: Duration = Field("1 month", description="planned spacing of batches")
     lead_time: Duration = Field(
-        **cited("order (or batch slot) to delivery on site, drawn per batch",
-                "Omdia Nov 2023: H100 servers 36-52 weeks; 8-12 weeks by Apr 2024")
+        **cited(
+            "order (or batch slot) to delivery on site, drawn per batch",
+            "Omdia Nov 2023: H100 servers 36-52 weeks; 8-12 weeks by Apr 2024",
+        )
     )
 
     @model_validator(mode="after")
@@ -159,8 +175,10 @@ class Installation(Section):
     crews: int | None = Field(None, ge=1, description="installation crews; null = unlimited")
     time_per_1000_gpus: Duration = Field(
         "4 days",
-        **cited("rack, cable and test 1,000 GPUs with one crew",
-                "assumption scaled from xAI Colossus: 100k H100 racked within ~4 months"),
+        **cited(
+            "rack, cable and test 1,000 GPUs with one crew",
+            "assumption scaled from xAI Colossus: 100k H100 racked within ~4 months",
+        ),
     )
     burn_in: Duration = Field("7 days", description="burn-in after installation (assumption)")
 
@@ -171,21 +189,28 @@ class Construction(Section):
 
 class Energization(Section):
     policy: Literal["fifo", "largest-first", "hall-priority"] = "fifo"
-    n_minus_1: bool = Field(False, description="every stage must survive losing any one piece "
-                                               "of equipment")
+    n_minus_1: bool = Field(
+        False, description="every stage must survive losing any one piece of equipment"
+    )
     commissioning_time: Duration = Field("5 days", description="power-on to energized (assumption)")
 
 
 class Economics(Section):
     electricity_price: quantity("money_per_energy") = Field(
         "77.9 USD/MWh",
-        **cited("grid electricity price",
-                "EIA Electric Power Monthly Table 5.6.B: PA industrial, 2024 Jan-Jul"),
+        **cited(
+            "grid electricity price",
+            "EIA Electric Power Monthly Table 5.6.B: PA industrial, 2024 Jan-Jul",
+        ),
     )
     utilization: float = Field(
-        1.0, gt=0, le=1,
-        **cited("energized IT draw as a fraction of full server power",
-                "NVIDIA DGX SuperPOD guide: DGX H100 runs at or near peak in AI training"),
+        1.0,
+        gt=0,
+        le=1,
+        **cited(
+            "energized IT draw as a fraction of full server power",
+            "NVIDIA DGX SuperPOD guide: DGX H100 runs at or near peak in AI training",
+        ),
     )
 
 

@@ -20,11 +20,13 @@ def hall_construction(model, hall: Hall) -> Generator:
         yield crew
         began = planned if model.env.now <= max(planned, 0.0) else model.env.now
         model.blame("crews", model.hall_gpus[hall.name], model.env.now - max(planned, 0.0))
-        model.ledger.record("construction_start", hall.name, cost / 2,
-                            add={"capex_facility_usd": cost / 2})
+        model.ledger.record(
+            "construction_start", hall.name, cost / 2, add={"capex_facility_usd": cost / 2}
+        )
         yield model.until(began + shell_days)
-        model.ledger.record("fitout_start", hall.name, cost / 2,
-                            add={"capex_facility_usd": cost / 2})
+        model.ledger.record(
+            "fitout_start", hall.name, cost / 2, add={"capex_facility_usd": cost / 2}
+        )
         yield model.until(began + shell_days + fitout_days)
     model.ledger.record("hall_ready", hall.name)
     model.hall_ready[hall.name].succeed()

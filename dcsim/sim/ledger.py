@@ -39,8 +39,14 @@ class Ledger:
         self.events: list[tuple[float, str, str, float]] = []
         self.snapshots: list[tuple[float, ...]] = []
 
-    def record(self, event: str, entity: str, amount: float = 0.0,
-               add: dict[str, float] | None = None, set: dict[str, float] | None = None) -> None:
+    def record(
+        self,
+        event: str,
+        entity: str,
+        amount: float = 0.0,
+        add: dict[str, float] | None = None,
+        set: dict[str, float] | None = None,
+    ) -> None:
         """Log ``event`` for ``entity`` after adding ``add`` to and setting ``set`` on the
         counters."""
         state = self.state

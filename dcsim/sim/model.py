@@ -47,22 +47,30 @@ class BuildOut:
         self.chips = catalog_with(scenario.chips)
         self.ledger = Ledger(lambda: self.env.now)
         self.stages: list[Stage] = plan_stages(
-            scenario, self.chips, lambda name: self.streams.stream("stage", name))
+            scenario, self.chips, lambda name: self.streams.stream("stage", name)
+        )
         self.planned_gpus = sum(stage.gpus for stage in self.stages)
         self.hall_gpus = {h.name: h.stages.count * h.stages.gpus for h in scenario.halls}
-        hall_kw = {hall.name: max(to_kw(hall.it_capacity * hall.pue),
-                                  sum(s.facility_kw for s in self.stages if s.hall == hall.name))
-                   for hall in scenario.halls}
+        hall_kw = {
+            hall.name: max(
+                to_kw(hall.it_capacity * hall.pue),
+                sum(s.facility_kw for s in self.stages if s.hall == hall.name),
+            )
+            for hall in scenario.halls
+        }
         self.network = PowerNetwork(build_graph(scenario), hall_kw)
-        self.dispatcher = Dispatcher(self.network, scenario.energization.policy,
-                                     scenario.energization.n_minus_1)
+        self.dispatcher = Dispatcher(
+            self.network, scenario.energization.policy, scenario.energization.n_minus_1
+        )
         self.hall_ready = {hall.name: self.env.event() for hall in scenario.halls}
         self.warehouses = {chip: Warehouse(self.env) for chip in sorted(self.chips)}
         self.vendors = {chip: VendorCap(rate) for chip, rate in scenario.chip_supply.items()}
         self.construction_crews = simpy.Resource(
-            self.env, scenario.construction.crews or len(scenario.halls))
+            self.env, scenario.construction.crews or len(scenario.halls)
+        )
         self.install_crews = simpy.Resource(
-            self.env, scenario.installation.crews or len(self.stages))
+            self.env, scenario.installation.crews or len(self.stages)
+        )
         self.waits: dict[str, float] = dict.fromkeys(CONSTRAINTS, 0.0)
         self._changed = self.env.event()
         self._start_processes()
@@ -101,9 +109,16 @@ class BuildOut:
         network, interconnects = self.network, {i.name for i in self.scenario.grid.interconnects}
         grid_kw = sum(kw for name, kw in network.source_kw.items() if name in interconnects)
         local_kw = sum(kw for name, kw in network.source_kw.items() if name not in interconnects)
-        self.ledger.record(event, entity, amount, set={
-            "interconnect_mw": grid_kw / 1000, "generation_mw": local_kw / 1000,
-            "deliverable_mw": network.deliverable_kw() / 1000})
+        self.ledger.record(
+            event,
+            entity,
+            amount,
+            set={
+                "interconnect_mw": grid_kw / 1000,
+                "generation_mw": local_kw / 1000,
+                "deliverable_mw": network.deliverable_kw() / 1000,
+            },
+        )
         self.wake_controller()
 
     def request_power(self, stage: Stage) -> None:
@@ -143,20 +158,38 @@ class BuildOut:
     def energize(self, stage: Stage) -> None:
         stage.commissioned, stage.status = True, "energized"
         util = self.scenario.economics.utilization
-        self.ledger.record("energized", stage.name, stage.gpus, add={
-            "gpus_installed": -stage.gpus, "gpus_energized": stage.gpus,
-            "facility_mw": stage.facility_mw * util, "it_mw": stage.it_mw * util,
-            "compute_tflops": stage.bf16_tflops, "dark_chip_value_usd": -stage.price_usd})
+        self.ledger.record(
+            "energized",
+            stage.name,
+            stage.gpus,
+            add={
+                "gpus_installed": -stage.gpus,
+                "gpus_energized": stage.gpus,
+                "facility_mw": stage.facility_mw * util,
+                "it_mw": stage.it_mw * util,
+                "compute_tflops": stage.bf16_tflops,
+                "dark_chip_value_usd": -stage.price_usd,
+            },
+        )
 
     def shed(self, stage: Stage) -> None:
         """Take a stage's power away; it waits again with its place in the queue."""
         stage.grant += 1
         if stage.status == "energized":
             util = self.scenario.economics.utilization
-            self.ledger.record("shed", stage.name, stage.gpus, add={
-                "gpus_installed": stage.gpus, "gpus_energized": -stage.gpus,
-                "facility_mw": -stage.facility_mw * util, "it_mw": -stage.it_mw * util,
-                "compute_tflops": -stage.bf16_tflops, "dark_chip_value_usd": stage.price_usd})
+            self.ledger.record(
+                "shed",
+                stage.name,
+                stage.gpus,
+                add={
+                    "gpus_installed": stage.gpus,
+                    "gpus_energized": -stage.gpus,
+                    "facility_mw": -stage.facility_mw * util,
+                    "it_mw": -stage.it_mw * util,
+                    "compute_tflops": -stage.bf16_tflops,
+                    "dark_chip_value_usd": stage.price_usd,
+                },
+            )
         else:
             self.ledger.record("shed", stage.name, 0)
         stage.status = "waiting-power"

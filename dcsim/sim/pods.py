@@ -19,8 +19,12 @@ def stage_lifecycle(model, stage: Stage) -> Generator:
         asked = env.now
         yield crew
         model.blame("crews", stage.gpus, env.now - asked)
-        model.ledger.record("install_start", stage.name, stage.gpus,
-                            add={"gpus_warehouse": -stage.gpus, "gpus_installed": stage.gpus})
+        model.ledger.record(
+            "install_start",
+            stage.name,
+            stage.gpus,
+            add={"gpus_warehouse": -stage.gpus, "gpus_installed": stage.gpus},
+        )
         yield env.timeout(stage.install_days)
     yield env.timeout(stage.burn_in_days)
     model.request_power(stage)

@@ -26,8 +26,9 @@ def generator_lifecycle(model, generator: GeneratorSpec) -> Generator:
     rng = model.streams.stream("generator", generator.name)
     delivered = model.scenario.day(generator.order_date) + generator.lead_time.sample(rng)
     yield model.until(delivered + generator.install_time.sample(rng))
-    model.ledger.record("capex", generator.name, generator.cost,
-                        add={"capex_generation_usd": generator.cost})
+    model.ledger.record(
+        "capex", generator.name, generator.cost, add={"capex_generation_usd": generator.cost}
+    )
     model.network.set_source(generator.name, to_kw(generator.capacity))
     model.power_changed("generator_online", generator.name, generator.capacity)
 
@@ -39,8 +40,12 @@ def equipment_lifecycle(model, equipment: Equipment) -> Generator:
     delivered = model.scenario.day(equipment.order_date) + equipment.lead_time.sample(rng)
     install_days = equipment.install_time.sample(rng)
     yield model.until(delivered)
-    model.ledger.record("equipment_delivered", equipment.name, equipment.cost,
-                        add={"capex_electrical_usd": equipment.cost})
+    model.ledger.record(
+        "equipment_delivered",
+        equipment.name,
+        equipment.cost,
+        add={"capex_electrical_usd": equipment.cost},
+    )
     yield model.until(delivered + install_days)
     model.network.set_in_service(equipment.name, True)
     model.power_changed("equipment_in_service", equipment.name, equipment.capacity)

@@ -38,20 +38,35 @@ class Stage:
         return self.facility_kw / 1000
 
 
-def plan_stages(scenario: Scenario, chips: dict[str, ChipSpec],
-                stream_for: callable) -> list[Stage]:
+def plan_stages(
+    scenario: Scenario, chips: dict[str, ChipSpec], stream_for: callable
+) -> list[Stage]:
     """Every hall's stages in definition order, with their durations drawn up front from
     each stage's own random stream."""
     stages = []
     for hall in scenario.halls:
         for number in range(1, hall.stages.count + 1):
-            stages.append(_stage(scenario, hall, chips[hall.stages.chip], number, len(stages),
-                                 stream_for(f"{hall.name}/{number}")))
+            stages.append(
+                _stage(
+                    scenario,
+                    hall,
+                    chips[hall.stages.chip],
+                    number,
+                    len(stages),
+                    stream_for(f"{hall.name}/{number}"),
+                )
+            )
     return stages
 
 
-def _stage(scenario: Scenario, hall: Hall, chip: ChipSpec, number: int, index: int,
-           rng: np.random.Generator) -> Stage:
+def _stage(
+    scenario: Scenario,
+    hall: Hall,
+    chip: ChipSpec,
+    number: int,
+    index: int,
+    rng: np.random.Generator,
+) -> Stage:
     gpus = hall.stages.gpus
     it_mw = gpus * chip.it_kw / 1000
     crew_days = scenario.installation.time_per_1000_gpus.sample(rng) * gpus / 1000

@@ -63,8 +63,12 @@ def chip_order(model, order: ChipOrder, number: int) -> Generator:
     rng = model.streams.stream("chip-order", f"{number}:{order.chip}")
     order_day = model.scenario.day(order.order_date)
     yield model.until(order_day)
-    model.ledger.record("chips_ordered", order.chip, order.count,
-                        add={"gpus_ordered": order.count, "gpus_in_transit": order.count})
+    model.ledger.record(
+        "chips_ordered",
+        order.chip,
+        order.count,
+        add={"gpus_ordered": order.count, "gpus_in_transit": order.count},
+    )
     for i, size in enumerate(batch_sizes(order.count, order.batches)):
         leaves = order_day + i * order.batch_interval.sample(rng)
         model.env.process(chip_batch(model, order.chip, size, leaves + order.lead_time.sample(rng)))
@@ -77,7 +81,15 @@ def chip_batch(model, chip: str, count: int, arrival_day: float) -> Generator:
     if chip in model.vendors:
         yield model.until(model.vendors[chip].ship_day(model.env.now, count))
     price = model.chips[chip].price
-    model.ledger.record("chips_delivered", chip, count, add={
-        "gpus_in_transit": -count, "gpus_warehouse": count,
-        "capex_chips_usd": count * price, "dark_chip_value_usd": count * price})
+    model.ledger.record(
+        "chips_delivered",
+        chip,
+        count,
+        add={
+            "gpus_in_transit": -count,
+            "gpus_warehouse": count,
+            "capex_chips_usd": count * price,
+            "dark_chip_value_usd": count * price,
+        },
+    )
     model.warehouses[chip].deliver(count)
