@@ -1,0 +1,226 @@
+"""Figures of one run: power, the GPU pipeline, capex and the build-out schedule.
+
+Each function takes a :class:`~dcsim.results.RunResult` (or anything with the same
+``timeseries`` / ``events`` / ``kpis`` attributes, such as a run directory read back by
+:func:`dcsim.report.load_run`) or the table itself, draws on ``ax`` (a new figure if
+``None``) and returns the Axes. Levels are step functions, so they are drawn ``steps-post``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import matplotlib.ticker as mticker
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from dcsim.plots.style import USD_BN, date_axis, finish, legend_outside, new_axes, to_dates
+
+#: Power curves, outermost limit first: what the grid grants, what the equipment can carry,
+#: what the campus draws, and the share of it that reaches servers.
+POWER_LINES = (
+    ("interconnect_mw", "grid interconnect capacity", {"color": "0.45", "ls": "--"}),
+    ("generation_mw", "on-site generation", {"color": "tab:brown", "ls": ":"}),
+    ("deliverable_mw", "deliverable power (through equipment)", {}),
+    ("facility_mw", "facility load", {"lw": 2}),
+    ("it_mw", "IT load", {}),
+)
+#: Milestones of the energized GPU count, as KPI name and legend text.
+MILESTONES = (
+    ("first_power_date", "first power", ":"),
+    ("date_50pct_gpus", "50% of GPUs energized", "-."),
+    ("full_cluster_date", "full cluster energized", "--"),
+)
+#: The GPU pipeline from the bottom of the stack up: useful compute first.
+PIPELINE = (
+    ("gpus_energized", "energized", "tab:green"),
+    ("gpus_installed", "installed, waiting for power", "tab:orange"),
+    ("gpus_warehouse", "on site, not installed", "tab:red"),
+    ("gpus_in_transit", "in transit", "tab:blue"),
+    ("gpus_failed", "failed", "0.3"),
+)
+CAPEX = (
+    ("capex_chips_usd", "chips", "tab:purple"),
+    ("capex_facility_usd", "facility", "tab:olive"),
+    ("capex_electrical_usd", "electrical equipment", "tab:cyan"),
+    ("capex_generation_usd", "generation", "tab:brown"),
+)
+#: Gantt phases: the event that opens each and the colour. The waits are what the chart is
+#: for: a stage's grey bar is time it spent ready but held back by something upstream.
+PHASES = {
+    "on order": "#c6dbef",
+    "delivered, installing": "#2171b5",
+    "shell": "#d9d9d9",
+    "fit-out": "#737373",
+    "waiting for crews or chips": "#fdd0a2",
+    "install + burn-in": "#fd8d3c",
+    "ready, waiting for power + commissioning": "#bdbdbd",
+    "energized": "#31a354",
+}
+
+
+def frame(run: Any, name: str) -> pd.DataFrame:
+    """The ``name`` table of ``run``, or ``run`` itself if it already is a table."""
+    return run if isinstance(run, pd.DataFrame) else getattr(run, name)
+
+
+def plot_power(run: Any, ax: Axes | None = None, kpis: Mapping | None = None) -> Axes:
+    """Grid capacity, deliverable power, facility and IT load, with the energization
+    milestones (from ``kpis``, or the run's own) as vertical lines."""
+    ts = frame(run, "timeseries")
+    kpis = kpis if kpis is not None else getattr(run, "kpis", {})
+    ax = new_axes(ax)
+    for column, label, style in POWER_LINES:
+        if column in ts and (column != "generation_mw" or ts[column].any()):
+            ax.plot(ts["date"], ts[column], drawstyle="steps-post", label=label, **style)
+    for key, label, style in MILESTONES:
+        when = to_dates([kpis.get(key)])[0]
+        if pd.notna(when):
+            ax.axvline(when, color="black", ls=style, lw=1, label=f"{label} {when:%Y-%m-%d}")
+    ax.set_ylim(bottom=0)
+    date_axis(ax)
+    legend_outside(ax)
+    return finish(ax, "Power: grid, deliverable, facility and IT load", "power (MW)")
+
+
+def plot_gpu_pipeline(run: Any, ax: Axes | None = None) -> Axes:
+    """Where the GPUs are, stacked: energized at the bottom, then everything still dark."""
+    ts = frame(run, "timeseries")
+    ax = new_axes(ax)
+    ax.stackplot(
+        ts["date"],
+        *(ts[column] for column, _, _ in PIPELINE),
+        labels=[label for _, label, _ in PIPELINE],
+        colors=[color for _, _, color in PIPELINE],
+        step="post",
+        alpha=0.85,
+    )
+    ax.yaxis.set_major_formatter(mticker.StrMethodFormatter("{x:,.0f}"))
+    date_axis(ax)
+    legend_outside(ax, reverse=True)
+    return finish(ax, "GPU pipeline", "GPUs (count)")
+
+
+def plot_capex(run: Any, ax: Axes | None = None) -> Axes:
+    """Cumulative capex by category; the hatched part of the chips band is chip value on
+    site but not energized (stranded capital)."""
+    ts = frame(run, "timeseries")
+    ax = new_axes(ax)
+    present = [item for item in CAPEX if ts[item[0]].any()] or list(CAPEX[:1])
+    ax.stackplot(
+        ts["date"],
+        *(ts[column] / USD_BN for column, _, _ in present),
+        labels=[label for _, label, _ in present],
+        colors=[color for _, _, color in present],
+        step="post",
+        alpha=0.6,
+    )
+    ax.fill_between(
+        ts["date"],
+        0,
+        ts["dark_chip_value_usd"] / USD_BN,
+        step="post",
+        facecolor="none",
+        edgecolor="black",
+        hatch="///",
+        lw=0,
+        label="stranded: chips on site, not energized",
+    )
+    date_axis(ax)
+    legend_outside(ax, reverse=True)
+    return finish(ax, "Cumulative capex", "capex (billion USD)")
+
+
+def schedule_bars(events: pd.DataFrame) -> pd.DataFrame:
+    """The events table as Gantt bars: ``group`` (equipment, hall, stage), ``row``,
+    ``phase``, ``start``, ``end``. Equipment orders placed before the run started show as
+    on order from the start; a stage's wait for crews or chips runs from its hall's
+    readiness to its install start."""
+    first = events.groupby(["event", "entity"], sort=False)["date"].min()
+    dates: dict[str, dict[str, pd.Timestamp]] = {}
+    for (event, entity), when in first.items():
+        dates.setdefault(event, {})[entity] = when
+    start = events["date"].min()
+    bars = []
+
+    def add(group: str, row: str, phase: str, begin: object, end: object) -> None:
+        if pd.notna(begin) and pd.notna(end) and end >= begin:
+            bars.append((group, row, phase, begin, end))
+
+    for name, delivered in dates.get("equipment_delivered", {}).items():
+        ordered = dates.get("equipment_ordered", {}).get(name, start)
+        add("equipment", name, "on order", ordered, delivered)
+        add(
+            "equipment",
+            name,
+            "delivered, installing",
+            delivered,
+            dates.get("equipment_in_service", {}).get(name),
+        )
+    for name, begun in dates.get("construction_start", {}).items():
+        fitout = dates.get("fitout_start", {}).get(name)
+        add("hall", name, "shell", begun, fitout)
+        add("hall", name, "fit-out", fitout, dates.get("hall_ready", {}).get(name))
+    end = events["date"].max()
+    for name, installing in dates.get("install_start", {}).items():
+        ready = dates.get("ready_for_power", {}).get(name)
+        energized = dates.get("energized", {}).get(name)
+        hall_ready = dates.get("hall_ready", {}).get(name.rsplit("/", 1)[0])
+        if hall_ready is not None and installing > hall_ready:
+            add("stage", name, "waiting for crews or chips", hall_ready, installing)
+        add("stage", name, "install + burn-in", installing, ready if ready is not None else end)
+        add(
+            "stage",
+            name,
+            "ready, waiting for power + commissioning",
+            ready,
+            energized if energized is not None else end,
+        )
+        add("stage", name, "energized", energized, end)
+    return pd.DataFrame(bars, columns=["group", "row", "phase", "start", "end"])
+
+
+def plot_schedule(run: Any, ax: Axes | None = None) -> Axes:
+    """Gantt chart of equipment, halls and stages, with grid steps as vertical lines: a
+    stage whose grey wait ends at such a line was waiting for that power."""
+    events = frame(run, "events")
+    bars = schedule_bars(events)
+    rows = list(dict.fromkeys(bars["row"]))
+    ax = new_axes(ax, figsize=(9.0, 1.6 + 0.22 * len(rows)))
+    position = {row: i for i, row in enumerate(rows)}
+    for phase, group in bars.groupby("phase", sort=False):
+        ax.barh(
+            [position[r] for r in group["row"]],
+            group["end"] - group["start"],
+            left=group["start"],
+            height=0.7,
+            color=PHASES[phase],
+        )
+    drawn = set(bars["phase"])
+    handles: list[Any] = [Patch(color=c, label=p) for p, c in PHASES.items() if p in drawn]
+    steps = events[events["event"].isin(["interconnect_step", "generator_online"])]
+    for i, (when, amount) in enumerate(zip(steps["date"], steps["amount"], strict=True)):
+        ax.axvline(when, color="tab:blue", ls=":", lw=1)
+        ax.annotate(
+            f"{amount:g} MW",
+            (when, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(2, -9 - 8 * (i % 2)),
+            textcoords="offset points",
+            fontsize="x-small",
+            color="tab:blue",
+        )
+    if len(steps):
+        handles.append(Line2D([], [], color="tab:blue", ls=":", label="grid capacity step"))
+    sheds = events[events["event"] == "shed"]
+    if len(sheds):
+        rows_of = [position.get(entity, float("nan")) for entity in sheds["entity"]]
+        handles += ax.plot(sheds["date"], rows_of, "rx", label="stage shed")
+    ax.set_yticks(range(len(rows)), rows, fontsize="x-small")
+    ax.set_ylim(len(rows) - 0.4, -1.4)
+    legend_outside(ax, side="right", handles=handles)
+    date_axis(ax)
+    return finish(ax, "Build-out schedule: what waited on what", "equipment, hall, stage")

@@ -1,0 +1,66 @@
+"""Shared figure plumbing: headless figures, calendar-date axes, legends beside the data.
+
+Figures are built with :class:`matplotlib.figure.Figure` rather than ``pyplot`` so that
+nothing depends on a GUI backend or on pyplot's global figure registry (a report renders
+dozens of figures; pyplot would keep them all alive until closed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+USD_BN = 1e9
+
+
+def new_axes(ax: Axes | None, figsize: tuple[float, float] = (8.0, 5.0)) -> Axes:
+    """``ax`` itself, or the single Axes of a new headless figure with constrained layout
+    (which makes room for a legend placed outside the axes)."""
+    if ax is not None:
+        return ax
+    return Figure(figsize=figsize, layout="constrained").subplots()
+
+
+def date_axis(ax: Axes, axis: str = "x") -> None:
+    """Calendar dates with concise labels (``2025``, ``Apr``, ``Jul``...) on ``axis``."""
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
+    target.set_major_locator(locator)
+    target.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def legend_outside(ax: Axes, side: str = "below", **kwargs: Any) -> None:
+    """Legend below (in columns) or to the right of the axes, so it never hides a curve."""
+    if side == "below":
+        kwargs = {"loc": "upper center", "bbox_to_anchor": (0.5, -0.14), "ncols": 2, **kwargs}
+    else:
+        kwargs = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), **kwargs}
+    ax.legend(fontsize="small", **kwargs)
+
+
+def finish(ax: Axes, title: str, ylabel: str, xlabel: str = "date") -> Axes:
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(True, alpha=0.3)
+    return ax
+
+
+def step_on_grid(times: pd.Series, values: pd.Series, grid: pd.DatetimeIndex) -> np.ndarray:
+    """Values of a step function (each value holds until the next time) read on ``grid``;
+    NaN before the first time, so runs that start later do not count as zero."""
+    index = np.searchsorted(times.to_numpy(), grid.to_numpy(), side="right") - 1
+    out = values.to_numpy(dtype=float)[np.clip(index, 0, None)]
+    out[index < 0] = np.nan
+    return out
+
+
+def to_dates(values: Sequence[object] | pd.Series) -> pd.Series:
+    """ISO date strings (``None`` for never reached) as timestamps (``NaT``)."""
+    return pd.to_datetime(pd.Series(values), errors="coerce")

@@ -1,0 +1,59 @@
+"""Reports of runs and sweeps: one self-contained HTML file, or Markdown with PNGs.
+
+Typical use::
+
+    from dcsim.report import write_report, write_run_plots
+    write_report("out/run1")              # out/run1/report.html
+    write_run_plots("out/run1")           # out/run1/run-*.png
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dcsim.report.detect import RunDir, SweepDir, load, load_run, load_sweep
+
+__all__ = [
+    "RunDir",
+    "SweepDir",
+    "load",
+    "load_run",
+    "load_sweep",
+    "write_report",
+    "write_run_plots",
+]
+
+
+def write_run_plots(run_dir: str | Path, out_dir: str | Path | None = None) -> list[Path]:
+    """Write the run figures of ``run_dir`` as ``run-*.png`` into ``out_dir`` (default: the
+    run directory itself); what ``dcsim run --plot`` is meant to call."""
+    from dcsim.report.figures import write_pngs
+
+    return write_pngs(run_dir, out_dir)
+
+
+def write_report(
+    directory: str | Path,
+    out: str | Path | None = None,
+    markdown: bool = False,
+    config: str | Path | None = None,
+) -> Path:
+    """Report on the run or sweep in ``directory``; returns the file written (default
+    ``directory/report.html`` or ``report.md``). The scenario file for the assumptions
+    section is ``config``, else ``scenario.yaml`` in the directory if there is one."""
+    directory = Path(directory)
+    loaded = load(directory)  # before the heavy imports, so bad input fails fast
+
+    from dcsim.report.document import build
+    from dcsim.report.html import to_html
+    from dcsim.report.markdown import write_markdown
+
+    if config is None and (directory / "scenario.yaml").is_file():
+        config = directory / "scenario.yaml"
+    report = build(loaded, Path(config) if config is not None else None)
+    target = Path(out) if out else directory / ("report.md" if markdown else "report.html")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if markdown:
+        return write_markdown(report, target)
+    target.write_text(to_html(report), encoding="utf-8")
+    return target

@@ -1,0 +1,144 @@
+"""Read a result directory back: one run (``summary.json``) or a sweep (``runs.parquet``).
+
+Everything the report needs is loaded here, and every way a directory can be unusable
+becomes a :class:`~dcsim.errors.UserInputError` naming the directory and the file.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from dcsim.errors import UserInputError
+
+#: Columns of ``runs.parquet`` that describe the run rather than a parameter or a KPI.
+RUN_META = ("point", "replication", "seed", "status", "error", "wall_seconds")
+
+
+@dataclass
+class RunDir:
+    """A run written by :func:`dcsim.api.write_run`, with the same table attributes as a
+    :class:`~dcsim.results.RunResult` so the run plots accept either."""
+
+    path: Path
+    kpis: dict[str, Any]
+    timeseries: pd.DataFrame
+    events: pd.DataFrame
+    stages: pd.DataFrame
+
+
+@dataclass
+class SweepDir:
+    """A sweep directory; optional files are ``None`` (or empty) when absent."""
+
+    path: Path
+    runs: pd.DataFrame
+    manifest: dict[str, Any] = field(default_factory=dict)
+    timeseries: pd.DataFrame | None = None
+    sobol: dict[str, Any] | None = None
+    tornado: dict[str, Any] | None = None
+
+    @property
+    def ok(self) -> pd.DataFrame:
+        """The runs that finished (``status`` ``ok``); failed runs carry no KPIs."""
+        if "status" not in self.runs:
+            return self.runs
+        return self.runs[self.runs["status"] == "ok"]
+
+    @property
+    def parameters(self) -> list[str]:
+        """Swept parameters: those the manifest lists, else the columns named by a dotted
+        scenario path (``halls.0.pue``), which no KPI name is."""
+        listed = self.manifest.get("parameters")
+        if isinstance(listed, list | dict):
+            return [p for p in listed if isinstance(p, str) and p in self.runs]
+        from dcsim.config.schema import Scenario
+
+        return [c for c in self.runs if c.split(".")[0] in Scenario.model_fields]
+
+    @property
+    def kpis(self) -> list[str]:
+        """Numeric KPI columns (dates are ISO strings and handled by name)."""
+        skip = {*RUN_META, *self.parameters}
+        numeric = self.runs.select_dtypes("number")
+        return [c for c in numeric if c not in skip]
+
+
+def load(path: str | Path) -> RunDir | SweepDir:
+    """The run or sweep stored in ``path``."""
+    path = Path(path)
+    if not path.exists():
+        raise UserInputError(f"{path}: no such directory")
+    if not path.is_dir():
+        raise UserInputError(f"{path}: not a directory")
+    if (path / "summary.json").is_file():
+        return load_run(path)
+    if (path / "runs.parquet").is_file() or (path / "manifest.json").is_file():
+        return load_sweep(path)
+    raise UserInputError(
+        f"{path}: neither a run directory (summary.json) nor a sweep directory (runs.parquet)"
+    )
+
+
+def load_run(path: str | Path) -> RunDir:
+    path = Path(path)
+    kpis = _json(path / "summary.json")
+    tables = {name: _parquet(path / f"{name}.parquet") for name in ("timeseries", "events")}
+    stages = path / "stages.parquet"
+    return RunDir(
+        path=path,
+        kpis=kpis,
+        stages=_parquet(stages) if stages.exists() else pd.DataFrame(),
+        **tables,
+    )
+
+
+def load_sweep(path: str | Path) -> SweepDir:
+    path = Path(path)
+    manifest = path / "manifest.json"
+    sweep = SweepDir(
+        path=path,
+        runs=_parquet(path / "runs.parquet"),
+        manifest=_json(manifest) if manifest.exists() else {},
+    )
+    parts = sorted((path / "timeseries").glob("point=*/replication=*.parquet"))
+    if parts:
+        sweep.timeseries = pd.concat(
+            [
+                _parquet(part).assign(
+                    point=int(part.parent.name.split("=", 1)[1]),
+                    replication=int(part.stem.split("=", 1)[1]),
+                )
+                for part in parts
+            ],
+            ignore_index=True,
+        )
+    for name in ("sobol", "tornado"):
+        if (path / f"{name}.json").exists():
+            setattr(sweep, name, _json(path / f"{name}.json"))
+    return sweep
+
+
+def _json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserInputError(f"{path}: file not found") from None
+    except (OSError, ValueError) as error:
+        raise UserInputError(f"{path}: cannot read JSON ({error})") from None
+    if not isinstance(data, dict):
+        raise UserInputError(f"{path}: expected a JSON object")
+    return data
+
+
+def _parquet(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(path)
+    except FileNotFoundError:
+        raise UserInputError(f"{path}: file not found") from None
+    except (OSError, ValueError) as error:
+        raise UserInputError(f"{path}: cannot read Parquet ({error})") from None

@@ -1,0 +1,67 @@
+"""One self-contained HTML file: inline CSS, figures as base64 PNG, no external links,
+so it can be mailed or archived and still renders without a network."""
+
+from __future__ import annotations
+
+import base64
+import re
+from html import escape
+
+from dcsim.report.document import Report
+
+CSS = """
+body { font-family: system-ui, sans-serif; max-width: 62rem; margin: 2rem auto; padding: 0 1rem;
+       color: #222; line-height: 1.45; }
+h1 { font-size: 1.6rem; }
+h2 { font-size: 1.25rem; margin-top: 2rem; border-bottom: 1px solid #ddd; }
+table { border-collapse: collapse; margin: 0.5rem 0; font-size: 0.9rem; }
+th, td { border: 1px solid #ddd; padding: 0.25rem 0.6rem; text-align: left; vertical-align: top; }
+th { background: #f4f4f4; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+figure { margin: 1.5rem 0; } figure img { max-width: 100%; height: auto; }
+figcaption { color: #555; font-size: 0.9rem; } .note { color: #8a5a00; } footer { color: #777;
+       margin-top: 2rem; font-size: 0.85rem; }
+"""
+
+
+def to_html(report: Report) -> str:
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{escape(report.title)}</title><style>{CSS}</style></head><body>",
+        f"<h1>{escape(report.title)}</h1>",
+        *(f'<p class="note">{escape(note)}</p>' for note in report.notes),
+        "<h2>Scenario</h2>",
+        _table(["", ""], [list(row) for row in report.summary], header=False),
+        "<h2>Key performance indicators</h2>",
+        _table(report.kpi_header, report.kpi_rows),
+        "<h2>Figures</h2>",
+        *(
+            f'<figure id="{escape(p.name)}"><img '
+            f'src="data:image/png;base64,{base64.b64encode(p.png).decode("ascii")}">'
+            f"<figcaption>{escape(p.caption)}</figcaption></figure>"
+            for p in report.figures
+        ),
+        "<h2>Assumptions and sources</h2>",
+        _table(
+            ["what", "value", "source"], [[a.what, a.value, a.source] for a in report.assumptions]
+        )
+        if report.assumptions
+        else "<p>None recorded.</p>",
+        f"<footer>{escape(report.footer)}</footer>",
+        "</body></html>",
+    ]
+    return "\n".join(parts) + "\n"
+
+
+def _table(columns: list[str], rows: list[list[str]], header: bool = True) -> str:
+    head = "<tr>" + "".join(f"<th>{escape(h)}</th>" for h in columns) + "</tr>" if header else ""
+    body = "".join("<tr>" + "".join(_cell(cell) for cell in row) + "</tr>" for row in rows)
+    return f"<table>{head}{body}</table>"
+
+
+def _cell(text: str) -> str:
+    numeric = bool(NUMBER.match(text))
+    return f'<td class="num">{escape(text)}</td>' if numeric else f"<td>{escape(text)}</td>"
+
+
+NUMBER = re.compile(r"^-?[\d,]+(\.\d+)?(e[+-]?\d+)?$")

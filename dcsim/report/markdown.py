@@ -1,0 +1,34 @@
+"""The Markdown variant: the same report with its figures as PNG files beside it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dcsim.report.document import Report
+
+
+def write_markdown(report: Report, path: Path) -> Path:
+    """Write ``path`` and ``<stem>-<figure>.png`` next to it; image links are relative so
+    the directory can be moved as a whole."""
+    lines = [f"# {report.title}", ""]
+    lines += [f"> {note}\n" for note in report.notes]
+    lines += ["## Scenario", "", *_table(["", ""], [list(r) for r in report.summary]), ""]
+    lines += ["## Key performance indicators", "", *_table(report.kpi_header, report.kpi_rows), ""]
+    lines += ["## Figures", ""]
+    for picture in report.figures:
+        image = path.with_name(f"{path.stem}-{picture.name}.png")
+        image.write_bytes(picture.png)
+        lines += [f"![{picture.name}]({image.name})", "", f"*{picture.caption}*", ""]
+    lines += ["## Assumptions and sources", ""]
+    rows = [[a.what, a.value, a.source] for a in report.assumptions]
+    lines += [*_table(["what", "value", "source"], rows), ""] if rows else ["None recorded.", ""]
+    lines += ["---", "", report.footer, ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    def line(cells: list[str]) -> str:
+        return "| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |"
+
+    return [line(header), line(["---"] * len(header)), *(line(row) for row in rows)]

@@ -1,0 +1,98 @@
+"""``dcsim report`` on a run directory: one self-contained HTML file, Markdown, bad input."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dcsim.api import simulate, write_run
+from dcsim.errors import UserInputError
+from dcsim.report import write_report, write_run_plots
+from dcsim.report.assumptions import comment_sources
+from dcsim.report.figures import RUN_FIGURES
+
+CONFIG = Path(__file__).parents[1] / "configs" / "meta-100k-h100.yaml"
+IMG = '<img src="data:image/png;base64,'
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory) -> Path:
+    return write_run(simulate(CONFIG, seed=2), tmp_path_factory.mktemp("run"))
+
+
+def test_html_report_is_self_contained(run_dir, tmp_path):
+    path = write_report(run_dir, out=tmp_path / "r.html", config=CONFIG)
+    html = path.read_text()
+    assert html.count(IMG) == len(RUN_FIGURES)
+    assert not re.search(r"(src|href)=\"https?://", html)
+    assert "http://" not in html and "https://" not in html
+    assert "<th>KPI</th>" in html and "full_cluster_date" in html
+    assert "Wood Mackenzie" in html  # a scenario comment
+    assert "Meta 2024 Sustainability Report" in html  # a schema default's source
+    assert "NVIDIA DGX H100 datasheet" in html  # the chip catalog
+    assert "seed 2" in html and "dcsim 0." in html
+
+
+def test_scenario_beside_the_run_is_used_without_config(run_dir, tmp_path, monkeypatch):
+    monkeypatch.setattr("dcsim.report.document.run_figures", lambda run: [])  # speed only
+    shutil.copytree(run_dir, tmp_path / "run")
+    shutil.copy(CONFIG, tmp_path / "run" / "scenario.yaml")
+    html = write_report(tmp_path / "run").read_text()
+    assert "Wood Mackenzie" in html and "No scenario file" not in html
+
+
+def test_markdown_report_writes_pngs_beside_it(run_dir, tmp_path):
+    path = write_report(run_dir, out=tmp_path / "md" / "report.md", markdown=True)
+    text = path.read_text()
+    links = re.findall(r"!\[[^]]*\]\(([^)]+)\)", text)
+    assert len(links) == len(RUN_FIGURES)
+    assert all((path.parent / link).read_bytes()[:4] == b"\x89PNG" for link in links)
+    assert "| KPI | value |" in text and "No scenario file" in text
+
+
+def test_write_run_plots(run_dir, tmp_path):
+    paths = write_run_plots(run_dir, tmp_path)
+    assert sorted(p.name for p in paths) == sorted(f"{name}.png" for name, _, _ in RUN_FIGURES)
+
+
+def test_comment_sources_name_the_field_they_justify():
+    rows = {a.what: a for a in comment_sources(CONFIG)}
+    assert "Wood Mackenzie" in rows["equipment[xfmr-1].lead_time"].source
+    assert "Cortex Construct" in rows["halls"].source
+    assert "scenario" in rows
+
+
+def test_neither_run_nor_sweep_is_a_clear_error(tmp_path):
+    with pytest.raises(UserInputError, match="neither a run directory"):
+        write_report(tmp_path)
+
+
+def dcsim(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "dcsim", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_cli_report_on_a_run_dir(run_dir, tmp_path):
+    out = tmp_path / "cli.html"
+    done = dcsim("report", str(run_dir), "--out", str(out), "--config", str(CONFIG))
+    assert done.returncode == 0, done.stderr
+    assert out.read_text().count(IMG) == len(RUN_FIGURES)
+
+
+@pytest.mark.parametrize("case", ["missing", "neither", "bad-config"])
+def test_cli_bad_input_exits_2_without_traceback(case, run_dir, tmp_path):
+    args = {
+        "missing": [str(tmp_path / "nope")],
+        "neither": [str(tmp_path)],
+        "bad-config": [str(run_dir), "--config", str(tmp_path / "nope.yaml")],
+    }[case]
+    done = dcsim("report", *args)
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: ")
+    assert "Traceback" not in done.stderr
