@@ -10,7 +10,15 @@ import math
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    model_validator,
+)
 
 from dcsim.errors import UserInputError
 
@@ -95,7 +103,21 @@ class TornadoDesign(Strict):
     parameters: dict[str, RangeParameter] = Field(min_length=1)
 
 
-Design = Annotated[GridDesign | SampledDesign | TornadoDesign, Field(discriminator="type")]
+def _design_type(value: Any) -> str | None:
+    """``type`` defaults to grid, so a file may list ``parameters`` alone."""
+    if isinstance(value, dict):
+        return value.get("type", "grid")
+    return getattr(value, "type", None)
+
+
+Design = Annotated[
+    Annotated[GridDesign, Tag("grid")]
+    | Annotated[SampledDesign, Tag("random")]
+    | Annotated[SampledDesign, Tag("lhs")]
+    | Annotated[SampledDesign, Tag("sobol")]
+    | Annotated[TornadoDesign, Tag("tornado")],
+    Discriminator(_design_type),
+]
 
 
 class Experiment(Strict):

@@ -68,6 +68,8 @@ class Store:
             raise UserInputError(
                 f"{self.out}: exists and is not a dcsim sweep directory; use another --out"
             )
+        for stale in self.out.glob("**/.*.partial"):  # left by a killed run
+            stale.unlink(missing_ok=True)
         self.write_json("manifest.json", manifest)
 
     def clear(self) -> None:

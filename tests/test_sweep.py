@@ -1,0 +1,161 @@
+"""Sweeps in process: executors agree row for row, CRN, failures, the store and the API."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import dcsim
+from dcsim.cli import main
+from dcsim.sweep.experiment import Experiment, GridDesign
+from dcsim.sweep.runner import run_sweep
+
+BASE = str(Path(__file__).resolve().parent.parent / "configs" / "meta-100k-h100.yaml")
+PRICE = "economics.electricity_price"
+DELAY = "grid.interconnects.0.schedule.2.delay"
+#: Compared across executors; wall time is the one column that may differ.
+VOLATILE = ["wall_seconds"]
+
+
+def grid(parameters: dict, replications: int = 3, **fields) -> Experiment:
+    return Experiment(base=BASE, design=GridDesign(parameters=parameters),
+                      replications=replications, **fields)
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> pd.DataFrame:
+    out = tmp_path_factory.mktemp("serial")
+    return run_sweep(grid({DELAY: ["0 months", "9 months"]}), out, executor="serial").runs
+
+
+def same_runs(left: pd.DataFrame, right: pd.DataFrame) -> None:
+    pd.testing.assert_frame_equal(left.drop(columns=VOLATILE), right.drop(columns=VOLATILE))
+
+
+def test_store_holds_one_row_per_run_with_parameters_and_kpis(reference, tmp_path):
+    assert list(reference[["point", "replication"]].itertuples(index=False)) == [
+        (p, r) for p in range(2) for r in range(3)]
+    assert list(reference.columns[:4]) == ["point", "replication", "seed", DELAY]
+    assert {"constraint_gpu_days.grid", "days_to_full_cluster", "status", "error"} <= set(
+        reference.columns)
+    assert (reference["status"] == "ok").all()
+    # A nine-month slip of the last grid step cannot make the campus finish earlier.
+    assert (reference.loc[3:, "days_to_full_cluster"].to_numpy()
+            >= reference.loc[:2, "days_to_full_cluster"].to_numpy()).all()
+
+
+def test_local_pool_matches_serial(reference, tmp_path):
+    result = run_sweep(grid({DELAY: ["0 months", "9 months"]}), tmp_path, executor="local",
+                       workers=2)
+    same_runs(reference, result.runs)
+    assert same_files(tmp_path)
+
+
+def same_files(out: Path) -> bool:
+    """After a sweep: consolidated, no parts left, manifest complete with counts."""
+    manifest = json.loads((out / "manifest.json").read_text())
+    return (not (out / "parts").exists() and manifest["complete"]
+            and manifest["counts"] == {"points": 2, "replications": 3, "runs": 6, "ok": 6,
+                                       "failed": 0}
+            and pd.read_parquet(out / "summary.parquet")["point"].nunique() == 2)
+
+
+def test_dask_cluster_matches_serial(reference, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    # Threads in this process: no interpreter start-up, and nothing left behind to warn about.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)  # sockets closed as the cluster stops
+        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                      dashboard_address=None) as cluster:
+            result = run_sweep(grid({DELAY: ["0 months", "9 months"]}), tmp_path,
+                               executor="dask", address=cluster.scheduler_address)
+    same_runs(reference, result.runs)
+
+
+def test_common_random_numbers_across_points(tmp_path):
+    """The electricity price cannot move any date: with CRN every replication of every price
+    draws the same lead times, so the dates agree exactly, while replications differ."""
+    exp = grid({PRICE: ["40 USD/MWh", "90 USD/MWh"]}, set={"economics": {}})
+    runs = run_sweep(exp, tmp_path, executor="serial").runs
+    by_point = runs.pivot(index="replication", columns="point", values="full_cluster_date")
+    assert (by_point[0] == by_point[1]).all()
+    assert by_point[0].nunique() == 3
+    cost = runs.pivot(index="replication", columns="point", values="electricity_cost_usd")
+    assert (cost[1] > cost[0]).all()
+
+
+def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypatch, capsys):
+    import dcsim.api
+
+    real = dcsim.api.simulate
+
+    def flaky(scenario, seed=0, replication=0):
+        if replication == 1:
+            raise RuntimeError("solver diverged")
+        return real(scenario, seed=seed, replication=replication)
+
+    monkeypatch.setattr(dcsim.api, "simulate", flaky)
+    exp = tmp_path / "e.yaml"
+    exp.write_text(json.dumps({"base": BASE, "replications": 3,
+                               "design": {"parameters": {"halls.0.pue": [1.1, 0.5]}}}))
+    code = main(["sweep", str(exp), "--executor", "serial", "--out", str(tmp_path / "o"),
+                 "--quiet", "--json"])
+    assert code == 1
+    report = json.loads(capsys.readouterr().out)
+    assert (report["ok"], report["failed"]) == (2, 4)
+    runs = pd.read_parquet(tmp_path / "o" / "runs.parquet")
+    errors = runs.set_index(["point", "replication"])["error"]
+    assert errors[0, 1].startswith("RuntimeError: solver diverged")
+    assert pd.isna(errors[0, 0]) and pd.isna(errors[0, 2])
+    # pue 0.5 fails validation: every run of that point says why.
+    assert all("halls.0.pue" in errors[1, r] and "1" in errors[1, r] for r in range(3))
+    assert runs.loc[runs["status"] == "error", "days_to_full_cluster"].isna().all()
+
+
+def test_resume_runs_only_what_is_missing(reference, tmp_path):
+    """Lose some finished runs (as a kill between parts would) and run again."""
+    exp = grid({DELAY: ["0 months", "9 months"]})
+    run_sweep(exp, tmp_path, executor="serial")
+    runs = pd.read_parquet(tmp_path / "runs.parquet")
+    kept = runs.iloc[[0, 4]]
+    (tmp_path / "runs.parquet").unlink()
+    (tmp_path / "parts").mkdir()
+    kept.to_parquet(tmp_path / "parts" / "part-kept.parquet", index=False)
+    resumed = run_sweep(exp, tmp_path, executor="serial").runs
+    same_runs(reference, resumed)
+    # The two kept runs were not redone: their wall times are the stored ones.
+    assert resumed.loc[[0, 4], "wall_seconds"].tolist() == kept["wall_seconds"].tolist()
+
+
+def test_timeseries_are_stored_per_run(tmp_path):
+    exp = grid({}, replications=2)
+    run_sweep(exp, tmp_path, executor="serial", timeseries=True)
+    series = pd.read_parquet(tmp_path / "timeseries" / "point=0" / "replication=1.parquet")
+    assert {"date", "facility_mw", "gpus_energized"} <= set(series.columns)
+    assert not list(tmp_path.glob("**/*.partial"))
+
+
+def test_summary_quantiles_match_numpy(tmp_path):
+    result = run_sweep(grid({}, replications=5), tmp_path, executor="serial")
+    row = result.summary.set_index("kpi").loc["days_to_full_cluster"]
+    values = result.runs["days_to_full_cluster"].to_numpy()
+    assert row["p10"] == pytest.approx(np.quantile(values, 0.1))
+    assert row["p90"] == pytest.approx(np.quantile(values, 0.9))
+    assert (row["n"], row["runs"]) == (5, 5)
+
+
+def test_python_api(reference, tmp_path):
+    runs = dcsim.sweep(BASE, {DELAY: ["0 months", "9 months"]}, replications=3,
+                       executor="serial")
+    same_runs(reference, runs)
+    again = dcsim.sweep(grid({DELAY: ["0 months"]}, replications=2), executor="serial",
+                        out=tmp_path)
+    same_runs(reference.iloc[:2], again)
+    assert (tmp_path / "runs.parquet").exists()
+    with pytest.raises(TypeError):
+        dcsim.sweep(grid({}), {DELAY: ["1 month"]})
