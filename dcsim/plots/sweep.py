@@ -73,6 +73,7 @@ def plot_fan(
             drawstyle="steps-post",
             label=f"point {point} P50",
         )
+    ax.yaxis.set_major_formatter(mticker.StrMethodFormatter("{x:,.0f}"))
     date_axis(ax)
     legend_outside(ax, ncols=4)
     label = ylabel or column
@@ -115,49 +116,54 @@ def plot_kpi_distribution(runs: pd.DataFrame, kpi: str, ax: Axes | None = None) 
     return finish(ax, f"{kpi} per design point", kpi_label(kpi), xlabel="design point")
 
 
-def plot_tornado(tornado: Mapping[str, Any], ax: Axes | None = None) -> Axes:
-    """One bar per parameter from the KPI at its low value to the KPI at its high value,
-    widest swing on top; ``base`` (if given) is drawn as a line."""
-    rows = sorted(tornado["rows"], key=lambda r: abs(r["swing"]))
-    ax = new_axes(ax, figsize=(8.0, 1.6 + 0.4 * len(rows)))
-    names = [r["parameter"] for r in rows]
-    low = np.array([r["kpi_low"] for r in rows], dtype=float)
-    high = np.array([r["kpi_high"] for r in rows], dtype=float)
-    base = tornado.get("base")
-    middle = float(base) if base is not None else float(np.mean((low + high) / 2))
+def plot_tornado(entry: Mapping[str, Any], kpi: str, ax: Axes | None = None) -> Axes:
+    """One bar per parameter from the base KPI to the KPI at the parameter's low and at its
+    high value, widest swing on top. ``entry`` is one KPI of ``tornado.json``:
+    ``{"base", "parameters": [{"parameter", "low", "high", "unit", "kpi_low", "kpi_high",
+    "swing"}]}``."""
+    rows = sorted(entry["parameters"], key=lambda r: np.nan_to_num(r["swing"], nan=-1.0))
+    ax = new_axes(ax, figsize=(8.0, 1.8 + 0.4 * len(rows)))
+    base = float(entry["base"])
     y = np.arange(len(rows))
-    ax.barh(y, low - middle, left=middle, color="tab:blue", label="parameter at its low value")
-    ax.barh(y, high - middle, left=middle, color="tab:orange", label="parameter at its high value")
-    if base is not None:
-        ax.axvline(middle, color="black", lw=1, label=f"base {middle:,.4g}")
-    ax.set_yticks(y, names, fontsize="small")
-    legend_outside(ax, ncols=3)
-    kpi = str(tornado.get("kpi", "KPI"))
-    return finish(ax, f"Tornado: swing of {kpi}", "parameter", xlabel=kpi_label(kpi))
+    for key, color, label in (
+        ("kpi_low", "tab:blue", "parameter at its low value"),
+        ("kpi_high", "tab:orange", "parameter at its high value"),
+    ):
+        values = np.array([r[key] for r in rows], dtype=float)
+        ax.barh(y, values - base, left=base, height=0.6, color=color, alpha=0.8, label=label)
+    ax.axvline(base, color="black", lw=1, label=f"base {base:,.4g}")
+    ax.set_yticks(y, [_range_label(r) for r in rows], fontsize="small")
+    ax.xaxis.set_major_formatter(mticker.StrMethodFormatter("{x:,.4g}"))
+    legend_outside(ax, side="right")
+    return finish(ax, f"Tornado: swing of {kpi}", "parameter (low – high)", xlabel=kpi_label(kpi))
 
 
-def plot_sobol(sobol: Mapping[str, Any], ax: Axes | None = None) -> Axes:
-    """First-order (S1) and total (ST) Sobol indices per parameter with confidence bars;
-    ST well above S1 means the parameter acts through interactions."""
-    names = list(sobol["parameters"])
-    ax = new_axes(ax, figsize=(8.0, 1.6 + 0.45 * len(names)))
+def _range_label(row: Mapping[str, Any]) -> str:
+    unit = f" {row['unit']}" if row.get("unit") else ""
+    return f"{row['parameter']} ({row['low']:g} – {row['high']:g}{unit})"
+
+
+def plot_sobol(entry: Mapping[str, Any], kpi: str, ax: Axes | None = None) -> Axes:
+    """First-order (S1) and total (ST) Sobol indices per parameter with 95% confidence
+    bars; ST well above S1 means the parameter acts through interactions. ``entry`` is one
+    KPI of ``sobol.json``: ``{"parameters": {name: {"S1", "S1_conf", "ST", "ST_conf"}}}``."""
+    indices = entry["parameters"]
+    names = list(indices)
+    ax = new_axes(ax, figsize=(8.0, 1.8 + 0.45 * len(names)))
     y = np.arange(len(names))
-    for offset, key, color in ((-0.2, "S1", "tab:blue"), (0.2, "ST", "tab:orange")):
-        ax.barh(
-            y + offset,
-            sobol[key],
-            height=0.4,
-            xerr=sobol.get(f"{key}_conf"),
-            color=color,
-            label={"S1": "first order S1", "ST": "total ST"}[key],
-            capsize=2,
-        )
+    for offset, key, color, label in (
+        (-0.2, "S1", "tab:blue", "first order S1"),
+        (0.2, "ST", "tab:orange", "total ST"),
+    ):
+        values = [indices[n][key] for n in names]
+        errors = [indices[n][f"{key}_conf"] for n in names]
+        ax.barh(y + offset, values, height=0.4, xerr=errors, color=color, label=label, capsize=2)
     ax.set_yticks(y, names, fontsize="small")
     ax.invert_yaxis()
-    legend_outside(ax)
-    kpi = sobol.get("kpi")
-    title = f"Sobol indices of {kpi}" if kpi else "Sobol indices"
-    return finish(ax, title, "parameter", xlabel="share of output variance (index)")
+    legend_outside(ax, side="right")
+    return finish(
+        ax, f"Sobol indices of {kpi}", "parameter", xlabel="share of output variance (index)"
+    )
 
 
 def plot_kpi_scatter(runs: pd.DataFrame, kpi: str, parameter: str, ax: Axes | None = None) -> Axes:
@@ -174,7 +180,9 @@ def plot_kpi_scatter(runs: pd.DataFrame, kpi: str, parameter: str, ax: Axes | No
 
 
 def kpi_label(kpi: str) -> str:
-    """Axis label with the unit the KPI name ends in."""
+    """Axis label with the unit the KPI name carries."""
+    if kpi.startswith("days_"):
+        return f"{kpi} (days)"
     for suffix, unit in UNITS.items():
         if kpi.endswith(suffix):
             return f"{kpi} ({unit})"

@@ -40,7 +40,8 @@ def write_report(
 ) -> Path:
     """Report on the run or sweep in ``directory``; returns the file written (default
     ``directory/report.html`` or ``report.md``). The scenario file for the assumptions
-    section is ``config``, else ``scenario.yaml`` in the directory if there is one."""
+    section is ``config``, else ``scenario.yaml`` in the directory, else a sweep's base
+    scenario, if there is one."""
     directory = Path(directory)
     loaded = load(directory)  # before the heavy imports, so bad input fails fast
 
@@ -50,6 +51,8 @@ def write_report(
 
     if config is None and (directory / "scenario.yaml").is_file():
         config = directory / "scenario.yaml"
+    if config is None and isinstance(loaded, SweepDir):
+        config = loaded.scenario_file
     report = build(loaded, Path(config) if config is not None else None)
     target = Path(out) if out else directory / ("report.md" if markdown else "report.html")
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -51,14 +51,20 @@ class SweepDir:
 
     @property
     def parameters(self) -> list[str]:
-        """Swept parameters: those the manifest lists, else the columns named by a dotted
-        scenario path (``halls.0.pue``), which no KPI name is."""
-        listed = self.manifest.get("parameters")
-        if isinstance(listed, list | dict):
-            return [p for p in listed if isinstance(p, str) and p in self.runs]
+        """Swept parameters: those the manifest's design lists, else the columns named by a
+        dotted scenario path (``halls.0.pue``), which no KPI name is."""
+        listed = self.manifest.get("design", {}).get("parameters")
+        if isinstance(listed, list):
+            return [p for p in listed if p in self.runs]
         from dcsim.config.schema import Scenario
 
         return [c for c in self.runs if c.split(".")[0] in Scenario.model_fields]
+
+    @property
+    def scenario_file(self) -> Path | None:
+        """The experiment's base scenario, if it is still where the sweep read it."""
+        base = self.manifest.get("experiment", {}).get("base")
+        return Path(base) if base and Path(base).is_file() else None
 
     @property
     def kpis(self) -> list[str]:

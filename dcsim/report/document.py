@@ -91,51 +91,67 @@ def _run_report(run: RunDir, scenario: Scenario | None) -> Report:
 
 
 def _sweep_report(sweep: SweepDir, scenario: Scenario | None) -> Report:
-    runs, ok = sweep.runs, sweep.ok
-    points = sorted(set(ok["point"]))[:MAX_POINTS] if len(ok) else []
-    manifest = sweep.manifest
+    runs, ok, manifest = sweep.runs, sweep.ok, sweep.manifest
+    points = sorted(set(ok["point"]))[:MAX_POINTS]
+    name = runs["scenario"].dropna().iloc[0] if "scenario" in ok and len(ok) else None
+    name = name or (scenario.name if scenario else "—")
     summary = [
         ("sweep directory", str(sweep.path)),
-        ("scenario", str(manifest.get("scenario", scenario.name if scenario else "—"))),
+        ("scenario", str(name)),
+        ("design", str(manifest.get("design", {}).get("type", "—"))),
         ("design points", f"{runs['point'].nunique():,}"),
         ("runs", f"{len(runs):,} ({len(runs) - len(ok):,} failed)"),
         ("parameters", ", ".join(sweep.parameters) or "—"),
     ]
     kpis = [k for k in DATE_KPIS if k in ok] + sweep.kpis
     rows = [[kpi, *(_band(ok.loc[ok["point"] == p, kpi]) for p in points)] for kpi in kpis]
-    notes = []
+    first = runs.groupby("point").first()
+    rows[:0] = [
+        [name, *(_text_or_base(first.at[p, name]) for p in points)] for name in sweep.parameters
+    ]
+    notes = [
+        f"{name}: {kpi}: {entry['error']}"
+        for name in ("sobol", "tornado")
+        for kpi, entry in ((getattr(sweep, name) or {}).get("kpis") or {}).items()
+        if "error" in entry
+    ]
     if runs["point"].nunique() > len(points):
         notes.append(f"Only the first {MAX_POINTS} design points are shown in the table and fans.")
-    seeds = manifest.get("seed", _range(runs["seed"]) if "seed" in runs else "?")
+    seed = manifest.get("root_seed", _range(runs["seed"]) if "seed" in runs else "?")
+    version = manifest.get("versions", {}).get("dcsim", __version__)
     chips = [h.stages.chip for h in scenario.halls] if scenario else []
     return Report(
-        title=f"dcsim sweep report: {summary[1][1]}",
+        title=f"dcsim sweep report: {name}",
         summary=summary,
-        kpi_header=["KPI: P50 [P10 – P90]", *(f"point {p}" for p in points)],
+        kpi_header=["parameter or KPI: P50 [P10 – P90]", *(f"point {p}" for p in points)],
         kpi_rows=rows,
         figures=sweep_figures(sweep),
         assumptions=chip_sources(chips, scenario),
-        footer=f"dcsim {manifest.get('dcsim_version', __version__)}, seed {seeds}",
+        footer=f"dcsim {version}, root seed {seed}; report by dcsim {__version__}",
         notes=notes,
     )
 
 
 def _band(values: pd.Series) -> str:
     """``P50 [P10 – P90]`` of a numeric or ISO-date column; missing values are left out."""
-    if values.dtype == object:
+    if not pd.api.types.is_numeric_dtype(values):
         values = pd.to_datetime(values, errors="coerce")
     values = values.dropna()
     if values.empty:
         return "not reached"
-    q = values.quantile([0.1, 0.5, 0.9])
-    text = [_text(v) for v in q]
-    return f"{text[1]} [{text[0]} – {text[2]}]"
+    low, mid, high = (_text(v) for v in values.quantile([0.1, 0.5, 0.9]))
+    return mid if low == high else f"{mid} [{low} – {high}]"
 
 
 def _text(value: Any) -> str:
     return (
         value.date().isoformat() if isinstance(value, pd.Timestamp) else format_value(float(value))
     )
+
+
+def _text_or_base(value: Any) -> str:
+    """A parameter's value at a point; empty where the point keeps the base scenario's."""
+    return "base" if pd.isna(value) else format_value(value)
 
 
 def _range(seeds: pd.Series) -> str:

@@ -113,22 +113,16 @@ def sweep_figures(sweep: Any) -> list[Picture]:
                 lambda kpi=kpi: sweep_plots.plot_kpi_distribution(ok, kpi),
             )
         )
-    if sweep.tornado:
-        specs.append(
-            (
-                "sweep-tornado",
-                "KPI at each parameter's low and high value.",
-                lambda: sweep_plots.plot_tornado(sweep.tornado),
-            )
-        )
-    if sweep.sobol:
-        specs.append(
-            (
-                "sweep-sobol",
-                "Sobol sensitivity indices with confidence intervals.",
-                lambda: sweep_plots.plot_sobol(sweep.sobol),
-            )
-        )
+    for name, plot in (("tornado", sweep_plots.plot_tornado), ("sobol", sweep_plots.plot_sobol)):
+        for kpi, entry in ((getattr(sweep, name) or {}).get("kpis") or {}).items():
+            if "error" not in entry:
+                specs.append(
+                    (
+                        f"sweep-{name}-{kpi}",
+                        f"{name.title()} of {kpi}.",
+                        lambda p=plot, e=entry, k=kpi: p(e, k),
+                    )
+                )
     kpi = next((k for k in SWEEP_KPIS if k in ok), None)
     for parameter in sweep.parameters if kpi else ():
         specs.append(
