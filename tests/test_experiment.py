@@ -69,7 +69,8 @@ def test_sampled_designs_are_reproducible_and_carry_units():
     numbers = np.array([p.columns[LEAD] for p in first])
     # Latin hypercube: exactly one sample in each of the ten strata.
     assert sorted(((numbers - 100) / 5).astype(int)) == list(range(10))
-    assert first[0].overrides[LEAD] == f"{first[0].columns[LEAD]!r} weeks"
+    assert first[0].overrides[LEAD] == f"{float(first[0].columns[LEAD])} weeks"
+    assert type(first[0].columns[LEAD]) is float
     assert {p.overrides["x"] for p in first} == {"a", "b"}
     other = points(experiment(design={**design, "type": "random"}, seed=4))
     assert all(100 <= p.columns[LEAD] < 150 for p in other)

@@ -69,6 +69,7 @@ class Parameter(Strict):
         return self.at(self.low + u * (self.high - self.low))
 
     def at(self, number: float) -> tuple[Any, float]:
+        number = float(number)  # a plain float: NumPy's repr would read "np.float64(...)"
         return (f"{number!r} {self.unit}" if self.unit else number), number
 
 
