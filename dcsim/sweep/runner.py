@@ -47,6 +47,7 @@ class SweepResult:
     plan: Plan
     runs: pd.DataFrame
     summary: pd.DataFrame
+    tasks: int = 0  # tasks this call ran (the pilot included), for overhead figures
 
     @property
     def failed(self) -> int:
@@ -78,6 +79,7 @@ def run_sweep(
         done = store.finished()
         done_keys = set(zip(done["point"], done["replication"], strict=True))
         pending = [key for key in plan.runs if key not in done_keys]
+        tasks: list[Task] = []
         with _progress(len(plan.runs), len(done_keys), quiet) as advance:
             if pending:
                 pilot = _task(plan, pending[:1], timeseries)
@@ -103,7 +105,7 @@ def run_sweep(
         ok=int((runs["status"] == "ok").sum()), failed=int((runs["status"] != "ok").sum())
     )
     store.write_json("manifest.json", final)
-    return SweepResult(Path(out), plan, runs, summary)
+    return SweepResult(Path(out), plan, runs, summary, len(tasks) + bool(pending))
 
 
 def assemble(stored: pd.DataFrame, plan: Plan) -> pd.DataFrame:

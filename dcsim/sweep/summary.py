@@ -37,25 +37,34 @@ def summarize(runs: pd.DataFrame, kpis: list[str], parameters: list[str]) -> pd.
 
 
 def print_table(summary: pd.DataFrame, parameters: list[str], console) -> None:
+    """Parameters first (one row per point), then the quantiles: two narrow tables read
+    better in a terminal than one that wraps every cell."""
     from rich.table import Table
 
-    table = Table(title="KPI quantiles per point (P10 / P50 / P90)")
+    shown = summary[summary["point"] < MAX_PRINTED_POINTS]
+    if parameters:
+        legend = Table(title="Points")
+        legend.add_column("point", justify="right")
+        for name in parameters:
+            legend.add_column(name, overflow="fold")
+        for point, row in shown.groupby("point").first().iterrows():
+            legend.add_row(str(point), *(_cell(row[name]) for name in parameters))
+        console.print(legend)
+    table = Table(title="KPI quantiles per point")
     table.add_column("point", justify="right")
-    for name in parameters:
-        table.add_column(name, overflow="fold")
     table.add_column("KPI", no_wrap=True)
     table.add_column("n", justify="right")
     for name in QUANTILES:
         table.add_column(name.upper(), justify="right")
-    shown = summary[summary["point"] < MAX_PRINTED_POINTS]
-    for _, row in shown.iterrows():
-        table.add_row(
-            str(row["point"]),
-            *(_cell(row[name]) for name in parameters),
-            row["kpi"],
-            f"{row['n']}/{row['runs']}",
-            *(_number(_plain(row[name])) for name in QUANTILES),
-        )
+    for point, rows in shown.groupby("point", sort=True):
+        for _, row in rows.iterrows():
+            table.add_row(
+                str(point),
+                row["kpi"],
+                f"{row['n']}/{row['runs']}",
+                *(_number(_plain(row[name])) for name in QUANTILES),
+            )
+        table.add_section()
     console.print(table)
     hidden = summary["point"].nunique() - shown["point"].nunique()
     if hidden > 0:
