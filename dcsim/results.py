@@ -124,7 +124,12 @@ def kpis(model: BuildOut, ts: pd.DataFrame) -> dict[str, Any]:
     energized = ts["gpus_energized"]
     planned = model.planned_gpus
     full_day = first_day(ts, energized >= planned)
+    economics = scenario.economics
     energy_mwh = integral(ts, "facility_mw") * 24
+    bridging_mwh = integral(ts, "bridging_mw") * 24
+    grid_mwh = energy_mwh - bridging_mwh
+    compute_gpu_days = integral(ts, "gpus_energized")
+    failed_gpu_days = integral(ts, "gpus_failed")
     waits = {k: round(v, 3) for k, v in model.waits.items()}
     binding = max(waits, key=waits.get) if max(waits.values()) > 0 else "none"
     return {
@@ -147,10 +152,22 @@ def kpis(model: BuildOut, ts: pd.DataFrame) -> dict[str, Any]:
         "stranded_gpu_days": integral(ts, ts["gpus_warehouse"] + ts["gpus_installed"]),
         "stranded_capex_usd_years": integral(ts, "dark_chip_value_usd") / DAYS_PER_YEAR,
         "energy_mwh": energy_mwh,
-        "electricity_cost_usd": energy_mwh * scenario.economics.electricity_price,
+        "grid_energy_mwh": grid_mwh,
+        "electricity_cost_usd": grid_mwh * economics.electricity_price,
+        "bridging_mwh": bridging_mwh,
+        "bridging_fuel_cost_usd": integral(ts, "bridging_fuel_usd_per_h") * 24,
+        "emissions_t_co2": grid_mwh * economics.grid_emissions
+        + integral(ts, "bridging_t_co2_per_h") * 24,
+        "gpu_failures": sum(1 for event in model.ledger.events if event[1] == "gpu_failed"),
+        "gpu_availability": (
+            compute_gpu_days / (compute_gpu_days + failed_gpu_days)
+            if compute_gpu_days + failed_gpu_days > 0
+            else None
+        ),
+        "stage_hours_shed": integral(ts, "stages_shed") * 24,
         "capex_usd": float(ts["capex_usd_cumulative"].iloc[-1]),
         **{f"{c.removesuffix('_usd')}_usd": float(ts[c].iloc[-1]) for c in CAPEX_COLUMNS},
-        "compute_gpu_days": integral(ts, "gpus_energized"),
+        "compute_gpu_days": compute_gpu_days,
         "compute_flop": integral(ts, "compute_tflops") * 1e12 * SECONDS_PER_DAY,
         "binding_constraint": binding,
         "constraint_gpu_days": waits,

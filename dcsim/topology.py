@@ -139,7 +139,7 @@ class PowerNetwork:
     def capacities(
         self,
         demand_kw: Mapping[str, int],
-        without: str | None = None,
+        without: tuple[str, ...] = (),
         every_equipment: bool = False,
     ) -> list[int]:
         """Edge capacities for a demand vector, optionally with one node out of service."""
@@ -154,13 +154,13 @@ class PowerNetwork:
                 cap = demand_kw.get(name, 0)
             else:
                 cap = UNLIMITED_KW
-            caps.append(0 if name == without and role != "feeder" else cap)
+            caps.append(0 if name in without and role != "feeder" else cap)
         return caps
 
     def max_flow_kw(
         self,
         demand_kw: Mapping[str, int],
-        without: str | None = None,
+        without: tuple[str, ...] = (),
         every_equipment: bool = False,
     ) -> int:
         key = (tuple(demand_kw.get(h, 0) for h in self.halls), without, every_equipment)
@@ -177,7 +177,8 @@ class PowerNetwork:
         if self.max_flow_kw(demand_kw) < total:
             return False
         return not n_minus_1 or all(
-            self.max_flow_kw(demand_kw, without=name) >= total for name in sorted(self.in_service)
+            self.max_flow_kw(demand_kw, without=(name,)) >= total
+            for name in sorted(self.in_service)
         )
 
     def deliverable_kw(self) -> int:
@@ -187,7 +188,7 @@ class PowerNetwork:
     def flow_graph(
         self,
         demand_kw: Mapping[str, int],
-        without: str | None = None,
+        without: tuple[str, ...] = (),
         every_equipment: bool = False,
     ) -> nx.DiGraph:
         """The same flow problem as a networkx graph ('s' to 't', edge attribute 'capacity')."""

@@ -31,4 +31,4 @@ def test_n_minus_1_campus_rides_through_any_single_loss():
     network, demand = model.network, model.dispatcher.demand_kw
     assert sum(demand.values()) > 100_000  # kW: the whole campus is committed
     for name in sorted(network.equipment_kw):
-        assert network.max_flow_kw(demand, without=name) == sum(demand.values()), name
+        assert network.max_flow_kw(demand, without=(name,)) == sum(demand.values()), name

@@ -18,9 +18,12 @@ DAYS = st.integers(0, 400)
 
 @st.composite
 def scenarios(draw):
+    turbines = draw(st.booleans())
+    feeds = [["grid"], ["grid", "turbines"]] if turbines else [["grid"]]
     n_xfmr = draw(st.integers(1, 3))
     equipment = [{"name": f"x{i}", "kind": "transformer",
-                  "capacity": f"{draw(st.integers(5, 60))} MW", "fed_by": ["grid"],
+                  "capacity": f"{draw(st.integers(5, 60))} MW",
+                  "fed_by": draw(st.sampled_from(feeds)),
                   "lead_time": {"dist": "triangular", "low": "0 days",
                                 "mode": f"{draw(DAYS) // 4} days", "high": "120 days"},
                   "install_time": f"{draw(st.integers(0, 30))} days"} for i in range(n_xfmr)]
@@ -58,6 +61,11 @@ def scenarios(draw):
         "energization.policy": draw(st.sampled_from(["fifo", "largest-first",
                                                      "hall-priority"])),
         "energization.n_minus_1": draw(st.booleans()),
+        "gpu_failures": draw(st.sampled_from(
+            [None, {"mtbf_per_gpu": "3000 days", "repair_time": "5 days"}])),
+        "grid.generators": [
+            {"name": "turbines", "capacity": "20 MW", "lead_time": "50 days",
+             "fuel_cost": "60 USD/MWh", "emissions": "0.5 t/MWh"}] if turbines else [],
     }), planned
 
 
@@ -83,3 +91,4 @@ def test_invariants(generated, seed):
     if kpis["full_cluster_date"] is not None:
         assert ts["gpus_energized"].max() == planned
     assert kpis["stranded_gpu_days"] >= 0
+    assert 0 <= kpis["bridging_mwh"] <= kpis["energy_mwh"] + 1e-6

@@ -195,7 +195,31 @@ class Energization(Section):
     commissioning_time: Duration = Field("5 days", description="power-on to energized (assumption)")
 
 
+class GpuFailures(Section):
+    """GPU failures while energized; absent from a scenario means no failures."""
+
+    mtbf_per_gpu: quantity("duration") = Field(
+        "86300 hours",
+        gt=0,
+        **cited(
+            "mean time between GPU-related failures of one GPU in service",
+            "Llama 3 paper (2024): 246 GPU-related interruptions (58.7% of 419) in 54 days "
+            "on 16,384 H100 = 21.23 M GPU-hours / 246",
+        ),
+    )
+    repair_time: Duration = Field(
+        "3 days", description="failure to back in service (swap or repair; assumption)"
+    )
+
+
 class Economics(Section):
+    grid_emissions: quantity("mass_per_energy") = Field(
+        "0.367 t/MWh",
+        **cited(
+            "CO2 per MWh taken from the grid",
+            "EIA: US generation averaged ~0.81 lb CO2/kWh in 2023 (recalled; treat as approximate)",
+        ),
+    )
     electricity_price: quantity("money_per_energy") = Field(
         "77.9 USD/MWh",
         **cited(
@@ -239,6 +263,9 @@ class Scenario(Section):
     construction: Construction = Construction()
     energization: Energization = Energization()
     economics: Economics = Economics()
+    gpu_failures: GpuFailures | None = Field(
+        None, description="GPU failures while energized (write {} for the Llama 3 rate)"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:

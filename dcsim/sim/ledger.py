@@ -23,6 +23,10 @@ COUNTERS = (
     "gpus_installed",
     "gpus_energized",
     "gpus_failed",
+    "bridging_mw",  # load carried by on-site generation (grid first, generators after)
+    "bridging_fuel_usd_per_h",
+    "bridging_t_co2_per_h",
+    "stages_shed",  # energized stages currently shed for lack of power
     "compute_tflops",  # dense BF16 TFLOP/s of the energized GPUs
     "dark_chip_value_usd",  # purchase value of chips delivered but not energized
     "capex_chips_usd",

@@ -16,6 +16,7 @@ from dcsim.config.schema import Scenario
 from dcsim.rng import RandomStreams
 from dcsim.sim.construction import hall_construction
 from dcsim.sim.dispatch import Dispatcher
+from dcsim.sim.failures import gpu_failures
 from dcsim.sim.ledger import Ledger
 from dcsim.sim.pods import commissioning, stage_lifecycle
 from dcsim.sim.power import equipment_lifecycle, generator_lifecycle, interconnect_schedule
@@ -72,6 +73,7 @@ class BuildOut:
             self.env, scenario.installation.crews or len(self.stages)
         )
         self.waits: dict[str, float] = dict.fromkeys(CONSTRAINTS, 0.0)
+        self.energized_kw: dict[str, int] = dict.fromkeys(self.network.halls, 0)
         self._changed = self.env.event()
         self._start_processes()
 
@@ -117,6 +119,7 @@ class BuildOut:
                 "interconnect_mw": grid_kw / 1000,
                 "generation_mw": local_kw / 1000,
                 "deliverable_mw": network.deliverable_kw() / 1000,
+                **self._bridging(),
             },
         )
         self.wake_controller()
@@ -156,43 +159,89 @@ class BuildOut:
             stage.blocked = None
 
     def energize(self, stage: Stage) -> None:
-        stage.commissioned, stage.status = True, "energized"
-        util = self.scenario.economics.utilization
-        self.ledger.record(
-            "energized",
-            stage.name,
-            stage.gpus,
-            add={
-                "gpus_installed": -stage.gpus,
-                "gpus_energized": stage.gpus,
-                "facility_mw": stage.facility_mw * util,
-                "it_mw": stage.it_mw * util,
-                "compute_tflops": stage.bf16_tflops,
-                "dark_chip_value_usd": -stage.price_usd,
-            },
-        )
+        first_time = not stage.commissioned
+        stage.commissioned = True
+        self._switch(stage, +1, "energized")
+        if first_time and self.scenario.gpu_failures is not None:
+            self.env.process(gpu_failures(self, stage))
 
     def shed(self, stage: Stage) -> None:
         """Take a stage's power away; it waits again with its place in the queue."""
         stage.grant += 1
         if stage.status == "energized":
-            util = self.scenario.economics.utilization
-            self.ledger.record(
-                "shed",
-                stage.name,
-                stage.gpus,
-                add={
-                    "gpus_installed": stage.gpus,
-                    "gpus_energized": -stage.gpus,
-                    "facility_mw": -stage.facility_mw * util,
-                    "it_mw": -stage.it_mw * util,
-                    "compute_tflops": -stage.bf16_tflops,
-                    "dark_chip_value_usd": stage.price_usd,
-                },
-            )
+            self._switch(stage, -1, "shed")
         else:
             self.ledger.record("shed", stage.name, 0)
-        stage.status = "waiting-power"
+            stage.status = "waiting-power"
+
+    def _switch(self, stage: Stage, sign: int, event: str) -> None:
+        """Move a stage's healthy GPUs between installed (dark) and energized."""
+        stage.status = "energized" if sign > 0 else "waiting-power"
+        self.energized_kw[stage.hall] += sign * stage.facility_kw
+        util = self.scenario.economics.utilization
+        self.ledger.record(
+            event,
+            stage.name,
+            stage.gpus,
+            add={
+                "gpus_installed": -sign * stage.healthy,
+                "gpus_energized": sign * stage.healthy,
+                "facility_mw": sign * stage.facility_mw * util,
+                "it_mw": sign * stage.it_mw * util,
+                "compute_tflops": sign * stage.bf16_tflops * stage.healthy / stage.gpus,
+                "dark_chip_value_usd": -sign * stage.price_usd,
+                "stages_shed": -sign if (sign < 0 or stage.ever_shed) else 0,
+            },
+            set=self._bridging(),
+        )
+        stage.ever_shed = stage.ever_shed or sign < 0
+
+    def _bridging(self) -> dict[str, float]:
+        """On-site generation carries what the grid alone cannot deliver to the energized
+        load; generators are dispatched in merit order of fuel cost."""
+        generators = self.scenario.grid.generators
+        if not generators:
+            return {}
+        util = self.scenario.economics.utilization
+        load_kw = sum(self.energized_kw.values())
+        grid_kw = self.network.max_flow_kw(
+            self.energized_kw, without=tuple(g.name for g in generators)
+        )
+        remaining = max(0.0, (load_kw - grid_kw) * util / 1000)
+        bridging, fuel, co2 = remaining, 0.0, 0.0
+        for generator in sorted(generators, key=lambda g: (g.fuel_cost, g.name)):
+            share = min(remaining, self.network.source_kw[generator.name] / 1000)
+            fuel, co2 = fuel + share * generator.fuel_cost, co2 + share * generator.emissions
+            remaining -= share
+        return {
+            "bridging_mw": bridging,
+            "bridging_fuel_usd_per_h": fuel,
+            "bridging_t_co2_per_h": co2,
+        }
+
+    def gpu_failed(self, stage: Stage) -> None:
+        stage.failed += 1
+        self.ledger.record(
+            "gpu_failed",
+            stage.name,
+            1,
+            add={
+                "gpus_energized": -1,
+                "gpus_failed": 1,
+                "compute_tflops": -stage.bf16_tflops / stage.gpus,
+            },
+        )
+
+    def gpu_repaired(self, stage: Stage) -> None:
+        stage.failed -= 1
+        back_to = "gpus_energized" if stage.status == "energized" else "gpus_installed"
+        tflops = stage.bf16_tflops / stage.gpus if stage.status == "energized" else 0.0
+        self.ledger.record(
+            "gpu_repaired",
+            stage.name,
+            1,
+            add={back_to: 1, "gpus_failed": -1, "compute_tflops": tflops},
+        )
 
     def run(self) -> BuildOut:
         self.env.run(until=self.scenario.horizon)

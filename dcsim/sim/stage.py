@@ -29,6 +29,8 @@ class Stage:
     status: str = "planned"
     ready_day: float = float("inf")  # when it first asked for power
     commissioned: bool = False
+    failed: int = 0  # GPUs of this stage out for repair
+    ever_shed: bool = False  # shed at least once (a re-energized stage ends a shed spell)
     grant: int = 0  # bumped on every grant and shed, so a stale commissioning is ignored
     blocked: tuple[str, float] | None = None  # (constraint, since)
     milestones: dict[str, float] = field(default_factory=dict)
@@ -36,6 +38,10 @@ class Stage:
     @property
     def facility_mw(self) -> float:
         return self.facility_kw / 1000
+
+    @property
+    def healthy(self) -> int:
+        return self.gpus - self.failed
 
 
 def plan_stages(
