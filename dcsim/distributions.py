@@ -136,7 +136,8 @@ def distribution(kind: str) -> Any:
             )
 
         def frozen(self) -> Any:
-            return scipy_stats().beta(*self._shape_parameters(), loc=self.low, scale=self.high - self.low)
+            width = self.high - self.low
+            return scipy_stats().beta(*self._shape_parameters(), loc=self.low, scale=width)
 
         def _draw(self, rng: np.random.Generator) -> float:
             return self.low + (self.high - self.low) * rng.beta(*self._shape_parameters())

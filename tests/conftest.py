@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from dcsim.config.loader import apply_overrides
 from dcsim.config import scenario_from_dict
+from dcsim.config.loader import apply_overrides
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = REPO / "configs" / "meta-100k-h100.yaml"

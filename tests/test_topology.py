@@ -42,7 +42,7 @@ def test_unfed_hall_is_rejected():
               "lead_time": "1 day"}
     sw = {"name": "sw", "kind": "switchgear", "capacity": "30 MW", "fed_by": ["island"],
           "lead_time": "1 day"}
-    with pytest.raises(UserInputError, match="cycle|no path"):
+    with pytest.raises(UserInputError, match=r"cycle|no path"):
         tiny(**{"halls": [tiny().halls[0].model_dump(mode="json"), extra_hall],
                 "equipment": [tiny().equipment[0].model_dump(mode="json"), island, sw]})
 
