@@ -88,7 +88,8 @@ def plot_date_cdf(
     ax = new_axes(ax)
     for i, (point, group) in enumerate(_by_point(runs)):
         dates = to_dates(group[kpi]).dropna().sort_values()
-        share = np.arange(1, len(dates) + 1) / len(group)
+        dates = pd.concat([dates.iloc[:1], dates])  # start from 0 at the first date
+        share = np.arange(len(dates)) / len(group)
         ax.step(
             dates,
             share,
