@@ -165,6 +165,8 @@ def kpis(model: BuildOut, ts: pd.DataFrame) -> dict[str, Any]:
             else None
         ),
         "stage_hours_shed": integral(ts, "stages_shed") * 24,
+        "shed_mwh": integral(ts, "shed_mw") * 24,
+        "curtailed_mwh": integral(ts, ts["shed_mw"] * ts["curtailment_active"]) * 24,
         "capex_usd": float(ts["capex_usd_cumulative"].iloc[-1]),
         **{f"{c.removesuffix('_usd')}_usd": float(ts[c].iloc[-1]) for c in CAPEX_COLUMNS},
         "compute_gpu_days": compute_gpu_days,

@@ -59,15 +59,18 @@ def test_failed_gpus_leave_energized_and_come_back():
 def test_bridging_generation_carries_what_the_grid_cannot():
     """A 20 MW turbine set on its own feeder, online on day 40: the grid path carries
     10 MW until day 60, so from day 40 the two stages (25 MW) run on 10 MW grid + 15 MW
-    turbines; from day 60 the grid carries all 25 MW and the turbines idle."""
+    turbines; from day 60 the grid carries all 25 MW and the turbines retire."""
     scenario = tiny(**{
         "grid.generators": [{"name": "turbines", "capacity": "20 MW", "lead_time": "40 days",
                              "fuel_cost": "60 USD/MWh", "emissions": "0.5 t/MWh"}],
         "halls.0.fed_by": ["xfmr", "turbines"],
         "economics": {"grid_emissions": "0.4 t/MWh"},
     })
-    kpis = simulate(scenario).kpis
+    result = simulate(scenario)
+    kpis = result.kpis
     assert kpis["first_power_date"] == "2025-02-11"  # granted day 40, energized day 41
+    retired = result.events[result.events.event == "generator_retired"]
+    assert list(retired.day) == [60]  # the grid alone carries the whole campus from day 60
     bridging = 15 * 24 * (60 - 41)
     assert kpis["bridging_mwh"] == pytest.approx(bridging)
     assert kpis["bridging_fuel_cost_usd"] == pytest.approx(bridging * 60)

@@ -26,7 +26,10 @@ def scenarios(draw):
                   "fed_by": draw(st.sampled_from(feeds)),
                   "lead_time": {"dist": "triangular", "low": "0 days",
                                 "mode": f"{draw(DAYS) // 4} days", "high": "120 days"},
-                  "install_time": f"{draw(st.integers(0, 30))} days"} for i in range(n_xfmr)]
+                  "install_time": f"{draw(st.integers(0, 30))} days",
+                  "outages": draw(st.sampled_from([None, {"mtbf": "150 days",
+                                                          "mttr": "9 days"}]))}
+                 for i in range(n_xfmr)]
     halls, planned = [], 0
     for h in range(draw(st.integers(1, 3))):
         count, gpus = draw(st.integers(1, 4)), draw(st.integers(100, 4000))
@@ -41,6 +44,8 @@ def scenarios(draw):
             "shell_time": f"{draw(DAYS) // 2} days", "fitout_time": f"{draw(DAYS) // 4} days",
             "stages": {"count": count, "gpus": gpus, "chip": "test-gpu"}})
     steps = sorted(draw(st.lists(DAYS, min_size=1, max_size=5)))
+    curtailments = draw(st.sampled_from([None, {"per_year": 5, "duration": "4 days",
+                                                 "limit": "10 MW"}]))
     schedule = [{"date": "2025-01-01", "capacity": "0 MW"}] + [
         {"date": str(np.datetime64("2025-01-01") + day),
          "capacity": f"{draw(st.integers(0, 150))} MW",
@@ -53,7 +58,8 @@ def scenarios(draw):
                "lead_time": {"dist": "uniform", "low": "0 days", "high": f"{draw(DAYS)} days"}}
               for n in counts if n > 0]
     return tiny(**{
-        "grid.interconnects.0.schedule": schedule, "equipment": equipment, "halls": halls,
+        "grid.interconnects.0.schedule": schedule,
+        "grid.interconnects.0.random_curtailments": curtailments, "equipment": equipment, "halls": halls,
         "chip_orders": orders, "horizon": "600 days",
         "installation.crews": draw(st.sampled_from([None, 1, 2])),
         "construction": {"crews": draw(st.sampled_from([None, 1]))},

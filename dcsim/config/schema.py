@@ -67,11 +67,29 @@ class ScheduleStep(Section):
     )
 
 
+class CurtailmentWindow(Section):
+    """A dated window during which the utility caps the interconnect (demand response)."""
+
+    date: dt.date
+    duration: Duration
+    limit: Power = Field(ge=0, description="capacity available during the window")
+
+
+class RandomCurtailments(Section):
+    """Curtailment windows arriving at random (a Poisson process), e.g. summer peaks."""
+
+    per_year: float = Field(gt=0, description="expected windows per year")
+    duration: Duration
+    limit: Power = Field(ge=0, description="capacity available during a window")
+
+
 class Interconnect(Section):
     """A utility connection whose firm capacity follows a dated schedule."""
 
     name: Name
     schedule: list[ScheduleStep] = Field(min_length=1)
+    curtailments: list[CurtailmentWindow] = Field(default_factory=list)
+    random_curtailments: RandomCurtailments | None = None
 
     @model_validator(mode="after")
     def _dates_ascending(self) -> Interconnect:
@@ -94,6 +112,38 @@ class Generator(Section):
     cost: Money = Field("0 USD", description="capex of the generation plant")
     fuel_cost: quantity("money_per_energy") = Field("0 USD/MWh", description="fuel cost")
     emissions: quantity("mass_per_energy") = Field("0 t/MWh", description="t CO2 per MWh")
+    availability: float = Field(
+        1.0, gt=0, le=1, description="fraction of nameplate that can run (derating, spares)"
+    )
+    permit_limit: Power | None = Field(
+        None, gt=0, description="most the air permit allows to run at once (null: no limit)"
+    )
+    retire_when_grid_ready: bool = Field(
+        True,
+        description="switch off for good once the grid alone carries the whole planned campus",
+    )
+
+
+class Outages(Section):
+    """Random forced outages of one piece of equipment while in service."""
+
+    mtbf: quantity("duration") = Field(
+        "190 years",
+        gt=0,
+        **cited(
+            "mean time between failures",
+            "CIGRE TB 642 (2015): ~0.5% major failures per transformer-year (recalled)",
+        ),
+    )
+    mttr: Duration = Field(
+        {"dist": "triangular", "low": "2 weeks", "mode": "4 weeks", "high": "12 weeks"},
+        description="time to repair or swap in a spare (assumption)",
+    )
+
+
+class OutageWindow(Section):
+    date: dt.date
+    duration: Duration
 
 
 class Equipment(Section):
@@ -113,6 +163,10 @@ class Equipment(Section):
         "0 days", description="delivery to in service: installation, testing, commissioning"
     )
     cost: Money = Field("0 USD", description="capex, booked at delivery")
+    outages: Outages | None = Field(None, description="random outages (write {} for defaults)")
+    forced_outages: list[OutageWindow] = Field(
+        default_factory=list, description="dated outages, e.g. planned maintenance"
+    )
 
 
 class Stages(Section):

@@ -4,7 +4,9 @@ A stage may take power only if the in-service network still carries every commit
 stage's facility load plus its own (and, under N-1, would after losing any single piece of
 equipment). Stages are considered in policy order and any that fits is admitted, so a small
 stage may pass a large one that does not fit. When the network shrinks, committed stages are
-shed in reverse policy order until the rest is carried again.
+shed in reverse policy order until the rest is carried again. N-1 is a rule for admitting
+load, not for shedding it: during an outage the remaining network only has to carry what is
+committed, which is what riding through a single failure means.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ class Dispatcher:
         """Release committed stages, lowest priority first, until the rest is carried."""
         shed = []
         for stage in sorted(self.committed, key=self.order, reverse=True):
-            if self.network.carries(self.demand_kw, self.n_minus_1):
+            if self.network.carries(self.demand_kw):
                 break
             self._release(stage)
             shed.append(stage)

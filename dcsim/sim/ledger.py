@@ -27,6 +27,8 @@ COUNTERS = (
     "bridging_fuel_usd_per_h",
     "bridging_t_co2_per_h",
     "stages_shed",  # energized stages currently shed for lack of power
+    "shed_mw",  # facility load of those stages
+    "curtailment_active",  # 1 while a curtailment window is open
     "compute_tflops",  # dense BF16 TFLOP/s of the energized GPUs
     "dark_chip_value_usd",  # purchase value of chips delivered but not energized
     "capex_chips_usd",

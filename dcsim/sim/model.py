@@ -17,7 +17,9 @@ from dcsim.rng import RandomStreams
 from dcsim.sim.construction import hall_construction
 from dcsim.sim.dispatch import Dispatcher
 from dcsim.sim.failures import gpu_failures
+from dcsim.sim.grid_state import GridState
 from dcsim.sim.ledger import Ledger
+from dcsim.sim.outages import curtailment, equipment_outages, forced_outage, random_curtailments
 from dcsim.sim.pods import commissioning, stage_lifecycle
 from dcsim.sim.power import equipment_lifecycle, generator_lifecycle, interconnect_schedule
 from dcsim.sim.stage import Stage, plan_stages
@@ -63,7 +65,10 @@ class BuildOut:
         self.dispatcher = Dispatcher(
             self.network, scenario.energization.policy, scenario.energization.n_minus_1
         )
+        self.grid_state = GridState(scenario)
+        self.planned_kw = sum(stage.facility_kw for stage in self.stages)
         self.hall_ready = {hall.name: self.env.event() for hall in scenario.halls}
+        self.equipment_ready = {eq.name: self.env.event() for eq in scenario.equipment}
         self.warehouses = {chip: Warehouse(self.env) for chip in sorted(self.chips)}
         self.vendors = {chip: VendorCap(rate) for chip, rate in scenario.chip_supply.items()}
         self.construction_crews = simpy.Resource(
@@ -81,18 +86,43 @@ class BuildOut:
         """Processes are created in a fixed order, so same-time ties always break alike."""
         process, scenario = self.env.process, self.scenario
         process(self.energization_controller())
+        day = scenario.day
         for interconnect in scenario.grid.interconnects:
             process(interconnect_schedule(self, interconnect))
+            for window in interconnect.curtailments:
+                process(
+                    curtailment(
+                        self,
+                        interconnect.name,
+                        window.limit,
+                        day(window.date),
+                        window.duration.sample(self._outage_rng(interconnect.name)),
+                    )
+                )
+            if interconnect.random_curtailments:
+                process(random_curtailments(self, interconnect))
         for generator in scenario.grid.generators:
             process(generator_lifecycle(self, generator))
         for equipment in scenario.equipment:
             process(equipment_lifecycle(self, equipment))
+            if equipment.outages:
+                process(equipment_outages(self, equipment))
+            rng = self._outage_rng(f"{equipment.name}/forced")
+            for window in equipment.forced_outages:
+                process(
+                    forced_outage(
+                        self, equipment.name, day(window.date), window.duration.sample(rng)
+                    )
+                )
         for hall in scenario.halls:
             process(hall_construction(self, hall))
         for number, order in enumerate(scenario.chip_orders):
             process(chip_order(self, order, number))
         for stage in self.stages:
             process(stage_lifecycle(self, stage))
+
+    def _outage_rng(self, name: str):
+        return self.streams.stream("equipment-outages", name)
 
     # -- helpers for processes ---------------------------------------------------------------
     def until(self, day: float) -> simpy.events.Timeout:
@@ -106,8 +136,38 @@ class BuildOut:
         if not self._changed.triggered:
             self._changed.succeed()
 
-    def power_changed(self, event: str, entity: str, amount: float) -> None:
-        """Log a change of the network with its new deliverable power; wake the controller."""
+    def refresh_power(self, event: str, entity: str, amount: float) -> None:
+        """Apply a change of the grid state to the network, log it, retire bridging
+        generation that is no longer needed, and wake the controller."""
+        self.grid_state.apply(self.network)
+        self._log_power(event, entity, amount)
+        for generator in self._generators_to_retire():
+            self.grid_state.generators_retired.add(generator.name)
+            self.grid_state.apply(self.network)
+            self._log_power("generator_retired", generator.name, generator.capacity)
+        self.wake_controller()
+
+    def _generators_to_retire(self) -> list:
+        """Online generators that may retire once the grid alone carries the whole planned
+        campus (every stage of every hall)."""
+        state = self.grid_state
+        candidates = [
+            g
+            for g in self.scenario.grid.generators
+            if g.retire_when_grid_ready
+            and g.name in state.generators_online
+            and g.name not in state.generators_retired
+        ]
+        if not candidates:
+            return []
+        planned = {hall: 0 for hall in self.network.halls}
+        for stage in self.stages:
+            planned[stage.hall] += stage.facility_kw
+        everything = tuple(g.name for g in self.scenario.grid.generators)
+        grid_kw = self.network.max_flow_kw(planned, without=everything)
+        return candidates if grid_kw >= self.planned_kw else []
+
+    def _log_power(self, event: str, entity: str, amount: float) -> None:
         network, interconnects = self.network, {i.name for i in self.scenario.grid.interconnects}
         grid_kw = sum(kw for name, kw in network.source_kw.items() if name in interconnects)
         local_kw = sum(kw for name, kw in network.source_kw.items() if name not in interconnects)
@@ -119,10 +179,10 @@ class BuildOut:
                 "interconnect_mw": grid_kw / 1000,
                 "generation_mw": local_kw / 1000,
                 "deliverable_mw": network.deliverable_kw() / 1000,
+                "curtailment_active": float(self.grid_state.curtailed),
                 **self._bridging(),
             },
         )
-        self.wake_controller()
 
     def request_power(self, stage: Stage) -> None:
         stage.ready_day = self.env.now
@@ -191,6 +251,7 @@ class BuildOut:
                 "compute_tflops": sign * stage.bf16_tflops * stage.healthy / stage.gpus,
                 "dark_chip_value_usd": -sign * stage.price_usd,
                 "stages_shed": -sign if (sign < 0 or stage.ever_shed) else 0,
+                "shed_mw": -sign * stage.facility_mw * util if (sign < 0 or stage.ever_shed) else 0,
             },
             set=self._bridging(),
         )

@@ -17,8 +17,8 @@ def interconnect_schedule(model, interconnect: Interconnect) -> Generator:
     for step in interconnect.schedule:
         due = max(due, model.scenario.day(step.date) + step.delay.sample(rng))
         yield model.until(due)
-        model.network.set_source(interconnect.name, to_kw(step.capacity))
-        model.power_changed("interconnect_step", interconnect.name, step.capacity)
+        model.grid_state.scheduled_kw[interconnect.name] = to_kw(step.capacity)
+        model.refresh_power("interconnect_step", interconnect.name, step.capacity)
 
 
 def generator_lifecycle(model, generator: GeneratorSpec) -> Generator:
@@ -29,8 +29,8 @@ def generator_lifecycle(model, generator: GeneratorSpec) -> Generator:
     model.ledger.record(
         "capex", generator.name, generator.cost, add={"capex_generation_usd": generator.cost}
     )
-    model.network.set_source(generator.name, to_kw(generator.capacity))
-    model.power_changed("generator_online", generator.name, generator.capacity)
+    model.grid_state.generators_online.add(generator.name)
+    model.refresh_power("generator_online", generator.name, generator.capacity)
 
 
 def equipment_lifecycle(model, equipment: Equipment) -> Generator:
@@ -47,5 +47,6 @@ def equipment_lifecycle(model, equipment: Equipment) -> Generator:
         add={"capex_electrical_usd": equipment.cost},
     )
     yield model.until(delivered + install_days)
-    model.network.set_in_service(equipment.name, True)
-    model.power_changed("equipment_in_service", equipment.name, equipment.capacity)
+    model.grid_state.installed.add(equipment.name)
+    model.refresh_power("equipment_in_service", equipment.name, equipment.capacity)
+    model.equipment_ready[equipment.name].succeed()
