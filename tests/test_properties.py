@@ -59,8 +59,8 @@ def scenarios(draw):
               for n in counts if n > 0]
     return tiny(**{
         "grid.interconnects.0.schedule": schedule,
-        "grid.interconnects.0.random_curtailments": curtailments, "equipment": equipment, "halls": halls,
-        "chip_orders": orders, "horizon": "600 days",
+        "grid.interconnects.0.random_curtailments": curtailments,
+        "equipment": equipment, "halls": halls, "chip_orders": orders, "horizon": "600 days",
         "installation.crews": draw(st.sampled_from([None, 1, 2])),
         "construction": {"crews": draw(st.sampled_from([None, 1]))},
         "chip_supply": draw(st.sampled_from([{}, {"test-gpu": "2000 / month"}])),
