@@ -47,25 +47,24 @@ def main() -> None:
     from dcsim.report import load, write_run_plots
     from dcsim.report.figures import sweep_figures
 
-    for old in [*FIGURES.glob("run-*.png"), *FIGURES.glob("sweep-*.png")]:
-        old.unlink()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         dcsim("run", SCENARIO, "--out", tmp / "run", "--json")
-        written = write_run_plots(tmp / "run", FIGURES)
+        pngs = {path.name: path.read_bytes() for path in write_run_plots(tmp / "run")}
         (tmp / "experiment.yaml").write_text(EXPERIMENT)
         common = ("--executor", "serial", "--quiet", "--json")
         dcsim("sweep", tmp / "experiment.yaml", "--out", tmp / "sweep", "--timeseries", *common)
         dcsim("sensitivity", tmp / "experiment.yaml", "--out", tmp / "tornado", *common)
         shutil.copy(tmp / "tornado" / "tornado.json", tmp / "sweep" / "tornado.json")
         for picture in sweep_figures(load(tmp / "sweep")):
-            if picture.name not in SWEEP_SHOWN:
-                continue
-            path = FIGURES / f"{picture.name}.png"
-            path.write_bytes(picture.png)
-            written.append(path)
-    for path in written:
-        print(path.relative_to(ROOT))
+            if picture.name in SWEEP_SHOWN:
+                pngs[f"{picture.name}.png"] = picture.png
+    # replace the old figures only once every new one exists
+    for old in [*FIGURES.glob("run-*.png"), *FIGURES.glob("sweep-*.png")]:
+        old.unlink()
+    for name, png in pngs.items():
+        (FIGURES / name).write_bytes(png)
+        print(f"docs/figures/{name}")
 
 
 if __name__ == "__main__":

@@ -23,11 +23,14 @@ from dcsim.plots.style import USD_BN, date_axis, finish, legend_outside, new_axe
 #: what the campus draws, and the share of it that reaches servers.
 POWER_LINES = (
     ("interconnect_mw", "grid interconnect capacity", {"color": "0.45", "ls": "--"}),
-    ("generation_mw", "on-site generation", {"color": "tab:brown", "ls": ":"}),
+    ("generation_mw", "on-site generation capacity", {"color": "tab:brown", "ls": ":"}),
+    ("bridging_mw", "bridging generation running", {"color": "tab:brown"}),
     ("deliverable_mw", "deliverable power (through equipment)", {}),
     ("facility_mw", "facility load", {"lw": 2}),
     ("it_mw", "IT load", {}),
 )
+#: Drawn only when the scenario has them (on-site generation).
+OPTIONAL_POWER = ("generation_mw", "bridging_mw")
 #: Milestones of the energized GPU count, as KPI name and legend text.
 MILESTONES = (
     ("first_power_date", "first power", ":"),
@@ -74,7 +77,7 @@ def plot_power(run: Any, ax: Axes | None = None, kpis: Mapping | None = None) ->
     kpis = kpis if kpis is not None else getattr(run, "kpis", {})
     ax = new_axes(ax)
     for column, label, style in POWER_LINES:
-        if column in ts and (column != "generation_mw" or ts[column].any()):
+        if column in ts and (column not in OPTIONAL_POWER or ts[column].any()):
             ax.plot(ts["date"], ts[column], drawstyle="steps-post", label=label, **style)
     for key, label, style in MILESTONES:
         when = to_dates([kpis.get(key)])[0]
