@@ -13,12 +13,12 @@ import sys
 from collections.abc import Sequence
 
 from dcsim import __version__
-from dcsim.cli import capex, report, run, sweep
+from dcsim.cli import bridging, capex, report, run, sweep
 from dcsim.errors import UserInputError
 
 EXIT_BAD_INPUT = 2
 
-SUBCOMMANDS = (run, capex, report, sweep)
+SUBCOMMANDS = (run, capex, report, sweep, bridging)
 
 
 def build_parser() -> argparse.ArgumentParser:
