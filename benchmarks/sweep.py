@@ -38,6 +38,7 @@ def measure(executor: str, runs: int, workers: int) -> dict:
         "workers": used,
         "runs": runs,
         "failed": result.failed,
+        "first_error": result.runs["error"].dropna().head(1).tolist(),
         "wall_seconds": round(wall, 3),
         "runs_per_second": round(runs / wall, 2),
         "seconds_per_run": round(busy / runs, 4),
