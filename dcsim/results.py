@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from dcsim import __version__
+from dcsim.config.schema import Scenario
 from dcsim.sim.ledger import COUNTERS
 from dcsim.sim.model import BuildOut
 
@@ -54,7 +55,7 @@ CAPEX_COLUMNS = (
 
 @dataclass
 class RunResult:
-    scenario_name: str
+    scenario: Scenario
     seed: int
     kpis: dict[str, Any]
     timeseries: pd.DataFrame
@@ -179,7 +180,7 @@ def kpis(model: BuildOut, ts: pd.DataFrame) -> dict[str, Any]:
 def summarize(model: BuildOut) -> RunResult:
     ts = timeseries(model)
     return RunResult(
-        scenario_name=model.scenario.name,
+        scenario=model.scenario,
         seed=model.seed,
         kpis=kpis(model, ts),
         timeseries=ts,

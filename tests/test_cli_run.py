@@ -147,3 +147,15 @@ def test_include_extends_a_base_file(cli, tmp_path):
     assert done.returncode == 0, done.stderr
     kpis = json.loads(done.stdout)
     assert kpis["scenario"] == "variant" and kpis["horizon_days"] == pytest.approx(3 * 365.25)
+
+
+def test_plot_and_report_from_a_run(cli, tmp_path):
+    done = cli("run", DEFAULT_CONFIG, "--out", tmp_path / "run", "--plot")
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in (tmp_path / "run").glob("run-*.png")) == [
+        "run-capex.png", "run-gpus.png", "run-power.png", "run-schedule.png"]
+    # the scenario beside the results is the commented source, and it loads on its own
+    assert (tmp_path / "run" / "scenario.yaml").read_text() == DEFAULT_CONFIG.read_text()
+    assert cli("validate", tmp_path / "run" / "scenario.yaml").returncode == 0
+    refused = cli("run", DEFAULT_CONFIG, "--plot")
+    assert refused.returncode == 2 and "--plot needs --out" in refused.stderr

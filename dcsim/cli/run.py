@@ -17,6 +17,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="write summary.json, timeseries.parquet and events.parquet here",
     )
     run.add_argument(
+        "--plot",
+        action="store_true",
+        help="also draw the run figures (run-*.png) into the --out directory",
+    )
+    run.add_argument(
         "--json",
         action="store_true",
         help="print one JSON object of KPIs on stdout and nothing else",
@@ -53,10 +58,17 @@ def _load(args: argparse.Namespace):
 
 def run_command(args: argparse.Namespace) -> int:
     from dcsim.api import simulate, write_run
+    from dcsim.errors import UserInputError
 
+    if args.plot and not args.out:
+        raise UserInputError("--plot needs --out DIR to write the figures into")
     result = simulate(_load(args), seed=args.seed)
     if args.out:
-        write_run(result, args.out)
+        write_run(result, args.out, source=args.config)
+    if args.plot:
+        from dcsim.report import write_run_plots
+
+        write_run_plots(args.out)
     if args.json:
         print(json.dumps(result.kpis))
     else:
