@@ -60,8 +60,9 @@ def section_link(name: str, titles: dict[str, str]) -> str:
 
 def constraints(prop: dict[str, Any]) -> str:
     parts = []
-    for key, symbol in (("minimum", "≥"), ("exclusiveMinimum", ">"), ("maximum", "≤"),
-                        ("exclusiveMaximum", "<"), ("minItems", "items ≥")):
+    for key, symbol in (("minimum", "≥"), ("ge", "≥"), ("exclusiveMinimum", ">"), ("gt", ">"),
+                        ("maximum", "≤"), ("le", "≤"), ("exclusiveMaximum", "<"), ("lt", "<"),
+                        ("minItems", "items ≥")):
         if key in prop:
             parts.append(f"{symbol} {prop[key]:g}")
     return f" ({', '.join(parts)})" if parts else ""
@@ -84,10 +85,11 @@ def describe_type(prop: dict[str, Any], defs: dict[str, Any], titles: dict[str, 
     kind = prop.get("type")
     if kind == "array":
         return "list of " + describe_type(prop["items"], defs, titles) + constraints(prop)
-    if kind == "object":
-        (value,) = prop.get("patternProperties", {"": prop.get("additionalProperties", {})})\
-            .values()
+    if kind == "object" and "patternProperties" in prop:
+        (value,) = prop["patternProperties"].values()
         return "map of [name](#names) → " + describe_type(value, defs, titles)
+    if kind == "object":
+        return "map of key → " + describe_type(prop.get("additionalProperties", {}), defs, titles)
     if "unit" in prop:
         return f"quantity [{prop['unit']}]" + constraints(prop)
     if kind == "string" and prop.get("format") == "date":
@@ -120,11 +122,13 @@ def escape(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def sections(schema: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+def sections(
+    schema: dict[str, Any], root: str = "Scenario", root_path: str = ""
+) -> list[tuple[str, str, dict[str, Any]]]:
     """(path, $def name, schema) for every section, depth first in field order."""
     defs = schema["$defs"]
-    found: list[tuple[str, str, dict[str, Any]]] = [("(top level)", "Scenario", schema)]
-    seen = {"Scenario"}
+    found: list[tuple[str, str, dict[str, Any]]] = [(root_path or "(top level)", root, schema)]
+    seen = {root}
 
     def visit(path: str, node: dict[str, Any]) -> None:
         for field, prop in node.get("properties", {}).items():
@@ -145,7 +149,7 @@ def sections(schema: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
                 found.append((here, name, defs[name]))
                 visit(here, defs[name])
 
-    visit("", schema)
+    visit(root_path, schema)
     return found
 
 
@@ -516,6 +520,36 @@ def shared_mapping_caveat() -> str:
     return SHARED_CAVEAT if changed["halls"][0]["stages"]["gpus"] == -1 else ""
 
 
+BUDGET_INTRO = """\
+## Budget-driven chip orders
+
+Instead of listing `chip_orders`, a scenario may buy its GPUs (and optionally start its
+halls) out of a `budget:` section: a share of a company's annual capex curve, spent month by
+month. The loader compiles the section into plain `chip_orders` (and hall
+`construction_start` dates) before validation, so the tables above still describe what the
+simulator receives. The equations, and how the curve is fitted, are in
+[capex.md](capex.md#budget-driven-build-out)."""
+
+
+def budget_part() -> list[str]:
+    """The ``budget:`` section's tables, when this version of dcsim has one."""
+    try:
+        from dcsim.growth.budget import Budget
+    except ImportError:
+        return []
+    schema = Budget.model_json_schema(by_alias=True)
+    schema.setdefault("$defs", {})
+    found = sections(schema, "Budget", "budget")
+    titles = {name: f"{name}: {path}" for path, name, _ in found}
+    lines = [BUDGET_INTRO]
+    for _, name, node in found:
+        lines += ["", f"### {titles[name]}", ""]
+        if node.get("description"):
+            lines += [escape(node["description"]), ""]
+        lines += field_table(node, schema["$defs"], titles)
+    return lines
+
+
 def render() -> str:
     schema = Scenario.model_json_schema()
     titles = {name: f"{name}: {path}" for path, name, _ in sections(schema)}
@@ -527,6 +561,7 @@ def render() -> str:
         NAMES.format(pattern=schema["properties"]["name"]["pattern"]).rstrip("\n"),
         "\n".join(sections_part(schema)),
         RULES.rstrip("\n"),
+        "\n".join(budget_part()),
         "\n".join(catalog_section(titles["ChipSpec"])),
         COMPOSING.replace("{shared}", shared_mapping_caveat()).rstrip("\n"),
         ERRORS.format(command=command, example=example).rstrip("\n"),
