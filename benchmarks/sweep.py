@@ -18,8 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from dcsim.sweep.experiment import Experiment
-from dcsim.sweep.runner import run_sweep
+from dcsim.sweeps.experiment import Experiment
+from dcsim.sweeps.runner import run_sweep
 
 BASE = Path(__file__).resolve().parent.parent / "configs" / "meta-100k-h100.yaml"
 

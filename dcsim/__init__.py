@@ -11,7 +11,7 @@ except PackageNotFoundError:  # running from a source tree that was not installe
 def __getattr__(name: str):
     """``dcsim.sweep(...)`` without importing pandas and SciPy on ``import dcsim``."""
     if name == "sweep":
-        import importlib
+        from dcsim.sweeps import sweep
 
-        return importlib.import_module("dcsim.sweep")
+        return sweep
     raise AttributeError(f"module 'dcsim' has no attribute {name!r}")

@@ -10,12 +10,12 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.dates as mdates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
 
-from dcsim.api import simulate  # noqa: E402
-from dcsim.bridging import compare, without_generators  # noqa: E402
-from dcsim.config import load_scenario  # noqa: E402
+from dcsim.api import simulate
+from dcsim.bridging import compare, without_generators
+from dcsim.config import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "configs" / "xai-memphis-bridging.yaml"

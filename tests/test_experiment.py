@@ -9,9 +9,9 @@ import pytest
 import yaml
 
 from dcsim.errors import UserInputError
-from dcsim.sweep.design import points
-from dcsim.sweep.experiment import Experiment, experiment_from_dict, load_experiment
-from dcsim.sweep.plan import make_plan
+from dcsim.sweeps.design import points
+from dcsim.sweeps.experiment import Experiment, experiment_from_dict, load_experiment
+from dcsim.sweeps.plan import make_plan
 
 BASE = str(Path(__file__).resolve().parent.parent / "configs" / "meta-100k-h100.yaml")
 LEAD = "equipment.1.lead_time.mode"

@@ -12,8 +12,8 @@ import pytest
 
 import dcsim
 from dcsim.cli import main
-from dcsim.sweep.experiment import Experiment, GridDesign
-from dcsim.sweep.runner import run_sweep
+from dcsim.sweeps.experiment import Experiment, GridDesign
+from dcsim.sweeps.runner import run_sweep
 
 BASE = str(Path(__file__).resolve().parent.parent / "configs" / "meta-100k-h100.yaml")
 PRICE = "economics.electricity_price"

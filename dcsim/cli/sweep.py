@@ -61,8 +61,8 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 
 def _run(args: argparse.Namespace):
     from dcsim.errors import UserInputError
-    from dcsim.sweep.experiment import load_experiment
-    from dcsim.sweep.runner import run_sweep
+    from dcsim.sweeps.experiment import load_experiment
+    from dcsim.sweeps.runner import run_sweep
 
     if args.workers is not None and args.workers < 1:
         raise UserInputError(f"--workers {args.workers}: expected at least 1")
@@ -89,8 +89,8 @@ def _run(args: argparse.Namespace):
 def sweep_command(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from dcsim.sweep.store import finite
-    from dcsim.sweep.summary import print_table
+    from dcsim.sweeps.store import finite
+    from dcsim.sweeps.summary import print_table
 
     result = _run(args)
     if args.json:
@@ -118,9 +118,9 @@ def sensitivity_command(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from dcsim.errors import UserInputError
-    from dcsim.sweep.experiment import load_experiment
-    from dcsim.sweep.sensitivity import print_sobol, print_tornado, sobol, tornado
-    from dcsim.sweep.store import Store, finite
+    from dcsim.sweeps.experiment import load_experiment
+    from dcsim.sweeps.sensitivity import print_sobol, print_tornado, sobol, tornado
+    from dcsim.sweeps.store import Store, finite
 
     design = load_experiment(args.experiment).design.type
     if design not in ("sobol", "tornado"):

@@ -1,0 +1,136 @@
+"""Where batches run: in this process, on a local process pool, or on a Dask cluster.
+
+Each executor yields ``(index, result or exception)`` as tasks finish, in any order; the
+runner does not care which, because every run is fully determined by its point, the root
+seed and its replication number.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Protocol
+
+from dcsim.errors import UserInputError
+
+EXECUTORS = ("serial", "local", "dask")
+CONNECT_TIMEOUT_S = 5
+
+
+class Executor(Protocol):
+    workers: int
+
+    def map_unordered(
+        self, fn: Callable[[Any], Any], tasks: Sequence[Any]
+    ) -> Iterator[tuple[int, Any]]: ...
+
+
+class Serial:
+    workers = 1
+
+    def map_unordered(self, fn, tasks):
+        for index, task in enumerate(tasks):
+            try:
+                yield index, fn(task)
+            except Exception as error:
+                yield index, error
+
+
+class Local:
+    """A process pool over a forkserver that has imported the simulator once, so workers
+    start in milliseconds and no fork happens from a process that already runs threads
+    (the progress bar's)."""
+
+    def __init__(self, workers: int | None):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        self.workers = workers or os.cpu_count() or 1
+        if sys.platform == "win32":
+            context = multiprocessing.get_context("spawn")
+        else:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["dcsim.sweeps.worker", "dcsim.api"])
+        self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+
+    def map_unordered(self, fn, tasks):
+        from concurrent.futures import as_completed
+
+        futures = {self.pool.submit(fn, task): index for index, task in enumerate(tasks)}
+        for future in as_completed(futures):
+            error = future.exception()
+            yield futures[future], error if error is not None else future.result()
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class Dask:
+    def __init__(self, client: Any):
+        self.client = client
+        workers = client.scheduler_info()["workers"].values()
+        self.workers = max(1, sum(w["nthreads"] for w in workers))
+
+    def map_unordered(self, fn, tasks):
+        from distributed import as_completed
+
+        futures = {self.client.submit(fn, task, pure=False): i for i, task in enumerate(tasks)}
+        for future in as_completed(list(futures)):
+            error = future.exception()
+            yield futures[future], error if error is not None else future.result()
+            future.release()
+
+
+@contextmanager
+def open_executor(
+    kind: str,
+    workers: int | None = None,
+    address: str | None = None,
+    scheduler_file: str | None = None,
+) -> Iterator[Executor]:
+    if kind == "serial":
+        yield Serial()
+    elif kind == "local":
+        executor = Local(workers)
+        try:
+            yield executor
+        finally:
+            executor.close()
+    elif kind == "dask":
+        with _dask_client(workers, address, scheduler_file) as client:
+            yield Dask(client)
+    else:
+        raise UserInputError(f"--executor {kind}: expected one of {', '.join(EXECUTORS)}")
+
+
+@contextmanager
+def _dask_client(workers: int | None, address: str | None, scheduler_file: str | None):
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise UserInputError("--executor dask needs dask: pip install 'dcsim[dask]'") from None
+    if address or scheduler_file:
+        if scheduler_file and not Path(scheduler_file).is_file():
+            raise UserInputError(f"--scheduler-file {scheduler_file}: file not found")
+        target = f"--address {address}" if address else f"--scheduler-file {scheduler_file}"
+        try:
+            client = Client(address, scheduler_file=scheduler_file, timeout=f"{CONNECT_TIMEOUT_S}s")
+        except (OSError, TimeoutError, ValueError) as error:
+            raise UserInputError(
+                f"{target}: cannot reach the Dask scheduler within {CONNECT_TIMEOUT_S} s "
+                f"({type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''})"
+            ) from None
+        with client:
+            yield client
+        return
+    cluster = LocalCluster(
+        n_workers=workers or os.cpu_count() or 1,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+    )
+    with cluster, Client(cluster) as client:
+        yield client

@@ -1,0 +1,165 @@
+"""The experiment file: a base scenario, fixed overrides, a design and replications.
+
+Validated like a scenario (pydantic, unknown keys rejected) so that a typo is one clear
+line naming the file and the field, never a half-run sweep.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    model_validator,
+)
+
+from dcsim.errors import UserInputError
+
+#: The KPIs summarized (P10/P50/P90) and analyzed unless an experiment names others.
+MAIN_KPIS = (
+    "days_to_full_cluster",
+    "stranded_capex_usd_years",
+    "peak_facility_mw",
+    "energy_mwh",
+    "capex_usd",
+)
+
+DESIGN_TAGS = {"grid", "random", "lhs", "sobol", "tornado"}
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Parameter(Strict):
+    """A numeric range ``{low, high, unit}`` or a list of ``values`` to choose from."""
+
+    low: float | None = None
+    high: float | None = None
+    unit: str | None = Field(None, description="appended to sampled numbers, e.g. 'weeks'")
+    values: list[Any] | None = Field(None, min_length=1)
+
+    @model_validator(mode="after")
+    def _range_or_values(self) -> Parameter:
+        if self.values is not None:
+            if self.low is not None or self.high is not None or self.unit is not None:
+                raise ValueError("give either values or low/high (with an optional unit)")
+            return self
+        if self.low is None or self.high is None:
+            raise ValueError("give low and high (or a list of values)")
+        if not (math.isfinite(self.low) and math.isfinite(self.high)):
+            raise ValueError("low and high must be finite numbers")
+        if self.low >= self.high:
+            raise ValueError(f"low ({self.low:g}) must be below high ({self.high:g})")
+        return self
+
+    def pick(self, u: float) -> tuple[Any, Any]:
+        """Map ``u`` in [0, 1) to (value written into the scenario, value for the column)."""
+        if self.values is not None:
+            value = self.values[min(int(u * len(self.values)), len(self.values) - 1)]
+            return value, value
+        assert self.low is not None and self.high is not None
+        return self.at(self.low + u * (self.high - self.low))
+
+    def at(self, number: float) -> tuple[Any, float]:
+        number = float(number)  # a plain float: NumPy's repr would read "np.float64(...)"
+        return (f"{number!r} {self.unit}" if self.unit else number), number
+
+
+class GridDesign(Strict):
+    """Every combination of the listed values (one point with no parameters)."""
+
+    type: Literal["grid"] = "grid"
+    parameters: dict[str, Annotated[list[Any], Field(min_length=1)]] = Field(default_factory=dict)
+
+
+class SampledDesign(Strict):
+    """``samples`` points drawn over the parameters: plain random, Latin hypercube, or a
+    Sobol (Saltelli) design of ``samples`` base points times (parameters + 2)."""
+
+    type: Literal["random", "lhs", "sobol"]
+    samples: int = Field(ge=1, description="points (sobol: base sample N)")
+    parameters: dict[str, Parameter] = Field(min_length=1)
+
+
+class RangeParameter(Parameter):
+    @model_validator(mode="after")
+    def _needs_range(self) -> RangeParameter:
+        if self.values is not None:
+            raise ValueError("tornado parameters need low and high, not values")
+        return self
+
+
+class TornadoDesign(Strict):
+    """One-at-a-time: the base point, then each parameter at its low and at its high."""
+
+    type: Literal["tornado"]
+    parameters: dict[str, RangeParameter] = Field(min_length=1)
+
+
+def _design_type(value: Any) -> str | None:
+    """``type`` defaults to grid, so a file may list ``parameters`` alone."""
+    if isinstance(value, dict):
+        return value.get("type", "grid")
+    return getattr(value, "type", None)
+
+
+Design = Annotated[
+    Annotated[GridDesign, Tag("grid")]
+    | Annotated[SampledDesign, Tag("random")]
+    | Annotated[SampledDesign, Tag("lhs")]
+    | Annotated[SampledDesign, Tag("sobol")]
+    | Annotated[TornadoDesign, Tag("tornado")],
+    Discriminator(_design_type),
+]
+
+
+class Experiment(Strict):
+    base: str = Field(description="scenario YAML, relative to the experiment file")
+    description: str = ""
+    set: dict[str, Any] = Field(default_factory=dict, description="fixed overrides by path")
+    design: Design = Field(default_factory=GridDesign)
+    replications: int = Field(1, ge=1, description="runs per point, replication 0..n-1")
+    seed: int = Field(0, ge=0, description="root seed shared by every point")
+    kpis: list[str] = Field(default_factory=lambda: list(MAIN_KPIS), min_length=1)
+
+
+def load_experiment(path: str | Path, replications: int | None = None) -> Experiment:
+    """Read and validate an experiment file; ``base`` comes back as an absolute path."""
+    from dcsim.config.loader import read_yaml
+
+    path = Path(path)
+    raw = read_yaml(path)
+    if replications is not None:
+        raw["replications"] = replications
+    experiment = experiment_from_dict(raw, str(path))
+    return experiment.model_copy(update={"base": str((path.parent / experiment.base).resolve())})
+
+
+def experiment_from_dict(raw: dict[str, Any], origin: str) -> Experiment:
+    try:
+        return Experiment.model_validate(raw)
+    except ValidationError as error:
+        raise UserInputError(format_errors(error, origin)) from None
+
+
+def format_errors(error: ValidationError, origin: str) -> list[str]:
+    lines = []
+    for item in error.errors(include_url=False):
+        where = ".".join(str(p) for p in item["loc"] if p not in DESIGN_TAGS) or "(top level)"
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            message = "unknown field (check the spelling; see docs/experiments.md)"
+        elif item["type"] == "missing":
+            message = "required field is missing"
+        elif item["type"] == "union_tag_invalid":
+            message = f"expected one of {', '.join(sorted(DESIGN_TAGS))}"
+        lines.append(f"{origin}: {where}: {message}")
+    return lines

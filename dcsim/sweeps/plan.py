@@ -1,0 +1,91 @@
+"""From an experiment to the runs to do: one raw scenario per point, checked up front.
+
+Structural mistakes (an override path that does not exist, an unknown field) stop the
+sweep before anything is written. A *value* that a point's scenario rejects is not fatal:
+that point's runs are recorded as errors and the rest of the sweep goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from dcsim.config import Scenario
+from dcsim.config.loader import apply_overrides, format_validation_error, read_yaml
+from dcsim.errors import UserInputError
+from dcsim.sweeps.design import Point, column_values, points
+from dcsim.sweeps.experiment import Experiment
+
+
+@dataclass(frozen=True)
+class Plan:
+    experiment: Experiment
+    points: list[Point]
+    scenarios: list[dict[str, Any]]
+    parameters: list[str]
+    columns: dict[str, list[Any]]
+    config_hash: str
+
+    @property
+    def runs(self) -> list[tuple[int, int]]:
+        reps = range(self.experiment.replications)
+        return [(p, r) for p in range(len(self.points)) for r in reps]
+
+
+def make_plan(experiment: Experiment, origin: str = "<experiment>") -> Plan:
+    base = read_yaml(experiment.base)
+    with_set = _overrides(base, experiment.set, f"{origin}: set:")
+    design_points = points(experiment)
+    scenarios = [
+        _overrides(with_set, p.overrides, f"{origin}: design.parameters:") for p in design_points
+    ]
+    _check_fields(with_set, design_points, origin)
+    parameters = list(experiment.design.parameters)
+    columns = {
+        name: column_values([p.columns.get(name) for p in design_points]) for name in parameters
+    }
+    digest = hashlib.sha256(
+        json.dumps(
+            {
+                "experiment": experiment.model_dump(mode="json", exclude={"base"}),
+                "base": with_set,
+                "points": [p.overrides for p in design_points],
+            },
+            sort_keys=True,
+            default=str,
+        ).encode()
+    ).hexdigest()
+    return Plan(experiment, design_points, scenarios, parameters, columns, digest)
+
+
+def _overrides(raw: dict[str, Any], overrides: dict[str, Any], where: str) -> dict[str, Any]:
+    try:
+        return apply_overrides(raw, overrides)
+    except UserInputError as error:
+        raise UserInputError(
+            [f"{where} {line.removeprefix('--set ')}" for line in error.problems]
+        ) from None
+
+
+def _check_fields(base: dict[str, Any], design_points: list[Point], origin: str) -> None:
+    """Validate one probe scenario carrying every overridden path: an unknown field there
+    is a typo in the experiment, fatal for every point alike."""
+    probe: dict[str, Any] = {}
+    for point in design_points:
+        for path, value in point.overrides.items():
+            probe.setdefault(path, value)
+    try:
+        Scenario.model_validate(apply_overrides(base, probe))
+    except ValidationError as error:
+        lines = format_validation_error(error, f"{origin} (applied to the base scenario)")
+        unknown = [
+            line
+            for line, item in zip(lines, error.errors(include_url=False), strict=True)
+            if item["type"] == "extra_forbidden"
+        ]
+        if unknown:
+            raise UserInputError(unknown) from None

@@ -1,0 +1,217 @@
+"""Run a sweep: plan, skip what is already stored, batch the rest, record as it finishes.
+
+Batches are sized from one pilot run so that each task takes about ``TARGET_TASK_S``
+(Dask costs ~2 ms per task; a 30 ms run per task would spend a large share in overhead),
+but never so large that fewer than ``TASKS_PER_WORKER`` tasks per worker remain, which
+would leave workers idle at the end.
+"""
+
+from __future__ import annotations
+
+import math
+import platform
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from dcsim.sweeps.executors import open_executor
+from dcsim.sweeps.experiment import Experiment
+from dcsim.sweeps.plan import Plan, make_plan
+from dcsim.sweeps.store import KEY, Store
+from dcsim.sweeps.summary import summarize
+from dcsim.sweeps.worker import Outcome, Task, describe, run_batch
+
+TARGET_TASK_S = 0.5
+TASKS_PER_WORKER = 4
+DEPENDENCIES = (
+    "numpy",
+    "scipy",
+    "pandas",
+    "pyarrow",
+    "pydantic",
+    "simpy",
+    "dask",
+    "distributed",
+    "SALib",
+)
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    out: Path
+    plan: Plan
+    runs: pd.DataFrame
+    summary: pd.DataFrame
+    tasks: int = 0  # tasks this call ran (the pilot included), for overhead figures
+
+    @property
+    def failed(self) -> int:
+        return int((self.runs["status"] != "ok").sum())
+
+    @property
+    def ok(self) -> int:
+        return len(self.runs) - self.failed
+
+
+def run_sweep(
+    experiment: Experiment,
+    out: str | Path,
+    *,
+    origin: str = "<experiment>",
+    executor: str = "local",
+    workers: int | None = None,
+    address: str | None = None,
+    scheduler_file: str | None = None,
+    timeseries: bool = False,
+    force: bool = False,
+    quiet: bool = True,
+) -> SweepResult:
+    """Everything that can be wrong with the input is found before the store is touched."""
+    plan = make_plan(experiment, origin)
+    with open_executor(executor, workers, address, scheduler_file) as pool:
+        store = Store(out)
+        store.open(manifest(plan, executor, complete=False), force)
+        done = store.finished()
+        done_keys = set(zip(done["point"], done["replication"], strict=True))
+        pending = [key for key in plan.runs if key not in done_keys]
+        tasks: list[Task] = []
+        with _progress(len(plan.runs), len(done_keys), quiet) as advance:
+            if pending:
+                pilot = _task(plan, pending[:1], timeseries)
+                outcome = run_batch(pilot)
+                _record(store, outcome)
+                advance(1)
+                size = _batch_size(outcome, len(pending) - 1, pool.workers)
+                tasks = [
+                    _task(plan, pending[i : i + size], timeseries)
+                    for i in range(1, len(pending), size)
+                ]
+                for index, result in pool.map_unordered(run_batch, tasks):
+                    if isinstance(result, BaseException):
+                        result = _failed(tasks[index], result)
+                    _record(store, result)
+                    advance(len(tasks[index].runs))
+    runs = assemble(store.finished(), plan)
+    store.consolidate(runs)
+    summary = summarize(runs, experiment.kpis, plan.parameters)
+    store.write_frame("summary.parquet", summary)
+    final = manifest(plan, executor, complete=True)
+    final["counts"].update(
+        ok=int((runs["status"] == "ok").sum()), failed=int((runs["status"] != "ok").sum())
+    )
+    store.write_json("manifest.json", final)
+    return SweepResult(Path(out), plan, runs, summary, len(tasks) + bool(pending))
+
+
+def assemble(stored: pd.DataFrame, plan: Plan) -> pd.DataFrame:
+    """The store's rows in (point, replication) order with the plan's parameter columns."""
+    runs = stored.sort_values(KEY, kind="stable").reset_index(drop=True)
+    points = runs["point"].astype(int)
+    front = {
+        "point": points,
+        "replication": runs["replication"].astype(int),
+        "seed": plan.experiment.seed,
+    }
+    for name in plan.parameters:
+        front[name] = [plan.columns[name][p] for p in points]
+    tail = ["status", "error", "wall_seconds"]
+    kpis = [c for c in runs.columns if c not in front and c not in tail]
+    return pd.concat([pd.DataFrame(front, index=runs.index), runs[kpis], runs[tail]], axis=1)
+
+
+def manifest(plan: Plan, executor: str, complete: bool) -> dict[str, Any]:
+    experiment = plan.experiment
+    versions = {"python": platform.python_version()}
+    for name in ("dcsim", *DEPENDENCIES):
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return {
+        "complete": complete,
+        "written": datetime.now(UTC).isoformat(timespec="seconds"),
+        "config_hash": plan.config_hash,
+        "root_seed": experiment.seed,
+        "experiment": experiment.model_dump(mode="json"),
+        "design": {
+            "type": experiment.design.type,
+            "parameters": plan.parameters,
+            "points": [p.overrides for p in plan.points],
+        },
+        "counts": {
+            "points": len(plan.points),
+            "replications": experiment.replications,
+            "runs": len(plan.runs),
+        },
+        "executor": executor,
+        "versions": versions,
+    }
+
+
+def _task(plan: Plan, runs: list[tuple[int, int]], timeseries: bool) -> Task:
+    scenarios = {p: plan.scenarios[p] for p, _ in runs}
+    return Task(runs, scenarios, plan.experiment.seed, timeseries)
+
+
+def _batch_size(pilot: Outcome, remaining: int, workers: int) -> int:
+    seconds = max(pilot.rows[0]["wall_seconds"], 1e-3)
+    by_time = max(1, round(TARGET_TASK_S / seconds))
+    by_balance = max(1, math.ceil(remaining / (TASKS_PER_WORKER * workers)))
+    return min(by_time, by_balance)
+
+
+def _failed(task: Task, error: BaseException) -> Outcome:
+    """A task that died as a whole (a worker lost, say): every run in it is an error."""
+    message = f"task failed: {describe(error)}"
+    return Outcome(
+        [
+            {
+                "point": p,
+                "replication": r,
+                "status": "error",
+                "error": message,
+                "wall_seconds": math.nan,
+            }
+            for p, r in task.runs
+        ]
+    )
+
+
+def _record(store: Store, outcome: Outcome) -> None:
+    """Time series first, then the part file: a run listed in a part has its series."""
+    for (point, replication), frame in outcome.timeseries.items():
+        store.add_timeseries(point, replication, frame)
+    store.add_part(pd.DataFrame(outcome.rows))
+
+
+@contextmanager
+def _progress(total: int, completed: int, quiet: bool):
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    progress = Progress(
+        TextColumn("sweep"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        disable=quiet,
+        transient=False,
+    )
+    with progress:
+        task = progress.add_task("runs", total=total, completed=completed)
+        yield lambda n: progress.advance(task, n)

@@ -1,0 +1,137 @@
+"""Sobol indices and one-at-a-time tornados from a finished sweep.
+
+Each point is scored by its KPI's mean over replications. Because replication ``r`` of
+every point draws from the same random streams (common random numbers), the differences
+between points come from the parameters, not from sampling noise, which is what lets a
+handful of replications give stable indices.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from dcsim.sweeps.design import sobol_problem
+from dcsim.sweeps.runner import SweepResult
+
+
+def point_means(runs: pd.DataFrame, kpi: str, n_points: int) -> np.ndarray:
+    """Mean of ``kpi`` per point over the runs that succeeded and define it (NaN if none)."""
+    ok = runs[runs["status"] == "ok"]
+    values = pd.to_numeric(ok[kpi], errors="coerce") if kpi in ok else pd.Series(dtype=float)
+    means = values.groupby(ok["point"]).mean()
+    return means.reindex(range(n_points)).to_numpy(dtype=float)
+
+
+def _unusable(means: np.ndarray) -> str | None:
+    missing = int(np.isnan(means).sum())
+    if missing:
+        return (
+            f"undefined at {missing} of {means.size} points (runs failed, or the KPI was "
+            "not reached within the horizon: lengthen it)"
+        )
+    if np.ptp(means) == 0:
+        return "constant over the design: nothing to apportion"
+    return None
+
+
+def sobol(result: SweepResult) -> dict[str, Any]:
+    experiment = result.plan.experiment
+    design = experiment.design
+    n_points = len(result.plan.points)
+    report: dict[str, Any] = {
+        "base_samples": n_points // (len(design.parameters) + 2),
+        "points": n_points,
+        "replications": experiment.replications,
+        "kpis": {},
+    }
+    for kpi in experiment.kpis:
+        means = point_means(result.runs, kpi, n_points)
+        problem_text = _unusable(means)
+        if problem_text:
+            report["kpis"][kpi] = {"error": problem_text}
+            continue
+        problem = sobol_problem(design, experiment.seed, warn=False)
+        problem.set_results(means)
+        problem.analyze_sobol(calc_second_order=False, seed=experiment.seed)
+        indices = problem.analysis
+        report["kpis"][kpi] = {
+            "parameters": {
+                name: {key: float(indices[key][i]) for key in ("S1", "S1_conf", "ST", "ST_conf")}
+                for i, name in enumerate(design.parameters)
+            }
+        }
+    return report
+
+
+def tornado(result: SweepResult) -> dict[str, Any]:
+    """Point 0 is the base; points 2i+1 and 2i+2 put parameter i at its low and high."""
+    experiment = result.plan.experiment
+    n_points = len(result.plan.points)
+    report: dict[str, Any] = {"replications": experiment.replications, "kpis": {}}
+    for kpi in experiment.kpis:
+        means = point_means(result.runs, kpi, n_points)
+        bars = []
+        for i, (name, parameter) in enumerate(experiment.design.parameters.items()):
+            at_low, at_high = means[2 * i + 1], means[2 * i + 2]
+            bars.append(
+                {
+                    "parameter": name,
+                    "low": parameter.low,
+                    "high": parameter.high,
+                    "unit": parameter.unit,
+                    "kpi_low": at_low,
+                    "kpi_high": at_high,
+                    "swing": abs(at_high - at_low),
+                }
+            )
+        bars.sort(key=lambda bar: -np.nan_to_num(bar["swing"], nan=-1.0))
+        report["kpis"][kpi] = {"base": means[0], "parameters": bars}
+    return report
+
+
+def print_sobol(report: dict[str, Any], console) -> None:
+    from rich.table import Table
+
+    for kpi, entry in report["kpis"].items():
+        if "error" in entry:
+            console.print(f"{kpi}: {entry['error']}")
+            continue
+        table = Table(title=f"Sobol indices of {kpi} (N={report['base_samples']}, ±95% CI)")
+        table.add_column("parameter")
+        table.add_column("S1", justify="right")
+        table.add_column("ST", justify="right")
+        for name, s in entry["parameters"].items():
+            table.add_row(
+                name,
+                f"{s['S1']:.3f} ± {s['S1_conf']:.3f}",
+                f"{s['ST']:.3f} ± {s['ST_conf']:.3f}",
+            )
+        console.print(table)
+
+
+def print_tornado(report: dict[str, Any], console) -> None:
+    from rich.table import Table
+
+    from dcsim.cli.run import format_value
+
+    def cell(value: float) -> str:
+        return format_value(None if np.isnan(value) else float(value))
+
+    for kpi, entry in report["kpis"].items():
+        table = Table(title=f"Tornado of {kpi} (base {cell(entry['base'])})")
+        for column in ("parameter", "low", "high", "at low", "at high", "swing"):
+            table.add_column(column, justify="left" if column == "parameter" else "right")
+        for bar in entry["parameters"]:
+            unit = f" {bar['unit']}" if bar["unit"] else ""
+            table.add_row(
+                bar["parameter"],
+                f"{bar['low']:g}{unit}",
+                f"{bar['high']:g}{unit}",
+                cell(bar["kpi_low"]),
+                cell(bar["kpi_high"]),
+                cell(bar["swing"]),
+            )
+        console.print(table)
