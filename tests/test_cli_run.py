@@ -159,3 +159,11 @@ def test_plot_and_report_from_a_run(cli, tmp_path):
     assert cli("validate", tmp_path / "run" / "scenario.yaml").returncode == 0
     refused = cli("run", DEFAULT_CONFIG, "--plot")
     assert refused.returncode == 2 and "--plot needs --out" in refused.stderr
+
+
+def test_set_on_an_anchored_hall_changes_that_hall_only(cli):
+    """The default halls share their stages mapping through a YAML anchor; an override of
+    hall-b's stages must leave hall-a, -c and -d as they are (5 x 5,000 GPUs each)."""
+    done = cli("run", DEFAULT_CONFIG, "--json", "--set", "halls.1.stages.gpus=4000")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["gpus_planned"] == 3 * 25_000 + 5 * 4_000

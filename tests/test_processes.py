@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from dcsim.api import simulate
@@ -125,3 +127,24 @@ def test_controller_sleeps_between_changes():
     model.dispatcher.admit = lambda: wakeups.append(model.env.now) or original()
     model.run()
     assert wakeups == [10, 26, 30, 60]  # same-day wake-ups (day 30: step + stage) coalesce
+
+
+def test_batch_intervals_accumulate_draws():
+    """Batches leave one drawn interval after another, so they never swap order."""
+    result = simulate(tiny(**{"chip_orders.0.batches": 4, "chip_orders.0.count": 8000,
+                              "chip_orders.0.batch_interval": {
+                                  "dist": "uniform", "low": "5 days", "high": "15 days"}}),
+                      seed=4)
+    days = _day_of(result, "chips_delivered", "test-gpu")
+    gaps = [b - a for a, b in itertools.pairwise(days)]
+    assert len(days) == 4 and all(5 <= gap <= 15 for gap in gaps)
+
+
+def test_dated_curtailment_windows_draw_their_own_durations():
+    windows = [{"date": f"2025-0{m}-01", "duration": {"dist": "uniform", "low": "1 day",
+                                                       "high": "30 days"}, "limit": "20 MW"}
+               for m in (4, 6, 8)]
+    result = simulate(tiny(**{"grid.interconnects.0.curtailments": windows}), seed=2)
+    starts = _day_of(result, "curtailment_start", "grid")
+    ends = _day_of(result, "curtailment_end", "grid")
+    assert len(set(round(e - s, 9) for s, e in zip(starts, ends, strict=True))) == 3

@@ -33,7 +33,7 @@ def read_yaml(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     except OSError as error:
         raise UserInputError(f"{path}: cannot read ({error.strerror})") from None
     try:
-        data = yaml.safe_load(text)
+        data = unshared(yaml.safe_load(text))
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -51,6 +51,17 @@ def read_yaml(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     for include in includes:
         merged = deep_merge(merged, read_yaml(path.parent / include, (*_chain, path.resolve())))
     return deep_merge(merged, data)
+
+
+def unshared(node: Any) -> Any:
+    """A copy in which no mapping or list appears twice. YAML anchors (``<<: *hall``) make
+    the nodes that use them share nested mappings, and ``--set halls.1.stages.gpus`` must
+    change hall 1 alone."""
+    if isinstance(node, dict):
+        return {key: unshared(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [unshared(value) for value in node]
+    return node
 
 
 def deep_merge(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
@@ -108,6 +119,10 @@ def parse_set_options(pairs: Iterable[str]) -> dict[str, Any]:
 
 
 def scenario_from_dict(data: Mapping[str, Any], origin: str = "<scenario>") -> Scenario:
+    if "budget" in data:  # compiled to chip orders first; imported lazily (scipy)
+        from dcsim.growth.budget import expand_budget
+
+        data = expand_budget(data, origin)
     try:
         return Scenario.model_validate(data)
     except ValidationError as error:

@@ -89,6 +89,7 @@ class BuildOut:
         day = scenario.day
         for interconnect in scenario.grid.interconnects:
             process(interconnect_schedule(self, interconnect))
+            rng = self.streams.stream("curtailment", f"{interconnect.name}/dated")
             for window in interconnect.curtailments:
                 process(
                     curtailment(
@@ -96,7 +97,7 @@ class BuildOut:
                         interconnect.name,
                         window.limit,
                         day(window.date),
-                        window.duration.sample(self._outage_rng(interconnect.name)),
+                        window.duration.sample(rng),
                     )
                 )
             if interconnect.random_curtailments:
@@ -107,7 +108,7 @@ class BuildOut:
             process(equipment_lifecycle(self, equipment))
             if equipment.outages:
                 process(equipment_outages(self, equipment))
-            rng = self._outage_rng(f"{equipment.name}/forced")
+            rng = self.streams.stream("equipment-outages", f"{equipment.name}/forced")
             for window in equipment.forced_outages:
                 process(
                     forced_outage(
@@ -120,9 +121,6 @@ class BuildOut:
             process(chip_order(self, order, number))
         for stage in self.stages:
             process(stage_lifecycle(self, stage))
-
-    def _outage_rng(self, name: str):
-        return self.streams.stream("equipment-outages", name)
 
     # -- helpers for processes ---------------------------------------------------------------
     def until(self, day: float) -> simpy.events.Timeout:

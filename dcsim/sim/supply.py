@@ -58,8 +58,8 @@ class Warehouse:
 
 
 def chip_order(model, order: ChipOrder, number: int) -> Generator:
-    """An order is booked on its date; its batches leave one interval apart and each
-    arrives after its own lead time."""
+    """An order is booked on its date; its batches leave one (drawn) interval after another
+    and each arrives after its own lead time."""
     rng = model.streams.stream("chip-order", f"{number}:{order.chip}")
     order_day = model.scenario.day(order.order_date)
     yield model.until(order_day)
@@ -69,9 +69,10 @@ def chip_order(model, order: ChipOrder, number: int) -> Generator:
         order.count,
         add={"gpus_ordered": order.count, "gpus_in_transit": order.count},
     )
-    for i, size in enumerate(batch_sizes(order.count, order.batches)):
-        leaves = order_day + i * order.batch_interval.sample(rng)
+    leaves = order_day
+    for size in batch_sizes(order.count, order.batches):
         model.env.process(chip_batch(model, order.chip, size, leaves + order.lead_time.sample(rng)))
+        leaves += order.batch_interval.sample(rng)
 
 
 def chip_batch(model, chip: str, count: int, arrival_day: float) -> Generator:
