@@ -16,20 +16,11 @@ from dcsim.api import simulate
 from dcsim.config import load_scenario
 from dcsim.plots import sweep as plots
 from dcsim.report import load, write_report
+from dcsim.sweeps.worker import flatten
 
 CONFIG = Path(__file__).parents[1] / "configs" / "meta-100k-h100.yaml"
 CREWS = {0: 2, 1: 6}  # point -> installation.crews
 REPLICATIONS = 3
-
-
-def flatten(kpis: dict, prefix: str = "") -> dict:
-    out = {}
-    for key, value in kpis.items():
-        if isinstance(value, dict):
-            out.update(flatten(value, f"{prefix}{key}."))
-        else:
-            out[f"{prefix}{key}"] = value
-    return out
 
 
 def make_sweep_dir(out: Path) -> Path:
