@@ -2,7 +2,9 @@
 
 ``fit --json`` prints one JSON object with ``company``, ``models`` (each with ``name``,
 ``params``, ``aicc``, ``rmse``), ``best`` and ``forecast`` (``{year, value, lower,
-upper}`` at ``level``); other keys are extras.
+upper}`` at ``level``); other keys are extras. ``fit --from-run DIR`` fits the annual capex
+of a ``dcsim run --out DIR`` run, so a simulated build-out can be compared with the curves
+that drive budgets.
 """
 
 from __future__ import annotations
@@ -26,6 +28,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     actions = parser.add_subparsers(dest="capex_command", required=True, metavar="ACTION")
     fit = actions.add_parser("fit", help="Fit and rank models by AICc; forecast with intervals.")
     _series_args(fit, n_boot=500)
+    fit.add_argument(
+        "--from-run",
+        metavar="DIR",
+        help="fit the annual capex of a `dcsim run --out DIR` run (whole calendar years)",
+    )
     fit.add_argument("--until", type=int, metavar="YEAR", help="fit only data up to YEAR")
     fit.add_argument("--forecast", type=int, default=5, metavar="N", help="years ahead (5)")
     fit.add_argument("--plot", metavar="FILE.png", help="save a figure of the fit and forecast")
@@ -70,20 +77,31 @@ def _check_args(args: argparse.Namespace) -> None:
         problems.append(f"--n-boot must be at least 10, got {args.n_boot}")
     if getattr(args, "forecast", 1) < 0:
         problems.append(f"--forecast must be 0 or more, got {args.forecast}")
-    if not args.csv and not args.company:
-        problems.append("give a CSV file or --company NAME")
+    from_run = getattr(args, "from_run", None)
+    if args.csv and from_run:
+        problems.append("give either a CSV file or --from-run DIR, not both")
+    elif not (args.csv or from_run or args.company):
+        also = ", or --from-run DIR" if "from_run" in args else ""  # only `fit` has it
+        problems.append(f"give a CSV file or --company NAME{also}")
     if problems:
         raise UserInputError(problems)
 
 
 def _load(args: argparse.Namespace):
+    """The series to fit, and ``{year: reason}`` for run years left out (partial, no spend)."""
     from dcsim import growth
 
+    if getattr(args, "from_run", None):
+        from dcsim.growth.budget import load_run
+
+        return load_run(args.from_run)
     if args.csv:
-        return growth.load_csv(
+        series = growth.load_csv(
             args.csv, args.year_col, args.value_col, args.company, args.company_col
         )
-    return growth.load_company(args.company, measure=args.measure, kind=args.kind)
+    else:
+        series = growth.load_company(args.company, measure=args.measure, kind=args.kind)
+    return series, {}
 
 
 def _clean(value):
@@ -107,9 +125,13 @@ def _fit(args: argparse.Namespace) -> int:
     from dcsim import growth
 
     _check_args(args)
-    full = _load(args)
+    full, dropped = _load(args)
     series = full.until(args.until)
-    result = growth.fit(series.years, series.values, args.model, name=series.name)
+    try:
+        result = growth.fit(series.years, series.values, args.model, name=series.name)
+    except UserInputError as error:  # say which run years were left out, if any
+        left_out = [f"left out {year}: {why}" for year, why in dropped.items()]
+        raise UserInputError([*error.problems, *left_out]) from None
     forecast = result.forecast(args.forecast, level=args.level, seed=args.seed, n_boot=args.n_boot)
     truth = dict(zip(full.years.tolist(), full.values.tolist(), strict=True))
     records = [
@@ -125,6 +147,8 @@ def _fit(args: argparse.Namespace) -> int:
         "warnings": [f"{f.name}: {w}" for f in result.ranked for w in f.warnings],
         "sources": sorted(set(series.sources)),
     }
+    if args.from_run:
+        payload["dropped_years"] = [{"year": y, "reason": why} for y, why in dropped.items()]
     if args.plot:
         _save_plot(
             result, forecast, args.plot, f"capex ({series.unit})" if series.unit else "value"
@@ -199,13 +223,15 @@ def _print_fit(result, forecast, payload: dict) -> None:
         console.print(f"[yellow]{f['name']} {f['status']}:[/yellow] {f['reason']}")
     for w in payload["warnings"]:
         console.print(f"[yellow]warning:[/yellow] {w}")
+    for d in payload.get("dropped_years", []):
+        console.print(f"[yellow]left out {d['year']}:[/yellow] {d['reason']}")
 
 
 def _backtest(args: argparse.Namespace) -> int:
     from dcsim import growth
 
     _check_args(args)
-    series = _load(args)
+    series, _ = _load(args)
     result = growth.backtest(
         series.years,
         series.values,

@@ -1,0 +1,405 @@
+"""Budget-driven build-out: chip orders (and optionally hall starts) from a capex curve.
+
+A scenario may replace hand-written ``chip_orders`` with a ``budget``: an annual capex
+curve (fitted to a company's reported series, or given year by year) times an AI share,
+spread evenly over the months of the budget window. Each month a fixed share of the money
+is set aside for halls at their ``cost_per_mw`` and the rest buys GPUs at the catalog
+price. :func:`expand_budget` compiles the section into plain ``chip_orders`` (and, with
+``halls_from_budget``, hall ``construction_start`` dates) before the scenario is
+validated, so the simulator itself never sees a budget.
+
+Money is counted in exact cents (:class:`fractions.Fraction`), so rounding to whole GPUs
+never loses or creates money: what a month cannot spend is carried into the next.
+
+:func:`load_run` closes the loop: it turns a run's cumulative capex back into an annual
+series that the growth fitter takes like any other (``dcsim capex fit --from-run DIR``).
+See ``docs/capex.md``, "Budget-driven build-out", for the equations.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from dcsim.catalog import catalog_with
+from dcsim.config.schema import ChipSpec, Hall, Money, Name, Power, Section, Stages
+from dcsim.distributions import Duration, quantity
+from dcsim.errors import UserInputError
+from dcsim.growth.data import MEASURES, Series
+
+
+class BudgetSource(Section):
+    """Where the annual capex comes from: a company's fitted curve, or given amounts."""
+
+    company: str | None = Field(
+        None, description="fit this company's reported capex (shipped data, `dcsim capex`)"
+    )
+    measure: Literal[tuple(MEASURES)] = Field(  # type: ignore[valid-type]
+        "purchases", description="shipped capex measure, as in `dcsim capex --measure`"
+    )
+    model: str = Field("auto", description="growth model(s) to fit, as in `dcsim capex --model`")
+    until: int | None = Field(
+        None,
+        description="fit reported years up to this one; later years come from the fitted curve",
+    )
+    annual: dict[int, Annotated[Money, Field(gt=0)]] | None = Field(
+        None, description="given capex per calendar year, e.g. {2025: '72 BUSD'}"
+    )
+
+    @field_validator("model")
+    @classmethod
+    def _known_model(cls, value: str) -> str:
+        from dcsim.growth.models import get_models
+
+        try:
+            get_models(value)
+        except UserInputError as error:
+            raise ValueError(str(error)) from None
+        return value
+
+    @model_validator(mode="after")
+    def _one_source(self) -> BudgetSource:
+        if (self.company is None) == (self.annual is None):
+            raise ValueError("give either company (a fitted curve) or annual (given amounts)")
+        fit_only = {"measure", "model", "until"} & self.model_fields_set
+        if self.annual is not None and fit_only:
+            raise ValueError(f"{', '.join(sorted(fit_only))}: only for a fitted company curve")
+        if self.annual is not None and not self.annual:
+            raise ValueError("annual: give at least one year")
+        return self
+
+    def amounts(self, years: tuple[int, ...]) -> dict[int, float]:
+        """Capex for each of ``years``: the given amounts, or for a company its reported
+        figures up to ``until`` and the fitted curve's central value after that."""
+        if self.annual is not None:
+            missing = [y for y in years if y not in self.annual]
+            if missing:
+                years_missing = ", ".join(map(str, missing))
+                raise _BudgetError("source.annual", f"no amount for {years_missing}")
+            return {y: self.annual[y] for y in years}
+        return _fitted_amounts(self.company, self.measure, self.model, self.until, years)
+
+
+class Budget(Section):
+    """Monthly chip purchases (and hall starts) paid for out of a share of annual capex."""
+
+    source: BudgetSource
+    ai_share: float = Field(
+        gt=0, le=1, description="fraction of the annual capex spent on this build-out"
+    )
+    chip: Name = Field("h100-sxm", description="catalog name of the GPU the budget buys")
+    facility_share: float | Literal["halls"] = Field(
+        "halls",
+        description="fraction of each month's money set aside for halls; 'halls': the "
+        "halls' planned cost over that cost plus their GPUs at the chip price",
+    )
+    from_: dt.date = Field(alias="from", description="first day of the budget window")
+    to: dt.date = Field(description="last day of the budget window")
+    lead_time: Duration = Field(description="order to delivery of each monthly order")
+    max_gpus: int | None = Field(
+        None, ge=1, description="stop buying at this many GPUs; default: the halls' GPUs of chip"
+    )
+    halls_from_budget: bool = Field(
+        False, description="start each hall once the set-aside money covers its cost"
+    )
+
+    @field_validator("facility_share", mode="before")
+    @classmethod
+    def _fraction_or_halls(cls, value: object) -> object:
+        """One clear message instead of one per member of the union."""
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if value != "halls" and not (number and 0 <= value < 1):
+            raise ValueError(
+                f"expected 'halls' or a fraction at least 0 and below 1, got {value!r}"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _window(self) -> Budget:
+        if not months(self.from_, self.to):
+            raise ValueError("from..to must include the first day of at least one month")
+        return self
+
+
+class _HallCost(BaseModel):
+    """The part of a raw hall a budget needs; the rest is checked by the scenario schema."""
+
+    model_config = ConfigDict(extra="ignore", validate_default=True)
+    it_capacity: Power = Field(gt=0)
+    cost_per_mw: quantity("money_per_power") = Hall.model_fields["cost_per_mw"].default
+    stages: Stages
+
+
+class _Campus(BaseModel):
+    """A raw scenario's budget, halls and extra chips, validated with the schema's
+    error locations (``budget.ai_share``, ``halls.0.it_capacity``)."""
+
+    model_config = ConfigDict(extra="ignore", validate_default=True)
+    budget: Budget
+    halls: list[_HallCost] = Field(min_length=1)
+    chips: dict[Name, ChipSpec] = Field(default_factory=dict)
+
+
+class _BudgetError(Exception):
+    """A budget problem found after validation, located by its field under ``budget``."""
+
+    def __init__(self, where: str, message: str) -> None:
+        super().__init__(message)
+        self.where, self.message = where, message
+
+
+@dataclass(frozen=True)
+class Month:
+    """One month of the plan; money in USD, ``carry`` is chip money not yet spent."""
+
+    date: dt.date
+    money: float
+    chip_money: float
+    facility_money: float
+    gpus: int
+    carry: float
+
+
+@dataclass(frozen=True)
+class BudgetPlan:
+    """The compiled budget: the month table and each hall's funded start (or None)."""
+
+    budget: Budget
+    months: tuple[Month, ...]
+    price: float
+    facility_share: float
+    max_gpus: int
+    hall_starts: tuple[dt.date | None, ...]
+
+    @property
+    def gpus(self) -> int:
+        return sum(m.gpus for m in self.months)
+
+
+def months(start: dt.date, end: dt.date) -> list[dt.date]:
+    """First days of the months that fall within ``start``..``end`` (inclusive)."""
+    first = start if start.day == 1 else _next_month(start.replace(day=1))
+    out = []
+    while first <= end:
+        out.append(first)
+        first = _next_month(first)
+    return out
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _cents(usd: float) -> Fraction:
+    return Fraction(round(usd * 100), 100)
+
+
+def _share(value: float) -> Fraction:
+    """The share as the decimal the user wrote (0.08 is 8/100, not its binary neighbour)."""
+    return Fraction(repr(float(value)))
+
+
+@cache
+def _fitted_amounts(
+    company: str, measure: str, model: str, until: int | None, years: tuple[int, ...]
+) -> dict[int, float]:
+    """Reported capex up to ``until``, the fitted curve's central value after; cached
+    because sweeps compile the same budget for every point."""
+    from dcsim import growth
+
+    try:
+        series = growth.load_company(company, measure=measure, kind="actual")
+    except UserInputError as error:
+        raise _BudgetError("source.company", "; ".join(error.problems)) from None
+    try:
+        data = series.until(until)
+    except UserInputError as error:
+        raise _BudgetError("source.until", "; ".join(error.problems)) from None
+    try:
+        result = growth.fit(data.years, data.values, model, name=data.name)
+    except UserInputError as error:
+        raise _BudgetError("source", "; ".join(error.problems)) from None
+    reported = dict(zip(data.years.tolist(), data.values.tolist(), strict=True))
+    future = [y for y in years if y not in reported]
+    fitted = dict(zip(future, result.predict(future).tolist(), strict=True)) if future else {}
+    return {y: reported[y] if y in reported else fitted[y] for y in years}
+
+
+def plan_budget(raw: Mapping[str, Any], origin: str = "<scenario>") -> BudgetPlan:
+    """The month-by-month plan of a raw scenario's ``budget`` (see :func:`expand_budget`).
+
+    Problems raise :class:`~dcsim.errors.UserInputError` with one line each, in the
+    loader's format (``origin: budget.field: message``).
+    """
+    from dcsim.config.loader import format_validation_error
+
+    try:
+        campus = _Campus.model_validate(raw)
+    except ValidationError as error:
+        raise UserInputError(format_validation_error(error, origin)) from None
+    try:
+        plan = _spend(campus)
+        _check_halls_funded(plan)
+    except _BudgetError as error:
+        raise UserInputError(f"{origin}: budget.{error.where}: {error.message}") from None
+    return plan
+
+
+def _spend(campus: _Campus) -> BudgetPlan:
+    """Spend the budget month by month: GPUs bought so far are the whole GPUs the
+    cumulative chip money pays for (capped at ``max_gpus``); halls start, in list order,
+    in the month the cumulative set-aside money first covers their cumulative cost."""
+    budget = campus.budget
+    chips = catalog_with(campus.chips)
+    if budget.chip not in chips:
+        raise _BudgetError("chip", f"unknown chip {budget.chip!r}; known: {sorted(chips)}")
+    price = _cents(chips[budget.chip].price)
+    hall_costs = [_cents(h.it_capacity * h.cost_per_mw) for h in campus.halls]
+    hall_gpus = sum(h.stages.count * h.stages.gpus for h in campus.halls)
+    if budget.facility_share == "halls":
+        facility_share = sum(hall_costs) / (sum(hall_costs) + hall_gpus * price)
+    else:
+        facility_share = _share(budget.facility_share)
+    max_gpus = budget.max_gpus or sum(
+        h.stages.count * h.stages.gpus for h in campus.halls if h.stages.chip == budget.chip
+    )
+    if not max_gpus:
+        raise _BudgetError("max_gpus", f"no hall holds {budget.chip}; give max_gpus")
+    dates = months(budget.from_, budget.to)
+    annual = budget.source.amounts(tuple(sorted({d.year for d in dates})))
+    share = _share(budget.ai_share)
+    hall_needs = _cumulative(hall_costs)
+    chip_total = facility_total = Fraction(0)
+    bought = 0
+    table = []
+    starts: list[dt.date | None] = [None] * len(hall_costs)
+    for date in dates:
+        money = _cents(annual[date.year]) * share / 12
+        chip_total += money * (1 - facility_share)
+        facility_total += money * facility_share
+        now = min(math.floor(chip_total / price), max_gpus)
+        for i, need in enumerate(hall_needs):
+            if starts[i] is None and facility_total >= need:
+                starts[i] = date
+        table.append(
+            Month(
+                date,
+                float(money),
+                float(money * (1 - facility_share)),
+                float(money * facility_share),
+                now - bought,
+                float(chip_total - now * price),
+            )
+        )
+        bought = now
+    return BudgetPlan(
+        budget, tuple(table), float(price), float(facility_share), max_gpus, tuple(starts)
+    )
+
+
+def _cumulative(values: list[Fraction]) -> list[Fraction]:
+    total, out = Fraction(0), []
+    for value in values:
+        total += value
+        out.append(total)
+    return out
+
+
+def expand_budget(raw: Mapping[str, Any], origin: str = "<scenario>") -> dict[str, Any]:
+    """A copy of the raw scenario with ``budget`` compiled away: one chip order per month
+    that buys at least one GPU, appended to ``chip_orders``, and with ``halls_from_budget``
+    each hall's ``construction_start`` set to the month its cost is covered. The raw value
+    of ``budget.lead_time`` is copied into every order.
+    """
+    plan = plan_budget(raw, origin)
+    out = copy.deepcopy(dict(raw))
+    lead_time = out.pop("budget")["lead_time"]
+    orders = [
+        {"chip": plan.budget.chip, "count": m.gpus, "order_date": m.date, "lead_time": lead_time}
+        for m in plan.months
+        if m.gpus
+    ]
+    out["chip_orders"] = [*out.get("chip_orders", []), *orders]
+    if plan.budget.halls_from_budget:
+        for hall, start in zip(out["halls"], plan.hall_starts, strict=True):
+            hall["construction_start"] = start
+    return out
+
+
+def _check_halls_funded(plan: BudgetPlan) -> None:
+    budget = plan.budget
+    if not budget.halls_from_budget or None not in plan.hall_starts:
+        return
+    funded = plan.hall_starts.index(None)
+    set_aside = sum(m.facility_money for m in plan.months) / 1e6
+    raise _BudgetError(
+        "halls_from_budget",
+        f"the {set_aside:,.4g} MUSD set aside for halls by {budget.to} pays for "
+        f"{funded} of {len(plan.hall_starts)} halls; raise ai_share or facility_share, "
+        "or extend 'to'",
+    )
+
+
+def load_run(run_dir: str | Path) -> tuple[Series, dict[int, str]]:
+    """A run's capex as an annual series: spend in calendar year Y is the cumulative capex
+    at the end of Y minus that at the end of Y−1 (zero before the run starts).
+
+    Only whole years can be compared with annual figures, so a first year the run does not
+    start on 1 January, and a last year it does not run through to 31 December, are
+    dropped, as are years without spend (the fit is on a log scale). Returns the series and
+    ``{year: why it was dropped}``.
+    """
+    import pandas as pd
+
+    path = Path(run_dir) / "timeseries.parquet"
+    try:
+        frame = pd.read_parquet(path, columns=["date", "day", "capex_usd_cumulative"])
+    except FileNotFoundError:
+        raise UserInputError(
+            f"{path}: not found; give a directory written by `dcsim run --out`"
+        ) from None
+    except (OSError, ValueError, KeyError) as error:
+        raise UserInputError(f"{path}: cannot read the capex time series ({error})") from None
+    if frame.empty:
+        raise UserInputError(f"{path}: the time series is empty")
+    dates = pd.to_datetime(frame["date"])
+    # Rows start at the first change, not necessarily at the run's start (day 0).
+    first = dates.iloc[0] - pd.to_timedelta(frame["day"].iloc[0], unit="D")
+    last = dates.iloc[-1]
+    last_year = last.year if last > pd.Timestamp(last.year, 1, 1) else last.year - 1
+    spend: dict[int, float] = {}
+    before = 0.0
+    for year in range(first.year, last_year + 1):
+        upto = frame.loc[dates < pd.Timestamp(year + 1, 1, 1), "capex_usd_cumulative"]
+        spend[year] = float(upto.iloc[-1]) - before
+        before = float(upto.iloc[-1])
+    dropped = {}
+    if first != pd.Timestamp(first.year, 1, 1):
+        dropped[first.year] = f"partial year: the run starts on {first.date()}"
+    if last < pd.Timestamp(last_year + 1, 1, 1):
+        dropped[last_year] = f"partial year: the run ends on {last.date()}"
+    for year, usd in spend.items():
+        if year not in dropped and usd <= 0:
+            dropped[year] = "no capex booked"
+    kept = [y for y in spend if y not in dropped]
+    if not kept:
+        why = "; ".join(f"{year}: {reason}" for year, reason in dropped.items())
+        raise UserInputError(f"{path}: no whole calendar year with capex ({why})")
+    name = Path(run_dir).resolve().name
+    series = Series(
+        name,
+        np.array(kept, dtype=int),
+        np.array([spend[y] for y in kept], dtype=float),
+        (str(path),) * len(kept),
+    )
+    return series, dropped
