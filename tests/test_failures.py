@@ -79,3 +79,23 @@ def test_bridging_generation_carries_what_the_grid_cannot():
     assert kpis["grid_energy_mwh"] == pytest.approx(grid)
     assert kpis["electricity_cost_usd"] == pytest.approx(grid * 77.9)
     assert kpis["emissions_t_co2"] == pytest.approx(grid * 0.4 + bridging * 0.5)
+
+
+def test_burn_in_failures_are_swapped_before_joining():
+    """2% infant mortality on 16,384 GPUs: about 328 fail in burn-in (binomial), sit in
+    gpus_failed for exactly the 2-day repair, and rejoin their stage."""
+    scenario = llama3_cluster(**{
+        "installation": {"time_per_1000_gpus": "0 days", "burn_in": "1 day"},
+        "gpu_failures": {"mtbf_per_gpu": "1e12 hours", "repair_time": "2 days",
+                         "burn_in_failure_fraction": 0.02}})
+    result = simulate(scenario, seed=5)
+    events = result.events
+    burnt = events[events.event == "burn_in_failures"]
+    assert list(burnt.day) == [1]
+    failed = int(burnt.amount.iloc[0])
+    sd = np.sqrt(LLAMA3_GPUS * 0.02 * 0.98)
+    assert abs(failed - LLAMA3_GPUS * 0.02) < 4 * sd
+    ts = result.timeseries.set_index("day")
+    assert ts.loc[1, "gpus_failed"] == failed
+    assert ts.loc[3, "gpus_failed"] == 0  # all swapped by day 3
+    assert ts["gpus_energized"].iloc[-1] == LLAMA3_GPUS

@@ -68,7 +68,8 @@ def scenarios(draw):
                                                      "hall-priority"])),
         "energization.n_minus_1": draw(st.booleans()),
         "gpu_failures": draw(st.sampled_from(
-            [None, {"mtbf_per_gpu": "3000 days", "repair_time": "5 days"}])),
+            [None, {"mtbf_per_gpu": "3000 days", "repair_time": "5 days",
+                    "burn_in_failure_fraction": 0.05}])),
         "grid.generators": [
             {"name": "turbines", "capacity": "20 MW", "lead_time": "50 days",
              "fuel_cost": "60 USD/MWh", "emissions": "0.5 t/MWh"}] if turbines else [],

@@ -264,6 +264,13 @@ class GpuFailures(Section):
     repair_time: Duration = Field(
         "3 days", description="failure to back in service (swap or repair; assumption)"
     )
+    burn_in_failure_fraction: float = Field(
+        0.0,
+        ge=0,
+        lt=1,
+        description="share of GPUs that fail during burn-in (infant mortality) and are "
+        "swapped before joining their stage; 0 by default, no public figure",
+    )
 
 
 class Economics(Section):

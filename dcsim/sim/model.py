@@ -16,7 +16,7 @@ from dcsim.config.schema import Scenario
 from dcsim.rng import RandomStreams
 from dcsim.sim.construction import hall_construction
 from dcsim.sim.dispatch import Dispatcher
-from dcsim.sim.failures import gpu_failures
+from dcsim.sim.failures import gpu_failures, gpu_repair
 from dcsim.sim.grid_state import GridState
 from dcsim.sim.ledger import Ledger
 from dcsim.sim.outages import curtailment, equipment_outages, forced_outage, random_curtailments
@@ -277,6 +277,24 @@ class BuildOut:
             "bridging_fuel_usd_per_h": fuel,
             "bridging_t_co2_per_h": co2,
         }
+
+    def burn_in_failures(self, stage: Stage) -> None:
+        """Infant mortality: a binomial share of the stage's GPUs fails in burn-in; each is
+        swapped after a repair time and rejoins its stage."""
+        spec = self.scenario.gpu_failures
+        if spec is None or spec.burn_in_failure_fraction == 0:
+            return
+        rng = self.streams.stream("gpu-failures", f"{stage.name}/burn-in")
+        failed = int(rng.binomial(stage.gpus, spec.burn_in_failure_fraction))
+        stage.failed += failed
+        self.ledger.record(
+            "burn_in_failures",
+            stage.name,
+            failed,
+            add={"gpus_installed": -failed, "gpus_failed": failed},
+        )
+        for _ in range(failed):
+            self.env.process(gpu_repair(self, stage, spec.repair_time.sample(rng)))
 
     def gpu_failed(self, stage: Stage) -> None:
         stage.failed += 1

@@ -9,7 +9,8 @@ from dcsim.sim.stage import Stage
 
 def stage_lifecycle(model, stage: Stage) -> Generator:
     """A pod waits for its hall, takes its chips from the warehouse, waits for an
-    installation crew, is racked and burned in, and then asks the controller for power."""
+    installation crew, is racked and burned in (where weak GPUs may fail and go for a swap),
+    and then asks the controller for power."""
     env = model.env
     yield model.hall_ready[stage.hall]
     asked = env.now
@@ -27,6 +28,7 @@ def stage_lifecycle(model, stage: Stage) -> Generator:
         )
         yield env.timeout(stage.install_days)
     yield env.timeout(stage.burn_in_days)
+    model.burn_in_failures(stage)
     model.request_power(stage)
 
 
