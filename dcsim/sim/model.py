@@ -54,11 +54,11 @@ class BuildOut:
         )
         self.planned_gpus = sum(stage.gpus for stage in self.stages)
         self.hall_gpus = {h.name: h.stages.count * h.stages.gpus for h in scenario.halls}
-        hall_kw = {
-            hall.name: max(
-                to_kw(hall.it_capacity * hall.pue),
-                sum(s.facility_kw for s in self.stages if s.hall == hall.name),
-            )
+        self.planned_kw = {hall.name: 0 for hall in scenario.halls}  # every stage, per hall
+        for stage in self.stages:
+            self.planned_kw[stage.hall] += stage.facility_kw
+        hall_kw = {  # a hall's sink capacity; never below its stages' rounded-up loads
+            hall.name: max(to_kw(hall.it_capacity * hall.pue), self.planned_kw[hall.name])
             for hall in scenario.halls
         }
         self.network = PowerNetwork(build_graph(scenario), hall_kw)
@@ -66,7 +66,6 @@ class BuildOut:
             self.network, scenario.energization.policy, scenario.energization.n_minus_1
         )
         self.grid_state = GridState(scenario)
-        self.planned_kw = sum(stage.facility_kw for stage in self.stages)
         self.hall_ready = {hall.name: self.env.event() for hall in scenario.halls}
         self.equipment_ready = {eq.name: self.env.event() for eq in scenario.equipment}
         self.warehouses = {chip: Warehouse(self.env) for chip in sorted(self.chips)}
@@ -158,12 +157,9 @@ class BuildOut:
         ]
         if not candidates:
             return []
-        planned = {hall: 0 for hall in self.network.halls}
-        for stage in self.stages:
-            planned[stage.hall] += stage.facility_kw
         everything = tuple(g.name for g in self.scenario.grid.generators)
-        grid_kw = self.network.max_flow_kw(planned, without=everything)
-        return candidates if grid_kw >= self.planned_kw else []
+        grid_kw = self.network.max_flow_kw(self.planned_kw, without=everything)
+        return candidates if grid_kw >= sum(self.planned_kw.values()) else []
 
     def _log_power(self, event: str, entity: str, amount: float) -> None:
         network, interconnects = self.network, {i.name for i in self.scenario.grid.interconnects}
