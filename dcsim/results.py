@@ -16,7 +16,7 @@ import pandas as pd
 
 from dcsim import __version__
 from dcsim.config.schema import Scenario
-from dcsim.sim.ledger import COUNTERS
+from dcsim.sim.ledger import CAPEX_COUNTERS, COUNTERS, GPU_STATES
 from dcsim.sim.model import BuildOut
 
 DAYS_PER_YEAR = 365.25
@@ -38,21 +38,6 @@ TIMESERIES_COLUMNS = (
     "gpus_failed",
     "capex_usd_cumulative",
 )
-GPU_STATES = (
-    "gpus_in_transit",
-    "gpus_warehouse",
-    "gpus_installed",
-    "gpus_energized",
-    "gpus_failed",
-)
-CAPEX_COLUMNS = (
-    "capex_chips_usd",
-    "capex_facility_usd",
-    "capex_electrical_usd",
-    "capex_generation_usd",
-)
-
-
 @dataclass
 class RunResult:
     scenario: Scenario
@@ -70,7 +55,7 @@ def timeseries(model: BuildOut) -> pd.DataFrame:
     frame = pd.concat([frame, closing], ignore_index=True)
     frame = frame.groupby("day", sort=True).last().reset_index()
     frame = frame[frame["day"] <= model.scenario.horizon]
-    frame["capex_usd_cumulative"] = frame[list(CAPEX_COLUMNS)].sum(axis=1)
+    frame["capex_usd_cumulative"] = frame[list(CAPEX_COUNTERS)].sum(axis=1)
     for column in ("gpus_ordered", *GPU_STATES):
         frame[column] = frame[column].round().astype("int64")
     frame.insert(0, "date", to_dates(model.scenario.start, frame["day"]))
@@ -169,7 +154,7 @@ def kpis(model: BuildOut, ts: pd.DataFrame) -> dict[str, Any]:
         "shed_mwh": integral(ts, "shed_mw") * 24,
         "curtailed_mwh": integral(ts, ts["shed_mw"] * ts["curtailment_active"]) * 24,
         "capex_usd": float(ts["capex_usd_cumulative"].iloc[-1]),
-        **{f"{c.removesuffix('_usd')}_usd": float(ts[c].iloc[-1]) for c in CAPEX_COLUMNS},
+        **{column: float(ts[column].iloc[-1]) for column in CAPEX_COUNTERS},
         "compute_gpu_days": compute_gpu_days,
         "compute_flop": integral(ts, "compute_tflops") * 1e12 * SECONDS_PER_DAY,
         "binding_constraint": binding,

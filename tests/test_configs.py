@@ -6,7 +6,7 @@ import pytest
 
 from dcsim.api import simulate
 from dcsim.config import load_scenario
-from dcsim.results import GPU_STATES
+from dcsim.sim.ledger import GPU_STATES
 from tests.conftest import REPO
 
 CONFIGS = sorted((REPO / "configs").glob("*.yaml"))

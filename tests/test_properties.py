@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dcsim.api import simulate
-from dcsim.results import GPU_STATES
+from dcsim.sim.ledger import GPU_STATES
 from tests.conftest import tiny
 
 DAYS = st.integers(0, 400)

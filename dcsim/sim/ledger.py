@@ -9,8 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-#: Level counters, in column order. GPU states other than ``gpus_ordered`` are disjoint and
-#: sum to ``gpus_ordered``; capex counters are cumulative.
+#: GPU states: disjoint, and together always equal to ``gpus_ordered``.
+GPU_STATES = (
+    "gpus_in_transit",
+    "gpus_warehouse",
+    "gpus_installed",
+    "gpus_energized",
+    "gpus_failed",
+)
+#: Cumulative capex by category.
+CAPEX_COUNTERS = (
+    "capex_chips_usd",
+    "capex_facility_usd",
+    "capex_electrical_usd",
+    "capex_generation_usd",
+)
+#: Level counters, in column order.
 COUNTERS = (
     "interconnect_mw",
     "generation_mw",
@@ -18,11 +32,7 @@ COUNTERS = (
     "facility_mw",
     "it_mw",
     "gpus_ordered",
-    "gpus_in_transit",
-    "gpus_warehouse",
-    "gpus_installed",
-    "gpus_energized",
-    "gpus_failed",
+    *GPU_STATES,
     "bridging_mw",  # load carried by on-site generation (grid first, generators after)
     "bridging_fuel_usd_per_h",
     "bridging_t_co2_per_h",
@@ -31,10 +41,7 @@ COUNTERS = (
     "curtailment_active",  # 1 while a curtailment window is open
     "compute_tflops",  # dense BF16 TFLOP/s of the energized GPUs
     "dark_chip_value_usd",  # purchase value of chips delivered but not energized
-    "capex_chips_usd",
-    "capex_facility_usd",
-    "capex_electrical_usd",
-    "capex_generation_usd",
+    *CAPEX_COUNTERS,
 )
 
 

@@ -162,9 +162,9 @@ class BuildOut:
         return candidates if grid_kw >= sum(self.planned_kw.values()) else []
 
     def _log_power(self, event: str, entity: str, amount: float) -> None:
-        network, interconnects = self.network, {i.name for i in self.scenario.grid.interconnects}
-        grid_kw = sum(kw for name, kw in network.source_kw.items() if name in interconnects)
-        local_kw = sum(kw for name, kw in network.source_kw.items() if name not in interconnects)
+        network, grid = self.network, self.grid_state.scheduled_kw  # keyed by interconnect
+        grid_kw = sum(kw for name, kw in network.source_kw.items() if name in grid)
+        local_kw = sum(kw for name, kw in network.source_kw.items() if name not in grid)
         self.ledger.record(
             event,
             entity,
@@ -233,6 +233,7 @@ class BuildOut:
         stage.status = "energized" if sign > 0 else "waiting-power"
         self.energized_kw[stage.hall] += sign * stage.facility_kw
         util = self.scenario.economics.utilization
+        shed_spell = -sign if (sign < 0 or stage.ever_shed) else 0  # +1 starts, -1 ends one
         self.ledger.record(
             event,
             stage.name,
@@ -244,8 +245,8 @@ class BuildOut:
                 "it_mw": sign * stage.it_mw * util,
                 "compute_tflops": sign * stage.bf16_tflops * stage.healthy / stage.gpus,
                 "dark_chip_value_usd": -sign * stage.price_usd,
-                "stages_shed": -sign if (sign < 0 or stage.ever_shed) else 0,
-                "shed_mw": -sign * stage.facility_mw * util if (sign < 0 or stage.ever_shed) else 0,
+                "stages_shed": shed_spell,
+                "shed_mw": shed_spell * stage.facility_mw * util,
             },
             set=self._bridging(),
         )
@@ -307,13 +308,16 @@ class BuildOut:
 
     def gpu_repaired(self, stage: Stage) -> None:
         stage.failed -= 1
-        back_to = "gpus_energized" if stage.status == "energized" else "gpus_installed"
-        tflops = stage.bf16_tflops / stage.gpus if stage.status == "energized" else 0.0
+        running = stage.status == "energized"
         self.ledger.record(
             "gpu_repaired",
             stage.name,
             1,
-            add={back_to: 1, "gpus_failed": -1, "compute_tflops": tflops},
+            add={
+                "gpus_energized" if running else "gpus_installed": 1,
+                "gpus_failed": -1,
+                "compute_tflops": stage.bf16_tflops / stage.gpus if running else 0.0,
+            },
         )
 
     def run(self) -> BuildOut:
