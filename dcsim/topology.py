@@ -7,9 +7,12 @@ capacity and every in-service piece of equipment at its rating (each split into 
 in/out pair carrying the capacity), to a super-sink fed by each hall up to its demand.
 
 Capacities are integer kW so that reservations never drift (float MW once left GPUs dark
-forever through rounding). The flow is computed with ``scipy.sparse.csgraph.maximum_flow``
-(about 100x faster than networkx on such graphs); :meth:`PowerNetwork.flow_graph` gives the
-same network as a networkx graph, and the tests check that both agree.
+forever through rounding). Series-parallel networks (radial feeds and matched redundant
+pairs, which covers the usual campus) get their max flow from a formula derived once from
+the topology (:mod:`dcsim.series_parallel`); any other network is solved with
+``scipy.sparse.csgraph.maximum_flow`` (about 100x faster than networkx on such graphs).
+:meth:`PowerNetwork.flow_graph` gives the same network as a networkx graph, and the tests
+check that all three agree.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ import networkx as nx
 import numpy as np
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import maximum_flow
+
+from dcsim.series_parallel import compile_formula, reduce_to_formula
 
 if TYPE_CHECKING:
     from dcsim.config.schema import Scenario
@@ -125,6 +130,9 @@ class PowerNetwork:
         self._tails = np.array([e[0] for e in self._edges], dtype=np.int32)
         self._heads = np.array([e[1] for e in self._edges], dtype=np.int32)
         self._cache: dict[tuple, int] = {}
+        #: The max flow as a formula in node capacities, if the network is series-parallel.
+        self.formula = reduce_to_formula(graph.edges, self.source_kw, self.halls)
+        self._formula_kw = None if self.formula is None else compile_formula(self.formula)
 
     # -- state changes ---------------------------------------------------------------------
     def set_source(self, name: str, kw: int) -> None:
@@ -136,26 +144,36 @@ class PowerNetwork:
         self._cache.clear()
 
     # -- questions ---------------------------------------------------------------------------
+    def node_capacity(
+        self,
+        demand_kw: Mapping[str, int],
+        without: tuple[str, ...] = (),
+        every_equipment: bool = False,
+    ) -> dict[str, int]:
+        """Every node's capacity for a demand vector, optionally with some nodes out of
+        service: sources at their present capacity, equipment at its rating while in
+        service, halls at their demand."""
+        capacity = dict(self.source_kw)
+        for name, kw in self.equipment_kw.items():
+            capacity[name] = kw if every_equipment or name in self.in_service else 0
+        for name in self.halls:
+            capacity[name] = demand_kw.get(name, 0)
+        for name in without:
+            capacity[name] = 0
+        return capacity
+
     def capacities(
         self,
         demand_kw: Mapping[str, int],
         without: tuple[str, ...] = (),
         every_equipment: bool = False,
     ) -> list[int]:
-        """Edge capacities for a demand vector, optionally with one node out of service."""
-        caps = []
-        for _, _, (role, name) in self._edges:
-            if role == "source":
-                cap = self.source_kw[name]
-            elif role == "equipment":
-                working = every_equipment or name in self.in_service
-                cap = self.equipment_kw[name] if working else 0
-            elif role == "hall":
-                cap = demand_kw.get(name, 0)
-            else:
-                cap = UNLIMITED_KW
-            caps.append(0 if name in without and role != "feeder" else cap)
-        return caps
+        """Edge capacities of the split graph for :meth:`node_capacity`."""
+        capacity = self.node_capacity(demand_kw, without, every_equipment)
+        return [
+            UNLIMITED_KW if role == "feeder" else capacity[name]
+            for _, _, (role, name) in self._edges
+        ]
 
     def max_flow_kw(
         self,
@@ -163,12 +181,25 @@ class PowerNetwork:
         without: tuple[str, ...] = (),
         every_equipment: bool = False,
     ) -> int:
-        key = (tuple(demand_kw.get(h, 0) for h in self.halls), without, every_equipment)
+        key = (tuple([demand_kw.get(h, 0) for h in self.halls]), without, every_equipment)
         if key not in self._cache:
-            caps = np.array(self.capacities(demand_kw, without, every_equipment), dtype=np.int32)
-            matrix = csr_array((caps, (self._tails, self._heads)), shape=(self._n, self._n))
-            self._cache[key] = int(maximum_flow(matrix, self.SOURCE, self.SINK).flow_value)
+            if self._formula_kw is not None:
+                capacity = self.node_capacity(demand_kw, without, every_equipment)
+                self._cache[key] = self._formula_kw(capacity)
+            else:
+                self._cache[key] = self.scipy_max_flow_kw(demand_kw, without, every_equipment)
         return self._cache[key]
+
+    def scipy_max_flow_kw(
+        self,
+        demand_kw: Mapping[str, int],
+        without: tuple[str, ...] = (),
+        every_equipment: bool = False,
+    ) -> int:
+        """The general solver, for networks that are not series-parallel."""
+        caps = np.array(self.capacities(demand_kw, without, every_equipment), dtype=np.int32)
+        matrix = csr_array((caps, (self._tails, self._heads)), shape=(self._n, self._n))
+        return int(maximum_flow(matrix, self.SOURCE, self.SINK).flow_value)
 
     def carries(self, demand_kw: Mapping[str, int], n_minus_1: bool = False) -> bool:
         """Whether the in-service network meets every hall's demand (and, with N-1, still

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dcsim.errors import UserInputError
+from dcsim.series_parallel import compile_formula, reduce_to_formula
 from dcsim.topology import PowerNetwork, build_graph, to_kw
 from tests.conftest import tiny
 
@@ -92,13 +93,68 @@ def _random_network(draw) -> tuple[PowerNetwork, dict[str, int]]:
     return network, demand
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.data())
-def test_scipy_max_flow_agrees_with_networkx(data):
+def test_max_flow_agrees_with_networkx(data):
+    """scipy, the series-parallel formula (where the network has one) and networkx agree."""
     network, demand = _random_network(data.draw)
-    for kwargs in ({}, {"every_equipment": True}):
+    without = (data.draw(st.sampled_from(sorted(network.equipment_kw))),)
+    for kwargs in ({}, {"every_equipment": True}, {"without": without}):
         expected = nx.maximum_flow_value(network.flow_graph(demand, **kwargs), "s", "t")
+        assert network.scipy_max_flow_kw(demand, **kwargs) == expected
         assert network.max_flow_kw(demand, **kwargs) == expected
+        if network.formula is not None:
+            formula_kw = compile_formula(network.formula)
+            assert formula_kw(network.node_capacity(demand, **kwargs)) == expected
+
+
+def test_random_networks_exercise_both_solvers():
+    """The property test above is only worth its name if it sees both kinds of network."""
+    kinds = set()
+    strategy = st.data()
+
+    @settings(max_examples=60, deadline=None, database=None)
+    @given(strategy)
+    def collect(data):
+        kinds.add(_random_network(data.draw)[0].formula is None)
+
+    collect()
+    assert kinds == {True, False}
+
+
+def test_meshed_network_has_no_formula_and_uses_the_general_solver():
+    """Two transformers feeding overlapping pairs of halls do not reduce."""
+    graph = nx.DiGraph()
+    graph.add_node("grid", kind="interconnect")
+    for name in ("t1", "t2"):
+        graph.add_node(name, kind="transformer", capacity_mw=10)
+        graph.add_edge("grid", name)
+    for hall, feeders in {"h1": ["t1"], "h2": ["t1", "t2"], "h3": ["t2"]}.items():
+        graph.add_node(hall, kind="hall", capacity_mw=100)
+        graph.add_edges_from((up, hall) for up in feeders)
+    network = PowerNetwork(graph, dict.fromkeys(["h1", "h2", "h3"], 100_000))
+    network.set_source("grid", 50_000)
+    network.set_in_service("t1", True)
+    network.set_in_service("t2", True)
+    assert network.formula is None
+    # h1 and h3 each draw 8 MW; h2 can take only the 2 + 2 MW the transformers have left.
+    assert network.max_flow_kw({"h1": 8_000, "h2": 9_000, "h3": 8_000}) == 20_000
+    assert network.max_flow_kw({"h1": 8_000, "h2": 4_000, "h3": 8_000}) == 20_000
+    assert network.max_flow_kw({"h1": 0, "h2": 30_000, "h3": 0}) == 20_000
+
+
+def test_series_parallel_formula_of_a_paired_campus():
+    """Matched pairs reduce: sum the twins, take the minimum along each chain."""
+    formula = reduce_to_formula(
+        [("grid", "sub"), ("sub", "t1"), ("sub", "t2"),
+         ("t1", "h1"), ("t1", "h2"), ("t2", "h1"), ("t2", "h2"), ("sub", "spare")],
+        sources=["grid"],
+        sinks=["h1", "h2"],
+    )
+    assert formula == ("min", ("grid", "sub", ("sum", ("t1", "t2")), ("sum", ("h1", "h2"))))
+    capacity = {"grid": 100, "sub": 80, "t1": 30, "t2": 0, "h1": 20, "h2": 20, "spare": 5}
+    assert compile_formula(formula)(capacity) == 30
+    assert compile_formula(reduce_to_formula([("grid", "sub")], ["grid"], ["h1"]))({}) == 0
 
 
 def test_hall_without_feeder_is_rejected():

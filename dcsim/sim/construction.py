@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Generator
 
+import numpy as np
+
 from dcsim.config.schema import Hall
 
 
-def hall_construction(model, hall: Hall) -> Generator:
+def hall_construction(model, hall: Hall, rng: np.random.Generator) -> Generator:
     """A hall breaks ground on its date (or when a crew frees up), builds its shell, is
     fitted out, and is then ready for racks. Half its cost is booked at ground-breaking and
     half at the start of fit-out. Work begun before day 0 keeps its head start."""
-    rng = model.streams.stream("hall", hall.name)
     shell_days, fitout_days = hall.shell_time.sample(rng), hall.fitout_time.sample(rng)
     planned = model.scenario.day(hall.construction_start)
     cost = hall.cost_per_mw * hall.it_capacity

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Generator
 
+import numpy as np
+
 from dcsim.sim.stage import Stage
 
 
-def gpu_failures(model, stage: Stage) -> Generator:
+def gpu_failures(model, stage: Stage, rng: np.random.Generator) -> Generator:
     """Started when the stage is first energized; runs until the horizon."""
     spec = model.scenario.gpu_failures
-    rng = model.streams.stream("gpu-failures", stage.name)
     mean_gap = spec.mtbf_per_gpu / stage.gpus
     while True:
         yield model.env.timeout(rng.exponential(mean_gap))

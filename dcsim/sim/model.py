@@ -82,13 +82,15 @@ class BuildOut:
         self._start_processes()
 
     def _start_processes(self) -> None:
-        """Processes are created in a fixed order, so same-time ties always break alike."""
-        process, scenario = self.env.process, self.scenario
+        """Processes are created in a fixed order, so same-time ties always break alike;
+        each is handed its own named random stream."""
+        process, scenario, stream = self.env.process, self.scenario, self.streams.stream
         process(self.energization_controller())
         day = scenario.day
         for interconnect in scenario.grid.interconnects:
-            process(interconnect_schedule(self, interconnect))
-            rng = self.streams.stream("curtailment", f"{interconnect.name}/dated")
+            rng = stream("interconnect", interconnect.name)
+            process(interconnect_schedule(self, interconnect, rng))
+            rng = stream("curtailment", f"{interconnect.name}/dated")
             for window in interconnect.curtailments:
                 process(
                     curtailment(
@@ -100,14 +102,16 @@ class BuildOut:
                     )
                 )
             if interconnect.random_curtailments:
-                process(random_curtailments(self, interconnect))
+                rng = stream("curtailment", interconnect.name)
+                process(random_curtailments(self, interconnect, rng))
         for generator in scenario.grid.generators:
-            process(generator_lifecycle(self, generator))
+            process(generator_lifecycle(self, generator, stream("generator", generator.name)))
         for equipment in scenario.equipment:
-            process(equipment_lifecycle(self, equipment))
+            process(equipment_lifecycle(self, equipment, stream("equipment", equipment.name)))
             if equipment.outages:
-                process(equipment_outages(self, equipment))
-            rng = self.streams.stream("equipment-outages", f"{equipment.name}/forced")
+                rng = stream("equipment-outages", equipment.name)
+                process(equipment_outages(self, equipment, rng))
+            rng = stream("equipment-outages", f"{equipment.name}/forced")
             for window in equipment.forced_outages:
                 process(
                     forced_outage(
@@ -115,9 +119,9 @@ class BuildOut:
                     )
                 )
         for hall in scenario.halls:
-            process(hall_construction(self, hall))
+            process(hall_construction(self, hall, stream("hall", hall.name)))
         for number, order in enumerate(scenario.chip_orders):
-            process(chip_order(self, order, number))
+            process(chip_order(self, order, stream("chip-order", f"{number}:{order.chip}")))
         for stage in self.stages:
             process(stage_lifecycle(self, stage))
 
@@ -217,7 +221,8 @@ class BuildOut:
         stage.commissioned = True
         self._switch(stage, +1, "energized")
         if first_time and self.scenario.gpu_failures is not None:
-            self.env.process(gpu_failures(self, stage))
+            rng = self.streams.stream("gpu-failures", stage.name)
+            self.env.process(gpu_failures(self, stage, rng))
 
     def shed(self, stage: Stage) -> None:
         """Take a stage's power away; it waits again with its place in the queue."""

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Generator
 
+import numpy as np
+
 from dcsim.config.schema import Equipment, Interconnect
 from dcsim.topology import to_kw
 
 
-def equipment_outages(model, equipment: Equipment) -> Generator:
+def equipment_outages(model, equipment: Equipment, rng: np.random.Generator) -> Generator:
     """Once in service, the equipment runs for an exponential up-time (its MTBF), is out
     for a repair time (MTTR), and starts over."""
     spec = equipment.outages
-    rng = model.streams.stream("equipment-outages", equipment.name)
     yield model.equipment_ready[equipment.name]
     while True:
         yield model.env.timeout(rng.exponential(spec.mtbf))
@@ -46,10 +47,11 @@ def curtailment(
     model.refresh_power("curtailment_end", interconnect, limit_mw)
 
 
-def random_curtailments(model, interconnect: Interconnect) -> Generator:
+def random_curtailments(
+    model, interconnect: Interconnect, rng: np.random.Generator
+) -> Generator:
     """Curtailment windows arriving as a Poisson process of ``per_year`` windows a year."""
     spec = interconnect.random_curtailments
-    rng = model.streams.stream("curtailment", interconnect.name)
     while True:
         yield model.env.timeout(rng.exponential(365.25 / spec.per_year))
         model.env.process(

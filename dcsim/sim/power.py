@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Generator
 
+import numpy as np
+
 from dcsim.config.schema import Equipment, Interconnect
 from dcsim.config.schema import Generator as GeneratorSpec
 from dcsim.topology import to_kw
 
 
-def interconnect_schedule(model, interconnect: Interconnect) -> Generator:
+def interconnect_schedule(
+    model, interconnect: Interconnect, rng: np.random.Generator
+) -> Generator:
     """Firm capacity moves to each scheduled level on its date plus a slip; a step never
     comes before the one ahead of it in the schedule."""
-    rng = model.streams.stream("interconnect", interconnect.name)
     due = float("-inf")
     for step in interconnect.schedule:
         due = max(due, model.scenario.day(step.date) + step.delay.sample(rng))
@@ -21,9 +24,10 @@ def interconnect_schedule(model, interconnect: Interconnect) -> Generator:
         model.refresh_power("interconnect_step", interconnect.name, step.capacity)
 
 
-def generator_lifecycle(model, generator: GeneratorSpec) -> Generator:
+def generator_lifecycle(
+    model, generator: GeneratorSpec, rng: np.random.Generator
+) -> Generator:
     """On-site generation: ordered, delivered after its lead time, installed, then running."""
-    rng = model.streams.stream("generator", generator.name)
     delivered = model.scenario.day(generator.order_date) + generator.lead_time.sample(rng)
     yield model.until(delivered + generator.install_time.sample(rng))
     model.ledger.record(
@@ -33,10 +37,9 @@ def generator_lifecycle(model, generator: GeneratorSpec) -> Generator:
     model.refresh_power("generator_online", generator.name, generator.capacity)
 
 
-def equipment_lifecycle(model, equipment: Equipment) -> Generator:
+def equipment_lifecycle(model, equipment: Equipment, rng: np.random.Generator) -> Generator:
     """A transformer (or substation, switchgear): ordered, delivered after its lead time,
     installed, then in service, which changes what the network can carry."""
-    rng = model.streams.stream("equipment", equipment.name)
     delivered = model.scenario.day(equipment.order_date) + equipment.lead_time.sample(rng)
     install_days = equipment.install_time.sample(rng)
     yield model.until(delivered)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Generator
 
+import numpy as np
 import simpy
 
 from dcsim.config.schema import ChipOrder
@@ -57,10 +58,9 @@ class Warehouse:
         return self.store.get(count)
 
 
-def chip_order(model, order: ChipOrder, number: int) -> Generator:
+def chip_order(model, order: ChipOrder, rng: np.random.Generator) -> Generator:
     """An order is booked on its date; its batches leave one (drawn) interval after another
     and each arrives after its own lead time."""
-    rng = model.streams.stream("chip-order", f"{number}:{order.chip}")
     order_day = model.scenario.day(order.order_date)
     yield model.until(order_day)
     model.ledger.record(
