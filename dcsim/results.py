@@ -50,7 +50,7 @@ class RunResult:
 
 
 def timeseries(model: BuildOut) -> pd.DataFrame:
-    frame = pd.DataFrame(model.ledger.snapshots, columns=("day", *COUNTERS))
+    frame = pd.DataFrame(model.ledger.snapshots(), columns=("day", *COUNTERS))
     closing = frame.iloc[[-1]].assign(day=model.scenario.horizon)
     frame = pd.concat([frame, closing], ignore_index=True)
     frame = frame.groupby("day", sort=True).last().reset_index()

@@ -49,12 +49,14 @@ class Dispatcher:
 
     def shed(self) -> list[Stage]:
         """Release committed stages, lowest priority first, until the rest is carried."""
-        shed = []
+        shed: list[Stage] = []
+        if self.network.carries(self.demand_kw):
+            return shed
         for stage in sorted(self.committed, key=self.order, reverse=True):
-            if self.network.carries(self.demand_kw):
-                break
             self._release(stage)
             shed.append(stage)
+            if self.network.carries(self.demand_kw):
+                break
         return shed
 
     def admit(self) -> list[Stage]:
@@ -71,13 +73,18 @@ class Dispatcher:
                 refused_kw[stage.hall] = stage.facility_kw
         return admitted
 
-    def constraint(self, stage: Stage) -> str:
-        """What holds a waiting stage back: ``equipment`` if the network would carry it with
-        every piece of equipment in service, else ``grid`` (not enough source capacity)."""
-        demand = self._with(stage)
-        if self.network.max_flow_kw(demand, every_equipment=True) >= sum(demand.values()):
-            return "equipment"
-        return "grid"
-
-    def blocked(self) -> Iterable[Stage]:
-        return sorted(self.waiting, key=self.order)
+    def holds(self) -> list[tuple[Stage, str]]:
+        """Every waiting stage in policy order, with what holds it back: ``equipment`` if
+        the network would carry it with every piece of equipment in service, else
+        ``grid`` (not enough source capacity). Stages of one size in one hall share the
+        answer."""
+        answers: dict[tuple[str, int], str] = {}
+        held = []
+        for stage in sorted(self.waiting, key=self.order):
+            key = (stage.hall, stage.facility_kw)
+            if key not in answers:
+                demand = self._with(stage)
+                carried = self.network.max_flow_kw(demand, every_equipment=True)
+                answers[key] = "equipment" if carried >= sum(demand.values()) else "grid"
+            held.append((stage, answers[key]))
+        return held

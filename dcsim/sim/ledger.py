@@ -1,8 +1,9 @@
-"""The event log: every state change, with the state of the campus right after it.
+"""The event log: every state change, and the level counters it leaves behind.
 
-One flat row per event (time, event, entity, amount) and, beside it, a snapshot of the
-level counters; time series and KPIs are built from these at the end, never by sampling
-on a clock. Counters are plain numbers, changed only through :meth:`Ledger.record`.
+One flat row per event (time, event, entity, amount) and, beside it, the change it made to
+the level counters (amounts added, values set). The simulation only appends; the state of
+the campus after each event is replayed from the log when results are built, so time
+series and KPIs come from the log alone, never from sampling on a clock.
 """
 
 from __future__ import annotations
@@ -48,9 +49,8 @@ COUNTERS = (
 class Ledger:
     def __init__(self, clock: Callable[[], float]):
         self._clock = clock
-        self.state: dict[str, float] = dict.fromkeys(COUNTERS, 0.0)
         self.events: list[tuple[float, str, str, float]] = []
-        self.snapshots: list[tuple[float, ...]] = []
+        self._changes: list[tuple[dict[str, float] | None, dict[str, float] | None]] = []
 
     def record(
         self,
@@ -60,13 +60,18 @@ class Ledger:
         add: dict[str, float] | None = None,
         set: dict[str, float] | None = None,
     ) -> None:
-        """Log ``event`` for ``entity`` after adding ``add`` to and setting ``set`` on the
+        """Log ``event`` for ``entity``, which adds ``add`` to and sets ``set`` on the
         counters."""
-        state = self.state
-        for key, delta in (add or {}).items():
-            state[key] += delta
-        for key, value in (set or {}).items():
-            state[key] = value
-        now = self._clock()
-        self.events.append((now, event, entity, amount))
-        self.snapshots.append((now, *state.values()))
+        self.events.append((self._clock(), event, entity, amount))
+        self._changes.append((add, set))
+
+    def snapshots(self) -> list[tuple[float, ...]]:
+        """(time, every counter in :data:`COUNTERS` order) right after each event."""
+        state = dict.fromkeys(COUNTERS, 0.0)
+        rows = []
+        for (now, *_), (add, set) in zip(self.events, self._changes, strict=True):
+            for key, delta in (add or {}).items():
+                state[key] += delta
+            state.update(set or {})
+            rows.append((now, *state.values()))
+        return rows

@@ -201,8 +201,8 @@ class BuildOut:
                 self._close_block(stage)
                 stage.grant += 1
                 self.env.process(commissioning(self, stage))
-            for stage in self.dispatcher.blocked():
-                self._mark_block(stage, self.dispatcher.constraint(stage))
+            for stage, constraint in self.dispatcher.holds():
+                self._mark_block(stage, constraint)
 
     def _mark_block(self, stage: Stage, constraint: str) -> None:
         if stage.blocked and stage.blocked[0] == constraint:
