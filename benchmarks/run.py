@@ -1,12 +1,17 @@
 """Measure the simulator: seconds per replication and events/s against bare SimPy.
 
-    python benchmarks/run.py [--json] [--config PATH] [--repeats N]
+    python benchmarks/run.py [--json] [--config PATH] [--rounds N] [--per-round N]
 
-All figures are measured in this process, one after the other, so ratios are fair even on
-a busy machine. ``replication_seconds`` is the median wall time of one full run (build the
-model, simulate, compute time series and KPIs) after a warm-up; ``model_events_per_s`` is
-SimPy events processed per second of ``env.run`` alone; ``simpy_timeout_events_per_s`` is a
-bare SimPy loop of ``env.timeout`` events, the yardstick.
+All figures are measured in this process. The model and the bare-SimPy yardstick are timed
+in alternating rounds, so a busy or throttled machine slows both alike; each figure is the
+median over rounds, and ``model_to_bare_ratio`` is the median of the per-round ratios.
+
+- ``replication_seconds``: median wall time of one full run (build the model, simulate,
+  compute time series and KPIs) after a warm-up;
+- ``model_events_per_s``: SimPy events processed per second of ``env.run`` alone; events are
+  counted in a separate, untimed run of the same seed, so counting costs the timed run
+  nothing;
+- ``simpy_timeout_events_per_s``: one SimPy process yielding ``env.timeout`` events.
 """
 
 from __future__ import annotations
@@ -20,13 +25,14 @@ from pathlib import Path
 import simpy
 
 from dcsim.config import load_scenario
+from dcsim.config.schema import Scenario
 from dcsim.results import summarize
 from dcsim.sim.model import BuildOut
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "configs" / "meta-100k-h100.yaml"
 
 
-def bare_simpy_events_per_s(events: int = 200_000) -> float:
+def bare_simpy_events_per_s(events: int = 100_000) -> float:
     env = simpy.Environment()
 
     def ticker(env: simpy.Environment, count: int):
@@ -39,40 +45,62 @@ def bare_simpy_events_per_s(events: int = 200_000) -> float:
     return events / (time.perf_counter() - began)
 
 
-def measure(config: Path, repeats: int) -> dict:
+def events_in_run(scenario: Scenario, seed: int) -> int:
+    """How many events a replication processes (deterministic for a seed)."""
+    model = BuildOut(scenario, seed=seed)
+    step, count = model.env.step, [0]
+
+    def counting_step() -> None:
+        count[0] += 1
+        step()
+
+    model.env.step = counting_step  # Environment.run calls self.step() once per event
+    model.run()
+    return count[0]
+
+
+def measure(config: Path, rounds: int, per_round: int) -> dict:
     scenario = load_scenario(config)
     summarize(BuildOut(scenario, seed=0).run())  # warm-up: imports, caches
-    replication, simulate_only, events = [], [], []
-    for seed in range(repeats):
-        began = time.perf_counter()
-        model = BuildOut(scenario, seed=seed)
-        run_began = time.perf_counter()
-        model.run()
-        simulate_only.append(time.perf_counter() - run_began)
-        summarize(model)
-        replication.append(time.perf_counter() - began)
-        events.append(model.env.processed)
-    model_rate = sum(events) / sum(simulate_only)
-    bare_rate = statistics.median(bare_simpy_events_per_s() for _ in range(3))
+    replication, simulate, events, model_rate, bare_rate = [], [], [], [], []
+    for round_number in range(rounds):
+        seeds = range(round_number * per_round, (round_number + 1) * per_round)
+        round_events, round_seconds = 0, 0.0
+        for seed in seeds:
+            began = time.perf_counter()
+            model = BuildOut(scenario, seed=seed)
+            run_began = time.perf_counter()
+            model.run()
+            run_seconds = time.perf_counter() - run_began
+            summarize(model)
+            replication.append(time.perf_counter() - began)
+            simulate.append(run_seconds)
+            events.append(events_in_run(scenario, seed))
+            round_events, round_seconds = round_events + events[-1], round_seconds + run_seconds
+        model_rate.append(round_events / round_seconds)
+        bare_rate.append(bare_simpy_events_per_s())
     return {
         "config": str(config),
-        "repeats": repeats,
+        "replications": rounds * per_round,
         "replication_seconds": statistics.median(replication),
-        "simulate_seconds": statistics.median(simulate_only),
+        "simulate_seconds": statistics.median(simulate),
         "events_per_replication": statistics.median(events),
-        "model_events_per_s": model_rate,
-        "simpy_timeout_events_per_s": bare_rate,
-        "model_to_bare_ratio": model_rate / bare_rate,
+        "model_events_per_s": statistics.median(model_rate),
+        "simpy_timeout_events_per_s": statistics.median(bare_rate),
+        "model_to_bare_ratio": statistics.median(
+            model / bare for model, bare in zip(model_rate, bare_rate, strict=True)
+        ),
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
-    parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--per-round", type=int, default=5, help="replications per round")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
-    figures = measure(args.config, args.repeats)
+    figures = measure(args.config, args.rounds, args.per_round)
     if args.json:
         print(json.dumps(figures))
     else:

@@ -46,7 +46,6 @@ class RunResult:
     timeseries: pd.DataFrame
     events: pd.DataFrame
     stages: pd.DataFrame
-    events_processed: int
 
 
 def timeseries(model: BuildOut) -> pd.DataFrame:
@@ -171,5 +170,4 @@ def summarize(model: BuildOut) -> RunResult:
         timeseries=ts,
         events=events(model),
         stages=stage_table(model),
-        events_processed=model.env.processed,
     )

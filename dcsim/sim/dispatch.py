@@ -11,7 +11,7 @@ committed, which is what riding through a single failure means.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from dcsim.sim.stage import Stage
 from dcsim.topology import PowerNetwork

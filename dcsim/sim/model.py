@@ -29,23 +29,11 @@ from dcsim.topology import PowerNetwork, build_graph, to_kw
 CONSTRAINTS = ("grid", "equipment", "construction", "chips", "crews")
 
 
-class CountingEnvironment(simpy.Environment):
-    """A SimPy environment that counts the events it processes (for the benchmark)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.processed = 0
-
-    def step(self) -> None:
-        self.processed += 1
-        super().step()
-
-
 class BuildOut:
     def __init__(self, scenario: Scenario, seed: int = 0, replication: int = 0):
         self.scenario = scenario
         self.seed = seed
-        self.env = CountingEnvironment()
+        self.env = simpy.Environment()
         self.streams = RandomStreams(seed, replication)
         self.chips = catalog_with(scenario.chips)
         self.ledger = Ledger(lambda: self.env.now)
