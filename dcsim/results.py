@@ -48,18 +48,29 @@ class RunResult:
     stages: pd.DataFrame
 
 
-def timeseries(model: BuildOut) -> pd.DataFrame:
-    frame = pd.DataFrame(model.ledger.snapshots(), columns=("day", *COUNTERS))
-    closing = frame.iloc[[-1]].assign(day=model.scenario.horizon)
-    frame = pd.concat([frame, closing], ignore_index=True)
-    frame = frame.groupby("day", sort=True).last().reset_index()
-    frame = frame[frame["day"] <= model.scenario.horizon]
-    frame["capex_usd_cumulative"] = frame[list(CAPEX_COUNTERS)].sum(axis=1)
-    for column in ("gpus_ordered", *GPU_STATES):
-        frame[column] = frame[column].round().astype("int64")
+def levels(model: BuildOut) -> dict[str, np.ndarray]:
+    """The time series as arrays: the state after the last event at each distinct time, and
+    a closing row at the horizon."""
+    horizon = model.scenario.horizon
+    rows = np.array(model.ledger.snapshots(), dtype=float).reshape(-1, 1 + len(COUNTERS))
+    closing = rows[-1:].copy() if len(rows) else np.zeros((1, 1 + len(COUNTERS)))
+    closing[0, 0] = horizon
+    rows = np.vstack([rows, closing])
+    last_at_time = np.append(rows[1:, 0] != rows[:-1, 0], True)  # times never decrease
+    rows = rows[last_at_time & (rows[:, 0] <= horizon)]
+    columns = {"day": rows[:, 0]}
+    columns |= {name: rows[:, i] for i, name in enumerate(COUNTERS, start=1)}
+    for name in ("gpus_ordered", *GPU_STATES):
+        columns[name] = columns[name].round().astype("int64")
+    columns["capex_usd_cumulative"] = sum(columns[name] for name in CAPEX_COUNTERS)
+    return columns
+
+
+def timeseries(model: BuildOut, columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    frame = pd.DataFrame(columns)
     frame.insert(0, "date", to_dates(model.scenario.start, frame["day"]))
     extra = [c for c in frame.columns if c not in TIMESERIES_COLUMNS]
-    return frame[[*TIMESERIES_COLUMNS, *extra]].reset_index(drop=True)
+    return frame[[*TIMESERIES_COLUMNS, *extra]]
 
 
 def to_dates(start: dt.date, days: pd.Series) -> pd.Series:
@@ -89,32 +100,31 @@ def stage_table(model: BuildOut) -> pd.DataFrame:
     )
 
 
-def integral(frame: pd.DataFrame, column: str | pd.Series) -> float:
-    """Integral over time (in days) of a step function given at the row times."""
-    values = frame[column] if isinstance(column, str) else column
-    return float((values.to_numpy()[:-1] * np.diff(frame["day"].to_numpy())).sum())
-
-
-def first_day(frame: pd.DataFrame, reached: pd.Series) -> float | None:
-    days = frame.loc[reached, "day"]
-    return float(days.iloc[0]) if len(days) else None
-
-
-def kpis(model: BuildOut, ts: pd.DataFrame) -> dict[str, Any]:
+def kpis(model: BuildOut, ts: dict[str, np.ndarray]) -> dict[str, Any]:
     scenario = model.scenario
+    durations = np.diff(ts["day"])
+
+    def integral(values: str | np.ndarray) -> float:
+        """Integral over time (in days) of a step function given at the row times."""
+        values = ts[values] if isinstance(values, str) else values
+        return float((values[:-1] * durations).sum())
+
+    def first_day(reached: np.ndarray) -> float | None:
+        hits = np.flatnonzero(reached)
+        return float(ts["day"][hits[0]]) if len(hits) else None
 
     def date_of(day: float | None) -> str | None:
         return None if day is None else (scenario.start + dt.timedelta(days=day)).isoformat()
 
     energized = ts["gpus_energized"]
     planned = model.planned_gpus
-    full_day = first_day(ts, energized >= planned)
+    full_day = first_day(energized >= planned)
     economics = scenario.economics
-    energy_mwh = integral(ts, "facility_mw") * 24
-    bridging_mwh = integral(ts, "bridging_mw") * 24
+    energy_mwh = integral("facility_mw") * 24
+    bridging_mwh = integral("bridging_mw") * 24
     grid_mwh = energy_mwh - bridging_mwh
-    compute_gpu_days = integral(ts, "gpus_energized")
-    failed_gpu_days = integral(ts, "gpus_failed")
+    compute_gpu_days = integral("gpus_energized")
+    failed_gpu_days = integral("gpus_failed")
     waits = {k: round(v, 3) for k, v in model.waits.items()}
     binding = max(waits, key=waits.get) if max(waits.values()) > 0 else "none"
     return {
@@ -124,50 +134,50 @@ def kpis(model: BuildOut, ts: pd.DataFrame) -> dict[str, Any]:
         "start_date": scenario.start.isoformat(),
         "horizon_days": scenario.horizon,
         "gpus_planned": planned,
-        "first_power_date": date_of(first_day(ts, energized > 0)),
-        "date_50pct_gpus": date_of(first_day(ts, energized >= 0.5 * planned)),
-        "date_90pct_gpus": date_of(first_day(ts, energized >= 0.9 * planned)),
+        "first_power_date": date_of(first_day(energized > 0)),
+        "date_50pct_gpus": date_of(first_day(energized >= 0.5 * planned)),
+        "date_90pct_gpus": date_of(first_day(energized >= 0.9 * planned)),
         "full_cluster_date": date_of(full_day),
         "days_to_full_cluster": full_day,
         "peak_facility_mw": float(ts["facility_mw"].max()),
         "peak_it_mw": float(ts["it_mw"].max()),
         "peak_deliverable_mw": float(ts["deliverable_mw"].max()),
-        "gpus_ordered": int(ts["gpus_ordered"].iloc[-1]),
-        "gpus_energized_final": int(energized.iloc[-1]),
-        "stranded_gpu_days": integral(ts, ts["gpus_warehouse"] + ts["gpus_installed"]),
-        "stranded_capex_usd_years": integral(ts, "dark_chip_value_usd") / DAYS_PER_YEAR,
+        "gpus_ordered": int(ts["gpus_ordered"][-1]),
+        "gpus_energized_final": int(energized[-1]),
+        "stranded_gpu_days": integral(ts["gpus_warehouse"] + ts["gpus_installed"]),
+        "stranded_capex_usd_years": integral("dark_chip_value_usd") / DAYS_PER_YEAR,
         "energy_mwh": energy_mwh,
         "grid_energy_mwh": grid_mwh,
         "electricity_cost_usd": grid_mwh * economics.electricity_price,
         "bridging_mwh": bridging_mwh,
-        "bridging_fuel_cost_usd": integral(ts, "bridging_fuel_usd_per_h") * 24,
+        "bridging_fuel_cost_usd": integral("bridging_fuel_usd_per_h") * 24,
         "emissions_t_co2": grid_mwh * economics.grid_emissions
-        + integral(ts, "bridging_t_co2_per_h") * 24,
+        + integral("bridging_t_co2_per_h") * 24,
         "gpu_failures": sum(1 for event in model.ledger.events if event[1] == "gpu_failed"),
         "gpu_availability": (
             compute_gpu_days / (compute_gpu_days + failed_gpu_days)
             if compute_gpu_days + failed_gpu_days > 0
             else None
         ),
-        "stage_hours_shed": integral(ts, "stages_shed") * 24,
-        "shed_mwh": integral(ts, "shed_mw") * 24,
-        "curtailed_mwh": integral(ts, ts["shed_mw"] * ts["curtailment_active"]) * 24,
-        "capex_usd": float(ts["capex_usd_cumulative"].iloc[-1]),
-        **{column: float(ts[column].iloc[-1]) for column in CAPEX_COUNTERS},
+        "stage_hours_shed": integral("stages_shed") * 24,
+        "shed_mwh": integral("shed_mw") * 24,
+        "curtailed_mwh": integral(ts["shed_mw"] * ts["curtailment_active"]) * 24,
+        "capex_usd": float(ts["capex_usd_cumulative"][-1]),
+        **{column: float(ts[column][-1]) for column in CAPEX_COUNTERS},
         "compute_gpu_days": compute_gpu_days,
-        "compute_flop": integral(ts, "compute_tflops") * 1e12 * SECONDS_PER_DAY,
+        "compute_flop": integral("compute_tflops") * 1e12 * SECONDS_PER_DAY,
         "binding_constraint": binding,
         "constraint_gpu_days": waits,
     }
 
 
 def summarize(model: BuildOut) -> RunResult:
-    ts = timeseries(model)
+    columns = levels(model)
     return RunResult(
         scenario=model.scenario,
         seed=model.seed,
-        kpis=kpis(model, ts),
-        timeseries=ts,
+        kpis=kpis(model, columns),
+        timeseries=timeseries(model, columns),
         events=events(model),
         stages=stage_table(model),
     )
