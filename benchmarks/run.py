@@ -11,7 +11,10 @@ median over rounds, and ``model_to_bare_ratio`` is the median of the per-round r
 - ``model_events_per_s``: SimPy events processed per second of ``env.run`` alone; events are
   counted in a separate, untimed run of the same seed, so counting costs the timed run
   nothing;
-- ``simpy_timeout_events_per_s``: one SimPy process yielding ``env.timeout`` events.
+- ``simpy_timeout_events_per_s``: one SimPy process yielding ``env.timeout`` events;
+- ``max_flow_formula_us`` / ``max_flow_scipy_us``: one deliverable-power computation on the
+  scenario's topology with everything in service, by the compiled series-parallel formula
+  (null if the topology has none) and by ``scipy.sparse.csgraph.maximum_flow``.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import simpy
 from dcsim.config import load_scenario
 from dcsim.config.schema import Scenario
 from dcsim.results import summarize
+from dcsim.series_parallel import compile_formula
 from dcsim.sim.model import BuildOut
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "configs" / "meta-100k-h100.yaml"
@@ -57,6 +61,28 @@ def events_in_run(scenario: Scenario, seed: int) -> int:
     model.env.step = counting_step  # Environment.run calls self.step() once per event
     model.run()
     return count[0]
+
+
+def max_flow_microseconds(scenario: Scenario, calls: int = 2_000) -> dict[str, float | None]:
+    network = BuildOut(scenario).network
+    for name in network.source_kw:
+        network.set_source(name, 10**6)
+    for name in network.equipment_kw:
+        network.set_in_service(name, True)
+    demand = network.hall_capacity_kw
+
+    def per_call(solve) -> float:
+        began = time.perf_counter()
+        for _ in range(calls):
+            solve()
+        return (time.perf_counter() - began) / calls * 1e6
+
+    figures: dict[str, float | None] = {"max_flow_formula_us": None}
+    if network.formula is not None:
+        formula_kw = compile_formula(network.formula)
+        figures["max_flow_formula_us"] = per_call(lambda: formula_kw(network.node_capacity(demand)))
+    figures["max_flow_scipy_us"] = per_call(lambda: network.scipy_max_flow_kw(demand))
+    return figures
 
 
 def measure(config: Path, rounds: int, per_round: int) -> dict:
@@ -90,6 +116,7 @@ def measure(config: Path, rounds: int, per_round: int) -> dict:
         "model_to_bare_ratio": statistics.median(
             model / bare for model, bare in zip(model_rate, bare_rate, strict=True)
         ),
+        **max_flow_microseconds(scenario),
     }
 
 
