@@ -191,7 +191,7 @@ behind the fields is described in [model.md](model.md); a walk-through is in
 
 This page is generated from the code, so it matches the installed version of dcsim.
 `dcsim schema` prints the same schema as JSON Schema for editor completion
-(`dcsim schema > scenario.schema.json`).
+(`dcsim schema > scenario.schema.json`), `include` and `budget` included.
 
 Contents: [units](#units) · [distributions](#distributions) · [names](#names) ·
 [sections](#sections) · [cross-field rules](#cross-field-rules) ·
@@ -532,11 +532,9 @@ simulator receives. The equations, and how the curve is fitted, are in
 
 
 def budget_part() -> list[str]:
-    """The ``budget:`` section's tables, when this version of dcsim has one."""
-    try:
-        from dcsim.growth.budget import Budget
-    except ImportError:
-        return []
+    """The ``budget:`` section's tables."""
+    from dcsim.growth.budget import Budget
+
     schema = Budget.model_json_schema(by_alias=True)
     schema.setdefault("$defs", {})
     found = sections(schema, "Budget", "budget")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
 
 from dcsim.results import TIMESERIES_COLUMNS
-from tests.conftest import DEFAULT_CONFIG, TINY
+from tests.conftest import DEFAULT_CONFIG, REPO, TINY
 
 CONTRACT_KPIS = {
     "scenario", "seed", "first_power_date", "full_cluster_date", "days_to_full_cluster",
@@ -74,6 +75,23 @@ def test_validate_and_schema(cli):
     schema = json.loads(cli("schema").stdout)
     assert schema["additionalProperties"] is False
     assert "halls" in schema["properties"]
+
+
+def test_schema_accepts_every_key_of_the_shipped_files(cli):
+    """Editors validating against `dcsim schema` must accept what `dcsim validate` accepts,
+    `include:` and `budget:` among it, and every reference must resolve."""
+    import yaml
+
+    schema = json.loads(cli("schema").stdout)
+    for path in sorted(REPO.glob("configs/*.yaml")) + sorted(REPO.glob("docs/tutorial/*.yaml")):
+        data = yaml.safe_load(path.read_text())
+        assert set(data) <= set(schema["properties"]), path.name
+        if "budget" in data:
+            budget = schema["$defs"]["Budget"]
+            assert set(data["budget"]) <= set(budget["properties"]), path.name
+    text = json.dumps(schema)
+    for ref in re.findall(r'"\$ref": "#/\$defs/([^"]+)"', text):
+        assert ref in schema["$defs"], ref
 
 
 def _write(tmp_path, text: str):

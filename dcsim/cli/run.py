@@ -83,9 +83,9 @@ def validate_command(args: argparse.Namespace) -> int:
 
 
 def schema_command(args: argparse.Namespace) -> int:
-    from dcsim.config import Scenario
+    from dcsim.config.loader import file_schema
 
-    print(json.dumps(Scenario.model_json_schema(), indent=2))
+    print(json.dumps(file_schema(), indent=2))
     return 0
 
 

@@ -148,3 +148,29 @@ def format_validation_error(error: ValidationError, origin: str) -> list[str]:
             message = "required field is missing"
         lines.append(f"{origin}: {where}: {message}")
     return lines
+
+
+def file_schema() -> dict[str, Any]:
+    """The JSON Schema of a scenario *file*: the scenario, plus the keys the loader resolves
+    before validation (``include`` and ``budget``), so that editors accept every file
+    ``dcsim validate`` accepts."""
+    from dcsim.growth.budget import Budget
+
+    schema = Scenario.model_json_schema()
+    budget = Budget.model_json_schema()
+    schema["$defs"] |= budget.pop("$defs", {}) | {"Budget": budget}
+    schema["properties"] = {
+        "include": {
+            "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+            "description": "scenario file(s) this one extends, relative to it; "
+            "this file's keys win (deep merge)",
+        },
+        **schema["properties"],
+        "budget": {
+            "anyOf": [{"$ref": "#/$defs/Budget"}, {"type": "null"}],
+            "default": None,
+            "description": "buy chips (and start halls) month by month out of a capex "
+            "curve instead of writing chip_orders (docs/capex.md)",
+        },
+    }
+    return schema
