@@ -91,3 +91,16 @@ def test_shed_and_restore_window():
     assert ts.loc[150, "facility_mw"] == pytest.approx(25)
     # energy: 25 MW on days 61-100 and 150-365, 12.5 MW on days 100-150
     assert result.kpis["energy_mwh"] == pytest.approx(24 * (25 * 39 + 12.5 * 50 + 25 * 215))
+
+
+@pytest.mark.parametrize(("horizon", "statuses"), [
+    ("22 days", ["installing", "planned"]),  # stage 2 waits for the one crew
+    ("25 days", ["burn-in", "installing"]),
+    ("29 days", ["waiting-power", "burn-in"]),
+    ("45 days", ["waiting-power", "waiting-power"]),  # 10 MW cannot carry 12.5 MW
+    ("60.5 days", ["commissioning", "commissioning"]),
+    ("365 days", ["energized", "energized"]),
+])
+def test_stage_status_where_the_horizon_cuts_the_timeline(horizon, statuses):
+    stages = simulate(tiny(horizon=horizon), seed=0).stages
+    assert list(stages["status"]) == statuses

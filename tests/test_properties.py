@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from dcsim.api import simulate
 from dcsim.sim.ledger import GPU_STATES
+from dcsim.sim.stage import STAGE_STATUSES
 from tests.conftest import tiny
 
 DAYS = st.integers(0, 400)
@@ -99,3 +100,9 @@ def test_invariants(generated, seed):
         assert ts["gpus_energized"].max() == planned
     assert kpis["stranded_gpu_days"] >= 0
     assert 0 <= kpis["bridging_mwh"] <= kpis["energy_mwh"] + 1e-6
+    # stage statuses agree with the GPU counts at the horizon
+    stages = result.stages
+    assert set(stages["status"]) <= set(STAGE_STATUSES)
+    energized = stages.loc[stages["status"] == "energized", "gpus"].sum()
+    assert ts["gpus_energized"].iloc[-1] + ts["gpus_failed"].iloc[-1] >= energized
+    assert ts["gpus_energized"].iloc[-1] <= energized

@@ -172,6 +172,7 @@ class BuildOut:
 
     def request_power(self, stage: Stage) -> None:
         stage.ready_day = self.env.now
+        stage.status = "waiting-power"
         self.ledger.record("ready_for_power", stage.name, stage.gpus)
         self.dispatcher.waiting.add(stage)
         self.wake_controller()

@@ -20,6 +20,7 @@ def stage_lifecycle(model, stage: Stage) -> Generator:
         asked = env.now
         yield crew
         model.blame("crews", stage.gpus, env.now - asked)
+        stage.status = "installing"
         model.ledger.record(
             "install_start",
             stage.name,
@@ -27,6 +28,7 @@ def stage_lifecycle(model, stage: Stage) -> Generator:
             add={"gpus_warehouse": -stage.gpus, "gpus_installed": stage.gpus},
         )
         yield env.timeout(stage.install_days)
+    stage.status = "burn-in"
     yield env.timeout(stage.burn_in_days)
     model.burn_in_failures(stage)
     model.request_power(stage)
@@ -37,6 +39,7 @@ def commissioning(model, stage: Stage) -> Generator:
     unless it was shed in the meantime."""
     grant = stage.grant
     if not stage.commissioned:
+        stage.status = "commissioning"
         yield model.env.timeout(stage.commissioning_days)
     if stage.grant == grant:
         model.energize(stage)

@@ -9,6 +9,9 @@ import numpy as np
 from dcsim.config.schema import ChipSpec, Hall, Scenario
 from dcsim.topology import to_kw
 
+#: A stage's life, in order; a shed stage goes back to ``waiting-power``.
+STAGE_STATUSES = ("planned", "installing", "burn-in", "waiting-power", "commissioning", "energized")
+
 
 @dataclass(eq=False)
 class Stage:
@@ -26,7 +29,7 @@ class Stage:
     burn_in_days: float
     commissioning_days: float
     # Mutable state, owned by the processes and the energization controller.
-    status: str = "planned"
+    status: str = "planned"  # one of STAGE_STATUSES
     ready_day: float = float("inf")  # when it first asked for power
     commissioned: bool = False
     failed: int = 0  # GPUs of this stage out for repair
