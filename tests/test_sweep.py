@@ -159,3 +159,18 @@ def test_python_api(reference, tmp_path):
     assert (tmp_path / "runs.parquet").exists()
     with pytest.raises(TypeError):
         dcsim.sweep(grid({}), {DELAY: ["1 month"]})
+
+
+def test_dask_scheduler_file_matches_serial(reference, tmp_path):
+    """``--scheduler-file``: connect through the file a running scheduler writes."""
+    distributed = pytest.importorskip("distributed")
+    scheduler_file = tmp_path / "scheduler.json"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                      dashboard_address=None,
+                                      scheduler_kwargs={"scheduler_file": str(scheduler_file)}):
+            assert json.loads(scheduler_file.read_text())["address"]
+            result = run_sweep(grid({DELAY: ["0 months", "9 months"]}), tmp_path / "out",
+                               executor="dask", scheduler_file=str(scheduler_file))
+    same_runs(reference, result.runs)
