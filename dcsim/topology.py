@@ -181,6 +181,8 @@ class PowerNetwork:
         without: tuple[str, ...] = (),
         every_equipment: bool = False,
     ) -> int:
+        """The max flow for a demand vector: by the series-parallel formula if the network
+        has one, else by scipy; cached until the network changes."""
         key = (tuple([demand_kw.get(h, 0) for h in self.halls]), without, every_equipment)
         if key not in self._cache:
             if self._formula_kw is not None:
