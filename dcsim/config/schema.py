@@ -162,7 +162,12 @@ class Equipment(Section):
     install_time: Duration = Field(
         "0 days", description="delivery to in service: installation, testing, commissioning"
     )
-    cost: Money = Field("0 USD", description="capex, booked at delivery")
+    cost: Money = Field(
+        "0 USD",
+        description="capex, booked at delivery; 0 by default because a hall's all-in "
+        "cost_per_mw already covers the site's electrical plant: set it for equipment "
+        "bought on top (a utility-side substation, say)",
+    )
     outages: Outages | None = Field(None, description="random outages (write {} for defaults)")
     forced_outages: list[OutageWindow] = Field(
         default_factory=list, description="dated outages, e.g. planned maintenance"
