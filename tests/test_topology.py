@@ -64,25 +64,32 @@ def test_equipment_out_of_service_carries_nothing():
 
 
 def _random_network(draw) -> tuple[PowerNetwork, dict[str, int]]:
-    """A layered random topology: sources -> equipment layers -> halls."""
+    """A layered random topology: sources -> equipment layers -> halls, each node fed from
+    the layer above and, sometimes, from further up (a source straight to a hall, say)."""
     n_sources = draw(st.integers(1, 3))
     layers = draw(st.lists(st.integers(1, 3), min_size=1, max_size=3))
     graph = nx.DiGraph()
     previous = [f"s{i}" for i in range(n_sources)]
+    above = list(previous)  # every node of every layer so far
     graph.add_nodes_from(previous, kind="interconnect")
+
+    def feed(name: str) -> None:
+        for up in draw(st.lists(st.sampled_from(previous), min_size=1, unique=True)):
+            graph.add_edge(up, name)
+        if draw(st.booleans()):
+            graph.add_edge(draw(st.sampled_from(above)), name)
+
     for depth, width in enumerate(layers):
         layer = [f"e{depth}.{i}" for i in range(width)]
         for name in layer:
-            cap = draw(st.integers(1, 200))
-            graph.add_node(name, kind="transformer", capacity_mw=cap)
-            for up in draw(st.lists(st.sampled_from(previous), min_size=1, unique=True)):
-                graph.add_edge(up, name)
+            graph.add_node(name, kind="transformer", capacity_mw=draw(st.integers(1, 200)))
+            feed(name)
         previous = layer
+        above += layer
     halls = [f"h{i}" for i in range(draw(st.integers(1, 3)))]
     for hall in halls:
         graph.add_node(hall, kind="hall", capacity_mw=100)
-        for up in draw(st.lists(st.sampled_from(previous), min_size=1, unique=True)):
-            graph.add_edge(up, hall)
+        feed(hall)
     network = PowerNetwork(graph, dict.fromkeys(halls, 100_000))
     for i in range(n_sources):
         network.set_source(f"s{i}", draw(st.integers(0, 300)) * 1000)
