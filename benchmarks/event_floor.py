@@ -13,19 +13,16 @@ mix can beat, however cheap its decisions; ``benchmarks/run.py`` shows how close
 
 from __future__ import annotations
 
-import argparse
-import json
 import statistics
 import time
 from pathlib import Path
 
 import simpy
-from run import bare_simpy_events_per_s  # benchmarks/run.py, beside this script
+from run import bare_simpy_events_per_s, command_line  # benchmarks/run.py
 
 from dcsim.config import load_scenario
 from dcsim.config.schema import Scenario
 
-DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "configs" / "meta-100k-h100.yaml"
 HORIZON = 10_000.0
 
 
@@ -136,21 +133,5 @@ def measure(config: Path, rounds: int, per_round: int) -> dict:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
-    parser.add_argument("--rounds", type=int, default=10)
-    parser.add_argument("--per-round", type=int, default=50, help="skeleton runs per round")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    args = parser.parse_args()
-    figures = measure(args.config, args.rounds, args.per_round)
-    if args.json:
-        print(json.dumps(figures))
-    else:
-        for key, value in figures.items():
-            print(f"{key:>24}: {value:,.4g}" if isinstance(value, float) else
-                  f"{key:>24}: {value}")
-
-
 if __name__ == "__main__":
-    main()
+    command_line(__doc__.splitlines()[0], measure, 50, "skeleton runs per round")

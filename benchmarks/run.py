@@ -120,11 +120,13 @@ def measure(config: Path, rounds: int, per_round: int) -> dict:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def command_line(description: str, measure, per_round: int, per_round_help: str) -> None:
+    """The shared command line of the benchmark scripts: measure one config, print the
+    figures as a table or as one JSON object."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     parser.add_argument("--rounds", type=int, default=10)
-    parser.add_argument("--per-round", type=int, default=5, help="replications per round")
+    parser.add_argument("--per-round", type=int, default=per_round, help=per_round_help)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
     figures = measure(args.config, args.rounds, args.per_round)
@@ -137,4 +139,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    command_line(__doc__.splitlines()[0], measure, 5, "replications per round")
