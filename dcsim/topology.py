@@ -207,9 +207,11 @@ class PowerNetwork:
         """Whether the in-service network meets every hall's demand (and, with N-1, still
         does after losing any single in-service piece of equipment)."""
         total = sum(demand_kw.values())
-        # Demands never exceed hall capacities, so more than the deliverable power cannot
-        # flow: a cached answer that spares most refusals a max-flow computation.
-        if total > self.deliverable_kw() or self.max_flow_kw(demand_kw) < total:
+        # Without a formula each max flow is a scipy call; demands never exceed hall
+        # capacities, so the cached deliverable power spares most refusals one.
+        if self.formula is None and total > self.deliverable_kw():
+            return False
+        if self.max_flow_kw(demand_kw) < total:
             return False
         return not n_minus_1 or all(
             self.max_flow_kw(demand_kw, without=(name,)) >= total

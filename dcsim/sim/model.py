@@ -78,7 +78,8 @@ class BuildOut:
         for interconnect in scenario.grid.interconnects:
             rng = stream("interconnect", interconnect.name)
             process(interconnect_schedule(self, interconnect, rng))
-            rng = stream("curtailment", f"{interconnect.name}/dated")
+            if interconnect.curtailments:  # a stream costs ~50 us: only when drawn from
+                rng = stream("curtailment", f"{interconnect.name}/dated")
             for window in interconnect.curtailments:
                 process(
                     curtailment(
@@ -99,7 +100,8 @@ class BuildOut:
             if equipment.outages:
                 rng = stream("equipment-outages", equipment.name)
                 process(equipment_outages(self, equipment, rng))
-            rng = stream("equipment-outages", f"{equipment.name}/forced")
+            if equipment.forced_outages:
+                rng = stream("equipment-outages", f"{equipment.name}/forced")
             for window in equipment.forced_outages:
                 process(
                     forced_outage(
