@@ -29,8 +29,11 @@ HORIZON = 10_000.0
 def skeleton(scenario: Scenario) -> simpy.Environment:
     """The model's processes with their waits and nothing else."""
     env = simpy.Environment()
-    stages = [(h, hall.stages.gpus) for h, hall in enumerate(scenario.halls)
-              for _ in range(hall.stages.count)]
+    stages = [
+        (h, hall.stages.gpus)
+        for h, hall in enumerate(scenario.halls)
+        for _ in range(hall.stages.count)
+    ]
     install_crews = simpy.Resource(env, scenario.installation.crews or len(stages))
     hall_crews = simpy.Resource(env, scenario.construction.crews or len(scenario.halls))
     warehouse = simpy.Container(env)

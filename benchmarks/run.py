@@ -134,8 +134,7 @@ def command_line(description: str, measure, per_round: int, per_round_help: str)
         print(json.dumps(figures))
     else:
         for key, value in figures.items():
-            print(f"{key:>28}: {value:,.4g}" if isinstance(value, float) else
-                  f"{key:>28}: {value}")
+            print(f"{key:>28}: {value:,.4g}" if isinstance(value, float) else f"{key:>28}: {value}")
 
 
 if __name__ == "__main__":

@@ -45,8 +45,7 @@ def _scenario_text(result: RunResult, source: str | Path | None) -> str:
         text = Path(source).read_text(encoding="utf-8")
         if "include" not in (yaml.safe_load(text) or {}):
             return text
-    return yaml.safe_dump(result.scenario.model_dump(mode="json", by_alias=True),
-                          sort_keys=False)
+    return yaml.safe_dump(result.scenario.model_dump(mode="json", by_alias=True), sort_keys=False)
 
 
 def _atomic(path: Path, write) -> None:

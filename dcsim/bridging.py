@@ -36,13 +36,23 @@ def without_generators(scenario: Scenario) -> Scenario:
     return scenario_from_dict(data, f"{scenario.name} without generators")
 
 
-COMPARED = ("full_cluster_date", "days_to_full_cluster", "compute_gpu_days", "compute_flop",
-            "bridging_mwh", "bridging_fuel_cost_usd", "capex_generation_usd",
-            "electricity_cost_usd", "emissions_t_co2", "stranded_capex_usd_years")
+COMPARED = (
+    "full_cluster_date",
+    "days_to_full_cluster",
+    "compute_gpu_days",
+    "compute_flop",
+    "bridging_mwh",
+    "bridging_fuel_cost_usd",
+    "capex_generation_usd",
+    "electricity_cost_usd",
+    "emissions_t_co2",
+    "stranded_capex_usd_years",
+)
 
 
-def compare(scenario: Scenario, seed: int = 0, replications: Iterable[int] = range(10)
-            ) -> pd.DataFrame:
+def compare(
+    scenario: Scenario, seed: int = 0, replications: Iterable[int] = range(10)
+) -> pd.DataFrame:
     """One row per replication: KPIs with and without bridging and what bridging bought.
 
     ``cost_per_gpu_day_gained_usd`` = (fuel + generation capex + change in grid electricity
@@ -57,9 +67,16 @@ def compare(scenario: Scenario, seed: int = 0, replications: Iterable[int] = ran
         row |= {f"{key}_with": with_gen[key] for key in COMPARED}
         row |= {f"{key}_without": without[key] for key in COMPARED}
         gained = with_gen["compute_gpu_days"] - without["compute_gpu_days"]
-        cost = (with_gen["bridging_fuel_cost_usd"] + with_gen["capex_generation_usd"]
-                + with_gen["electricity_cost_usd"] - without["electricity_cost_usd"])
-        row |= {"gpu_days_gained": gained, "bridging_cost_usd": cost,
-                "cost_per_gpu_day_gained_usd": cost / gained if gained > 0 else None}
+        cost = (
+            with_gen["bridging_fuel_cost_usd"]
+            + with_gen["capex_generation_usd"]
+            + with_gen["electricity_cost_usd"]
+            - without["electricity_cost_usd"]
+        )
+        row |= {
+            "gpu_days_gained": gained,
+            "bridging_cost_usd": cost,
+            "cost_per_gpu_day_gained_usd": cost / gained if gained > 0 else None,
+        }
         rows.append(row)
     return pd.DataFrame(rows)

@@ -38,6 +38,8 @@ TIMESERIES_COLUMNS = (
     "gpus_failed",
     "capex_usd_cumulative",
 )
+
+
 @dataclass
 class RunResult:
     scenario: Scenario

@@ -60,9 +60,17 @@ def section_link(name: str, titles: dict[str, str]) -> str:
 
 def constraints(prop: dict[str, Any]) -> str:
     parts = []
-    for key, symbol in (("minimum", "≥"), ("ge", "≥"), ("exclusiveMinimum", ">"), ("gt", ">"),
-                        ("maximum", "≤"), ("le", "≤"), ("exclusiveMaximum", "<"), ("lt", "<"),
-                        ("minItems", "items ≥")):
+    for key, symbol in (
+        ("minimum", "≥"),
+        ("ge", "≥"),
+        ("exclusiveMinimum", ">"),
+        ("gt", ">"),
+        ("maximum", "≤"),
+        ("le", "≤"),
+        ("exclusiveMaximum", "<"),
+        ("lt", "<"),
+        ("minItems", "items ≥"),
+    ):
         if key in prop:
             parts.append(f"{symbol} {prop[key]:g}")
     return f" ({', '.join(parts)})" if parts else ""
@@ -153,9 +161,7 @@ def sections(
     return found
 
 
-def field_table(
-    node: dict[str, Any], defs: dict[str, Any], titles: dict[str, str]
-) -> list[str]:
+def field_table(node: dict[str, Any], defs: dict[str, Any], titles: dict[str, str]) -> list[str]:
     lines = [
         "| field | type [unit] | default | description | source |",
         "|---|---|---|---|---|",
@@ -405,7 +411,7 @@ source, equipment or hall`. Other messages name the file and what went wrong:
 def units_section() -> list[str]:
     lines = [UNITS_INTRO.rstrip("\n")]
     for kind, (unit, example) in CANONICAL.items():
-        lines.append(f"| {kind.replace('_', ' ')} | `{unit}` | `\"{example}\"` |")
+        lines.append(f'| {kind.replace("_", " ")} | `{unit}` | `"{example}"` |')
     conversions = ", ".join(
         f"1 {unit} = {parse_quantity(f'1 {unit}', 'duration'):g} days"
         for unit in ("week", "month", "year")
@@ -470,7 +476,9 @@ def catalog_section(chipspec_title: str) -> list[str]:
         lines.append(
             "| `{name}` | {tdp_w} | {system_power_per_gpu_w} | {overhead} | {it:.4g} | "
             "{bf16_dense_tflops} | {fp8} | {price:,} |".format(
-                **row, it=it_kw, fp8=row["fp8_dense_tflops"] or "—",
+                **row,
+                it=it_kw,
+                fp8=row["fp8_dense_tflops"] or "—",
                 price=int(float(row["price_usd"])),
             )
         )

@@ -20,20 +20,60 @@ TINY = {
     "name": "tiny",
     "start": "2025-01-01",
     "horizon": "365 days",
-    "chips": {"test-gpu": {"tdp": "1000 W", "system_power_per_gpu": "2000 W", "overhead": 0.25,
-                           "bf16_dense_tflops": 1000, "price": "10 kUSD"}},
-    "grid": {"interconnects": [{"name": "grid", "schedule": [
-        {"date": "2025-01-11", "capacity": "10 MW"},
-        {"date": "2025-03-02", "capacity": "30 MW"},
-    ]}]},
-    "equipment": [{"name": "xfmr", "kind": "transformer", "capacity": "25 MW", "fed_by": ["grid"],
-                   "lead_time": "20 days", "install_time": "10 days", "cost": "2 MUSD"}],
-    "halls": [{"name": "h1", "it_capacity": "20 MW", "pue": 1.25, "fed_by": ["xfmr"],
-               "construction_start": "2025-01-01", "shell_time": "15 days",
-               "fitout_time": "5 days", "cost_per_mw": "1 MUSD/MW",
-               "stages": {"count": 2, "gpus": 4000, "chip": "test-gpu"}}],
-    "chip_orders": [{"chip": "test-gpu", "count": 8000, "order_date": "2025-01-01",
-                     "batches": 2, "batch_interval": "10 days", "lead_time": "5 days"}],
+    "chips": {
+        "test-gpu": {
+            "tdp": "1000 W",
+            "system_power_per_gpu": "2000 W",
+            "overhead": 0.25,
+            "bf16_dense_tflops": 1000,
+            "price": "10 kUSD",
+        }
+    },
+    "grid": {
+        "interconnects": [
+            {
+                "name": "grid",
+                "schedule": [
+                    {"date": "2025-01-11", "capacity": "10 MW"},
+                    {"date": "2025-03-02", "capacity": "30 MW"},
+                ],
+            }
+        ]
+    },
+    "equipment": [
+        {
+            "name": "xfmr",
+            "kind": "transformer",
+            "capacity": "25 MW",
+            "fed_by": ["grid"],
+            "lead_time": "20 days",
+            "install_time": "10 days",
+            "cost": "2 MUSD",
+        }
+    ],
+    "halls": [
+        {
+            "name": "h1",
+            "it_capacity": "20 MW",
+            "pue": 1.25,
+            "fed_by": ["xfmr"],
+            "construction_start": "2025-01-01",
+            "shell_time": "15 days",
+            "fitout_time": "5 days",
+            "cost_per_mw": "1 MUSD/MW",
+            "stages": {"count": 2, "gpus": 4000, "chip": "test-gpu"},
+        }
+    ],
+    "chip_orders": [
+        {
+            "chip": "test-gpu",
+            "count": 8000,
+            "order_date": "2025-01-01",
+            "batches": 2,
+            "batch_interval": "10 days",
+            "lead_time": "5 days",
+        }
+    ],
     "installation": {"crews": 1, "time_per_1000_gpus": "1 day", "burn_in": "2 days"},
     "energization": {"commissioning_time": "1 day"},
 }
@@ -54,7 +94,12 @@ def cli():
     import subprocess
 
     def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "dcsim", *map(str, args)], cwd=cwd,
-                              capture_output=True, text=True, timeout=300)
+        return subprocess.run(
+            [sys.executable, "-m", "dcsim", *map(str, args)],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
 
     return run

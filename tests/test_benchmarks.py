@@ -13,15 +13,24 @@ REPO = Path(__file__).resolve().parent.parent
 def benchmark(script: str, *args: str) -> dict:
     completed = subprocess.run(
         [sys.executable, str(REPO / "benchmarks" / script), "--json", *args],
-        capture_output=True, text=True, check=True, timeout=300,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
     )
     return json.loads(completed.stdout)  # one JSON object, nothing else
 
 
 def test_run_benchmark_prints_its_figures():
     figures = benchmark("run.py", "--rounds", "1", "--per-round", "2")
-    for key in ("replication_seconds", "model_events_per_s", "simpy_timeout_events_per_s",
-                "model_to_bare_ratio", "max_flow_formula_us", "max_flow_scipy_us"):
+    for key in (
+        "replication_seconds",
+        "model_events_per_s",
+        "simpy_timeout_events_per_s",
+        "model_to_bare_ratio",
+        "max_flow_formula_us",
+        "max_flow_scipy_us",
+    ):
         assert figures[key] > 0, key
     assert figures["events_per_replication"] > 100  # the default scenario: ~320 events
 
@@ -30,6 +39,8 @@ def test_event_floor_skeleton_makes_the_models_events():
     """The skeleton is only a ceiling for the model if it makes about the same events."""
     model = benchmark("run.py", "--rounds", "1", "--per-round", "1")
     floor = benchmark("event_floor.py", "--rounds", "1", "--per-round", "2")
-    assert abs(floor["skeleton_events"] - model["events_per_replication"]) <= 0.1 * model[
-        "events_per_replication"]
+    assert (
+        abs(floor["skeleton_events"] - model["events_per_replication"])
+        <= 0.1 * model["events_per_replication"]
+    )
     assert floor["skeleton_to_bare_ratio"] > 0

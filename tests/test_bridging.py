@@ -11,14 +11,30 @@ from tests.conftest import REPO, tiny
 
 
 def turbine_campus():
-    return tiny(**{
-        "grid.generators": [{"name": "turbines", "capacity": "20 MW", "lead_time": "40 days",
-                             "fuel_cost": "60 USD/MWh", "cost": "1 MUSD"}],
-        "equipment": [tiny().equipment[0].model_dump(mode="json"),
-                      {"name": "gen-bus", "kind": "switchgear", "capacity": "20 MW",
-                       "fed_by": ["turbines"], "lead_time": "0 days"}],
-        "halls.0.fed_by": ["xfmr", "gen-bus"],
-    })
+    return tiny(
+        **{
+            "grid.generators": [
+                {
+                    "name": "turbines",
+                    "capacity": "20 MW",
+                    "lead_time": "40 days",
+                    "fuel_cost": "60 USD/MWh",
+                    "cost": "1 MUSD",
+                }
+            ],
+            "equipment": [
+                tiny().equipment[0].model_dump(mode="json"),
+                {
+                    "name": "gen-bus",
+                    "kind": "switchgear",
+                    "capacity": "20 MW",
+                    "fed_by": ["turbines"],
+                    "lead_time": "0 days",
+                },
+            ],
+            "halls.0.fed_by": ["xfmr", "gen-bus"],
+        }
+    )
 
 
 def test_without_generators_drops_what_only_they_fed():
@@ -36,15 +52,16 @@ def test_compare_worked_by_hand():
     fuel = 15 * 24 * 19 * 60
     grid_with = 25 * 24 * (365 - 41) - 15 * 24 * 19
     grid_without = 25 * 24 * (365 - 61)
-    assert row["bridging_cost_usd"] == pytest.approx(fuel + 1e6 + 77.9 * (grid_with
-                                                                         - grid_without))
-    assert row["cost_per_gpu_day_gained_usd"] == pytest.approx(row["bridging_cost_usd"]
-                                                               / (8000 * 20))
+    assert row["bridging_cost_usd"] == pytest.approx(fuel + 1e6 + 77.9 * (grid_with - grid_without))
+    assert row["cost_per_gpu_day_gained_usd"] == pytest.approx(
+        row["bridging_cost_usd"] / (8000 * 20)
+    )
 
 
 def test_cli(cli):
-    done = cli("bridging", REPO / "configs" / "xai-memphis-bridging.yaml", "--replications",
-               "2", "--json")
+    done = cli(
+        "bridging", REPO / "configs" / "xai-memphis-bridging.yaml", "--replications", "2", "--json"
+    )
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert len(result["runs"]) == 2 and result["median"]["gpu_days_gained"] > 0

@@ -12,10 +12,22 @@ from dcsim.results import TIMESERIES_COLUMNS
 from tests.conftest import DEFAULT_CONFIG, REPO, TINY
 
 CONTRACT_KPIS = {
-    "scenario", "seed", "first_power_date", "full_cluster_date", "days_to_full_cluster",
-    "peak_facility_mw", "peak_it_mw", "gpus_ordered", "gpus_energized_final",
-    "stranded_gpu_days", "stranded_capex_usd_years", "energy_mwh", "electricity_cost_usd",
-    "capex_usd", "compute_gpu_days", "binding_constraint",
+    "scenario",
+    "seed",
+    "first_power_date",
+    "full_cluster_date",
+    "days_to_full_cluster",
+    "peak_facility_mw",
+    "peak_it_mw",
+    "gpus_ordered",
+    "gpus_energized_final",
+    "stranded_gpu_days",
+    "stranded_capex_usd_years",
+    "energy_mwh",
+    "electricity_cost_usd",
+    "capex_usd",
+    "compute_gpu_days",
+    "binding_constraint",
 }
 
 
@@ -27,8 +39,14 @@ def test_default_scenario_json_reproduces_the_150_mw_case(cli):
     assert 140 <= kpis["peak_facility_mw"] <= 160
     assert kpis["gpus_ordered"] == kpis["gpus_energized_final"] == 100_000
     assert kpis["full_cluster_date"] is not None
-    assert kpis["binding_constraint"] in {"grid", "equipment", "construction", "chips", "crews",
-                                          "none"}
+    assert kpis["binding_constraint"] in {
+        "grid",
+        "equipment",
+        "construction",
+        "chips",
+        "crews",
+        "none",
+    }
 
 
 def test_out_dir_files_and_timeseries_contract(cli, tmp_path):
@@ -45,11 +63,14 @@ def test_out_dir_files_and_timeseries_contract(cli, tmp_path):
 
 
 def test_same_seed_same_bits_and_other_seeds_differ(cli):
-    first, again, other = (cli("run", DEFAULT_CONFIG, "--json", "--seed", s)
-                           for s in ("11", "11", "12"))
+    first, again, other = (
+        cli("run", DEFAULT_CONFIG, "--json", "--seed", s) for s in ("11", "11", "12")
+    )
     assert first.stdout == again.stdout
-    assert json.loads(first.stdout)["full_cluster_date"] != json.loads(other.stdout)[
-        "full_cluster_date"]
+    assert (
+        json.loads(first.stdout)["full_cluster_date"]
+        != json.loads(other.stdout)["full_cluster_date"]
+    )
 
 
 def test_set_override_changes_the_run(cli):
@@ -119,16 +140,22 @@ def _with(**changes) -> dict:
     return data
 
 
-@pytest.mark.parametrize(("data", "expected"), [
-    (_with(**{"halls.0.pue": "high"}), "halls.0.pue: Input should be a valid number"),
-    (_with(**{"equipment.0.capacity": "-5 MW"}), "equipment.0.capacity: Input should be greater"),
-    (_with(**{"halls.0.colour": "blue"}), "halls.0.colour: unknown field"),
-    (_with(**{"halls.0.it_capacity": "150 months"}), "halls.0.it_capacity: expected a power"),
-    (_with(**{"start": "2025-13-45"}), "start: Input should be a valid date"),
-    (_with(**{"equipment.0.fed_by": ["h1"]}), "halls are sinks"),
-    (_with(**{"halls.0.stages.count": 9}), "need 90.00 MW of IT capacity"),
-    (_with(**{"chip_orders.0.chip": "tpu-v9"}), "unknown chip"),
-])
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (_with(**{"halls.0.pue": "high"}), "halls.0.pue: Input should be a valid number"),
+        (
+            _with(**{"equipment.0.capacity": "-5 MW"}),
+            "equipment.0.capacity: Input should be greater",
+        ),
+        (_with(**{"halls.0.colour": "blue"}), "halls.0.colour: unknown field"),
+        (_with(**{"halls.0.it_capacity": "150 months"}), "halls.0.it_capacity: expected a power"),
+        (_with(**{"start": "2025-13-45"}), "start: Input should be a valid date"),
+        (_with(**{"equipment.0.fed_by": ["h1"]}), "halls are sinks"),
+        (_with(**{"halls.0.stages.count": 9}), "need 90.00 MW of IT capacity"),
+        (_with(**{"chip_orders.0.chip": "tpu-v9"}), "unknown chip"),
+    ],
+)
 def test_bad_config_gives_one_clear_line_and_exit_2(cli, tmp_path, data, expected):
     path = _write(tmp_path, _dump(data))
     done = cli("run", path)
@@ -138,12 +165,15 @@ def test_bad_config_gives_one_clear_line_and_exit_2(cli, tmp_path, data, expecte
     assert str(path) in done.stderr
 
 
-@pytest.mark.parametrize(("args", "expected"), [
-    (["run", "does/not/exist.yaml"], "file not found"),
-    (["validate", DEFAULT_CONFIG, "--set", "halls.7.pue=1.2"], "no item '7'"),
-    (["validate", DEFAULT_CONFIG, "--set", "halls.0.pue=1e9x"], "halls.0.pue"),
-    (["validate", DEFAULT_CONFIG, "--set", "nonsense"], "expected dotted.path=value"),
-])
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["run", "does/not/exist.yaml"], "file not found"),
+        (["validate", DEFAULT_CONFIG, "--set", "halls.7.pue=1.2"], "no item '7'"),
+        (["validate", DEFAULT_CONFIG, "--set", "halls.0.pue=1e9x"], "halls.0.pue"),
+        (["validate", DEFAULT_CONFIG, "--set", "nonsense"], "expected dotted.path=value"),
+    ],
+)
 def test_bad_arguments_exit_2(cli, args, expected):
     done = cli(*args)
     assert done.returncode == 2
@@ -160,7 +190,8 @@ def test_invalid_yaml_names_the_line(cli, tmp_path):
 
 def test_include_extends_a_base_file(cli, tmp_path):
     (tmp_path / "variant.yaml").write_text(
-        f"include: {DEFAULT_CONFIG}\nname: variant\nhorizon: 3 years\n")
+        f"include: {DEFAULT_CONFIG}\nname: variant\nhorizon: 3 years\n"
+    )
     done = cli("run", tmp_path / "variant.yaml", "--json")
     assert done.returncode == 0, done.stderr
     kpis = json.loads(done.stdout)
@@ -171,7 +202,11 @@ def test_plot_and_report_from_a_run(cli, tmp_path):
     done = cli("run", DEFAULT_CONFIG, "--out", tmp_path / "run", "--plot")
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in (tmp_path / "run").glob("run-*.png")) == [
-        "run-capex.png", "run-gpus.png", "run-power.png", "run-schedule.png"]
+        "run-capex.png",
+        "run-gpus.png",
+        "run-power.png",
+        "run-schedule.png",
+    ]
     # the scenario beside the results is the commented source, and it loads on its own
     assert (tmp_path / "run" / "scenario.yaml").read_text() == DEFAULT_CONFIG.read_text()
     assert cli("validate", tmp_path / "run" / "scenario.yaml").returncode == 0

@@ -25,16 +25,25 @@ def write(path: Path, **fields) -> str:
 
 
 def dcsim(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "dcsim", *args], capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "dcsim", *args], capture_output=True, text=True, timeout=120
+    )
 
 
 def test_bad_input_exits_2_with_one_line_per_problem_and_writes_nothing(tmp_path):
     out = tmp_path / "out"
     cases = {
         "path": ({"design": {"parameters": {"halls.7.pue": [1.2]}}}, "halls.7.pue"),
-        "range": ({"design": {"type": "lhs", "samples": 2, "parameters": {
-            "halls.0.pue": {"low": 1.3, "high": 1.1}}}}, "must be below high"),
+        "range": (
+            {
+                "design": {
+                    "type": "lhs",
+                    "samples": 2,
+                    "parameters": {"halls.0.pue": {"low": 1.3, "high": 1.1}},
+                }
+            },
+            "must be below high",
+        ),
         "key": ({"design": {"parameters": {"halls.0.peu": [1.2]}}}, "unknown field"),
         "top": ({"replicatons": 2}, "replicatons: unknown field"),
     }
@@ -49,19 +58,40 @@ def test_bad_input_exits_2_with_one_line_per_problem_and_writes_nothing(tmp_path
 def test_unreachable_dask_scheduler_is_a_clean_error(tmp_path):
     exp = write(tmp_path / "e.yaml")
     started = time.monotonic()
-    done = dcsim("sweep", exp, "--executor", "dask", "--address", "tcp://127.0.0.1:9",
-                 "--out", str(tmp_path / "out"))
+    done = dcsim(
+        "sweep",
+        exp,
+        "--executor",
+        "dask",
+        "--address",
+        "tcp://127.0.0.1:9",
+        "--out",
+        str(tmp_path / "out"),
+    )
     assert done.returncode == 2 and "cannot reach the Dask scheduler" in done.stderr
     assert "Traceback" not in done.stderr and not (tmp_path / "out").exists()
     assert time.monotonic() - started < 60
 
 
 def test_sigkill_mid_sweep_then_resume_completes_without_duplicates(tmp_path):
-    exp = write(tmp_path / "e.yaml", replications=20,
-                design={"parameters": {DELAY: ["0 months", "6 months"]}})
+    exp = write(
+        tmp_path / "e.yaml",
+        replications=20,
+        design={"parameters": {DELAY: ["0 months", "6 months"]}},
+    )
     out = tmp_path / "out"
-    args = [sys.executable, "-m", "dcsim", "sweep", exp, "--executor", "serial", "--quiet",
-            "--out", str(out)]
+    args = [
+        sys.executable,
+        "-m",
+        "dcsim",
+        "sweep",
+        exp,
+        "--executor",
+        "serial",
+        "--quiet",
+        "--out",
+        str(out),
+    ]
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
@@ -80,8 +110,11 @@ def test_sigkill_mid_sweep_then_resume_completes_without_duplicates(tmp_path):
     resumed = pd.read_parquet(out / "runs.parquet")
     assert not resumed.duplicated(["point", "replication"]).any()
     assert len(resumed) == 40 and (resumed["status"] == "ok").all()
-    kept = resumed.merge(survived[["point", "replication", "wall_seconds"]],
-                         on=["point", "replication"], suffixes=("", "_survived"))
+    kept = resumed.merge(
+        survived[["point", "replication", "wall_seconds"]],
+        on=["point", "replication"],
+        suffixes=("", "_survived"),
+    )
     assert (kept["wall_seconds"] == kept["wall_seconds_survived"]).all()
 
     fresh = tmp_path / "fresh"
@@ -95,20 +128,37 @@ def test_sigkill_mid_sweep_then_resume_completes_without_duplicates(tmp_path):
 def test_a_changed_experiment_needs_force(tmp_path, capsys):
     out = str(tmp_path / "out")
     exp = tmp_path / "e.yaml"
-    assert main(["sweep", write(exp, replications=1), "--executor", "serial", "--quiet",
-                 "--out", out]) == 0
+    assert (
+        main(["sweep", write(exp, replications=1), "--executor", "serial", "--quiet", "--out", out])
+        == 0
+    )
     write(exp, replications=2)
     assert main(["sweep", str(exp), "--executor", "serial", "--quiet", "--out", out]) == 2
     assert "different experiment" in capsys.readouterr().err
-    assert main(["sweep", str(exp), "--executor", "serial", "--quiet", "--out", out,
-                 "--force"]) == 0
+    assert (
+        main(["sweep", str(exp), "--executor", "serial", "--quiet", "--out", out, "--force"]) == 0
+    )
     assert len(pd.read_parquet(Path(out) / "runs.parquet")) == 2
 
 
 def test_sweep_json_contract(tmp_path, capsys):
     exp = write(tmp_path / "e.yaml", design={"parameters": {DELAY: ["0 months", "6 months"]}})
-    assert main(["sweep", exp, "--executor", "serial", "--replications", "2",
-                 "--out", str(tmp_path / "o"), "--json"]) == 0
+    assert (
+        main(
+            [
+                "sweep",
+                exp,
+                "--executor",
+                "serial",
+                "--replications",
+                "2",
+                "--out",
+                str(tmp_path / "o"),
+                "--json",
+            ]
+        )
+        == 0
+    )
     report = json.loads(capsys.readouterr().out)
     assert (report["runs"], report["ok"], report["failed"]) == (4, 4, 0)
     assert {row["kpi"] for row in report["summary"]} >= {"days_to_full_cluster", "capex_usd"}
@@ -125,8 +175,13 @@ def test_sensitivity_writes_its_analysis(tmp_path, capsys, design):
     if design == "sobol":
         spec["samples"] = 4
     fixed = {"economics": {}, "halls.3.shell_time.high": "20 months"}
-    exp = write(tmp_path / "e.yaml", design=spec, replications=2, set=fixed,
-                kpis=["days_to_full_cluster", "electricity_cost_usd", "capex_usd"])
+    exp = write(
+        tmp_path / "e.yaml",
+        design=spec,
+        replications=2,
+        set=fixed,
+        kpis=["days_to_full_cluster", "electricity_cost_usd", "capex_usd"],
+    )
     out = tmp_path / "o"
     assert main(["sensitivity", exp, "--executor", "serial", "--out", str(out), "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)[design]

@@ -15,13 +15,16 @@ class Holder(BaseModel):
     value: Duration
 
 
-@pytest.mark.parametrize("spec", [
-    {"dist": "uniform", "low": "2 weeks", "high": "10 weeks"},
-    {"dist": "triangular", "low": "100 weeks", "mode": "115 weeks", "high": "150 weeks"},
-    {"dist": "pert", "low": "1 month", "mode": "2 months", "high": "8 months"},
-    {"dist": "normal", "mean": "30 days", "sd": "3 days"},
-    {"dist": "lognormal", "median": "90 days", "sigma": 0.4},
-])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"dist": "uniform", "low": "2 weeks", "high": "10 weeks"},
+        {"dist": "triangular", "low": "100 weeks", "mode": "115 weeks", "high": "150 weeks"},
+        {"dist": "pert", "low": "1 month", "mode": "2 months", "high": "8 months"},
+        {"dist": "normal", "mean": "30 days", "sd": "3 days"},
+        {"dist": "lognormal", "median": "90 days", "sigma": 0.4},
+    ],
+)
 def test_sampler_matches_scipy_definition(spec):
     dist = Holder(value=spec).value
     rng = np.random.default_rng(12345)
@@ -36,14 +39,17 @@ def test_plain_text_is_a_fixed_value_in_days():
     assert dist.sample(np.random.default_rng(0)) == pytest.approx(18 * 365.25 / 12)
 
 
-@pytest.mark.parametrize(("spec", "fragment"), [
-    ("150 MW", "expected a duration"),
-    (12, "bare number"),
-    ({"dist": "triangular", "low": "3 days", "mode": "1 day", "high": "5 days"}, "low <= mode"),
-    ({"dist": "uniform", "low": "3 days", "high": "1 day"}, "high must not be below low"),
-    ({"dist": "gamma", "shape": 2}, "does not match any of the expected tags"),
-    ({"dist": "uniform", "low": "1 day", "high": "3 days", "typo": 1}, "Extra inputs"),
-])
+@pytest.mark.parametrize(
+    ("spec", "fragment"),
+    [
+        ("150 MW", "expected a duration"),
+        (12, "bare number"),
+        ({"dist": "triangular", "low": "3 days", "mode": "1 day", "high": "5 days"}, "low <= mode"),
+        ({"dist": "uniform", "low": "3 days", "high": "1 day"}, "high must not be below low"),
+        ({"dist": "gamma", "shape": 2}, "does not match any of the expected tags"),
+        ({"dist": "uniform", "low": "1 day", "high": "3 days", "typo": 1}, "Extra inputs"),
+    ],
+)
 def test_bad_distributions_are_rejected(spec, fragment):
     with pytest.raises(ValidationError, match=fragment):
         Holder(value=spec)

@@ -28,19 +28,27 @@ def problems(**fields) -> list[str]:
 
 
 def test_errors_name_the_file_and_the_field():
-    assert problems(design={"type": "lhs", "samples": 4, "parameters": {
-        LEAD: {"low": 3, "high": 2}}}) == [
-        f"exp.yaml: design.parameters.{LEAD}: low (3) must be below high (2)"
-    ]
+    assert problems(
+        design={"type": "lhs", "samples": 4, "parameters": {LEAD: {"low": 3, "high": 2}}}
+    ) == [f"exp.yaml: design.parameters.{LEAD}: low (3) must be below high (2)"]
     assert problems(replicatoins=3) == [
         "exp.yaml: replicatoins: unknown field (check the spelling; see docs/experiments.md)"
     ]
     assert "expected one of" in problems(design={"type": "factorial"})[0]
-    assert "either values or low/high" in problems(design={
-        "type": "random", "samples": 2, "parameters": {LEAD: {"low": 1, "high": 2,
-                                                             "values": [1]}}})[0]
-    assert "need low and high" in problems(design={
-        "type": "tornado", "parameters": {LEAD: {"values": [1, 2]}}})[0]
+    assert (
+        "either values or low/high"
+        in problems(
+            design={
+                "type": "random",
+                "samples": 2,
+                "parameters": {LEAD: {"low": 1, "high": 2, "values": [1]}},
+            }
+        )[0]
+    )
+    assert (
+        "need low and high"
+        in problems(design={"type": "tornado", "parameters": {LEAD: {"values": [1, 2]}}})[0]
+    )
 
 
 def test_base_is_relative_to_the_experiment_file(tmp_path):
@@ -55,16 +63,27 @@ def test_base_is_relative_to_the_experiment_file(tmp_path):
 def test_grid_is_the_cartesian_product():
     exp = experiment(design={"parameters": {"a": [1, 2, 3], "b": ["x", "y"]}})
     assert [p.overrides for p in points(exp)][:3] == [
-        {"a": 1, "b": "x"}, {"a": 1, "b": "y"}, {"a": 2, "b": "x"}]
+        {"a": 1, "b": "x"},
+        {"a": 1, "b": "y"},
+        {"a": 2, "b": "x"},
+    ]
     assert len(points(exp)) == 6
     assert [p.overrides for p in points(experiment())] == [{}]
 
 
 def test_sampled_designs_are_reproducible_and_carry_units():
-    design = {"type": "lhs", "samples": 10, "parameters": {
-        LEAD: {"low": 100, "high": 150, "unit": "weeks"}, "x": {"values": ["a", "b"]}}}
-    first, again = points(experiment(design=design, seed=3)), points(experiment(design=design,
-                                                                               seed=3))
+    design = {
+        "type": "lhs",
+        "samples": 10,
+        "parameters": {
+            LEAD: {"low": 100, "high": 150, "unit": "weeks"},
+            "x": {"values": ["a", "b"]},
+        },
+    }
+    first, again = (
+        points(experiment(design=design, seed=3)),
+        points(experiment(design=design, seed=3)),
+    )
     assert first == again
     numbers = np.array([p.columns[LEAD] for p in first])
     # Latin hypercube: exactly one sample in each of the ten strata.
@@ -77,17 +96,29 @@ def test_sampled_designs_are_reproducible_and_carry_units():
 
 
 def test_sobol_rounds_samples_up_to_a_power_of_two(capsys):
-    design = {"type": "sobol", "samples": 5, "parameters": {"a": {"low": 0, "high": 1},
-                                                            "b": {"low": 0, "high": 1}}}
+    design = {
+        "type": "sobol",
+        "samples": 5,
+        "parameters": {"a": {"low": 0, "high": 1}, "b": {"low": 0, "high": 1}},
+    }
     assert len(points(experiment(design=design))) == 8 * (2 + 2)
     assert "not a power of two; using 8" in capsys.readouterr().err
 
 
 def test_tornado_is_base_then_low_and_high_per_parameter():
-    exp = experiment(design={"type": "tornado", "parameters": {
-        "a": {"low": 1, "high": 2, "unit": "weeks"}, "b": {"low": 5, "high": 6}}})
+    exp = experiment(
+        design={
+            "type": "tornado",
+            "parameters": {"a": {"low": 1, "high": 2, "unit": "weeks"}, "b": {"low": 5, "high": 6}},
+        }
+    )
     assert [p.overrides for p in points(exp)] == [
-        {}, {"a": "1.0 weeks"}, {"a": "2.0 weeks"}, {"b": 5.0}, {"b": 6.0}]
+        {},
+        {"a": "1.0 weeks"},
+        {"a": "2.0 weeks"},
+        {"b": 5.0},
+        {"b": 6.0},
+    ]
 
 
 def test_plan_rejects_paths_that_do_not_exist():

@@ -51,8 +51,9 @@ def test_money_energy_and_waiting(golden):
     assert kpis["compute_flop"] == pytest.approx(8000 * 1000e12 * 304 * 86400)
     # delivered on days 5 and 15, dark until day 61
     assert kpis["stranded_gpu_days"] == pytest.approx(4000 * 56 + 4000 * 46)
-    assert kpis["stranded_capex_usd_years"] == pytest.approx((4000 * 56 + 4000 * 46) * 10e3
-                                                             / 365.25)
+    assert kpis["stranded_capex_usd_years"] == pytest.approx(
+        (4000 * 56 + 4000 * 46) * 10e3 / 365.25
+    )
     waits = kpis["constraint_gpu_days"]
     assert waits["grid"] == pytest.approx(4000 * (60 - 26) + 4000 * (60 - 30))
     assert waits["crews"] == pytest.approx(4000 * 4)
@@ -73,19 +74,26 @@ def test_shed_and_restore_window():
     """The grid drops to 15 MW on day 100 and recovers on day 150: under FIFO the later
     stage (ready on day 30) is shed on day 100 and re-energized on day 150 without a new
     commissioning."""
-    scenario = tiny(**{"grid.interconnects.0.schedule": [
-        {"date": "2025-01-11", "capacity": "10 MW"},
-        {"date": "2025-03-02", "capacity": "30 MW"},
-        {"date": "2025-04-11", "capacity": "15 MW"},   # day 100
-        {"date": "2025-05-31", "capacity": "30 MW"},   # day 150
-    ]})
+    scenario = tiny(
+        **{
+            "grid.interconnects.0.schedule": [
+                {"date": "2025-01-11", "capacity": "10 MW"},
+                {"date": "2025-03-02", "capacity": "30 MW"},
+                {"date": "2025-04-11", "capacity": "15 MW"},  # day 100
+                {"date": "2025-05-31", "capacity": "30 MW"},  # day 150
+            ]
+        }
+    )
     result = simulate(scenario)
     events = result.events
     shed = events[(events.event == "shed")]
     assert list(zip(shed.day, shed.entity, strict=True)) == [(100.0, "h1/2")]
     energized = events[events.event == "energized"]
     assert list(zip(energized.day, energized.entity, strict=True)) == [
-        (61.0, "h1/1"), (61.0, "h1/2"), (150.0, "h1/2")]
+        (61.0, "h1/1"),
+        (61.0, "h1/2"),
+        (150.0, "h1/2"),
+    ]
     ts = result.timeseries.set_index("day")
     assert ts.loc[100, "facility_mw"] == pytest.approx(12.5)
     assert ts.loc[150, "facility_mw"] == pytest.approx(25)
@@ -93,14 +101,17 @@ def test_shed_and_restore_window():
     assert result.kpis["energy_mwh"] == pytest.approx(24 * (25 * 39 + 12.5 * 50 + 25 * 215))
 
 
-@pytest.mark.parametrize(("horizon", "statuses"), [
-    ("22 days", ["installing", "planned"]),  # stage 2 waits for the one crew
-    ("25 days", ["burn-in", "installing"]),
-    ("29 days", ["waiting-power", "burn-in"]),
-    ("45 days", ["waiting-power", "waiting-power"]),  # 10 MW cannot carry 12.5 MW
-    ("60.5 days", ["commissioning", "commissioning"]),
-    ("365 days", ["energized", "energized"]),
-])
+@pytest.mark.parametrize(
+    ("horizon", "statuses"),
+    [
+        ("22 days", ["installing", "planned"]),  # stage 2 waits for the one crew
+        ("25 days", ["burn-in", "installing"]),
+        ("29 days", ["waiting-power", "burn-in"]),
+        ("45 days", ["waiting-power", "waiting-power"]),  # 10 MW cannot carry 12.5 MW
+        ("60.5 days", ["commissioning", "commissioning"]),
+        ("365 days", ["energized", "energized"]),
+    ],
+)
 def test_stage_status_where_the_horizon_cuts_the_timeline(horizon, statuses):
     stages = simulate(tiny(horizon=horizon), seed=0).stages
     assert list(stages["status"]) == statuses

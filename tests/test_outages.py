@@ -22,8 +22,12 @@ def test_single_transformer_outage_sheds_and_restores_the_exact_window():
     assert _events(result, "equipment_outage") == [(100, "xfmr")]
     assert _events(result, "equipment_restored") == [(120, "xfmr")]
     assert _events(result, "shed") == [(100, "h1/2"), (100, "h1/1")]  # reverse FIFO
-    assert _events(result, "energized") == [(61, "h1/1"), (61, "h1/2"), (120, "h1/1"),
-                                            (120, "h1/2")]
+    assert _events(result, "energized") == [
+        (61, "h1/1"),
+        (61, "h1/2"),
+        (120, "h1/1"),
+        (120, "h1/2"),
+    ]
     kpis = result.kpis
     assert kpis["stage_hours_shed"] == pytest.approx(2 * 20 * 24)
     assert kpis["shed_mwh"] == pytest.approx(25 * 20 * 24)
@@ -32,14 +36,24 @@ def test_single_transformer_outage_sheds_and_restores_the_exact_window():
 
 
 def test_n_minus_1_design_rides_through_the_same_outage():
-    spare = {"name": "xfmr-2", "kind": "transformer", "capacity": "25 MW", "fed_by": ["grid"],
-             "lead_time": "20 days", "install_time": "10 days"}
-    scenario = tiny(**{
-        "equipment": [{**tiny().equipment[0].model_dump(mode="json"),
-                       "forced_outages": OUTAGE}, spare],
-        "halls.0.fed_by": ["xfmr", "xfmr-2"],
-        "energization.n_minus_1": True,
-    })
+    spare = {
+        "name": "xfmr-2",
+        "kind": "transformer",
+        "capacity": "25 MW",
+        "fed_by": ["grid"],
+        "lead_time": "20 days",
+        "install_time": "10 days",
+    }
+    scenario = tiny(
+        **{
+            "equipment": [
+                {**tiny().equipment[0].model_dump(mode="json"), "forced_outages": OUTAGE},
+                spare,
+            ],
+            "halls.0.fed_by": ["xfmr", "xfmr-2"],
+            "energization.n_minus_1": True,
+        }
+    )
     result = simulate(scenario)
     assert _events(result, "equipment_outage") == [(100, "xfmr")]
     assert _events(result, "shed") == []
@@ -50,19 +64,35 @@ def test_n_minus_1_design_rides_through_the_same_outage():
 def test_n_minus_1_holds_back_load_a_single_loss_would_drop():
     """Two 15 MW transformers: 25 MW fits on both, but losing either leaves 15 MW, so under
     N-1 only one 12.5 MW stage may be energized."""
-    spare = {"name": "xfmr-2", "kind": "transformer", "capacity": "15 MW", "fed_by": ["grid"],
-             "lead_time": "20 days", "install_time": "10 days"}
+    spare = {
+        "name": "xfmr-2",
+        "kind": "transformer",
+        "capacity": "15 MW",
+        "fed_by": ["grid"],
+        "lead_time": "20 days",
+        "install_time": "10 days",
+    }
     first = {**tiny().equipment[0].model_dump(mode="json"), "capacity": "15 MW"}
-    scenario = tiny(**{"equipment": [first, spare], "halls.0.fed_by": ["xfmr", "xfmr-2"],
-                       "energization.n_minus_1": True})
+    scenario = tiny(
+        **{
+            "equipment": [first, spare],
+            "halls.0.fed_by": ["xfmr", "xfmr-2"],
+            "energization.n_minus_1": True,
+        }
+    )
     result = simulate(scenario)
     assert result.kpis["gpus_energized_final"] == 4000
     assert result.kpis["binding_constraint"] == "equipment"
 
 
 def test_curtailment_window_sheds_and_counts_curtailed_energy():
-    scenario = tiny(**{"grid.interconnects.0.curtailments": [
-        {"date": "2025-04-11", "duration": "50 days", "limit": "15 MW"}]})
+    scenario = tiny(
+        **{
+            "grid.interconnects.0.curtailments": [
+                {"date": "2025-04-11", "duration": "50 days", "limit": "15 MW"}
+            ]
+        }
+    )
     result = simulate(scenario)
     assert _events(result, "shed") == [(100, "h1/2")]
     assert _events(result, "energized")[-1] == (150, "h1/2")
@@ -75,11 +105,16 @@ def test_curtailment_window_sheds_and_counts_curtailed_energy():
 
 
 def test_random_outages_and_curtailments_are_reproducible():
-    scenario = tiny(**{
-        "equipment.0.outages": {"mtbf": "60 days", "mttr": "5 days"},
-        "grid.interconnects.0.random_curtailments": {"per_year": 6, "duration": "3 days",
-                                                     "limit": "12 MW"},
-    })
+    scenario = tiny(
+        **{
+            "equipment.0.outages": {"mtbf": "60 days", "mttr": "5 days"},
+            "grid.interconnects.0.random_curtailments": {
+                "per_year": 6,
+                "duration": "3 days",
+                "limit": "12 MW",
+            },
+        }
+    )
     first, again = simulate(scenario, seed=3), simulate(scenario, seed=3)
     assert first.kpis == again.kpis
     assert len(_events(first, "equipment_outage")) > 0

@@ -27,9 +27,9 @@ def test_batch_sizes_split_exactly():
 
 def test_vendor_cap_ships_in_arrival_order_at_its_rate():
     cap = VendorCap(rate_per_day=100)
-    assert cap.ship_day(0, 500) == 0        # line idle: ships on arrival, busy 5 days
-    assert cap.ship_day(2, 500) == 5        # waits for the allocation to catch up
-    assert cap.ship_day(30, 100) == 30      # idle again
+    assert cap.ship_day(0, 500) == 0  # line idle: ships on arrival, busy 5 days
+    assert cap.ship_day(2, 500) == 5  # waits for the allocation to catch up
+    assert cap.ship_day(30, 100) == 30  # idle again
 
 
 def test_vendor_cap_throttles_deliveries_in_a_run():
@@ -51,8 +51,9 @@ def test_equipment_ordered_before_start_is_in_service_from_day_0():
 
 def test_hall_waits_for_a_construction_crew():
     halls = [tiny().halls[0].model_dump(mode="json")]
-    halls.append({**halls[0], "name": "h2", "stages": {"count": 1, "gpus": 100,
-                                                         "chip": "test-gpu"}})
+    halls.append(
+        {**halls[0], "name": "h2", "stages": {"count": 1, "gpus": 100, "chip": "test-gpu"}}
+    )
     result = simulate(tiny(halls=halls, construction={"crews": 1}))
     assert _day_of(result, "hall_ready", "h1") == [20]
     assert _day_of(result, "construction_start", "h2") == [20]  # crew frees up on day 20
@@ -68,14 +69,28 @@ def test_unlimited_crews_install_in_parallel():
     result = simulate(tiny(**{"installation.crews": None}))
     # both stages install on days 20-24, burn in to day 26: no crew waiting
     assert result.kpis["constraint_gpu_days"]["crews"] == 0
-    assert sorted(_day_of(result, "ready_for_power", "h1/1") +
-                  _day_of(result, "ready_for_power", "h1/2")) == [26, 26]
+    assert sorted(
+        _day_of(result, "ready_for_power", "h1/1") + _day_of(result, "ready_for_power", "h1/2")
+    ) == [26, 26]
 
 
 def _stage(name: str, hall: str, kw: int, ready: float, priority: int = 0, index: int = 0):
-    return Stage(name=name, index=index, hall=hall, priority=priority, chip="x", gpus=1,
-                 facility_kw=kw, it_mw=kw / 1000, bf16_tflops=0, price_usd=0, install_days=0,
-                 burn_in_days=0, commissioning_days=0, ready_day=ready)
+    return Stage(
+        name=name,
+        index=index,
+        hall=hall,
+        priority=priority,
+        chip="x",
+        gpus=1,
+        facility_kw=kw,
+        it_mw=kw / 1000,
+        bf16_tflops=0,
+        price_usd=0,
+        install_days=0,
+        burn_in_days=0,
+        commissioning_days=0,
+        ready_day=ready,
+    )
 
 
 @pytest.fixture
@@ -86,16 +101,21 @@ def network():
     return network
 
 
-@pytest.mark.parametrize(("policy", "admitted"), [
-    ("fifo", ["early-small", "mid"]),               # 5 + 8 = 13 MW; + 15 would be 28 > 20
-    ("largest-first", ["late-big", "early-small"]),  # 15; mid (+8) refused, small backfills
-    ("hall-priority", ["mid", "early-small"]),      # mid has priority 1; big no longer fits
-])
+@pytest.mark.parametrize(
+    ("policy", "admitted"),
+    [
+        ("fifo", ["early-small", "mid"]),  # 5 + 8 = 13 MW; + 15 would be 28 > 20
+        ("largest-first", ["late-big", "early-small"]),  # 15; mid (+8) refused, small backfills
+        ("hall-priority", ["mid", "early-small"]),  # mid has priority 1; big no longer fits
+    ],
+)
 def test_policies_order_admission_and_backfill(network, policy, admitted):
     dispatcher = Dispatcher(network, policy, n_minus_1=False)
-    dispatcher.waiting |= {_stage("early-small", "h1", 5_000, ready=1, index=0),
-                           _stage("mid", "h1", 8_000, ready=2, priority=1, index=1),
-                           _stage("late-big", "h1", 15_000, ready=3, index=2)}
+    dispatcher.waiting |= {
+        _stage("early-small", "h1", 5_000, ready=1, index=0),
+        _stage("mid", "h1", 8_000, ready=2, priority=1, index=1),
+        _stage("late-big", "h1", 15_000, ready=3, index=2),
+    }
     assert [s.name for s in dispatcher.admit()] == admitted
 
 
@@ -132,19 +152,34 @@ def test_controller_sleeps_between_changes():
 
 def test_batch_intervals_accumulate_draws():
     """Batches leave one drawn interval after another, so they never swap order."""
-    result = simulate(tiny(**{"chip_orders.0.batches": 4, "chip_orders.0.count": 8000,
-                              "chip_orders.0.batch_interval": {
-                                  "dist": "uniform", "low": "5 days", "high": "15 days"}}),
-                      seed=4)
+    result = simulate(
+        tiny(
+            **{
+                "chip_orders.0.batches": 4,
+                "chip_orders.0.count": 8000,
+                "chip_orders.0.batch_interval": {
+                    "dist": "uniform",
+                    "low": "5 days",
+                    "high": "15 days",
+                },
+            }
+        ),
+        seed=4,
+    )
     days = _day_of(result, "chips_delivered", "test-gpu")
     gaps = [b - a for a, b in itertools.pairwise(days)]
     assert len(days) == 4 and all(5 <= gap <= 15 for gap in gaps)
 
 
 def test_dated_curtailment_windows_draw_their_own_durations():
-    windows = [{"date": f"2025-0{m}-01", "duration": {"dist": "uniform", "low": "1 day",
-                                                       "high": "30 days"}, "limit": "20 MW"}
-               for m in (4, 6, 8)]
+    windows = [
+        {
+            "date": f"2025-0{m}-01",
+            "duration": {"dist": "uniform", "low": "1 day", "high": "30 days"},
+            "limit": "20 MW",
+        }
+        for m in (4, 6, 8)
+    ]
     result = simulate(tiny(**{"grid.interconnects.0.curtailments": windows}), seed=2)
     starts = _day_of(result, "curtailment_start", "grid")
     ends = _day_of(result, "curtailment_end", "grid")

@@ -23,8 +23,9 @@ VOLATILE = ["wall_seconds"]
 
 
 def grid(parameters: dict, replications: int = 3, **fields) -> Experiment:
-    return Experiment(base=BASE, design=GridDesign(parameters=parameters),
-                      replications=replications, **fields)
+    return Experiment(
+        base=BASE, design=GridDesign(parameters=parameters), replications=replications, **fields
+    )
 
 
 @pytest.fixture(scope="module")
@@ -39,19 +40,24 @@ def same_runs(left: pd.DataFrame, right: pd.DataFrame) -> None:
 
 def test_store_holds_one_row_per_run_with_parameters_and_kpis(reference, tmp_path):
     assert list(reference[["point", "replication"]].itertuples(index=False)) == [
-        (p, r) for p in range(2) for r in range(3)]
+        (p, r) for p in range(2) for r in range(3)
+    ]
     assert list(reference.columns[:4]) == ["point", "replication", "seed", DELAY]
     assert {"constraint_gpu_days.grid", "days_to_full_cluster", "status", "error"} <= set(
-        reference.columns)
+        reference.columns
+    )
     assert (reference["status"] == "ok").all()
     # A nine-month slip of the last grid step cannot make the campus finish earlier.
-    assert (reference.loc[3:, "days_to_full_cluster"].to_numpy()
-            >= reference.loc[:2, "days_to_full_cluster"].to_numpy()).all()
+    assert (
+        reference.loc[3:, "days_to_full_cluster"].to_numpy()
+        >= reference.loc[:2, "days_to_full_cluster"].to_numpy()
+    ).all()
 
 
 def test_local_pool_matches_serial(reference, tmp_path):
-    result = run_sweep(grid({DELAY: ["0 months", "9 months"]}), tmp_path, executor="local",
-                       workers=2)
+    result = run_sweep(
+        grid({DELAY: ["0 months", "9 months"]}), tmp_path, executor="local", workers=2
+    )
     same_runs(reference, result.runs)
     assert same_files(tmp_path)
 
@@ -59,10 +65,12 @@ def test_local_pool_matches_serial(reference, tmp_path):
 def same_files(out: Path) -> bool:
     """After a sweep: consolidated, no parts left, manifest complete with counts."""
     manifest = json.loads((out / "manifest.json").read_text())
-    return (not (out / "parts").exists() and manifest["complete"]
-            and manifest["counts"] == {"points": 2, "replications": 3, "runs": 6, "ok": 6,
-                                       "failed": 0}
-            and pd.read_parquet(out / "summary.parquet")["point"].nunique() == 2)
+    return (
+        not (out / "parts").exists()
+        and manifest["complete"]
+        and manifest["counts"] == {"points": 2, "replications": 3, "runs": 6, "ok": 6, "failed": 0}
+        and pd.read_parquet(out / "summary.parquet")["point"].nunique() == 2
+    )
 
 
 def test_dask_cluster_matches_serial(reference, tmp_path):
@@ -70,10 +78,15 @@ def test_dask_cluster_matches_serial(reference, tmp_path):
     # Threads in this process: no interpreter start-up, and nothing left behind to warn about.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)  # sockets closed as the cluster stops
-        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                      dashboard_address=None) as cluster:
-            result = run_sweep(grid({DELAY: ["0 months", "9 months"]}), tmp_path,
-                               executor="dask", address=cluster.scheduler_address)
+        with distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster:
+            result = run_sweep(
+                grid({DELAY: ["0 months", "9 months"]}),
+                tmp_path,
+                executor="dask",
+                address=cluster.scheduler_address,
+            )
     same_runs(reference, result.runs)
 
 
@@ -101,10 +114,23 @@ def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypatch, 
 
     monkeypatch.setattr(dcsim.api, "simulate", flaky)
     exp = tmp_path / "e.yaml"
-    exp.write_text(json.dumps({"base": BASE, "replications": 3,
-                               "design": {"parameters": {"halls.0.pue": [1.1, 0.5]}}}))
-    code = main(["sweep", str(exp), "--executor", "serial", "--out", str(tmp_path / "o"),
-                 "--quiet", "--json"])
+    exp.write_text(
+        json.dumps(
+            {"base": BASE, "replications": 3, "design": {"parameters": {"halls.0.pue": [1.1, 0.5]}}}
+        )
+    )
+    code = main(
+        [
+            "sweep",
+            str(exp),
+            "--executor",
+            "serial",
+            "--out",
+            str(tmp_path / "o"),
+            "--quiet",
+            "--json",
+        ]
+    )
     assert code == 1
     report = json.loads(capsys.readouterr().out)
     assert (report["ok"], report["failed"]) == (2, 4)
@@ -150,11 +176,11 @@ def test_summary_quantiles_match_numpy(tmp_path):
 
 
 def test_python_api(reference, tmp_path):
-    runs = dcsim.sweep(BASE, {DELAY: ["0 months", "9 months"]}, replications=3,
-                       executor="serial")
+    runs = dcsim.sweep(BASE, {DELAY: ["0 months", "9 months"]}, replications=3, executor="serial")
     same_runs(reference, runs)
-    again = dcsim.sweep(grid({DELAY: ["0 months"]}, replications=2), executor="serial",
-                        out=tmp_path)
+    again = dcsim.sweep(
+        grid({DELAY: ["0 months"]}, replications=2), executor="serial", out=tmp_path
+    )
     same_runs(reference.iloc[:2], again)
     assert (tmp_path / "runs.parquet").exists()
     with pytest.raises(TypeError):
@@ -167,10 +193,18 @@ def test_dask_scheduler_file_matches_serial(reference, tmp_path):
     scheduler_file = tmp_path / "scheduler.json"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
-        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                      dashboard_address=None,
-                                      scheduler_kwargs={"scheduler_file": str(scheduler_file)}):
+        with distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=False,
+            dashboard_address=None,
+            scheduler_kwargs={"scheduler_file": str(scheduler_file)},
+        ):
             assert json.loads(scheduler_file.read_text())["address"]
-            result = run_sweep(grid({DELAY: ["0 months", "9 months"]}), tmp_path / "out",
-                               executor="dask", scheduler_file=str(scheduler_file))
+            result = run_sweep(
+                grid({DELAY: ["0 months", "9 months"]}),
+                tmp_path / "out",
+                executor="dask",
+                scheduler_file=str(scheduler_file),
+            )
     same_runs(reference, result.runs)

@@ -19,19 +19,43 @@ def test_to_kw_rounds_up_without_float_noise():
     assert to_kw(7.5735001) == 7574
 
 
-@pytest.mark.parametrize(("overrides", "message"), [
-    ({"equipment.0.fed_by": ["h1"]}, "halls are sinks"),
-    ({"equipment.0.fed_by": ["nowhere"]}, "is fed by 'nowhere'"),
-    ({"equipment": [
-        {"name": "a", "kind": "switchgear", "capacity": "30 MW", "fed_by": ["b"],
-         "lead_time": "1 day"},
-        {"name": "b", "kind": "switchgear", "capacity": "30 MW", "fed_by": ["a"],
-         "lead_time": "1 day"},
-        {"name": "xfmr", "kind": "transformer", "capacity": "25 MW", "fed_by": ["grid"],
-         "lead_time": "1 day"}],
-      "halls.0.fed_by": ["a"]}, "cycle"),
-    ({"equipment.0.name": "h1", "halls.0.fed_by": ["grid"]}, "more than one node"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"equipment.0.fed_by": ["h1"]}, "halls are sinks"),
+        ({"equipment.0.fed_by": ["nowhere"]}, "is fed by 'nowhere'"),
+        (
+            {
+                "equipment": [
+                    {
+                        "name": "a",
+                        "kind": "switchgear",
+                        "capacity": "30 MW",
+                        "fed_by": ["b"],
+                        "lead_time": "1 day",
+                    },
+                    {
+                        "name": "b",
+                        "kind": "switchgear",
+                        "capacity": "30 MW",
+                        "fed_by": ["a"],
+                        "lead_time": "1 day",
+                    },
+                    {
+                        "name": "xfmr",
+                        "kind": "transformer",
+                        "capacity": "25 MW",
+                        "fed_by": ["grid"],
+                        "lead_time": "1 day",
+                    },
+                ],
+                "halls.0.fed_by": ["a"],
+            },
+            "cycle",
+        ),
+        ({"equipment.0.name": "h1", "halls.0.fed_by": ["grid"]}, "more than one node"),
+    ],
+)
 def test_bad_topologies_fail_at_load(overrides, message):
     with pytest.raises(UserInputError, match=message):
         tiny(**overrides)
@@ -39,13 +63,27 @@ def test_bad_topologies_fail_at_load(overrides, message):
 
 def test_unfed_hall_is_rejected():
     extra_hall = {**tiny().halls[0].model_dump(mode="json"), "name": "h2", "fed_by": ["island"]}
-    island = {"name": "island", "kind": "switchgear", "capacity": "30 MW", "fed_by": ["sw"],
-              "lead_time": "1 day"}
-    sw = {"name": "sw", "kind": "switchgear", "capacity": "30 MW", "fed_by": ["island"],
-          "lead_time": "1 day"}
+    island = {
+        "name": "island",
+        "kind": "switchgear",
+        "capacity": "30 MW",
+        "fed_by": ["sw"],
+        "lead_time": "1 day",
+    }
+    sw = {
+        "name": "sw",
+        "kind": "switchgear",
+        "capacity": "30 MW",
+        "fed_by": ["island"],
+        "lead_time": "1 day",
+    }
     with pytest.raises(UserInputError, match=r"cycle|no path"):
-        tiny(**{"halls": [tiny().halls[0].model_dump(mode="json"), extra_hall],
-                "equipment": [tiny().equipment[0].model_dump(mode="json"), island, sw]})
+        tiny(
+            **{
+                "halls": [tiny().halls[0].model_dump(mode="json"), extra_hall],
+                "equipment": [tiny().equipment[0].model_dump(mode="json"), island, sw],
+            }
+        )
 
 
 def _network(overrides=None) -> PowerNetwork:
@@ -153,8 +191,16 @@ def test_meshed_network_has_no_formula_and_uses_the_general_solver():
 def test_series_parallel_formula_of_a_paired_campus():
     """Matched pairs reduce: sum the twins, take the minimum along each chain."""
     formula = reduce_to_formula(
-        [("grid", "sub"), ("sub", "t1"), ("sub", "t2"),
-         ("t1", "h1"), ("t1", "h2"), ("t2", "h1"), ("t2", "h2"), ("sub", "spare")],
+        [
+            ("grid", "sub"),
+            ("sub", "t1"),
+            ("sub", "t2"),
+            ("t1", "h1"),
+            ("t1", "h2"),
+            ("t2", "h1"),
+            ("t2", "h2"),
+            ("sub", "spare"),
+        ],
         sources=["grid"],
         sinks=["h1", "h2"],
     )

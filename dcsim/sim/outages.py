@@ -47,9 +47,7 @@ def curtailment(
     model.refresh_power("curtailment_end", interconnect, limit_mw)
 
 
-def random_curtailments(
-    model, interconnect: Interconnect, rng: np.random.Generator
-) -> Generator:
+def random_curtailments(model, interconnect: Interconnect, rng: np.random.Generator) -> Generator:
     """Curtailment windows arriving as a Poisson process of ``per_year`` windows a year."""
     spec = interconnect.random_curtailments
     while True:

@@ -11,9 +11,7 @@ from dcsim.config.schema import Generator as GeneratorSpec
 from dcsim.topology import to_kw
 
 
-def interconnect_schedule(
-    model, interconnect: Interconnect, rng: np.random.Generator
-) -> Generator:
+def interconnect_schedule(model, interconnect: Interconnect, rng: np.random.Generator) -> Generator:
     """Firm capacity moves to each scheduled level on its date plus a slip; a step never
     comes before the one ahead of it in the schedule."""
     due = float("-inf")
@@ -24,9 +22,7 @@ def interconnect_schedule(
         model.refresh_power("interconnect_step", interconnect.name, step.capacity)
 
 
-def generator_lifecycle(
-    model, generator: GeneratorSpec, rng: np.random.Generator
-) -> Generator:
+def generator_lifecycle(model, generator: GeneratorSpec, rng: np.random.Generator) -> Generator:
     """On-site generation: ordered, delivered after its lead time, installed, then running."""
     delivered = model.scenario.day(generator.order_date) + generator.lead_time.sample(rng)
     yield model.until(delivered + generator.install_time.sample(rng))

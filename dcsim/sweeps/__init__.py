@@ -53,4 +53,3 @@ def sweep(
         return run_sweep(experiment, out, executor=executor, workers=workers).runs
     with tempfile.TemporaryDirectory(prefix="dcsim-sweep-") as scratch:
         return run_sweep(experiment, scratch, executor=executor, workers=workers).runs
-
