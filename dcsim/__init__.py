@@ -1,11 +1,8 @@
 """dcsim: a discrete-event simulator of AI-datacenter build-out."""
 
-from importlib.metadata import PackageNotFoundError, version
+from dcsim.version import __version__
 
-try:
-    __version__ = version("dcsim")
-except PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0.0.0+unknown"
+__all__ = ["__version__", "sweep"]
 
 
 def __getattr__(name: str):

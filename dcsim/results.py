@@ -14,12 +14,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dcsim import __version__
 from dcsim.config.schema import Scenario
 from dcsim.sim.ledger import CAPEX_COUNTERS, COUNTERS, GPU_STATES
 from dcsim.sim.model import BuildOut
+from dcsim.units import DAYS_PER_YEAR
+from dcsim.version import __version__
 
-DAYS_PER_YEAR = 365.25
 SECONDS_PER_DAY = 86_400
 
 #: Time-series columns users and scripts rely on (the contract), then the extra ones.

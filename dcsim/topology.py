@@ -17,9 +17,7 @@ check that all three agree.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 import networkx as nx
 import numpy as np
@@ -27,69 +25,9 @@ from scipy.sparse import csr_array
 from scipy.sparse.csgraph import maximum_flow
 
 from dcsim.series_parallel import compile_formula, reduce_to_formula
-
-if TYPE_CHECKING:
-    from dcsim.config.schema import Scenario
+from dcsim.units import to_kw
 
 UNLIMITED_KW = 2**30  # feeders carry whatever their ends allow; int32 for scipy
-
-
-def to_kw(mw: float) -> int:
-    """MW to whole kW, rounding up so a load is never under-reserved."""
-    return math.ceil(round(mw * 1000, 6))
-
-
-def build_graph(scenario: Scenario) -> nx.DiGraph:
-    """The topology with node kinds and ratings; nodes and edges in sorted order."""
-    graph = nx.DiGraph()
-    nodes: list[tuple[str, dict]] = []
-    nodes += [(ic.name, {"kind": "interconnect"}) for ic in scenario.grid.interconnects]
-    nodes += [
-        (gen.name, {"kind": "generator", "capacity_mw": gen.capacity})
-        for gen in scenario.grid.generators
-    ]
-    nodes += [(eq.name, {"kind": eq.kind, "capacity_mw": eq.capacity}) for eq in scenario.equipment]
-    nodes += [
-        (hall.name, {"kind": "hall", "capacity_mw": hall.it_capacity * hall.pue})
-        for hall in scenario.halls
-    ]
-    seen: set[str] = set()
-    for name, _ in nodes:
-        if name in seen:
-            raise ValueError(f"topology: the name {name!r} is used by more than one node")
-        seen.add(name)
-    graph.add_nodes_from(sorted(nodes))
-    feeds = [
-        (up, item.name) for item in (*scenario.equipment, *scenario.halls) for up in item.fed_by
-    ]
-    for up, down in sorted(feeds):
-        if up not in graph:
-            raise ValueError(
-                f"topology: {down!r} is fed by {up!r}, which is not a source, equipment or hall"
-            )
-        if graph.nodes[up]["kind"] == "hall":
-            raise ValueError(f"topology: {down!r} is fed by the hall {up!r}; halls are sinks")
-        graph.add_edge(up, down)
-    return graph
-
-
-def check_topology(scenario: Scenario) -> nx.DiGraph:
-    """Reject graphs that cannot work: cycles, unfed halls, unknown references."""
-    graph = build_graph(scenario)
-    try:
-        cycle = nx.find_cycle(graph)
-    except nx.NetworkXNoCycle:
-        pass
-    else:
-        path = " -> ".join([edge[0] for edge in cycle] + [cycle[0][0]])
-        raise ValueError(f"topology: cycle {path}")
-    sources = {n for n, kind in graph.nodes(data="kind") if kind in ("interconnect", "generator")}
-    for hall in scenario.halls:
-        if not sources & nx.ancestors(graph, hall.name):
-            raise ValueError(
-                f"topology: hall {hall.name!r} has no path from any interconnect or generator"
-            )
-    return graph
 
 
 class PowerNetwork:

@@ -8,9 +8,13 @@ silently drops it (``"2.5 $/W"`` would become ``2.5 / W``); money is spelled ``U
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import pint
+
+#: Days in the mean Julian year: the year of rates written per year and of USD-years.
+DAYS_PER_YEAR = 365.25
 
 registry = pint.UnitRegistry(on_redefinition="raise")
 registry.define("USD = [currency]")
@@ -69,3 +73,8 @@ def _parse_text(value: str, kind: str) -> float:
             f"could not read {value!r} as a {kind.replace('_', ' ')} like {example!r}"
         ) from None
     return float(magnitude)
+
+
+def to_kw(mw: float) -> int:
+    """MW to whole kW, rounding up so a load is never under-reserved."""
+    return math.ceil(round(mw * 1000, 6))

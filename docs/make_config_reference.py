@@ -300,7 +300,7 @@ section that holds the rule: `grid.interconnects.N` and `chip_orders.N` for the 
 CATALOG_INTRO = """\
 ## Built-in chip catalog
 
-`dcsim/data/chips.csv`, loaded by `dcsim.catalog`. A scenario refers to a chip by name
+`dcsim/data/chips.csv`, loaded by `dcsim.config.catalog`. A scenario refers to a chip by name
 (`stages.chip`, `chip_orders[].chip`) and may add or override entries under `chips:` with
 the fields of [ChipSpec](#{chipspec}). IT kW per GPU = system power per GPU × (1 + overhead)
 is what a stage reserves per GPU before PUE (see [model.md](model.md#power-per-gpu)).
@@ -541,7 +541,7 @@ simulator receives. The equations, and how the curve is fitted, are in
 
 def budget_part() -> list[str]:
     """The ``budget:`` section's tables."""
-    from dcsim.growth.budget import Budget
+    from dcsim.config.budget import Budget
 
     schema = Budget.model_json_schema(by_alias=True)
     schema.setdefault("$defs", {})

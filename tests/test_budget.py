@@ -15,8 +15,9 @@ from dcsim import growth
 from dcsim.api import simulate, write_run
 from dcsim.cli import main
 from dcsim.config import load_scenario, scenario_from_dict
+from dcsim.config.budget import expand_budget, plan_budget
 from dcsim.errors import UserInputError
-from dcsim.growth.budget import expand_budget, load_run, plan_budget
+from dcsim.growth.data import series_from_run
 
 META_BUDGET = REPO / "configs" / "meta-budget-h100.yaml"
 PRICE = 10_000  # the tiny scenario's test-gpu
@@ -148,7 +149,7 @@ def test_fit_from_run_recovers_the_budget_growth(tmp_path, capsys) -> None:
     raw["halls"][0]["cost_per_mw"] = "0 USD/MW"
     raw["equipment"][0]["cost"] = "0 USD"
     run_dir = write_run(simulate(scenario_from_dict(raw, "tiny"), seed=0), tmp_path / "run")
-    series, dropped = load_run(run_dir)
+    series, dropped = series_from_run(run_dir)
     assert series.years.tolist() == list(range(2025, 2031))
     for year, usd in zip(series.years, series.values, strict=True):
         assert abs(usd - 10e6 * 1.5 ** (year - 2025)) < PRICE

@@ -11,7 +11,7 @@ from dcsim.sim.dispatch import Dispatcher
 from dcsim.sim.model import BuildOut
 from dcsim.sim.stage import Stage
 from dcsim.sim.supply import VendorCap, batch_sizes
-from dcsim.topology import PowerNetwork, build_graph
+from dcsim.topology import PowerNetwork
 from tests.conftest import tiny
 
 
@@ -95,7 +95,7 @@ def _stage(name: str, hall: str, kw: int, ready: float, priority: int = 0, index
 
 @pytest.fixture
 def network():
-    network = PowerNetwork(build_graph(tiny()), {"h1": 25_000})
+    network = PowerNetwork(tiny().power_graph(), {"h1": 25_000})
     network.set_source("grid", 20_000)
     network.set_in_service("xfmr", True)
     return network

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from dcsim.errors import UserInputError
 from dcsim.series_parallel import compile_formula, reduce_to_formula
-from dcsim.topology import PowerNetwork, build_graph, to_kw
+from dcsim.topology import PowerNetwork
+from dcsim.units import to_kw
 from tests.conftest import tiny
 
 
@@ -88,7 +89,7 @@ def test_unfed_hall_is_rejected():
 
 def _network(overrides=None) -> PowerNetwork:
     scenario = tiny(**(overrides or {}))
-    return PowerNetwork(build_graph(scenario), {"h1": 25_000})
+    return PowerNetwork(scenario.power_graph(), {"h1": 25_000})
 
 
 def test_equipment_out_of_service_carries_nothing():

@@ -12,9 +12,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from dcsim import __version__
 from dcsim.cli import bridging, capex, report, run, sweep
 from dcsim.errors import UserInputError
+from dcsim.version import __version__
 
 EXIT_BAD_INPUT = 2
 

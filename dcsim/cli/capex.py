@@ -89,12 +89,12 @@ def _check_args(args: argparse.Namespace) -> None:
 
 def _load(args: argparse.Namespace):
     """The series to fit, and ``{year: reason}`` for run years left out (partial, no spend)."""
-    from dcsim import growth
+    import dcsim.growth as growth
 
     if getattr(args, "from_run", None):
-        from dcsim.growth.budget import load_run
+        from dcsim.growth.data import series_from_run
 
-        return load_run(args.from_run)
+        return series_from_run(args.from_run)
     if args.csv:
         series = growth.load_csv(
             args.csv, args.year_col, args.value_col, args.company, args.company_col
@@ -122,7 +122,7 @@ def _print_json(payload: dict) -> None:
 
 
 def _fit(args: argparse.Namespace) -> int:
-    from dcsim import growth
+    import dcsim.growth as growth
 
     _check_args(args)
     full, dropped = _load(args)
@@ -228,7 +228,7 @@ def _print_fit(result, forecast, payload: dict) -> None:
 
 
 def _backtest(args: argparse.Namespace) -> int:
-    from dcsim import growth
+    import dcsim.growth as growth
 
     _check_args(args)
     series, _ = _load(args)

@@ -14,10 +14,9 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from dcsim.config.messages import format_validation_error
 from dcsim.config.schema import Scenario
 from dcsim.errors import UserInputError
-
-DISTRIBUTION_TAGS = {"fixed", "uniform", "triangular", "pert", "normal", "lognormal"}
 
 
 def read_yaml(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
@@ -120,7 +119,7 @@ def parse_set_options(pairs: Iterable[str]) -> dict[str, Any]:
 
 def scenario_from_dict(data: Mapping[str, Any], origin: str = "<scenario>") -> Scenario:
     if "budget" in data:  # compiled to chip orders first; imported lazily (scipy)
-        from dcsim.growth.budget import expand_budget
+        from dcsim.config.budget import expand_budget
 
         data = expand_budget(data, origin)
     try:
@@ -134,27 +133,11 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
     return scenario_from_dict(data, str(path))
 
 
-def format_validation_error(error: ValidationError, origin: str) -> list[str]:
-    lines = []
-    for item in error.errors(include_url=False):
-        loc = [str(part) for part in item["loc"] if part not in DISTRIBUTION_TAGS]
-        if loc and loc[-1] == "value" and any(p == "fixed" for p in map(str, item["loc"])):
-            loc = loc[:-1]
-        where = ".".join(loc) or "(top level)"
-        message = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "extra_forbidden":
-            message = "unknown field (check the spelling; see `dcsim schema`)"
-        elif item["type"] == "missing":
-            message = "required field is missing"
-        lines.append(f"{origin}: {where}: {message}")
-    return lines
-
-
 def file_schema() -> dict[str, Any]:
     """The JSON Schema of a scenario *file*: the scenario, plus the keys the loader resolves
     before validation (``include`` and ``budget``), so that editors accept every file
     ``dcsim validate`` accepts."""
-    from dcsim.growth.budget import Budget
+    from dcsim.config.budget import Budget
 
     schema = Scenario.model_json_schema()
     budget = Budget.model_json_schema()

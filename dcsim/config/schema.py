@@ -9,50 +9,15 @@ durations and capacities may be distributions (see :mod:`dcsim.distributions`). 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+import networkx as nx
+from pydantic import Field, model_validator
 
-from dcsim.distributions import Duration, distribution, quantity
-
-Name = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", max_length=64)]
-Power = quantity("power")
-Money = quantity("money")
-PowerDistribution = distribution("power")
-
-
-def cited(description: str, source: str | None = None, **extra: object) -> dict:
-    """Field metadata: what the field means and where its default comes from."""
-    return {"description": description, "json_schema_extra": {"source": source, **extra}}
-
-
-class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
-
-
-class ChipSpec(Section):
-    """An accelerator model; the built-in catalog is ``dcsim/data/chips.csv``."""
-
-    tdp: Power = Field(**cited("thermal design power of one GPU"))
-    system_power_per_gpu: Power = Field(
-        **cited("server power divided by GPUs per server, at full load (DGX H100: 10.2 kW / 8)")
-    )
-    overhead: float = Field(
-        0.10,
-        ge=0,
-        **cited(
-            "network, storage and optics power as a fraction of server power",
-            "SemiAnalysis '100k H100 Clusters' (Jun 2024): ~10%",
-        ),
-    )
-    bf16_dense_tflops: float = Field(gt=0, **cited("dense BF16 tensor throughput, TFLOP/s"))
-    price: Money = Field(**cited("capex per GPU including its share of the server"))
-    source: str = Field("", description="where the figures come from")
-
-    @property
-    def it_kw(self) -> float:
-        """IT power per GPU in kW: server share plus network/storage overhead."""
-        return self.system_power_per_gpu * 1000 * (1 + self.overhead)
+from dcsim.config.catalog import ChipSpec, catalog_with
+from dcsim.config.fields import Money, Name, Power, Section, cited
+from dcsim.config.network import power_graph
+from dcsim.distributions import Duration, quantity
 
 
 class ScheduleStep(Section):
@@ -335,9 +300,6 @@ class Scenario(Section):
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
-        from dcsim.catalog import catalog_with
-        from dcsim.topology import check_topology
-
         chips = catalog_with(self.chips)
         used = {hall.stages.chip for hall in self.halls} | {o.chip for o in self.chip_orders}
         unknown = sorted(used - set(chips))
@@ -351,8 +313,18 @@ class Scenario(Section):
                     f"{hall.stages.chip} need {need_kw / 1000:.2f} MW of IT capacity, "
                     f"the hall has {hall.it_capacity:g} MW"
                 )
-        check_topology(self)
+        self.power_graph()
         return self
+
+    def power_graph(self) -> nx.DiGraph:
+        """The power topology: sources, equipment (with its rating) and halls, fed as
+        ``fed_by`` says."""
+        nodes = [(ic.name, {"kind": "interconnect"}) for ic in self.grid.interconnects]
+        nodes += [(gen.name, {"kind": "generator"}) for gen in self.grid.generators]
+        nodes += [(eq.name, {"kind": eq.kind, "capacity_mw": eq.capacity}) for eq in self.equipment]
+        nodes += [(hall.name, {"kind": "hall"}) for hall in self.halls]
+        feeds = [(up, item.name) for item in (*self.equipment, *self.halls) for up in item.fed_by]
+        return power_graph(nodes, feeds)
 
     def day(self, date: dt.date | None) -> float:
         """Days from the scenario start to ``date`` (negative if before; None is day 0)."""

@@ -188,3 +188,58 @@ def load_company(name: str, measure: str = "purchases", kind: str = "actual") ->
         np.array([float(chosen[y]["capex_usd"]) for y in years]),
         tuple(chosen[y]["source"] for y in years),
     )
+
+
+def series_from_run(run_dir: str | Path) -> tuple[Series, dict[int, str]]:
+    """A run's capex as an annual series: spend in calendar year Y is the cumulative capex
+    at the end of Y minus that at the end of Y−1 (zero before the run starts).
+
+    Only whole years can be compared with annual figures, so a first year the run does not
+    start on 1 January, and a last year it does not run through to 31 December, are
+    dropped, as are years without spend (the fit is on a log scale). Returns the series and
+    ``{year: why it was dropped}``.
+    """
+    import pandas as pd
+
+    path = Path(run_dir) / "timeseries.parquet"
+    try:
+        frame = pd.read_parquet(path, columns=["date", "day", "capex_usd_cumulative"])
+    except FileNotFoundError:
+        raise UserInputError(
+            f"{path}: not found; give a directory written by `dcsim run --out`"
+        ) from None
+    except (OSError, ValueError, KeyError) as error:
+        raise UserInputError(f"{path}: cannot read the capex time series ({error})") from None
+    if frame.empty:
+        raise UserInputError(f"{path}: the time series is empty")
+    dates = pd.to_datetime(frame["date"])
+    # Rows start at the first change, not necessarily at the run's start (day 0).
+    first = dates.iloc[0] - pd.to_timedelta(frame["day"].iloc[0], unit="D")
+    last = dates.iloc[-1]
+    last_year = last.year if last > pd.Timestamp(last.year, 1, 1) else last.year - 1
+    spend: dict[int, float] = {}
+    before = 0.0
+    for year in range(first.year, last_year + 1):
+        upto = frame.loc[dates < pd.Timestamp(year + 1, 1, 1), "capex_usd_cumulative"]
+        spend[year] = float(upto.iloc[-1]) - before
+        before = float(upto.iloc[-1])
+    dropped = {}
+    if first != pd.Timestamp(first.year, 1, 1):
+        dropped[first.year] = f"partial year: the run starts on {first.date()}"
+    if last < pd.Timestamp(last_year + 1, 1, 1):
+        dropped[last_year] = f"partial year: the run ends on {last.date()}"
+    for year, usd in spend.items():
+        if year not in dropped and usd <= 0:
+            dropped[year] = "no capex booked"
+    kept = [y for y in spend if y not in dropped]
+    if not kept:
+        why = "; ".join(f"{year}: {reason}" for year, reason in dropped.items())
+        raise UserInputError(f"{path}: no whole calendar year with capex ({why})")
+    name = Path(run_dir).resolve().name
+    series = Series(
+        name,
+        np.array(kept, dtype=int),
+        np.array([spend[y] for y in kept], dtype=float),
+        (str(path),) * len(kept),
+    )
+    return series, dropped

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from dcsim.catalog import catalog_with
+from dcsim.config.catalog import catalog_with
 from dcsim.config.schema import Scenario
 
 

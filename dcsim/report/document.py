@@ -8,13 +8,13 @@ from typing import Any
 
 import pandas as pd
 
-from dcsim import __version__
 from dcsim.cli.run import format_value
 from dcsim.config.schema import Scenario
 from dcsim.plots.sweep import MAX_POINTS
 from dcsim.report.assumptions import Assumption, chip_sources, comment_sources, schema_sources
 from dcsim.report.detect import RunDir, SweepDir
 from dcsim.report.figures import Picture, run_figures, sweep_figures
+from dcsim.version import __version__
 
 #: KPIs shown in the footer rather than the table.
 FOOTER_KPIS = ("scenario", "seed", "dcsim_version")

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from dcsim.config.schema import Scenario
-from dcsim.topology import PowerNetwork, to_kw
+from dcsim.topology import PowerNetwork
+from dcsim.units import to_kw
 
 
 @dataclass

@@ -11,7 +11,7 @@ from collections.abc import Generator
 
 import simpy
 
-from dcsim.catalog import catalog_with
+from dcsim.config.catalog import catalog_with
 from dcsim.config.schema import Scenario
 from dcsim.rng import RandomStreams
 from dcsim.sim.construction import hall_construction
@@ -24,7 +24,8 @@ from dcsim.sim.pods import commissioning, stage_lifecycle
 from dcsim.sim.power import equipment_lifecycle, generator_lifecycle, interconnect_schedule
 from dcsim.sim.stage import Stage, plan_stages
 from dcsim.sim.supply import VendorCap, Warehouse, chip_order
-from dcsim.topology import PowerNetwork, build_graph, to_kw
+from dcsim.topology import PowerNetwork
+from dcsim.units import to_kw
 
 CONSTRAINTS = ("grid", "equipment", "construction", "chips", "crews")
 
@@ -49,7 +50,7 @@ class BuildOut:
             hall.name: max(to_kw(hall.it_capacity * hall.pue), self.planned_kw[hall.name])
             for hall in scenario.halls
         }
-        self.network = PowerNetwork(build_graph(scenario), hall_kw)
+        self.network = PowerNetwork(scenario.power_graph(), hall_kw)
         self.dispatcher = Dispatcher(
             self.network, scenario.energization.policy, scenario.energization.n_minus_1
         )

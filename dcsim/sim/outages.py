@@ -7,7 +7,7 @@ from collections.abc import Generator
 import numpy as np
 
 from dcsim.config.schema import Equipment, Interconnect
-from dcsim.topology import to_kw
+from dcsim.units import DAYS_PER_YEAR, to_kw
 
 
 def equipment_outages(model, equipment: Equipment, rng: np.random.Generator) -> Generator:
@@ -51,7 +51,7 @@ def random_curtailments(model, interconnect: Interconnect, rng: np.random.Genera
     """Curtailment windows arriving as a Poisson process of ``per_year`` windows a year."""
     spec = interconnect.random_curtailments
     while True:
-        yield model.env.timeout(rng.exponential(365.25 / spec.per_year))
+        yield model.env.timeout(rng.exponential(DAYS_PER_YEAR / spec.per_year))
         model.env.process(
             curtailment(
                 model, interconnect.name, spec.limit, model.env.now, spec.duration.sample(rng)

@@ -8,7 +8,7 @@ import numpy as np
 
 from dcsim.config.schema import Equipment, Interconnect
 from dcsim.config.schema import Generator as GeneratorSpec
-from dcsim.topology import to_kw
+from dcsim.units import to_kw
 
 
 def interconnect_schedule(model, interconnect: Interconnect, rng: np.random.Generator) -> Generator:

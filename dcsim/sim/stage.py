@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from dcsim.config.schema import ChipSpec, Hall, Scenario
-from dcsim.topology import to_kw
+from dcsim.units import to_kw
 
 #: A stage's life, in order; a shed stage goes back to ``waiting-power``.
 STAGE_STATUSES = ("planned", "installing", "burn-in", "waiting-power", "commissioning", "energized")

@@ -7,7 +7,34 @@ from collections.abc import Mapping
 from functools import cache
 from importlib.resources import files
 
-from dcsim.config.schema import ChipSpec
+from pydantic import Field
+
+from dcsim.config.fields import Money, Power, Section, cited
+
+
+class ChipSpec(Section):
+    """An accelerator model; the built-in catalog is ``dcsim/data/chips.csv``."""
+
+    tdp: Power = Field(**cited("thermal design power of one GPU"))
+    system_power_per_gpu: Power = Field(
+        **cited("server power divided by GPUs per server, at full load (DGX H100: 10.2 kW / 8)")
+    )
+    overhead: float = Field(
+        0.10,
+        ge=0,
+        **cited(
+            "network, storage and optics power as a fraction of server power",
+            "SemiAnalysis '100k H100 Clusters' (Jun 2024): ~10%",
+        ),
+    )
+    bf16_dense_tflops: float = Field(gt=0, **cited("dense BF16 tensor throughput, TFLOP/s"))
+    price: Money = Field(**cited("capex per GPU including its share of the server"))
+    source: str = Field("", description="where the figures come from")
+
+    @property
+    def it_kw(self) -> float:
+        """IT power per GPU in kW: server share plus network/storage overhead."""
+        return self.system_power_per_gpu * 1000 * (1 + self.overhead)
 
 
 @cache

@@ -11,8 +11,9 @@ validated, so the simulator itself never sees a budget.
 Money is counted in exact cents (:class:`fractions.Fraction`), so rounding to whole GPUs
 never loses or creates money: what a month cannot spend is carried into the next.
 
-:func:`load_run` closes the loop: it turns a run's cumulative capex back into an annual
-series that the growth fitter takes like any other (``dcsim capex fit --from-run DIR``).
+:func:`dcsim.growth.data.series_from_run` closes the loop: it turns a run's cumulative
+capex back into an annual series that the growth fitter takes like any other
+(``dcsim capex fit --from-run DIR``).
 See ``docs/capex.md``, "Budget-driven build-out", for the equations.
 """
 
@@ -25,17 +26,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cache
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from dcsim.catalog import catalog_with
-from dcsim.config.schema import ChipSpec, Hall, Money, Name, Power, Section, Stages
+from dcsim.config.catalog import ChipSpec, catalog_with
+from dcsim.config.fields import Money, Name, Power, Section
+from dcsim.config.messages import format_validation_error
+from dcsim.config.schema import Hall, Stages
 from dcsim.distributions import Duration, quantity
 from dcsim.errors import UserInputError
-from dcsim.growth.data import MEASURES, Series
+from dcsim.growth.data import MEASURES
 
 
 class BudgetSource(Section):
@@ -215,7 +216,7 @@ def _fitted_amounts(
 ) -> dict[int, float]:
     """Reported capex up to ``until``, the fitted curve's central value after; cached
     because sweeps compile the same budget for every point."""
-    from dcsim import growth
+    import dcsim.growth as growth
 
     try:
         series = growth.load_company(company, measure=measure, kind="actual")
@@ -241,8 +242,6 @@ def plan_budget(raw: Mapping[str, Any], origin: str = "<scenario>") -> BudgetPla
     Problems raise :class:`~dcsim.errors.UserInputError` with one line each, in the
     loader's format (``origin: budget.field: message``).
     """
-    from dcsim.config.loader import format_validation_error
-
     try:
         campus = _Campus.model_validate(raw)
     except ValidationError as error:
@@ -348,58 +347,3 @@ def _check_halls_funded(plan: BudgetPlan) -> None:
         f"{funded} of {len(plan.hall_starts)} halls; raise ai_share or facility_share, "
         "or extend 'to'",
     )
-
-
-def load_run(run_dir: str | Path) -> tuple[Series, dict[int, str]]:
-    """A run's capex as an annual series: spend in calendar year Y is the cumulative capex
-    at the end of Y minus that at the end of Y−1 (zero before the run starts).
-
-    Only whole years can be compared with annual figures, so a first year the run does not
-    start on 1 January, and a last year it does not run through to 31 December, are
-    dropped, as are years without spend (the fit is on a log scale). Returns the series and
-    ``{year: why it was dropped}``.
-    """
-    import pandas as pd
-
-    path = Path(run_dir) / "timeseries.parquet"
-    try:
-        frame = pd.read_parquet(path, columns=["date", "day", "capex_usd_cumulative"])
-    except FileNotFoundError:
-        raise UserInputError(
-            f"{path}: not found; give a directory written by `dcsim run --out`"
-        ) from None
-    except (OSError, ValueError, KeyError) as error:
-        raise UserInputError(f"{path}: cannot read the capex time series ({error})") from None
-    if frame.empty:
-        raise UserInputError(f"{path}: the time series is empty")
-    dates = pd.to_datetime(frame["date"])
-    # Rows start at the first change, not necessarily at the run's start (day 0).
-    first = dates.iloc[0] - pd.to_timedelta(frame["day"].iloc[0], unit="D")
-    last = dates.iloc[-1]
-    last_year = last.year if last > pd.Timestamp(last.year, 1, 1) else last.year - 1
-    spend: dict[int, float] = {}
-    before = 0.0
-    for year in range(first.year, last_year + 1):
-        upto = frame.loc[dates < pd.Timestamp(year + 1, 1, 1), "capex_usd_cumulative"]
-        spend[year] = float(upto.iloc[-1]) - before
-        before = float(upto.iloc[-1])
-    dropped = {}
-    if first != pd.Timestamp(first.year, 1, 1):
-        dropped[first.year] = f"partial year: the run starts on {first.date()}"
-    if last < pd.Timestamp(last_year + 1, 1, 1):
-        dropped[last_year] = f"partial year: the run ends on {last.date()}"
-    for year, usd in spend.items():
-        if year not in dropped and usd <= 0:
-            dropped[year] = "no capex booked"
-    kept = [y for y in spend if y not in dropped]
-    if not kept:
-        why = "; ".join(f"{year}: {reason}" for year, reason in dropped.items())
-        raise UserInputError(f"{path}: no whole calendar year with capex ({why})")
-    name = Path(run_dir).resolve().name
-    series = Series(
-        name,
-        np.array(kept, dtype=int),
-        np.array([spend[y] for y in kept], dtype=float),
-        (str(path),) * len(kept),
-    )
-    return series, dropped
