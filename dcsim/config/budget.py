@@ -140,6 +140,8 @@ class _HallCost(BaseModel):
     cost_per_mw: quantity("money_per_power") = Hall.model_fields["cost_per_mw"].default
     stages: Stages
 
+    planned_gpus = Hall.planned_gpus
+
 
 class _Campus(BaseModel):
     """A raw scenario's budget, halls and extra chips, validated with the schema's
@@ -264,13 +266,13 @@ def _spend(campus: _Campus) -> BudgetPlan:
         raise _BudgetError("chip", f"unknown chip {budget.chip!r}; known: {sorted(chips)}")
     price = _cents(chips[budget.chip].price)
     hall_costs = [_cents(h.it_capacity * h.cost_per_mw) for h in campus.halls]
-    hall_gpus = sum(h.stages.count * h.stages.gpus for h in campus.halls)
+    hall_gpus = sum(h.planned_gpus for h in campus.halls)
     if budget.facility_share == "halls":
         facility_share = sum(hall_costs) / (sum(hall_costs) + hall_gpus * price)
     else:
         facility_share = _share(budget.facility_share)
     max_gpus = budget.max_gpus or sum(
-        h.stages.count * h.stages.gpus for h in campus.halls if h.stages.chip == budget.chip
+        h.planned_gpus for h in campus.halls if h.stages.chip == budget.chip
     )
     if not max_gpus:
         raise _BudgetError("max_gpus", f"no hall holds {budget.chip}; give max_gpus")

@@ -174,6 +174,16 @@ class Hall(Section):
     priority: int = Field(0, description="higher energizes first under the hall-priority policy")
     stages: Stages
 
+    @property
+    def planned_gpus(self) -> int:
+        """GPUs in all of the hall's stages."""
+        return self.stages.count * self.stages.gpus
+
+    @property
+    def facility_capacity_mw(self) -> float:
+        """The facility load the hall is built for: IT capacity x PUE."""
+        return self.it_capacity * self.pue
+
 
 class ChipOrder(Section):
     chip: Name = "h100-sxm"
@@ -306,7 +316,7 @@ class Scenario(Section):
         if unknown:
             raise ValueError(f"unknown chip(s) {unknown}; known: {sorted(chips)}")
         for hall in self.halls:
-            need_kw = hall.stages.count * hall.stages.gpus * chips[hall.stages.chip].it_kw
+            need_kw = hall.planned_gpus * chips[hall.stages.chip].it_kw
             if need_kw > hall.it_capacity * 1000 + 1e-6:
                 raise ValueError(
                     f"hall {hall.name!r}: {hall.stages.count} stages of {hall.stages.gpus} "

@@ -5,29 +5,39 @@ from __future__ import annotations
 from collections.abc import Generator
 
 import numpy as np
+import simpy
 
 from dcsim.config.schema import Hall
+from dcsim.sim.clock import until
+from dcsim.sim.ledger import Ledger
+from dcsim.sim.stranded import StrandedAccount
 
 
-def hall_construction(model, hall: Hall, rng: np.random.Generator) -> Generator:
+def hall_construction(
+    env: simpy.Environment,
+    hall: Hall,
+    planned_day: float,
+    rng: np.random.Generator,
+    crews: simpy.Resource,
+    ledger: Ledger,
+    stranded: StrandedAccount,
+    ready: simpy.Event,
+) -> Generator:
     """A hall breaks ground on its date (or when a crew frees up), builds its shell, is
     fitted out, and is then ready for racks. Half its cost is booked at ground-breaking and
     half at the start of fit-out. Work begun before day 0 keeps its head start."""
     shell_days, fitout_days = hall.shell_time.sample(rng), hall.fitout_time.sample(rng)
-    planned = model.scenario.day(hall.construction_start)
     cost = hall.cost_per_mw * hall.it_capacity
-    yield model.until(planned)
-    with model.construction_crews.request() as crew:
+    yield until(env, planned_day)
+    with crews.request() as crew:
         yield crew
-        began = planned if model.env.now <= max(planned, 0.0) else model.env.now
-        model.blame("crews", model.hall_gpus[hall.name], model.env.now - max(planned, 0.0))
-        model.ledger.record(
+        began = planned_day if env.now <= max(planned_day, 0.0) else env.now
+        stranded.charge("crews", hall.planned_gpus, env.now - max(planned_day, 0.0))
+        ledger.record(
             "construction_start", hall.name, cost / 2, add={"capex_facility_usd": cost / 2}
         )
-        yield model.until(began + shell_days)
-        model.ledger.record(
-            "fitout_start", hall.name, cost / 2, add={"capex_facility_usd": cost / 2}
-        )
-        yield model.until(began + shell_days + fitout_days)
-    model.ledger.record("hall_ready", hall.name)
-    model.hall_ready[hall.name].succeed()
+        yield until(env, began + shell_days)
+        ledger.record("fitout_start", hall.name, cost / 2, add={"capex_facility_usd": cost / 2})
+        yield until(env, began + shell_days + fitout_days)
+    ledger.record("hall_ready", hall.name)
+    ready.succeed()

@@ -12,22 +12,50 @@ from __future__ import annotations
 from collections.abc import Generator
 
 import numpy as np
+import simpy
 
+from dcsim.config.schema import GpuFailures
+from dcsim.sim.changes import burn_in_failure_changes, failure_changes, repair_changes
+from dcsim.sim.ledger import Ledger
 from dcsim.sim.stage import Stage
 
 
-def gpu_failures(model, stage: Stage, rng: np.random.Generator) -> Generator:
+def gpu_failures(
+    env: simpy.Environment,
+    stage: Stage,
+    spec: GpuFailures,
+    rng: np.random.Generator,
+    ledger: Ledger,
+) -> Generator:
     """Started when the stage is first energized; runs until the horizon."""
-    spec = model.scenario.gpu_failures
     mean_gap = spec.mtbf_per_gpu / stage.gpus
     while True:
-        yield model.env.timeout(rng.exponential(mean_gap))
+        yield env.timeout(rng.exponential(mean_gap))
         if stage.status == "energized" and rng.random() < stage.healthy / stage.gpus:
-            model.gpu_failed(stage)
-            model.env.process(gpu_repair(model, stage, spec.repair_time.sample(rng)))
+            stage.lose_gpus(1)
+            ledger.record("gpu_failed", stage.name, 1, add=failure_changes(stage))
+            env.process(gpu_repair(env, stage, spec.repair_time.sample(rng), ledger))
 
 
-def gpu_repair(model, stage: Stage, days: float) -> Generator:
+def burn_in_failures(
+    env: simpy.Environment,
+    stage: Stage,
+    spec: GpuFailures,
+    rng: np.random.Generator,
+    ledger: Ledger,
+) -> None:
+    """Infant mortality: a binomial share of the stage's GPUs fails in burn-in; each is
+    swapped after a repair time and rejoins its stage."""
+    failed = int(rng.binomial(stage.gpus, spec.burn_in_failure_fraction))
+    stage.lose_gpus(failed)
+    ledger.record("burn_in_failures", stage.name, failed, add=burn_in_failure_changes(failed))
+    for _ in range(failed):
+        env.process(gpu_repair(env, stage, spec.repair_time.sample(rng), ledger))
+
+
+def gpu_repair(env: simpy.Environment, stage: Stage, days: float, ledger: Ledger) -> Generator:
     """A failed GPU is swapped or repaired and returns to its stage."""
-    yield model.env.timeout(days)
-    model.gpu_repaired(stage)
+    yield env.timeout(days)
+    stage.regain_gpu()
+    running = stage.status == "energized"
+    ledger.record("gpu_repaired", stage.name, 1, add=repair_changes(stage, running))

@@ -58,20 +58,20 @@ class Ledger:
         entity: str,
         amount: float = 0.0,
         add: dict[str, float] | None = None,
-        set: dict[str, float] | None = None,
+        assign: dict[str, float] | None = None,
     ) -> None:
-        """Log ``event`` for ``entity``, which adds ``add`` to and sets ``set`` on the
-        counters."""
+        """Log ``event`` for ``entity``, which adds ``add`` to some counters and gives
+        others the values in ``assign``."""
         self.events.append((self._clock(), event, entity, amount))
-        self._changes.append((add, set))
+        self._changes.append((add, assign))
 
     def snapshots(self) -> list[tuple[float, ...]]:
         """(time, every counter in :data:`COUNTERS` order) right after each event."""
         state = dict.fromkeys(COUNTERS, 0.0)
         rows = []
-        for (now, *_), (add, set) in zip(self.events, self._changes, strict=True):
+        for (now, *_), (add, assign) in zip(self.events, self._changes, strict=True):
             for key, delta in (add or {}).items():
                 state[key] += delta
-            state.update(set or {})
+            state.update(assign or {})
             rows.append((now, *state.values()))
         return rows

@@ -1,45 +1,50 @@
-"""A stage's life: hall, chips, crew, installation, burn-in, power, commissioning."""
+"""A stage's life: hall, chips, crew, installation, burn-in, then a request for power."""
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 
+import simpy
+
+from dcsim.sim.controller import EnergizationController
+from dcsim.sim.ledger import Ledger
 from dcsim.sim.stage import Stage
+from dcsim.sim.stranded import StrandedAccount
+from dcsim.sim.supply import Warehouse
 
 
-def stage_lifecycle(model, stage: Stage) -> Generator:
+def stage_lifecycle(
+    env: simpy.Environment,
+    stage: Stage,
+    hall_ready: simpy.Event,
+    warehouse: Warehouse,
+    crews: simpy.Resource,
+    ledger: Ledger,
+    stranded: StrandedAccount,
+    burn_in_failures: Callable[[Stage], None] | None,
+    controller: EnergizationController,
+) -> Generator:
     """A pod waits for its hall, takes its chips from the warehouse, waits for an
     installation crew, is racked and burned in (where weak GPUs may fail and go for a swap),
     and then asks the controller for power."""
-    env = model.env
-    yield model.hall_ready[stage.hall]
+    yield hall_ready
     asked = env.now
-    yield model.warehouses[stage.chip].take(stage.gpus)
-    model.blame("chips", stage.gpus, env.now - asked)
-    with model.install_crews.request() as crew:
+    yield warehouse.take(stage.gpus)
+    stranded.charge("chips", stage.gpus, env.now - asked)
+    with crews.request() as crew:
         asked = env.now
         yield crew
-        model.blame("crews", stage.gpus, env.now - asked)
-        stage.status = "installing"
-        model.ledger.record(
+        stranded.charge("crews", stage.gpus, env.now - asked)
+        stage.begin_install()
+        ledger.record(
             "install_start",
             stage.name,
             stage.gpus,
             add={"gpus_warehouse": -stage.gpus, "gpus_installed": stage.gpus},
         )
         yield env.timeout(stage.install_days)
-    stage.status = "burn-in"
+    stage.begin_burn_in()
     yield env.timeout(stage.burn_in_days)
-    model.burn_in_failures(stage)
-    model.request_power(stage)
-
-
-def commissioning(model, stage: Stage) -> Generator:
-    """A stage granted power is commissioned (the first time only) and then carries load,
-    unless it was shed in the meantime."""
-    grant = stage.grant
-    if not stage.commissioned:
-        stage.status = "commissioning"
-        yield model.env.timeout(stage.commissioning_days)
-    if stage.grant == grant:
-        model.energize(stage)
+    if burn_in_failures is not None:
+        burn_in_failures(stage)
+    controller.request_power(stage)

@@ -1,12 +1,19 @@
-"""A stage (pod): a count of GPUs in one hall that is installed and energized as one unit."""
+"""A stage (pod): a count of GPUs in one hall that is installed and energized as one unit.
+
+A stage owns its state and its transitions; processes and the controller ask it to move
+(``begin_install``, ``ask_for_power``, ``grant_power``, ``energize``, ``shed``) instead of
+setting fields, so an impossible move (energizing a stage never granted power) fails loudly.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
-from dcsim.config.schema import ChipSpec, Hall, Scenario
+from dcsim.config.catalog import ChipSpec
+from dcsim.config.schema import Hall, Scenario
 from dcsim.units import to_kw
 
 #: A stage's life, in order; a shed stage goes back to ``waiting-power``.
@@ -28,15 +35,13 @@ class Stage:
     install_days: float
     burn_in_days: float
     commissioning_days: float
-    # Mutable state, owned by the processes and the energization controller.
     status: str = "planned"  # one of STAGE_STATUSES
     ready_day: float = float("inf")  # when it first asked for power
     commissioned: bool = False
     failed: int = 0  # GPUs of this stage out for repair
     ever_shed: bool = False  # shed at least once (a re-energized stage ends a shed spell)
-    grant: int = 0  # bumped on every grant and shed, so a stale commissioning is ignored
-    blocked: tuple[str, float] | None = None  # (constraint, since)
-    milestones: dict[str, float] = field(default_factory=dict)
+    power_epoch: int = 0  # bumped on every grant and shed: a stale commissioning is ignored
+    blocked: tuple[str, float] | None = None  # what holds it from power, and since when
 
     @property
     def facility_mw(self) -> float:
@@ -46,9 +51,57 @@ class Stage:
     def healthy(self) -> int:
         return self.gpus - self.failed
 
+    def _move(self, expected: tuple[str, ...], status: str) -> None:
+        if self.status not in expected:
+            raise RuntimeError(f"stage {self.name}: cannot go from {self.status} to {status}")
+        self.status = status
+
+    def begin_install(self) -> None:
+        self._move(("planned",), "installing")
+
+    def begin_burn_in(self) -> None:
+        self._move(("installing",), "burn-in")
+
+    def ask_for_power(self, day: float) -> None:
+        self._move(("burn-in",), "waiting-power")
+        self.ready_day = day
+
+    def grant_power(self) -> int:
+        """Power is granted; returns the epoch a commissioning must still hold to finish."""
+        self.power_epoch += 1
+        return self.power_epoch
+
+    def begin_commissioning(self) -> None:
+        self._move(("waiting-power",), "commissioning")
+
+    def still_granted(self, epoch: int) -> bool:
+        return self.power_epoch == epoch
+
+    def energize(self) -> bool:
+        """Carry load; True the first time (when the stage's failure process starts)."""
+        self._move(("waiting-power", "commissioning"), "energized")
+        first_time = not self.commissioned
+        self.commissioned = True
+        return first_time
+
+    def shed(self) -> bool:
+        """Lose power and wait again; True if the stage was carrying load."""
+        self.power_epoch += 1
+        was_energized = self.status == "energized"
+        self.status = "waiting-power"
+        return was_energized
+
+    def lose_gpus(self, count: int) -> None:
+        self.failed += count
+
+    def regain_gpu(self) -> None:
+        self.failed -= 1
+
 
 def plan_stages(
-    scenario: Scenario, chips: dict[str, ChipSpec], stream_for: callable
+    scenario: Scenario,
+    chips: dict[str, ChipSpec],
+    stream_for: Callable[[str], np.random.Generator],
 ) -> list[Stage]:
     """Every hall's stages in definition order, with their durations drawn up front from
     each stage's own random stream."""

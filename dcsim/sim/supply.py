@@ -8,6 +8,8 @@ import numpy as np
 import simpy
 
 from dcsim.config.schema import ChipOrder
+from dcsim.sim.clock import until
+from dcsim.sim.ledger import Ledger
 
 
 def batch_sizes(count: int, batches: int) -> list[int]:
@@ -58,12 +60,58 @@ class Warehouse:
         return self.store.get(count)
 
 
-def chip_order(model, order: ChipOrder, rng: np.random.Generator) -> Generator:
+class ChipLine:
+    """The way one chip type reaches the site: batches land, wait for the vendor's cap if
+    there is one, are paid for, and go into the warehouse."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        chip: str,
+        price_usd: float,
+        vendor: VendorCap | None,
+        warehouse: Warehouse,
+        ledger: Ledger,
+    ):
+        self.env = env
+        self.chip = chip
+        self.price_usd = price_usd
+        self.vendor = vendor
+        self.warehouse = warehouse
+        self.ledger = ledger
+
+    def batch(self, count: int, arrival_day: float) -> Generator:
+        """A batch in transit, as a process."""
+        yield until(self.env, arrival_day)
+        if self.vendor is not None:
+            yield until(self.env, self.vendor.ship_day(self.env.now, count))
+        value = count * self.price_usd
+        self.ledger.record(
+            "chips_delivered",
+            self.chip,
+            count,
+            add={
+                "gpus_in_transit": -count,
+                "gpus_warehouse": count,
+                "capex_chips_usd": value,
+                "dark_chip_value_usd": value,
+            },
+        )
+        self.warehouse.deliver(count)
+
+
+def chip_order(
+    env: simpy.Environment,
+    order: ChipOrder,
+    order_day: float,
+    rng: np.random.Generator,
+    ledger: Ledger,
+    line: ChipLine,
+) -> Generator:
     """An order is booked on its date; its batches leave one (drawn) interval after another
     and each arrives after its own lead time."""
-    order_day = model.scenario.day(order.order_date)
-    yield model.until(order_day)
-    model.ledger.record(
+    yield until(env, order_day)
+    ledger.record(
         "chips_ordered",
         order.chip,
         order.count,
@@ -71,26 +119,5 @@ def chip_order(model, order: ChipOrder, rng: np.random.Generator) -> Generator:
     )
     leaves = order_day
     for size in batch_sizes(order.count, order.batches):
-        model.env.process(chip_batch(model, order.chip, size, leaves + order.lead_time.sample(rng)))
+        env.process(line.batch(size, leaves + order.lead_time.sample(rng)))
         leaves += order.batch_interval.sample(rng)
-
-
-def chip_batch(model, chip: str, count: int, arrival_day: float) -> Generator:
-    """A batch in transit: it lands, waits for the vendor's cap if there is one, and goes
-    into the warehouse."""
-    yield model.until(arrival_day)
-    if chip in model.vendors:
-        yield model.until(model.vendors[chip].ship_day(model.env.now, count))
-    price = model.chips[chip].price
-    model.ledger.record(
-        "chips_delivered",
-        chip,
-        count,
-        add={
-            "gpus_in_transit": -count,
-            "gpus_warehouse": count,
-            "capex_chips_usd": count * price,
-            "dark_chip_value_usd": count * price,
-        },
-    )
-    model.warehouses[chip].deliver(count)

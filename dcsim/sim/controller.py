@@ -1,0 +1,117 @@
+"""The energization controller: who gets power, who loses it, and what holds the rest.
+
+It sleeps until its doorbell rings (power changed, a stage is ready for power), then sheds
+what the network no longer carries, grants power to every waiting stage that fits, and
+notes what holds back each stage still waiting (for the stranded GPU-days account).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+
+import simpy
+
+from dcsim.sim.changes import switch_changes
+from dcsim.sim.clock import Doorbell
+from dcsim.sim.dispatch import Dispatcher
+from dcsim.sim.ledger import Ledger
+from dcsim.sim.power_system import PowerSystem
+from dcsim.sim.stage import Stage
+from dcsim.sim.stranded import StrandedAccount
+
+
+class EnergizationController:
+    def __init__(
+        self,
+        env: simpy.Environment,
+        dispatcher: Dispatcher,
+        power: PowerSystem,
+        ledger: Ledger,
+        stranded: StrandedAccount,
+        doorbell: Doorbell,
+        utilization: float,
+        on_first_energized: Callable[[Stage], None],
+    ):
+        self._env = env
+        self._dispatcher = dispatcher
+        self._power = power
+        self._ledger = ledger
+        self._stranded = stranded
+        self._doorbell = doorbell
+        self._utilization = utilization
+        self._on_first_energized = on_first_energized
+
+    def request_power(self, stage: Stage) -> None:
+        """A burned-in stage joins the queue for power."""
+        stage.ask_for_power(self._env.now)
+        self._ledger.record("ready_for_power", stage.name, stage.gpus)
+        self._dispatcher.waiting.add(stage)
+        self._doorbell.ring()
+
+    def run(self) -> Generator:
+        """The controller's process: sleeps until power changes or a stage is ready."""
+        while True:
+            yield self._doorbell.wait()
+            self._doorbell.rearm()
+            for stage in self._dispatcher.shed():
+                self._shed(stage)
+            for stage in self._dispatcher.admit():
+                self._close_block(stage)
+                epoch = stage.grant_power()
+                self._env.process(commissioning(self._env, stage, epoch, self._energize))
+            for stage, constraint in self._dispatcher.holds():
+                self._mark_block(stage, constraint)
+
+    def close_accounts(self) -> None:
+        """At the horizon: charge the waits of stages still held back."""
+        for stage in self._dispatcher.waiting:
+            self._close_block(stage)
+
+    def _mark_block(self, stage: Stage, constraint: str) -> None:
+        if stage.blocked and stage.blocked[0] == constraint:
+            return
+        self._close_block(stage)
+        stage.blocked = (constraint, self._env.now)
+
+    def _close_block(self, stage: Stage) -> None:
+        if stage.blocked:
+            constraint, since = stage.blocked
+            self._stranded.charge(constraint, stage.gpus, self._env.now - since)
+            stage.blocked = None
+
+    def _energize(self, stage: Stage) -> None:
+        first_time = stage.energize()
+        self._switch(stage, +1, "energized")
+        if first_time:
+            self._on_first_energized(stage)
+
+    def _shed(self, stage: Stage) -> None:
+        """Take a stage's power away; it waits again with its place in the queue."""
+        if stage.shed():
+            self._switch(stage, -1, "shed")
+        else:
+            self._ledger.record("shed", stage.name, 0)
+
+    def _switch(self, stage: Stage, sign: int, event: str) -> None:
+        """Move a stage's healthy GPUs between installed (dark) and energized."""
+        self._power.load_changed(stage.hall, sign * stage.facility_kw)
+        self._ledger.record(
+            event,
+            stage.name,
+            stage.gpus,
+            add=switch_changes(stage, sign, self._utilization),
+            assign=self._power.bridging(),
+        )
+        stage.ever_shed = stage.ever_shed or sign < 0
+
+
+def commissioning(
+    env: simpy.Environment, stage: Stage, epoch: int, energize: Callable[[Stage], None]
+) -> Generator:
+    """A stage granted power is commissioned (the first time only) and then carries load,
+    unless it was shed in the meantime."""
+    if not stage.commissioned:
+        stage.begin_commissioning()
+        yield env.timeout(stage.commissioning_days)
+    if stage.still_granted(epoch):
+        energize(stage)

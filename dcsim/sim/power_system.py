@@ -1,0 +1,158 @@
+"""The campus's power: what each source and piece of equipment can do now, and why.
+
+Several processes act on one node (a schedule step and a curtailment window on an
+interconnect; installation and overlapping outages on a transformer). They report their
+facts through the methods here; each report re-derives the network's capacities from all
+the facts, logs the new power levels, retires bridging generation the grid has made
+redundant, and rings the controller's doorbell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from dcsim.config.schema import Equipment, Interconnect
+from dcsim.config.schema import Generator as GeneratorSpec
+from dcsim.sim.clock import Doorbell
+from dcsim.sim.generation import Offer, merit_order
+from dcsim.sim.ledger import Ledger
+from dcsim.topology import PowerNetwork
+from dcsim.units import to_kw
+
+
+class PowerSystem:
+    def __init__(
+        self,
+        network: PowerNetwork,
+        interconnects: Sequence[Interconnect],
+        generators: Sequence[GeneratorSpec],
+        equipment: Sequence[Equipment],
+        planned_kw: Mapping[str, int],
+        utilization: float,
+        ledger: Ledger,
+        doorbell: Doorbell,
+    ):
+        self.network = network
+        self._generators = list(generators)
+        self._generator_names = tuple(g.name for g in generators)
+        self._merit_order = sorted(generators, key=lambda g: (g.fuel_cost, g.name))
+        self._planned_kw = dict(planned_kw)
+        self._planned_total_kw = sum(self._planned_kw.values())
+        self._utilization = utilization
+        self._ledger = ledger
+        self._doorbell = doorbell
+        self.scheduled_kw = {ic.name: 0 for ic in interconnects}
+        self._curtail_limits_kw: dict[str, list[int]] = {ic.name: [] for ic in interconnects}
+        self._online: set[str] = set()
+        self._retired: set[str] = set()
+        self._installed: set[str] = set()
+        self._outages = {eq.name: 0 for eq in equipment}
+        self.energized_kw: dict[str, int] = dict.fromkeys(network.halls, 0)
+
+    # -- what processes report -----------------------------------------------------------
+    def interconnect_step(self, name: str, capacity_mw: float) -> None:
+        self.scheduled_kw[name] = to_kw(capacity_mw)
+        self._refresh("interconnect_step", name, capacity_mw)
+
+    def curtailment_start(self, name: str, limit_mw: float) -> None:
+        self._curtail_limits_kw[name].append(to_kw(limit_mw))
+        self._refresh("curtailment_start", name, limit_mw)
+
+    def curtailment_end(self, name: str, limit_mw: float) -> None:
+        self._curtail_limits_kw[name].remove(to_kw(limit_mw))
+        self._refresh("curtailment_end", name, limit_mw)
+
+    def generator_online(self, generator: GeneratorSpec) -> None:
+        self._online.add(generator.name)
+        self._refresh("generator_online", generator.name, generator.capacity)
+
+    def equipment_in_service(self, equipment: Equipment) -> None:
+        self._installed.add(equipment.name)
+        self._refresh("equipment_in_service", equipment.name, equipment.capacity)
+
+    def outage_start(self, name: str, days: float) -> None:
+        self._outages[name] += 1
+        self._refresh("equipment_outage", name, days)
+
+    def outage_end(self, name: str, days: float) -> None:
+        self._outages[name] -= 1
+        self._refresh("equipment_restored", name, days)
+
+    def load_changed(self, hall: str, delta_kw: int) -> None:
+        """A stage at ``hall`` started (or stopped) drawing ``delta_kw`` of facility load."""
+        self.energized_kw[hall] += delta_kw
+
+    # -- derived ---------------------------------------------------------------------------
+    @property
+    def curtailed(self) -> bool:
+        return any(self._curtail_limits_kw.values())
+
+    def bridging(self) -> dict[str, float]:
+        """On-site generation carries what the grid alone cannot deliver to the energized
+        load, dispatched in merit order of fuel cost (no levels at all without
+        generators)."""
+        if not self._generators:
+            return {}
+        load_kw = sum(self.energized_kw.values())
+        grid_kw = self.network.max_flow_kw(self.energized_kw, without=self._generator_names)
+        shortfall_mw = max(0.0, (load_kw - grid_kw) * self._utilization / 1000)
+        offers = [
+            Offer(self.network.source_kw[g.name] / 1000, g.fuel_cost, g.emissions)
+            for g in self._merit_order
+        ]
+        return merit_order(shortfall_mw, offers)
+
+    def _generator_kw(self, generator: GeneratorSpec) -> int:
+        if generator.name not in self._online or generator.name in self._retired:
+            return 0
+        running = generator.capacity * generator.availability
+        return to_kw(min(running, generator.permit_limit or running))
+
+    def _apply(self) -> None:
+        network = self.network
+        for name, kw in self.scheduled_kw.items():
+            network.set_source(name, min([kw, *self._curtail_limits_kw[name]]))
+        for generator in self._generators:
+            network.set_source(generator.name, self._generator_kw(generator))
+        for name, count in self._outages.items():
+            network.set_in_service(name, name in self._installed and count == 0)
+
+    def _refresh(self, event: str, entity: str, amount: float) -> None:
+        self._apply()
+        self._log(event, entity, amount)
+        for generator in self._generators_to_retire():
+            self._retired.add(generator.name)
+            self._apply()
+            self._log("generator_retired", generator.name, generator.capacity)
+        self._doorbell.ring()
+
+    def _generators_to_retire(self) -> list[GeneratorSpec]:
+        """Online generators that may retire, once the grid alone carries the whole planned
+        campus (every stage of every hall), not just today's load: retiring earlier would
+        strand stages still to come."""
+        candidates = [
+            g
+            for g in self._generators
+            if g.retire_when_grid_ready and g.name in self._online and g.name not in self._retired
+        ]
+        if not candidates:
+            return []
+        grid_kw = self.network.max_flow_kw(self._planned_kw, without=self._generator_names)
+        return candidates if grid_kw >= self._planned_total_kw else []
+
+    def _log(self, event: str, entity: str, amount: float) -> None:
+        source_kw, grid = self.network.source_kw, self.scheduled_kw  # keyed by interconnect
+        grid_kw = sum(kw for name, kw in source_kw.items() if name in grid)
+        local_kw = sum(kw for name, kw in source_kw.items() if name not in grid)
+        self._ledger.record(
+            event,
+            entity,
+            amount,
+            assign={
+                "interconnect_mw": grid_kw / 1000,
+                "generation_mw": local_kw / 1000,
+                "deliverable_mw": self.network.deliverable_kw() / 1000,
+                "curtailment_active": float(self.curtailed),
+                **self.bridging(),
+            },
+        )
