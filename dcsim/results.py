@@ -54,7 +54,7 @@ def levels(model: BuildOut) -> dict[str, np.ndarray]:
     """The time series as arrays: the state after the last event at each distinct time, and
     a closing row at the horizon."""
     horizon = model.scenario.horizon
-    rows = np.array(model.ledger.snapshots(), dtype=float).reshape(-1, 1 + len(COUNTERS))
+    rows = model.ledger.snapshots()
     closing = rows[-1:].copy() if len(rows) else np.zeros((1, 1 + len(COUNTERS)))
     closing[0, 0] = horizon
     rows = np.vstack([rows, closing])

@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Literal
 
 import networkx as nx
-from pydantic import Field, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
 from dcsim.config.catalog import ChipSpec, catalog_with
 from dcsim.config.fields import Money, Name, Power, Section, cited
@@ -284,6 +284,21 @@ class Grid(Section):
     generators: list[Generator] = Field(default_factory=list)
 
 
+class _Topology:
+    """A scenario's power graph, derived from its fields: two scenarios with equal fields
+    have equal graphs, so equality compares structure, not identity."""
+
+    __slots__ = ("graph",)
+
+    def __init__(self, graph: nx.DiGraph):
+        self.graph = graph
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Topology) and nx.utils.graphs_equal(self.graph, other.graph)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 class Scenario(Section):
     name: Name
     description: str = ""
@@ -308,6 +323,8 @@ class Scenario(Section):
         None, description="GPU failures while energized (write {} for the Llama 3 rate)"
     )
 
+    _topology: _Topology = PrivateAttr()
+
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
         chips = catalog_with(self.chips)
@@ -323,12 +340,16 @@ class Scenario(Section):
                     f"{hall.stages.chip} need {need_kw / 1000:.2f} MW of IT capacity, "
                     f"the hall has {hall.it_capacity:g} MW"
                 )
-        self.power_graph()
+        self._topology = _Topology(self._build_power_graph())
         return self
 
     def power_graph(self) -> nx.DiGraph:
         """The power topology: sources, equipment (with its rating) and halls, fed as
-        ``fed_by`` says."""
+        ``fed_by`` says. Built and checked once, when the scenario is validated, and shared
+        by every run of it: read it, never change it."""
+        return self._topology.graph
+
+    def _build_power_graph(self) -> nx.DiGraph:
         nodes = [(ic.name, {"kind": "interconnect"}) for ic in self.grid.interconnects]
         nodes += [(gen.name, {"kind": "generator"}) for gen in self.grid.generators]
         nodes += [(eq.name, {"kind": eq.kind, "capacity_mw": eq.capacity}) for eq in self.equipment]

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
+
 #: GPU states: disjoint, and together always equal to ``gpus_ordered``.
 GPU_STATES = (
     "gpus_in_transit",
@@ -44,6 +46,7 @@ COUNTERS = (
     "dark_chip_value_usd",  # purchase value of chips delivered but not energized
     *CAPEX_COUNTERS,
 )
+COLUMN = {name: index for index, name in enumerate(COUNTERS)}
 
 
 class Ledger:
@@ -65,13 +68,37 @@ class Ledger:
         self.events.append((self._clock(), event, entity, amount))
         self._changes.append((add, assign))
 
-    def snapshots(self) -> list[tuple[float, ...]]:
-        """(time, every counter in :data:`COUNTERS` order) right after each event."""
-        state = dict.fromkeys(COUNTERS, 0.0)
-        rows = []
-        for (now, *_), (add, assign) in zip(self.events, self._changes, strict=True):
-            for key, delta in (add or {}).items():
-                state[key] += delta
-            state.update(assign or {})
-            rows.append((now, *state.values()))
-        return rows
+    def snapshots(self) -> np.ndarray:
+        """(time, every counter in :data:`COUNTERS` order) right after each event, one row
+        per event.
+
+        A counter is either added to or assigned, never both (checked here), so the added
+        ones are running sums of their changes (``cumsum`` adds in order, as the events
+        did) and the assigned ones carry their last value forward.
+        """
+        rows, columns = len(self.events), len(COUNTERS)
+        changes = np.zeros((rows, columns))
+        assigned = np.zeros((rows, columns), dtype=bool)
+        added_keys: set[str] = set()
+        assigned_keys: set[str] = set()
+        for row, (add, assign) in enumerate(self._changes):
+            if add:
+                added_keys.update(add)
+                for key, delta in add.items():
+                    changes[row, COLUMN[key]] += delta
+            if assign:
+                assigned_keys.update(assign)
+                for key, value in assign.items():
+                    changes[row, COLUMN[key]] = value
+                    assigned[row, COLUMN[key]] = True
+        if both := added_keys & assigned_keys:
+            raise ValueError(f"counters both added to and assigned: {sorted(both)}")
+        state = np.cumsum(changes, axis=0)
+        if assigned_keys:
+            last = np.where(assigned, np.arange(rows)[:, None], -1)
+            last = np.maximum.accumulate(last, axis=0)
+            carried = np.take_along_axis(changes, np.maximum(last, 0), axis=0)
+            cols = [COLUMN[key] for key in sorted(assigned_keys)]
+            state[:, cols] = np.where(last[:, cols] >= 0, carried[:, cols], 0.0)
+        times = np.fromiter((event[0] for event in self.events), dtype=float, count=rows)
+        return np.column_stack([times, state]) if rows else np.zeros((0, 1 + columns))
