@@ -20,9 +20,9 @@ def simulate(scenario: Scenario | str | Path, seed: int = 0, replication: int = 
 
 
 def write_run(result: RunResult, out_dir: str | Path, source: str | Path | None = None) -> Path:
-    """``summary.json``, ``timeseries.parquet``, ``events.parquet``, ``stages.parquet`` and
-    ``scenario.yaml``, each written to a temporary name and renamed, so a reader never sees
-    half a file.
+    """``summary.json``, ``timeseries.parquet``, ``events.parquet``, ``stages.parquet``,
+    ``critical_path.parquet`` and ``scenario.yaml``, each written to a temporary name and
+    renamed, so a reader never sees half a file.
 
     ``scenario.yaml`` is the source file itself when it stands alone (its comments cite the
     figures behind the numbers), else the resolved scenario, which loads on its own.
@@ -35,6 +35,7 @@ def write_run(result: RunResult, out_dir: str | Path, source: str | Path | None 
         ("timeseries", result.timeseries),
         ("events", result.events),
         ("stages", result.stages),
+        ("critical_path", result.critical_path),
     ):
         _atomic(out / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
     return out

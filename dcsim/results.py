@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dcsim import critical_path
 from dcsim.config.schema import Scenario
 from dcsim.sim.ledger import CAPEX_COUNTERS, COUNTERS, GPU_STATES
 from dcsim.sim.model import BuildOut
@@ -48,6 +49,7 @@ class RunResult:
     timeseries: pd.DataFrame
     events: pd.DataFrame
     stages: pd.DataFrame
+    critical_path: pd.DataFrame  # see dcsim.critical_path
 
 
 def levels(model: BuildOut) -> dict[str, np.ndarray]:
@@ -120,7 +122,8 @@ def kpis(model: BuildOut, ts: dict[str, np.ndarray]) -> dict[str, Any]:
 
     energized = ts["gpus_energized"]
     planned = model.planned_gpus
-    full_day = first_day(energized >= planned)
+    targets = target_days(ts, planned)
+    full_day = targets["full_cluster"]
     economics = scenario.economics
     energy_mwh = integral("facility_mw") * 24
     bridging_mwh = integral("bridging_mw") * 24
@@ -137,7 +140,7 @@ def kpis(model: BuildOut, ts: dict[str, np.ndarray]) -> dict[str, Any]:
         "horizon_days": scenario.horizon,
         "gpus_planned": planned,
         "first_power_date": date_of(first_day(energized > 0)),
-        "date_50pct_gpus": date_of(first_day(energized >= 0.5 * planned)),
+        "date_50pct_gpus": date_of(targets["50pct_gpus"]),
         "date_90pct_gpus": date_of(first_day(energized >= 0.9 * planned)),
         "full_cluster_date": date_of(full_day),
         "days_to_full_cluster": full_day,
@@ -170,6 +173,21 @@ def kpis(model: BuildOut, ts: dict[str, np.ndarray]) -> dict[str, Any]:
         "compute_flop": integral("compute_tflops") * 1e12 * SECONDS_PER_DAY,
         "binding_constraint": binding,
         "constraint_gpu_days": waits,
+        "date_set_by": critical_path.set_by(critical_path.chain_to(model, full_day)),
+    }
+
+
+def target_days(ts: dict[str, np.ndarray], planned: int) -> dict[str, float | None]:
+    """The day each target of :data:`dcsim.critical_path.TARGETS` is first reached."""
+    energized, days = ts["gpus_energized"], ts["day"]
+
+    def first(reached: np.ndarray) -> float | None:
+        hits = np.flatnonzero(reached)
+        return float(days[hits[0]]) if len(hits) else None
+
+    return {
+        "full_cluster": first(energized >= planned),
+        "50pct_gpus": first(energized >= 0.5 * planned),
     }
 
 
@@ -182,4 +200,5 @@ def summarize(model: BuildOut) -> RunResult:
         timeseries=timeseries(model, columns),
         events=events(model),
         stages=stage_table(model),
+        critical_path=critical_path.table(model, target_days(columns, model.planned_gpus)),
     )

@@ -12,13 +12,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from dcsim.cli import bridging, capex, report, run, sweep
+from dcsim.cli import bridging, capex, explain, report, run, sweep
 from dcsim.errors import UserInputError
 from dcsim.version import __version__
 
 EXIT_BAD_INPUT = 2
 
-SUBCOMMANDS = (run, capex, report, sweep, bridging)
+SUBCOMMANDS = (run, explain, capex, report, sweep, bridging)
 
 
 def build_parser() -> argparse.ArgumentParser:

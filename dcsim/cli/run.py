@@ -14,7 +14,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument(
         "--out",
         metavar="DIR",
-        help="write summary.json, timeseries.parquet and events.parquet here",
+        help="write summary.json, timeseries.parquet, events.parquet, stages.parquet, "
+        "critical_path.parquet and scenario.yaml here",
     )
     run.add_argument(
         "--plot",
@@ -24,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument(
         "--json",
         action="store_true",
-        help="print one JSON object of KPIs on stdout and nothing else",
+        help="print one JSON object of KPIs (with the critical_path) on stdout and nothing else",
     )
     add_set_option(run)
     run.set_defaults(handler=run_command)
@@ -57,7 +58,9 @@ def _load(args: argparse.Namespace):
 
 
 def run_command(args: argparse.Namespace) -> int:
+    from dcsim import critical_path
     from dcsim.api import simulate, write_run
+    from dcsim.cli.explain import print_critical_path
     from dcsim.errors import UserInputError
 
     if args.plot and not args.out:
@@ -70,9 +73,11 @@ def run_command(args: argparse.Namespace) -> int:
 
         write_run_plots(args.out)
     if args.json:
-        print(json.dumps(result.kpis))
+        chain = critical_path.records(result.critical_path)
+        print(json.dumps({**result.kpis, "critical_path": chain}))
     else:
         print_summary(result.kpis, args.out)
+        print_critical_path(result.critical_path)
     return 0
 
 

@@ -18,6 +18,7 @@ from dcsim.sim.ledger import Ledger
 from dcsim.sim.power_system import PowerSystem
 from dcsim.sim.stage import Stage
 from dcsim.sim.stranded import StrandedAccount
+from dcsim.sim.trace import NO_CAUSE, Trace, span
 
 
 class EnergizationController:
@@ -30,6 +31,7 @@ class EnergizationController:
         stranded: StrandedAccount,
         doorbell: Doorbell,
         utilization: float,
+        trace: Trace,
         on_first_energized: Callable[[Stage], None],
     ):
         self._env = env
@@ -40,10 +42,13 @@ class EnergizationController:
         self._doorbell = doorbell
         self._utilization = utilization
         self._on_first_energized = on_first_energized
+        self._trace = trace
+        #: (day, trace link) of every energization, in order: the ends of critical chains
+        self.energized: list[tuple[float, int]] = []
 
-    def request_power(self, stage: Stage) -> None:
-        """A burned-in stage joins the queue for power."""
-        stage.ask_for_power(self._env.now)
+    def request_power(self, stage: Stage, link: int) -> None:
+        """A burned-in stage joins the queue for power; ``link`` is its last trace link."""
+        stage.ask_for_power(self._env.now, link)
         self._ledger.record("ready_for_power", stage.name, stage.gpus)
         self._dispatcher.waiting.add(stage)
         self._doorbell.ring()
@@ -58,9 +63,20 @@ class EnergizationController:
             for stage in self._dispatcher.admit():
                 self._close_block(stage)
                 epoch = stage.grant_power()
-                self._env.process(commissioning(self._env, stage, epoch, self._energize))
+                cause = self._power_cause(stage)
+                self._env.process(
+                    commissioning(self._env, stage, epoch, cause, self._trace, self._energize)
+                )
             for stage, constraint in self._dispatcher.holds():
                 self._mark_block(stage, constraint)
+
+    def _power_cause(self, stage: Stage) -> int:
+        """What a stage admitted now waited for last: itself if it is admitted as it asks
+        (or resumes), else the change that added the power it now fits into."""
+        change = self._power.last_change
+        if change != NO_CAUSE and self._trace.links[change].end > stage.ready_day:
+            return change
+        return stage.ready_link
 
     def close_accounts(self) -> None:
         """At the horizon: charge the waits of stages still held back."""
@@ -79,9 +95,10 @@ class EnergizationController:
             self._stranded.charge(constraint, stage.gpus, self._env.now - since)
             stage.blocked = None
 
-    def _energize(self, stage: Stage) -> None:
+    def _energize(self, stage: Stage, link: int) -> None:
         first_time = stage.energize()
         self._switch(stage, +1, "energized")
+        self.energized.append((self._env.now, link))
         if first_time:
             self._on_first_energized(stage)
 
@@ -106,12 +123,23 @@ class EnergizationController:
 
 
 def commissioning(
-    env: simpy.Environment, stage: Stage, epoch: int, energize: Callable[[Stage], None]
+    env: simpy.Environment,
+    stage: Stage,
+    epoch: int,
+    cause: int,
+    trace: Trace,
+    energize: Callable[[Stage, int], None],
 ) -> Generator:
     """A stage granted power is commissioned (the first time only) and then carries load,
     unless it was shed in the meantime."""
+    link = cause
     if not stage.commissioned:
         stage.begin_commissioning()
+        began = env.now
         yield env.timeout(stage.commissioning_days)
+        days = stage.commissioning_days
+        link = trace.add(
+            "commissioning", stage.name, "commissioning", began, env.now, span(days), cause
+        )
     if stage.still_granted(epoch):
-        energize(stage)
+        energize(stage, link)

@@ -27,21 +27,46 @@ from dcsim.sim.power_system import PowerSystem
 from dcsim.sim.stage import Stage, plan_stages
 from dcsim.sim.stranded import StrandedAccount
 from dcsim.sim.supply import ChipLine, VendorCap, Warehouse, chip_order
+from dcsim.sim.trace import Trace
 from dcsim.topology import PowerNetwork
 from dcsim.units import to_kw
 
+#: Constraint classes a run can relax (see :mod:`dcsim.explain`).
+RELAXABLE = (
+    "grid",
+    "generation",
+    "equipment",
+    "construction",
+    "chips",
+    "crews",
+    "installation",
+    "commissioning",
+)
+
 
 class BuildOut:
-    def __init__(self, scenario: Scenario, seed: int = 0, replication: int = 0):
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int = 0,
+        replication: int = 0,
+        relaxed: frozenset[str] = frozenset(),
+    ):
+        """``relaxed`` names constraint classes to take away (:data:`RELAXABLE`): the run
+        draws from the same streams, so it differs from the plain run by that alone."""
+        if unknown := set(relaxed) - set(RELAXABLE):
+            raise ValueError(f"cannot relax {sorted(unknown)}; known: {list(RELAXABLE)}")
         self.scenario = scenario
         self.seed = seed
+        self.relaxed = frozenset(relaxed)
         self.env = env = simpy.Environment()
         self.streams = RandomStreams(seed, replication)
         self.chips = catalog_with(scenario.chips)
         self.ledger = Ledger(lambda: env.now)
         self.stranded = StrandedAccount()
+        self.trace = Trace()
         self.stages: list[Stage] = plan_stages(
-            scenario, self.chips, lambda name: self.streams.stream("stage", name)
+            scenario, self.chips, lambda name: self.streams.stream("stage", name), self.relaxed
         )
         self.planned_gpus = sum(stage.gpus for stage in self.stages)
         planned_kw = {hall.name: 0 for hall in scenario.halls}  # every stage, per hall
@@ -74,6 +99,7 @@ class BuildOut:
             self.stranded,
             doorbell,
             scenario.economics.utilization,
+            self.trace,
             on_first_energized=self._start_gpu_failures,
         )
         self.warehouses = {chip: Warehouse(env) for chip in sorted(self.chips)}
@@ -83,45 +109,75 @@ class BuildOut:
         """Processes are created in a fixed order, so same-time ties always break alike;
         each is handed its own named random stream."""
         env, scenario, stream, power = self.env, self.scenario, self.streams.stream, self.power
-        process, day, ledger = env.process, scenario.day, self.ledger
+        process, day, ledger, trace, relaxed = (
+            env.process,
+            scenario.day,
+            self.ledger,
+            self.trace,
+            self.relaxed,
+        )
         process(self.controller.run())
         for interconnect in scenario.grid.interconnects:
             rng = stream("interconnect", interconnect.name)
             planned = [day(step.date) for step in interconnect.schedule]
-            process(interconnect_schedule(env, interconnect, planned, rng, power))
+            process(
+                interconnect_schedule(
+                    env, interconnect, planned, rng, power, trace, "grid" in relaxed
+                )
+            )
             if interconnect.curtailments:  # a stream costs ~50 us: only when drawn from
                 rng = stream("curtailment", f"{interconnect.name}/dated")
             for window in interconnect.curtailments:
                 window_days = window.duration.sample(rng)
                 process(
                     curtailment(
-                        env, interconnect.name, window.limit, day(window.date), window_days, power
+                        env,
+                        interconnect.name,
+                        window.limit,
+                        day(window.date),
+                        window_days,
+                        power,
+                        trace,
                     )
                 )
             if interconnect.random_curtailments:
                 rng = stream("curtailment", interconnect.name)
                 spec = interconnect.random_curtailments
-                process(random_curtailments(env, interconnect.name, spec, rng, power))
+                process(random_curtailments(env, interconnect.name, spec, rng, power, trace))
         for generator in scenario.grid.generators:
             rng = stream("generator", generator.name)
             order_day = day(generator.order_date)
-            process(generator_lifecycle(env, generator, order_day, rng, ledger, power))
+            relax = "generation" in relaxed
+            process(
+                generator_lifecycle(env, generator, order_day, rng, ledger, power, trace, relax)
+            )
         in_service = {equipment.name: env.event() for equipment in scenario.equipment}
         for equipment in scenario.equipment:
             rng, ready = stream("equipment", equipment.name), in_service[equipment.name]
             order_day = day(equipment.order_date)
-            process(equipment_lifecycle(env, equipment, order_day, rng, ledger, power, ready))
+            relax = "equipment" in relaxed
+            process(
+                equipment_lifecycle(
+                    env, equipment, order_day, rng, ledger, power, ready, trace, relax
+                )
+            )
             if equipment.outages:
                 rng = stream("equipment-outages", equipment.name)
                 process(
-                    equipment_outages(env, equipment.name, equipment.outages, rng, ready, power)
+                    equipment_outages(
+                        env, equipment.name, equipment.outages, rng, ready, power, trace
+                    )
                 )
             if equipment.forced_outages:
                 rng = stream("equipment-outages", f"{equipment.name}/forced")
             for window in equipment.forced_outages:
                 window_days = window.duration.sample(rng)
-                process(forced_outage(env, equipment.name, day(window.date), window_days, power))
-        construction_crews = simpy.Resource(env, scenario.construction.crews or len(scenario.halls))
+                start_day = day(window.date)
+                process(forced_outage(env, equipment.name, start_day, window_days, power, trace))
+        unlimited = "construction" in relaxed
+        construction_crews = simpy.Resource(
+            env, (not unlimited and scenario.construction.crews) or len(scenario.halls)
+        )
         hall_ready = {hall.name: env.event() for hall in scenario.halls}
         for hall in scenario.halls:
             process(
@@ -134,6 +190,8 @@ class BuildOut:
                     ledger,
                     self.stranded,
                     hall_ready[hall.name],
+                    trace,
+                    unlimited,
                 )
             )
         lines = {
@@ -141,16 +199,22 @@ class BuildOut:
                 env,
                 chip,
                 self.chips[chip].price,
-                VendorCap(scenario.chip_supply[chip]) if chip in scenario.chip_supply else None,
+                None
+                if "chips" in relaxed or chip not in scenario.chip_supply
+                else VendorCap(scenario.chip_supply[chip]),
                 self.warehouses[chip],
                 ledger,
+                trace,
             )
             for chip in self.warehouses
         }
         for number, order in enumerate(scenario.chip_orders):
             rng = stream("chip-order", f"{number}:{order.chip}")
-            process(chip_order(env, order, day(order.order_date), rng, ledger, lines[order.chip]))
-        install_crews = simpy.Resource(env, scenario.installation.crews or len(self.stages))
+            name, relax = f"{order.chip} order {number + 1}", "chips" in relaxed
+            order_day, line = day(order.order_date), lines[order.chip]
+            process(chip_order(env, order, order_day, rng, ledger, line, name, trace, relax))
+        crews = None if "crews" in relaxed else scenario.installation.crews
+        install_crews = simpy.Resource(env, crews or len(self.stages))
         infant_mortality = self._burn_in_failures if self._has_infant_mortality() else None
         for stage in self.stages:
             process(
@@ -164,6 +228,7 @@ class BuildOut:
                     self.stranded,
                     infant_mortality,
                     self.controller,
+                    trace,
                 )
             )
 

@@ -10,6 +10,7 @@ import simpy
 from dcsim.config.schema import Outages, RandomCurtailments
 from dcsim.sim.clock import until
 from dcsim.sim.power_system import PowerSystem
+from dcsim.sim.trace import Trace, span
 from dcsim.units import DAYS_PER_YEAR
 
 
@@ -20,27 +21,37 @@ def equipment_outages(
     rng: np.random.Generator,
     in_service: simpy.Event,
     power: PowerSystem,
+    trace: Trace,
 ) -> Generator:
     """Once in service, the equipment runs for an exponential up-time (its MTBF), is out
     for a repair time (MTTR), and starts over."""
     yield in_service
     while True:
         yield env.timeout(rng.exponential(spec.mtbf))
-        yield from outage(env, name, spec.mttr.sample(rng), power)
+        yield from outage(env, name, spec.mttr.sample(rng), power, trace)
 
 
 def forced_outage(
-    env: simpy.Environment, name: str, start_day: float, days: float, power: PowerSystem
+    env: simpy.Environment,
+    name: str,
+    start_day: float,
+    days: float,
+    power: PowerSystem,
+    trace: Trace,
 ) -> Generator:
     """A dated outage (maintenance, a known fault)."""
     yield until(env, start_day)
-    yield from outage(env, name, days - max(0.0, env.now - start_day), power)
+    yield from outage(env, name, days - max(0.0, env.now - start_day), power, trace)
 
 
-def outage(env: simpy.Environment, name: str, days: float, power: PowerSystem) -> Generator:
+def outage(
+    env: simpy.Environment, name: str, days: float, power: PowerSystem, trace: Trace
+) -> Generator:
     power.outage_start(name, days)
+    start = env.now
     yield env.timeout(max(0.0, days))
-    power.outage_end(name, days)
+    link = trace.add("equipment", name, "outage", start, env.now, span(max(0.0, days)))
+    power.outage_end(name, days, link)
 
 
 def curtailment(
@@ -50,12 +61,16 @@ def curtailment(
     start_day: float,
     days: float,
     power: PowerSystem,
+    trace: Trace,
 ) -> Generator:
     """The utility caps the interconnect at ``limit_mw`` for a window."""
     yield until(env, start_day)
     power.curtailment_start(interconnect, limit_mw)
+    began = env.now
     yield env.timeout(max(0.0, days - max(0.0, env.now - start_day)))
-    power.curtailment_end(interconnect, limit_mw)
+    what = f"curtailed to {limit_mw:g} MW"
+    link = trace.add("grid", interconnect, what, began, env.now, span(env.now - began))
+    power.curtailment_end(interconnect, limit_mw, link)
 
 
 def random_curtailments(
@@ -64,9 +79,10 @@ def random_curtailments(
     spec: RandomCurtailments,
     rng: np.random.Generator,
     power: PowerSystem,
+    trace: Trace,
 ) -> Generator:
     """Curtailment windows arriving as a Poisson process of ``per_year`` windows a year."""
     while True:
         yield env.timeout(rng.exponential(DAYS_PER_YEAR / spec.per_year))
         window = spec.duration.sample(rng)
-        env.process(curtailment(env, interconnect, spec.limit, env.now, window, power))
+        env.process(curtailment(env, interconnect, spec.limit, env.now, window, power, trace))

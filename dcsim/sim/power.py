@@ -12,6 +12,7 @@ from dcsim.config.schema import Generator as GeneratorSpec
 from dcsim.sim.clock import until
 from dcsim.sim.ledger import Ledger
 from dcsim.sim.power_system import PowerSystem
+from dcsim.sim.trace import NO_CAUSE, Trace, span
 
 
 def interconnect_schedule(
@@ -20,14 +21,34 @@ def interconnect_schedule(
     planned_days: list[float],
     rng: np.random.Generator,
     power: PowerSystem,
+    trace: Trace,
+    relaxed: bool = False,
 ) -> Generator:
     """Firm capacity moves to each scheduled level on its date plus a slip; a step never
-    comes before the one ahead of it in the schedule."""
-    due = float("-inf")
-    for step, planned in zip(interconnect.schedule, planned_days, strict=True):
-        due = max(due, planned + step.delay.sample(rng))
+    comes before the one ahead of it in the schedule. Relaxed, the largest scheduled level
+    is there on day 0."""
+    name = interconnect.name
+    if relaxed:
+        capacity = max(step.capacity for step in interconnect.schedule)
+        link = trace.add("grid", name, f"{capacity:g} MW on day 0 (relaxed)", 0.0, 0.0)
+        power.interconnect_step(name, capacity, link)
+        return
+    due, link = float("-inf"), NO_CAUSE
+    for number, (step, planned) in enumerate(zip(interconnect.schedule, planned_days, strict=True)):
+        delay = step.delay.sample(rng)
+        held_back = due > planned + delay  # by the step ahead of it
+        due = max(due, planned + delay)
+        link = trace.add(
+            "grid",
+            name,
+            f"step {number + 1} to {step.capacity:g} MW",
+            planned,
+            due,
+            f"delay {span(delay)}" if delay else "no delay",
+            link if held_back else NO_CAUSE,
+        )
         yield until(env, due)
-        power.interconnect_step(interconnect.name, step.capacity)
+        power.interconnect_step(name, step.capacity, link)
 
 
 def generator_lifecycle(
@@ -37,14 +58,38 @@ def generator_lifecycle(
     rng: np.random.Generator,
     ledger: Ledger,
     power: PowerSystem,
+    trace: Trace,
+    relaxed: bool = False,
 ) -> Generator:
-    """On-site generation: ordered, delivered after its lead time, installed, then running."""
-    delivered = order_day + generator.lead_time.sample(rng)
-    yield until(env, delivered + generator.install_time.sample(rng))
+    """On-site generation: ordered, delivered after its lead time, installed, then running
+    (relaxed: running on day 0)."""
+    lead, install = (0.0, 0.0) if relaxed else _lead_and_install(generator, rng)
+    order_day = min(order_day, 0.0) if relaxed else order_day
+    link = _delivery_links(trace, "generation", generator.name, order_day, lead, install)
+    yield until(env, order_day + lead + install)
     ledger.record(
         "capex", generator.name, generator.cost, add={"capex_generation_usd": generator.cost}
     )
-    power.generator_online(generator)
+    power.generator_online(generator, link)
+
+
+def _lead_and_install(spec: GeneratorSpec | Equipment, rng: np.random.Generator):
+    """Lead time, then installation time, drawn in that order from the entity's stream."""
+    lead = spec.lead_time.sample(rng)
+    return lead, spec.install_time.sample(rng)
+
+
+def _delivery_links(
+    trace: Trace, kind: str, name: str, order_day: float, lead: float, install: float
+) -> int:
+    """Order to delivery, then installation, as two links; returns the last."""
+    delivered = order_day + lead
+    link = trace.add(
+        kind, name, "order to delivery", order_day, delivered, f"lead time {span(lead)}"
+    )
+    return trace.add(
+        kind, name, "installation", delivered, delivered + install, span(install), link
+    )
 
 
 def equipment_lifecycle(
@@ -55,11 +100,16 @@ def equipment_lifecycle(
     ledger: Ledger,
     power: PowerSystem,
     in_service: simpy.Event,
+    trace: Trace,
+    relaxed: bool = False,
 ) -> Generator:
     """A transformer (or substation, switchgear): ordered, delivered after its lead time,
-    installed, then in service, which changes what the network can carry."""
-    delivered = order_day + equipment.lead_time.sample(rng)
-    install_days = equipment.install_time.sample(rng)
+    installed, then in service, which changes what the network can carry (relaxed: in
+    service on day 0)."""
+    lead, install_days = (0.0, 0.0) if relaxed else _lead_and_install(equipment, rng)
+    order_day = min(order_day, 0.0) if relaxed else order_day
+    delivered = order_day + lead
+    link = _delivery_links(trace, "equipment", equipment.name, order_day, lead, install_days)
     yield until(env, delivered)
     ledger.record(
         "equipment_delivered",
@@ -68,5 +118,5 @@ def equipment_lifecycle(
         add={"capex_electrical_usd": equipment.cost},
     )
     yield until(env, delivered + install_days)
-    power.equipment_in_service(equipment)
+    power.equipment_in_service(equipment, link)
     in_service.succeed()

@@ -16,6 +16,7 @@ from dcsim.config.schema import Generator as GeneratorSpec
 from dcsim.sim.clock import Doorbell
 from dcsim.sim.generation import Offer, merit_order
 from dcsim.sim.ledger import Ledger
+from dcsim.sim.trace import NO_CAUSE
 from dcsim.topology import PowerNetwork
 from dcsim.units import to_kw
 
@@ -48,35 +49,36 @@ class PowerSystem:
         self._installed: set[str] = set()
         self._outages = {eq.name: 0 for eq in equipment}
         self.energized_kw: dict[str, int] = dict.fromkeys(network.halls, 0)
+        self.last_change = NO_CAUSE  # trace link of the latest change that added power
 
     # -- what processes report -----------------------------------------------------------
-    def interconnect_step(self, name: str, capacity_mw: float) -> None:
+    def interconnect_step(self, name: str, capacity_mw: float, link: int) -> None:
         self.scheduled_kw[name] = to_kw(capacity_mw)
-        self._refresh("interconnect_step", name, capacity_mw)
+        self._refresh("interconnect_step", name, capacity_mw, link)
 
     def curtailment_start(self, name: str, limit_mw: float) -> None:
         self._curtail_limits_kw[name].append(to_kw(limit_mw))
         self._refresh("curtailment_start", name, limit_mw)
 
-    def curtailment_end(self, name: str, limit_mw: float) -> None:
+    def curtailment_end(self, name: str, limit_mw: float, link: int) -> None:
         self._curtail_limits_kw[name].remove(to_kw(limit_mw))
-        self._refresh("curtailment_end", name, limit_mw)
+        self._refresh("curtailment_end", name, limit_mw, link)
 
-    def generator_online(self, generator: GeneratorSpec) -> None:
+    def generator_online(self, generator: GeneratorSpec, link: int) -> None:
         self._online.add(generator.name)
-        self._refresh("generator_online", generator.name, generator.capacity)
+        self._refresh("generator_online", generator.name, generator.capacity, link)
 
-    def equipment_in_service(self, equipment: Equipment) -> None:
+    def equipment_in_service(self, equipment: Equipment, link: int) -> None:
         self._installed.add(equipment.name)
-        self._refresh("equipment_in_service", equipment.name, equipment.capacity)
+        self._refresh("equipment_in_service", equipment.name, equipment.capacity, link)
 
     def outage_start(self, name: str, days: float) -> None:
         self._outages[name] += 1
         self._refresh("equipment_outage", name, days)
 
-    def outage_end(self, name: str, days: float) -> None:
+    def outage_end(self, name: str, days: float, link: int) -> None:
         self._outages[name] -= 1
-        self._refresh("equipment_restored", name, days)
+        self._refresh("equipment_restored", name, days, link)
 
     def load_changed(self, hall: str, delta_kw: int) -> None:
         """A stage at ``hall`` started (or stopped) drawing ``delta_kw`` of facility load."""
@@ -117,7 +119,12 @@ class PowerSystem:
         for name, count in self._outages.items():
             network.set_in_service(name, name in self._installed and count == 0)
 
-    def _refresh(self, event: str, entity: str, amount: float) -> None:
+    def _refresh(self, event: str, entity: str, amount: float, link: int | None = None) -> None:
+        """``link`` is the trace link of a change that can let a waiting stage in (a
+        step, equipment in service, an outage or curtailment ending); a change that only
+        takes power away has none."""
+        if link is not None:
+            self.last_change = link
         self._apply()
         self._log(event, entity, amount)
         for generator in self._generators_to_retire():

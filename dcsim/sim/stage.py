@@ -14,6 +14,7 @@ import numpy as np
 
 from dcsim.config.catalog import ChipSpec
 from dcsim.config.schema import Hall, Scenario
+from dcsim.sim.trace import NO_CAUSE
 from dcsim.units import to_kw
 
 #: A stage's life, in order; a shed stage goes back to ``waiting-power``.
@@ -42,6 +43,7 @@ class Stage:
     ever_shed: bool = False  # shed at least once (a re-energized stage ends a shed spell)
     power_epoch: int = 0  # bumped on every grant and shed: a stale commissioning is ignored
     blocked: tuple[str, float] | None = None  # what holds it from power, and since when
+    ready_link: int = NO_CAUSE  # trace link of the step after which it asked for power
 
     @property
     def facility_mw(self) -> float:
@@ -62,9 +64,10 @@ class Stage:
     def begin_burn_in(self) -> None:
         self._move(("installing",), "burn-in")
 
-    def ask_for_power(self, day: float) -> None:
+    def ask_for_power(self, day: float, link: int) -> None:
         self._move(("burn-in",), "waiting-power")
         self.ready_day = day
+        self.ready_link = link
 
     def grant_power(self) -> int:
         """Power is granted; returns the epoch a commissioning must still hold to finish."""
@@ -102,9 +105,12 @@ def plan_stages(
     scenario: Scenario,
     chips: dict[str, ChipSpec],
     stream_for: Callable[[str], np.random.Generator],
+    relaxed: frozenset[str] = frozenset(),
 ) -> list[Stage]:
     """Every hall's stages in definition order, with their durations drawn up front from
-    each stage's own random stream."""
+    each stage's own random stream. A relaxed ``installation`` (installation and burn-in)
+    or ``commissioning`` is drawn all the same and then zeroed, so the stage's other draws
+    keep their values (common random numbers)."""
     stages = []
     for hall in scenario.halls:
         for number in range(1, hall.stages.count + 1):
@@ -118,6 +124,11 @@ def plan_stages(
                     stream_for(f"{hall.name}/{number}"),
                 )
             )
+    for stage in stages:
+        if "installation" in relaxed:
+            stage.install_days = stage.burn_in_days = 0.0
+        if "commissioning" in relaxed:
+            stage.commissioning_days = 0.0
     return stages
 
 

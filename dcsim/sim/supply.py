@@ -10,6 +10,7 @@ import simpy
 from dcsim.config.schema import ChipOrder
 from dcsim.sim.clock import until
 from dcsim.sim.ledger import Ledger
+from dcsim.sim.trace import NO_CAUSE, Trace, span
 
 
 def batch_sizes(count: int, batches: int) -> list[int]:
@@ -44,6 +45,7 @@ class Warehouse:
         self.store = simpy.Container(env)
         self.idle_gpu_days = 0.0
         self._since = 0.0
+        self.last_delivery = NO_CAUSE  # trace link of the latest batch put in
 
     def account(self) -> None:
         """Bring the idle-chip account up to now."""
@@ -51,8 +53,9 @@ class Warehouse:
             self.idle_gpu_days += self.store.level * (self.env.now - self._since)
         self._since = self.env.now
 
-    def deliver(self, count: int) -> None:
+    def deliver(self, count: int, link: int) -> None:
         self.account()
+        self.last_delivery = link
         self.store.put(count)
 
     def take(self, count: int) -> simpy.events.Event:
@@ -72,6 +75,7 @@ class ChipLine:
         vendor: VendorCap | None,
         warehouse: Warehouse,
         ledger: Ledger,
+        trace: Trace,
     ):
         self.env = env
         self.chip = chip
@@ -79,12 +83,17 @@ class ChipLine:
         self.vendor = vendor
         self.warehouse = warehouse
         self.ledger = ledger
+        self.trace = trace
 
-    def batch(self, count: int, arrival_day: float) -> Generator:
-        """A batch in transit, as a process."""
+    def batch(self, count: int, arrival_day: float, link: int) -> Generator:
+        """A batch in transit (``link``: its trip in the trace), as a process."""
         yield until(self.env, arrival_day)
         if self.vendor is not None:
-            yield until(self.env, self.vendor.ship_day(self.env.now, count))
+            landed = self.env.now
+            yield until(self.env, self.vendor.ship_day(landed, count))
+            if self.env.now > landed:
+                what = f"{self.chip} vendor's monthly output"
+                link = self.trace.add("chips", "vendor cap", what, landed, self.env.now, "", link)
         value = count * self.price_usd
         self.ledger.record(
             "chips_delivered",
@@ -97,7 +106,7 @@ class ChipLine:
                 "dark_chip_value_usd": value,
             },
         )
-        self.warehouse.deliver(count)
+        self.warehouse.deliver(count, link)
 
 
 def chip_order(
@@ -107,9 +116,14 @@ def chip_order(
     rng: np.random.Generator,
     ledger: Ledger,
     line: ChipLine,
+    name: str,
+    trace: Trace,
+    relaxed: bool = False,
 ) -> Generator:
     """An order is booked on its date; its batches leave one (drawn) interval after another
-    and each arrives after its own lead time."""
+    and each arrives after its own lead time. Relaxed, every batch is on site on day 0."""
+    if relaxed:
+        order_day = min(order_day, 0.0)
     yield until(env, order_day)
     ledger.record(
         "chips_ordered",
@@ -118,6 +132,13 @@ def chip_order(
         add={"gpus_ordered": order.count, "gpus_in_transit": order.count},
     )
     leaves = order_day
-    for size in batch_sizes(order.count, order.batches):
-        env.process(line.batch(size, leaves + order.lead_time.sample(rng)))
-        leaves += order.batch_interval.sample(rng)
+    sizes = batch_sizes(order.count, order.batches)
+    for number, size in enumerate(sizes, start=1):
+        lead = 0.0 if relaxed else order.lead_time.sample(rng)
+        what = f"batch {number}/{len(sizes)}, {size:,} GPUs"
+        draw = f"lead time {span(lead)}"
+        if leaves > order_day:
+            draw += f", shipped {span(leaves - order_day)} after the order"
+        link = trace.add("chips", name, what, order_day, leaves + lead, draw)
+        env.process(line.batch(size, leaves + lead, link))
+        leaves += 0.0 if relaxed else order.batch_interval.sample(rng)

@@ -1,0 +1,93 @@
+"""What sets the date: the critical chain of a run, read from its trace.
+
+A target (the full cluster, half the GPUs) is reached when some stage energizes. That
+energization names the link it waited for last (its commissioning, which waited for power
+or for its own burn-in, which waited for a crew, chips or its hall, ...). Following those
+causes back gives the chain of last-ending waits; shortening any link on it moves the
+target, and shortening a link off it does not (until another chain becomes the longest).
+
+``date_set_by`` is the kind of the last link on the chain that is a wait on a constraint
+(grid, generation, equipment, construction, chips, crews). Every chain ends in a stage's own
+installation, burn-in and commissioning, which follow whatever came before; they set the
+date only when nothing else is on the chain.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from dcsim.sim.trace import CONSTRAINT_KINDS, Link
+
+if TYPE_CHECKING:
+    from dcsim.sim.model import BuildOut
+
+#: Targets a chain is reported for: KPI whose date it explains.
+TARGETS = {"full_cluster": "full_cluster_date", "50pct_gpus": "date_50pct_gpus"}
+
+COLUMNS = (
+    "target",
+    "step",
+    "kind",
+    "entity",
+    "what",
+    "start_date",
+    "end_date",
+    "days",
+    "draw",
+)
+
+
+def chain_to(model: BuildOut, day: float | None) -> list[Link]:
+    """The critical chain of the last energization at or before ``day``."""
+    if day is None:
+        return []
+    ends = [link for when, link in model.controller.energized if when <= day]
+    return model.trace.chain(ends[-1]) if ends else []
+
+
+def set_by(chain: list[Link]) -> str | None:
+    """The kind of the last constraint wait on the chain (see the module docstring)."""
+    for link in reversed(chain):
+        if link.kind in CONSTRAINT_KINDS:
+            return link.kind
+    return chain[-1].kind if chain else None
+
+
+def table(model: BuildOut, target_days: dict[str, float | None]) -> pd.DataFrame:
+    """One row per link of each target's chain, earliest first."""
+    start = pd.Timestamp(model.scenario.start)
+    rows: list[dict[str, Any]] = []
+    for target, day in target_days.items():
+        for step, link in enumerate(chain_to(model, day), start=1):
+            rows.append(
+                {
+                    "target": target,
+                    "step": step,
+                    "kind": link.kind,
+                    "entity": link.entity,
+                    "what": link.what,
+                    "start_date": start + pd.Timedelta(days=link.start),
+                    "end_date": start + pd.Timedelta(days=link.end),
+                    "days": link.end - link.start,
+                    "draw": link.draw,
+                }
+            )
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The table as JSON-ready rows (dates as ISO text)."""
+    out = []
+    for row in frame.to_dict("records"):
+        for key in ("start_date", "end_date"):
+            row[key] = _iso(row[key])
+        out.append(row)
+    return out
+
+
+def _iso(value: pd.Timestamp) -> str:
+    stamp = value.to_pydatetime()
+    return stamp.date().isoformat() if stamp.time() == dt.time() else stamp.isoformat()
