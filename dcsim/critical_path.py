@@ -14,7 +14,6 @@ date only when nothing else is on the chain.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -79,15 +78,10 @@ def table(model: BuildOut, target_days: dict[str, float | None]) -> pd.DataFrame
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """The table as JSON-ready rows (dates as ISO text)."""
+    """The table as JSON-ready rows, dates as ISO calendar dates like the KPIs'."""
     out = []
     for row in frame.to_dict("records"):
         for key in ("start_date", "end_date"):
-            row[key] = _iso(row[key])
+            row[key] = row[key].date().isoformat()
         out.append(row)
     return out
-
-
-def _iso(value: pd.Timestamp) -> str:
-    stamp = value.to_pydatetime()
-    return stamp.date().isoformat() if stamp.time() == dt.time() else stamp.isoformat()

@@ -44,3 +44,9 @@ def test_event_floor_skeleton_makes_the_models_events():
         <= 0.1 * model["events_per_replication"]
     )
     assert floor["skeleton_to_bare_ratio"] > 0
+
+
+def test_explain_benchmark_prints_its_figures():
+    figures = benchmark("explain.py", "--rounds", "1", "--per-round", "2")
+    assert figures["explain_seconds"] > 0
+    assert figures["runs"] == 2 * (1 + 8)  # base, 7 classes of the default campus, one pair

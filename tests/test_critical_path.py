@@ -1,0 +1,174 @@
+"""What sets the date, worked out by hand on variants of the tiny scenario.
+
+The tiny campus (tests/conftest.py, days from 2025-01-01): the hall is ready on day 20;
+batches of 4,000 GPUs land on days 5 and 15; one crew installs stage 1 on days 20-24 and
+stage 2 on 24-28, each then burns in for 2 days (ready for power on days 26 and 30); the
+transformer (25 MW) is in service on day 30; the grid gives 10 MW from day 10 and 30 MW
+from day 60; each stage needs 12.5 MW and 1 day of commissioning. Each variant below moves
+one constraint so that it, and only it, sets the full-cluster date, and the counterfactual
+gains follow from the same arithmetic.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from dcsim.api import simulate
+from dcsim.explain import explain
+from tests.conftest import tiny
+
+GRID_EARLY = {"grid.interconnects.0.schedule.0.capacity": "30 MW"}  # 30 MW from day 10
+
+
+def chain(result, target: str = "full_cluster") -> list[tuple[str, str, str, float, float]]:
+    """The chain as (kind, entity, what, start day, end day)."""
+    frame = result.critical_path[result.critical_path["target"] == target]
+    origin = pd.Timestamp(result.scenario.start)
+    return [
+        (
+            row.kind,
+            row.entity,
+            row.what,
+            round((row.start_date - origin).total_seconds() / 86400, 6),
+            round((row.end_date - origin).total_seconds() / 86400, 6),
+        )
+        for row in frame.itertuples()
+    ]
+
+
+def gains(scenario) -> dict[str, float]:
+    frame = explain(scenario, replications=1)
+    return dict(zip(frame["relaxed"], frame["full_cluster_gain_days_mean"], strict=True))
+
+
+def test_grid_sets_the_date_of_the_tiny_campus():
+    # Both stages wait for the 30 MW step on day 60 and are energized on day 61.
+    result = simulate(tiny())
+    assert result.kpis["date_set_by"] == "grid"
+    assert chain(result) == [
+        ("grid", "grid", "step 2 to 30 MW", 60, 60),
+        ("commissioning", "h1/2", "commissioning", 60, 61),
+    ]
+    # Grid on day 0: power once the transformer is in (day 30), when stage 2 is ready too:
+    # energized day 31, 30 days earlier. Commissioning takes its 1 day away; nothing else
+    # is on the chain.
+    assert gains(tiny()) == pytest.approx(
+        {
+            "grid": 30,
+            "commissioning": 1,
+            "equipment": 0,
+            "construction": 0,
+            "chips": 0,
+            "crews": 0,
+            "installation": 0,
+            "commissioning + grid": 31,
+        }
+    )
+
+
+def test_equipment_sets_the_date_when_the_transformer_is_late():
+    # 30 MW from day 10; the transformer arrives on day 50 and is in service on day 60.
+    scenario = tiny(**GRID_EARLY, **{"equipment.0.lead_time": "50 days"})
+    result = simulate(scenario)
+    assert result.kpis["date_set_by"] == "equipment"
+    assert chain(result) == [
+        ("equipment", "xfmr", "order to delivery", 0, 50),
+        ("equipment", "xfmr", "installation", 50, 60),
+        ("commissioning", "h1/2", "commissioning", 60, 61),
+    ]
+    assert gains(scenario)["equipment"] == pytest.approx(30)  # power on day 30: day 31
+    assert gains(scenario)["grid"] == pytest.approx(0)
+
+
+def test_construction_sets_the_date_when_the_shell_is_late():
+    # Shell 100 days: the hall is ready on day 105; with unlimited crews both stages install
+    # on days 105-109, burn in to 111 and are energized on day 112 (power is there since 30);
+    # stage 2 is the last one energized.
+    scenario = tiny(**GRID_EARLY, **{"halls.0.shell_time": "100 days", "installation.crews": None})
+    result = simulate(scenario)
+    assert result.kpis["date_set_by"] == "construction"
+    assert chain(result) == [
+        ("construction", "h1", "shell", 0, 100),
+        ("construction", "h1", "fit-out", 100, 105),
+        ("installation", "h1/2", "installation", 105, 109),
+        ("installation", "h1/2", "burn-in", 109, 111),
+        ("commissioning", "h1/2", "commissioning", 111, 112),
+    ]
+    # Hall ready on day 0: stage 2's chips land on day 15, it is ready on day 21 and waits
+    # for the transformer (day 30): energized day 31, 81 days earlier.
+    found = gains(scenario)
+    assert found["construction"] == pytest.approx(81)
+    assert found["installation"] == pytest.approx(6)  # 4 days installing + 2 burning in
+    assert found["crews"] == pytest.approx(0)
+
+
+def test_chips_set_the_date_when_they_arrive_late():
+    # Lead time 100 days: batches land on days 100 and 110. Stage 2 (the second batch) is
+    # installed on 110-114, burned in to 116, energized on 117.
+    scenario = tiny(**GRID_EARLY, **{"chip_orders.0.lead_time": "100 days"})
+    result = simulate(scenario)
+    assert result.kpis["date_set_by"] == "chips"
+    assert chain(result) == [
+        ("chips", "test-gpu order 1", "batch 2/2, 4,000 GPUs", 0, 110),
+        ("installation", "h1/2", "installation", 110, 114),
+        ("installation", "h1/2", "burn-in", 114, 116),
+        ("commissioning", "h1/2", "commissioning", 116, 117),
+    ]
+    # Chips on day 0: the base tiny timeline with the grid early, energized day 31.
+    assert gains(scenario)["chips"] == pytest.approx(86)
+
+
+def test_crews_set_the_date_when_one_crew_serves_two_stages():
+    # Transformer in service on day 20, 30 MW from day 10: stage 1 is energized on day 27;
+    # stage 2 waits for the crew from day 20 to 24 and is energized on day 31.
+    scenario = tiny(**GRID_EARLY, **{"equipment.0.lead_time": "10 days"})
+    result = simulate(scenario)
+    assert result.kpis["date_set_by"] == "crews"
+    assert chain(result) == [
+        ("construction", "h1", "shell", 0, 15),
+        ("construction", "h1", "fit-out", 15, 20),
+        ("crews", "installation crews", "waited for an installation crew", 20, 24),
+        ("installation", "h1/2", "installation", 24, 28),
+        ("installation", "h1/2", "burn-in", 28, 30),
+        ("commissioning", "h1/2", "commissioning", 30, 31),
+    ]
+    found = gains(scenario)
+    assert found["crews"] == pytest.approx(4)  # both install on 20-24: energized day 27
+    assert found["commissioning"] == pytest.approx(1)
+
+
+def test_two_constraints_that_tie_gain_only_together():
+    # The transformer is in service on day 60, the day of the 30 MW step: relaxing either
+    # alone leaves the other at day 60; relaxing both gives power from day 0, and the
+    # stages are energized when ready, stage 2 on day 31.
+    scenario = tiny(**{"equipment.0.lead_time": "50 days"})
+    result = simulate(scenario)
+    assert result.kpis["days_to_full_cluster"] == pytest.approx(61)
+    assert result.kpis["date_set_by"] in ("grid", "equipment")
+    frame = explain(scenario)
+    found = dict(zip(frame["relaxed"], frame["full_cluster_gain_days_mean"], strict=True))
+    assert found["grid"] == pytest.approx(0)
+    assert found["equipment"] == pytest.approx(0)
+    assert found["commissioning"] == pytest.approx(1)
+    frame = explain(scenario, classes=["grid", "equipment"])
+    assert frame["relaxed"].iloc[-1] == "equipment + grid"
+    assert frame["full_cluster_gain_days_mean"].iloc[-1] == pytest.approx(30)
+
+
+def test_half_the_gpus_has_its_own_chain():
+    # In the crews case, half the GPUs (stage 1) are energized on day 27: hall, install
+    # 20-24, burn-in to 26, then power, which is there: commissioning 26-27.
+    result = simulate(tiny(**GRID_EARLY, **{"equipment.0.lead_time": "10 days"}))
+    assert chain(result, "50pct_gpus")[-3:] == [
+        ("installation", "h1/1", "installation", 20, 24),
+        ("installation", "h1/1", "burn-in", 24, 26),
+        ("commissioning", "h1/1", "commissioning", 26, 27),
+    ]
+
+
+def test_a_date_never_reached_has_no_chain():
+    result = simulate(tiny(**{"grid.interconnects.0.schedule.1.capacity": "10 MW"}))
+    assert result.kpis["full_cluster_date"] is None
+    assert result.kpis["date_set_by"] is None
+    assert result.critical_path[result.critical_path["target"] == "full_cluster"].empty
