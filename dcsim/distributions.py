@@ -3,8 +3,9 @@
 A config writes ``"18 months"`` for a fixed value or, for example,
 ``{dist: triangular, low: 14 months, mode: 18 months, high: 22 months}``. Every number is
 converted to the canonical unit of its kind when the config loads, so sampling returns
-plain floats. Draws that would be negative (a normal's left tail) are clipped at zero:
-durations and capacities cannot be negative.
+plain floats. Every quantity is finite and between 0 and the largest value of its kind
+(:data:`dcsim.units.LARGEST`), parameters included: durations, capacities and prices cannot
+be negative, and a draw that would be (a normal's left tail) is clipped at zero.
 
 Each distribution is defined by its scipy.stats counterpart (:meth:`frozen`, used for means,
 quantiles and in the tests), but draws come straight from the numpy ``Generator``: building
@@ -27,18 +28,19 @@ from pydantic import (
     model_validator,
 )
 
-from dcsim.units import CANONICAL, parse_quantity
+from dcsim.units import CANONICAL, LARGEST, parse_quantity
 
 
 def quantity(kind: str) -> Any:
     """An annotated float field that reads ``"150 MW"``-style text in ``kind``'s unit and
-    writes it back as text in the canonical unit, so a dumped scenario loads again."""
+    writes it back as text in the canonical unit, so a dumped scenario loads again. Its
+    domain, 0 to ``LARGEST[kind]``, is part of the type (fields may narrow it)."""
     unit, example = CANONICAL[kind]
     return Annotated[
         float,
         BeforeValidator(lambda value: parse_quantity(value, kind)),
         PlainSerializer(lambda value: f"{value!r} {unit}", return_type=str, when_used="json"),
-        Field(json_schema_extra={"unit": unit, "examples": [example]}),
+        Field(ge=0, le=LARGEST[kind], json_schema_extra={"unit": unit, "examples": [example]}),
     ]
 
 
@@ -51,7 +53,7 @@ def scipy_stats() -> Any:
 
 
 class _Distribution(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     def frozen(self) -> Any:
         """The scipy.stats frozen distribution that defines this one."""
@@ -126,7 +128,9 @@ def distribution(kind: str) -> Any:
         """Beta-PERT: the project-planning three-point estimate, smoother than a triangle."""
 
         dist: Literal["pert"]  # type: ignore[assignment]
-        shape: float = Field(4.0, gt=0, description="weight of the mode (4 is classic PERT)")
+        shape: float = Field(
+            4.0, gt=0, le=1000, description="weight of the mode (4 is classic PERT)"
+        )
 
         def _shape_parameters(self) -> tuple[float, float]:
             width = self.high - self.low
@@ -158,7 +162,12 @@ def distribution(kind: str) -> Any:
 
         dist: Literal["lognormal"]
         median: value = Field(gt=0)
-        sigma: float = Field(gt=0, description="standard deviation of ln(value)")
+        sigma: float = Field(
+            gt=0,
+            le=5,
+            description="standard deviation of ln(value); above 5 a draw can "
+            "exceed the median by a factor of 10^13",
+        )
 
         def frozen(self) -> Any:
             return scipy_stats().lognorm(s=self.sigma, scale=self.median)

@@ -11,3 +11,17 @@ class UserInputError(Exception):
     def __init__(self, problems: str | list[str]):
         self.problems = [problems] if isinstance(problems, str) else list(problems)
         super().__init__("\n".join(self.problems))
+
+
+class RunawayError(UserInputError):
+    """A run that logged more events than a run may: the scenario's rates or horizon make
+    it run away. Names the (event, entity) that logged most, the process to look at."""
+
+    def __init__(self, events: list[tuple[float, str, str, float]], limit: int):
+        from collections import Counter
+
+        (event, entity), count = Counter((e[1], e[2]) for e in events).most_common(1)[0]
+        super().__init__(
+            f"run stopped after {limit:,} events at day {events[-1][0]:.1f}: {count:,} were "
+            f"{event!r} of {entity!r}; lower that process's rate or shorten the horizon"
+        )

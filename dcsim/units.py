@@ -4,14 +4,21 @@ Inside the simulator every number is a plain float in a canonical unit (MW, MWh,
 USD, t CO2); pint is used only when reading configs and data. ``$`` is rejected because pint
 silently drops it (``"2.5 $/W"`` would become ``2.5 / W``); money is spelled ``USD``, with
 ``kUSD``, ``MUSD`` and ``BUSD`` as multiples.
+
+pint *evaluates* the text it is given (``"10**10**10 MW"`` never returns), so a text must
+first match :data:`QUANTITY_TEXT`: one plain number, then unit names joined by ``*`` and
+``/``. Every quantity is finite, and (see :data:`LARGEST`) bounded so that sums and
+products of them stay far from float overflow.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from functools import lru_cache
 
 import pint
+from pydantic_core import PydanticCustomError
 
 #: Days in the mean Julian year: the year of rates written per year and of USD-years.
 DAYS_PER_YEAR = 365.25
@@ -34,12 +41,35 @@ CANONICAL: dict[str, tuple[str, str]] = {
     "count_per_duration": ("1/day", "50000 / month"),
 }
 
+#: The largest value accepted for each kind, in its canonical unit: far beyond any real
+#: campus (a terawatt, a century, a quadrillion dollars), far below where arithmetic on it
+#: could overflow. A century also keeps every date of a run inside pandas' range (to 2262).
+LARGEST: dict[str, float] = {
+    "power": 1e6,
+    "energy": 1e10,
+    "duration": 36525.0,
+    "money": 1e15,
+    "money_per_power": 1e12,
+    "money_per_energy": 1e6,
+    "mass_per_energy": 100.0,
+    "count_per_duration": 1e9,
+}
+
+_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?"
+_NAME = r"[A-Za-z_]+[0-9]?"
+_UNITS = rf"/?\s*{_NAME}(?:\s*[*/]\s*{_NAME})*"
+#: What a quantity text may look like: a number and a product/quotient of unit names.
+QUANTITY_TEXT = re.compile(rf"\s*({_NUMBER})\s*({_UNITS})?\s*")
+MAX_TEXT = 64
+
 
 def parse_quantity(value: object, kind: str) -> float:
     """Parse ``"150 MW"``-style text into a float in the canonical unit of ``kind``.
 
     Raises ``ValueError`` (never pint's own exceptions, which are ``TypeError`` and
-    ``AttributeError`` subclasses) so that pydantic reports the field path.
+    ``AttributeError`` subclasses) so that pydantic reports the field path; a unit of the
+    wrong kind is the custom error type ``quantity_dimension``, which an experiment
+    treats as a mistake in the file rather than in one design point.
     """
     example = CANONICAL[kind][1]
     if isinstance(value, bool) or not isinstance(value, str | int | float):
@@ -53,7 +83,12 @@ def parse_quantity(value: object, kind: str) -> float:
         )
     if "$" in value:
         raise ValueError(f"write money as USD (or kUSD, MUSD, BUSD), not '$': got {value!r}")
-    return _parse_text(value, kind)
+    if len(value) > MAX_TEXT or not QUANTITY_TEXT.fullmatch(value):
+        raise ValueError(f"expected a number and a unit like {example!r}, got {value[:MAX_TEXT]!r}")
+    magnitude = _parse_text(value, kind)
+    if not math.isfinite(magnitude):
+        raise ValueError(f"expected a finite {kind.replace('_', ' ')}, got {value!r}")
+    return magnitude
 
 
 @lru_cache(maxsize=4096)
@@ -65,8 +100,9 @@ def _parse_text(value: str, kind: str) -> float:
         quantity = registry.Quantity(value)
         magnitude = quantity.to(unit).magnitude
     except pint.DimensionalityError:
-        raise ValueError(
-            f"expected a {kind.replace('_', ' ')} like {example!r}, got {value!r}"
+        raise PydanticCustomError(
+            "quantity_dimension",
+            f"expected a {kind.replace('_', ' ')} like {example!r}, got {value!r}",
         ) from None
     except Exception:
         raise ValueError(

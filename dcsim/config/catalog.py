@@ -22,12 +22,13 @@ class ChipSpec(Section):
     overhead: float = Field(
         0.10,
         ge=0,
+        le=10,
         **cited(
             "network, storage and optics power as a fraction of server power",
             "SemiAnalysis '100k H100 Clusters' (Jun 2024): ~10%",
         ),
     )
-    bf16_dense_tflops: float = Field(gt=0, **cited("dense BF16 tensor throughput, TFLOP/s"))
+    bf16_dense_tflops: float = Field(gt=0, le=1e9, **cited("dense BF16 tensor throughput, TFLOP/s"))
     price: Money = Field(**cited("capex per GPU including its share of the server"))
     source: str = Field("", description="where the figures come from")
 

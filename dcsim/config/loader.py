@@ -11,33 +11,31 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
+from dcsim.config import safe_yaml
 from dcsim.config.messages import format_validation_error
 from dcsim.config.schema import Scenario
 from dcsim.errors import UserInputError
 
+#: Most files one scenario may pull in through ``include:`` (diamonds counted each time).
+MAX_INCLUDES = 64
 
-def read_yaml(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+
+def read_yaml(
+    path: Path, _chain: tuple[Path, ...] = (), _read: list[Path] | None = None
+) -> dict[str, Any]:
     """The file's mapping with any ``include:`` (a path or list of paths, relative to the
-    file) merged underneath it: the including file wins, mappings merge, lists replace."""
+    file) merged underneath it: the including file wins, mappings merge, lists replace.
+    Each file is read within the bounds of :mod:`dcsim.config.safe_yaml`."""
     path = Path(path)
+    read = [] if _read is None else _read
     if path.resolve() in _chain:
         raise UserInputError(f"{path}: include cycle through {path}")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserInputError(f"{path}: file not found") from None
-    except OSError as error:
-        raise UserInputError(f"{path}: cannot read ({error.strerror})") from None
-    try:
-        data = unshared(yaml.safe_load(text))
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise UserInputError(f"{path}:{where}: invalid YAML: {problem}") from None
+    read.append(path)
+    if len(read) > MAX_INCLUDES:
+        raise UserInputError(f"{path}: more than {MAX_INCLUDES} files included")
+    data = unshared(safe_yaml.parse(safe_yaml.read_text(path), str(path)))
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -48,7 +46,9 @@ def read_yaml(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
         raise UserInputError(f"{path}: include: expected a file path or a list of paths")
     merged: dict[str, Any] = {}
     for include in includes:
-        merged = deep_merge(merged, read_yaml(path.parent / include, (*_chain, path.resolve())))
+        merged = deep_merge(
+            merged, read_yaml(path.parent / include, (*_chain, path.resolve()), read)
+        )
     return deep_merge(merged, data)
 
 
@@ -111,8 +111,8 @@ def parse_set_options(pairs: Iterable[str]) -> dict[str, Any]:
         if not sep or not path:
             raise UserInputError(f"--set {pair}: expected dotted.path=value")
         try:
-            overrides[path] = yaml.safe_load(raw) if raw else ""
-        except yaml.YAMLError:
+            overrides[path] = unshared(safe_yaml.parse(raw, f"--set {path}")) if raw else ""
+        except UserInputError:
             overrides[path] = raw
     return overrides
 

@@ -4,24 +4,34 @@ Quantities are written with units in the YAML (``"150 MW"``, ``"18 months"``,
 ``"11.7 MUSD/MW"``) and stored as floats in canonical units: MW, MWh, days, USD. Uncertain
 durations and capacities may be distributions (see :mod:`dcsim.distributions`). The
 ``source`` text in ``json_schema_extra`` is what the config reference in ``docs/`` prints.
+
+Every field has a domain that keeps a run well defined: numbers are finite, quantities lie
+between 0 and the largest value of their kind, dates fall in the range of
+:data:`~dcsim.config.fields.Date` (so that a run's dates, up to a century past its start,
+stay within what pandas can represent), counts stay far from int64 overflow, and a
+scenario whose random processes would generate more than :data:`MAX_EVENTS` events is
+refused at load rather than left to run for hours.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 import networkx as nx
 from pydantic import Field, PrivateAttr, model_validator
 
 from dcsim.config.catalog import ChipSpec, catalog_with
-from dcsim.config.fields import Money, Name, Power, Section, cited
+from dcsim.config.fields import MAX_GPUS, Date, Money, Name, Power, Section, cited
 from dcsim.config.network import power_graph
 from dcsim.distributions import Duration, quantity
 
+#: Most events a scenario's random processes may be expected to generate in one run.
+MAX_EVENTS = 1_000_000
+
 
 class ScheduleStep(Section):
-    date: dt.date = Field(description="planned date from which the capacity is available")
+    date: Date = Field(description="planned date from which the capacity is available")
     capacity: Power = Field(ge=0, description="firm capacity from this step on (not an increment)")
     delay: Duration = Field(
         "0 days",
@@ -35,7 +45,7 @@ class ScheduleStep(Section):
 class CurtailmentWindow(Section):
     """A dated window during which the utility caps the interconnect (demand response)."""
 
-    date: dt.date
+    date: Date
     duration: Duration
     limit: Power = Field(ge=0, description="capacity available during the window")
 
@@ -43,7 +53,7 @@ class CurtailmentWindow(Section):
 class RandomCurtailments(Section):
     """Curtailment windows arriving at random (a Poisson process), e.g. summer peaks."""
 
-    per_year: float = Field(gt=0, description="expected windows per year")
+    per_year: float = Field(gt=0, le=1000, description="expected windows per year")
     duration: Duration
     limit: Power = Field(ge=0, description="capacity available during a window")
 
@@ -69,7 +79,7 @@ class Generator(Section):
 
     name: Name
     capacity: Power = Field(gt=0)
-    order_date: dt.date | None = Field(None, description="default: the scenario start")
+    order_date: Date | None = Field(None, description="default: the scenario start")
     lead_time: Duration = Field(
         **cited("order to delivery", "Cushman & Wakefield 2025: generators 30-38 weeks")
     )
@@ -107,7 +117,7 @@ class Outages(Section):
 
 
 class OutageWindow(Section):
-    date: dt.date
+    date: Date
     duration: Duration
 
 
@@ -118,7 +128,7 @@ class Equipment(Section):
     kind: Literal["substation", "transformer", "switchgear"]
     capacity: Power = Field(gt=0)
     fed_by: list[Name] = Field(min_length=1, description="upstream sources or equipment")
-    order_date: dt.date | None = Field(None, description="default: the scenario start")
+    order_date: Date | None = Field(None, description="default: the scenario start")
     lead_time: Duration = Field(
         **cited(
             "order to delivery", "Wood Mackenzie (Apr 2024): large power transformers 120-210 weeks"
@@ -142,8 +152,8 @@ class Equipment(Section):
 class Stages(Section):
     """The hall's pods: each energizes as one unit once installed and powered."""
 
-    count: int = Field(ge=1)
-    gpus: int = Field(ge=1, description="GPUs per stage")
+    count: int = Field(ge=1, le=10_000)
+    gpus: int = Field(ge=1, le=MAX_GPUS, description="GPUs per stage")
     chip: Name = Field("h100-sxm", description="catalog name of the accelerator")
 
 
@@ -153,10 +163,11 @@ class Hall(Section):
     pue: float = Field(
         1.08,
         ge=1.0,
+        le=10.0,
         **cited("power usage effectiveness", "Meta 2024 Sustainability Report: 1.08 (2023)"),
     )
     fed_by: list[Name] = Field(min_length=1)
-    construction_start: dt.date
+    construction_start: Date
     shell_time: Duration = Field(
         **cited(
             "ground-breaking to weather-tight shell",
@@ -171,7 +182,12 @@ class Hall(Section):
             "Cushman & Wakefield Data Center Development Cost Guide 2025: 11.7 MUSD/MW",
         ),
     )
-    priority: int = Field(0, description="higher energizes first under the hall-priority policy")
+    priority: int = Field(
+        0,
+        ge=-(10**6),
+        le=10**6,
+        description="higher energizes first under the hall-priority policy",
+    )
     stages: Stages
 
     @property
@@ -187,9 +203,11 @@ class Hall(Section):
 
 class ChipOrder(Section):
     chip: Name = "h100-sxm"
-    count: int = Field(ge=1)
-    order_date: dt.date
-    batches: int = Field(1, ge=1, description="the order ships in this many equal batches")
+    count: int = Field(ge=1, le=MAX_GPUS)
+    order_date: Date
+    batches: int = Field(
+        1, ge=1, le=10_000, description="the order ships in this many equal batches"
+    )
     batch_interval: Duration = Field("1 month", description="planned spacing of batches")
     lead_time: Duration = Field(
         **cited(
@@ -206,7 +224,9 @@ class ChipOrder(Section):
 
 
 class Installation(Section):
-    crews: int | None = Field(None, ge=1, description="installation crews; null = unlimited")
+    crews: int | None = Field(
+        None, ge=1, le=10**6, description="installation crews; null = unlimited"
+    )
     time_per_1000_gpus: Duration = Field(
         "4 days",
         **cited(
@@ -218,7 +238,9 @@ class Installation(Section):
 
 
 class Construction(Section):
-    crews: int | None = Field(None, ge=1, description="construction crews; null = unlimited")
+    crews: int | None = Field(
+        None, ge=1, le=10**6, description="construction crews; null = unlimited"
+    )
 
 
 class Energization(Section):
@@ -302,7 +324,7 @@ class _Topology:
 class Scenario(Section):
     name: Name
     description: str = ""
-    start: dt.date = Field(description="day 0 of the simulation")
+    start: Date = Field(description="day 0 of the simulation")
     horizon: quantity("duration") = Field("5 years", gt=0, description="simulated time")
     chips: dict[Name, ChipSpec] = Field(
         default_factory=dict, description="extra or overriding catalog entries"
@@ -311,7 +333,7 @@ class Scenario(Section):
     equipment: list[Equipment] = Field(default_factory=list)
     halls: list[Hall] = Field(min_length=1)
     chip_orders: list[ChipOrder] = Field(min_length=1)
-    chip_supply: dict[Name, quantity("count_per_duration")] = Field(
+    chip_supply: dict[Name, Annotated[quantity("count_per_duration"), Field(gt=0)]] = Field(
         default_factory=dict,
         description="vendor cap on deliveries per chip type, e.g. '50000 / month'",
     )
@@ -356,6 +378,15 @@ class Scenario(Section):
         nodes += [(hall.name, {"kind": "hall"}) for hall in self.halls]
         feeds = [(up, item.name) for item in (*self.equipment, *self.halls) for up in item.fed_by]
         return power_graph(nodes, feeds)
+
+    @model_validator(mode="after")
+    def _bounded_work(self) -> Scenario:
+        from dcsim.config.events import runaway_processes
+
+        problems = runaway_processes(self, MAX_EVENTS)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
     def day(self, date: dt.date | None) -> float:
         """Days from the scenario start to ``date`` (negative if before; None is day 0)."""

@@ -12,6 +12,12 @@ from collections.abc import Callable
 
 import numpy as np
 
+from dcsim.errors import RunawayError
+
+#: Most events one run may log: a backstop far above any scenario the load-time estimate
+#: (:mod:`dcsim.config.events`) lets through, for a process it does not foresee.
+MAX_EVENTS = 5_000_000
+
 #: GPU states: disjoint, and together always equal to ``gpus_ordered``.
 GPU_STATES = (
     "gpus_in_transit",
@@ -65,6 +71,8 @@ class Ledger:
     ) -> None:
         """Log ``event`` for ``entity``, which adds ``add`` to some counters and gives
         others the values in ``assign``."""
+        if len(self.events) >= MAX_EVENTS:
+            raise RunawayError(self.events, MAX_EVENTS)
         self.events.append((self._clock(), event, entity, amount))
         self._changes.append((add, assign))
 
