@@ -34,14 +34,26 @@ from dcsim.units import CANONICAL, LARGEST, parse_quantity
 def quantity(kind: str) -> Any:
     """An annotated float field that reads ``"150 MW"``-style text in ``kind``'s unit and
     writes it back as text in the canonical unit, so a dumped scenario loads again. Its
-    domain, 0 to ``LARGEST[kind]``, is part of the type (fields may narrow it)."""
+    domain, 0 to ``LARGEST[kind]``, is part of the type; fields may narrow it."""
     unit, example = CANONICAL[kind]
     return Annotated[
         float,
-        BeforeValidator(lambda value: parse_quantity(value, kind)),
+        BeforeValidator(lambda value: within_domain(parse_quantity(value, kind), kind)),
         PlainSerializer(lambda value: f"{value!r} {unit}", return_type=str, when_used="json"),
-        Field(ge=0, le=LARGEST[kind], json_schema_extra={"unit": unit, "examples": [example]}),
+        Field(json_schema_extra={"unit": unit, "examples": [example]}),
     ]
+
+
+def within_domain(value: float, kind: str) -> float:
+    """``value`` if it lies in its kind's domain, 0 to ``LARGEST[kind]``. Checked here rather
+    than by ``Field(ge=..., le=...)`` on the type, which a field's own bounds would replace."""
+    if value < 0:
+        raise ValueError("Input should be greater than or equal to 0")
+    if value > LARGEST[kind]:
+        raise ValueError(
+            f"Input should be at most {LARGEST[kind]:g} {CANONICAL[kind][0]}, got {value:g}"
+        )
+    return value
 
 
 def scipy_stats() -> Any:

@@ -6,9 +6,10 @@ silently drops it (``"2.5 $/W"`` would become ``2.5 / W``); money is spelled ``U
 ``kUSD``, ``MUSD`` and ``BUSD`` as multiples.
 
 pint *evaluates* the text it is given (``"10**10**10 MW"`` never returns), so a text must
-first match :data:`QUANTITY_TEXT`: one plain number, then unit names joined by ``*`` and
-``/``. Every quantity is finite, and (see :data:`LARGEST`) bounded so that sums and
-products of them stay far from float overflow.
+first match :data:`QUANTITY_TEXT`: a plain number and unit names joined by ``*`` and
+``/``, or a sum of such terms (``"100 weeks + 6 months"``). Every quantity is finite,
+and (see :data:`LARGEST`) bounded so that sums and products of them stay far from float
+overflow.
 """
 
 from __future__ import annotations
@@ -42,12 +43,12 @@ CANONICAL: dict[str, tuple[str, str]] = {
 }
 
 #: The largest value accepted for each kind, in its canonical unit: far beyond any real
-#: campus (a terawatt, a century, a quadrillion dollars), far below where arithmetic on it
-#: could overflow. A century also keeps every date of a run inside pandas' range (to 2262).
+#: campus (a terawatt, a quadrillion dollars; durations reach past any MTBF), far below
+#: where arithmetic on it could overflow. (The horizon has its own, tighter bound.)
 LARGEST: dict[str, float] = {
     "power": 1e6,
     "energy": 1e10,
-    "duration": 36525.0,
+    "duration": 1e12,
     "money": 1e15,
     "money_per_power": 1e12,
     "money_per_energy": 1e6,
@@ -58,8 +59,10 @@ LARGEST: dict[str, float] = {
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?"
 _NAME = r"[A-Za-z_]+[0-9]?"
 _UNITS = rf"/?\s*{_NAME}(?:\s*[*/]\s*{_NAME})*"
-#: What a quantity text may look like: a number and a product/quotient of unit names.
-QUANTITY_TEXT = re.compile(rf"\s*({_NUMBER})\s*({_UNITS})?\s*")
+_TERM = rf"{_NUMBER}\s*(?:{_UNITS})?"
+#: What a quantity text may look like: terms (a number and a product/quotient of unit
+#: names) joined by + or -.
+QUANTITY_TEXT = re.compile(rf"\s*{_TERM}(?:\s*[+-]\s*{_TERM})*\s*")
 MAX_TEXT = 64
 
 

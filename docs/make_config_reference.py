@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from dcsim.config.loader import apply_overrides, read_yaml, scenario_from_dict
-from dcsim.config.schema import Scenario
+from dcsim.config.schema import MAX_EVENTS, Scenario
 from dcsim.errors import UserInputError
-from dcsim.units import CANONICAL, parse_quantity
+from dcsim.units import CANONICAL, LARGEST, parse_quantity
 
 REPO = Path(__file__).resolve().parent.parent
 OUTPUT = REPO / "docs" / "config.md"
@@ -101,7 +101,7 @@ def describe_type(prop: dict[str, Any], defs: dict[str, Any], titles: dict[str, 
     if "unit" in prop:
         return f"quantity [{prop['unit']}]" + constraints(prop)
     if kind == "string" and prop.get("format") == "date":
-        return "date (YYYY-MM-DD)"
+        return f"date (YYYY-MM-DD, {prop['domain']})" if "domain" in prop else "date (YYYY-MM-DD)"
     if kind == "string" and "pattern" in prop:
         return "[name](#names)"
     return {"number": "number", "integer": "integer", "boolean": "boolean", "string": "text"}.get(
@@ -214,23 +214,37 @@ the right dimension works (`"0.15 GW"`, `"120 weeks"`, `"2.5 USD/W"`), and so do
 expressions (`"115 weeks + 6 months"`). The value is converted once, at load time, to the
 canonical unit of its kind; inside the simulator every number is a float in that unit.
 
-| kind | canonical unit | example |
-|---|---|---|
+| kind | canonical unit | example | largest accepted |
+|---|---|---|---|
 """
 
 UNITS_RULES = """\
 
 Rules:
 
+- Every quantity is finite and lies between 0 and the largest value of its kind (table
+  above); a field may narrow that (`> 0`, `≤ 36525` days for the horizon, as its table
+  says). A distribution's parameters obey the same domain. Plain numbers are finite too
+  (`.nan` and `.inf` are refused), and counts are bounded (see each field).
+- The text is a number and a unit, or a sum of such terms; nothing else is evaluated
+  (`"10**3 MW"` is refused), and it is at most 64 characters.
 - A bare number is an error (`capacity: 150` does not say MW or kW); only `0` may be
   written without a unit.
 - Money is spelled `USD`, with the multiples `kUSD`, `MUSD` and `BUSD`. `$` is rejected,
   because pint would silently drop it (`"2.5 $/W"` would read as `2.5 / W`).
 - Calendar units follow pint: {conversions}.
-- Dates (`start`, `order_date`, schedule `date`, ...) are plain ISO dates, `YYYY-MM-DD`;
+- Dates (`start`, `order_date`, schedule `date`, ...) are plain ISO dates, `YYYY-MM-DD`,
+  real calendar days (`2023-02-29` is refused) within the range each date field states;
   the simulation clock counts days since `start`.
 - Ratios (`pue`, `overhead`, `utilization`) and counts (`gpus`, `count`, `crews`) are plain
   numbers.
+- Random processes are bounded too: a scenario whose GPU failures, equipment outages or
+  random curtailments are expected to generate more than {max_events} events over the
+  horizon (e.g. `mtbf_per_gpu: 1 second`) is refused at load, naming the field; a run
+  that still logs five times that many events stops with an error naming the process.
+- The file itself: a regular file of at most 4 MiB of UTF-8 text, nesting at most 64
+  levels, at most 500,000 values once YAML aliases are expanded, no key written twice in
+  one mapping, at most 64 files through `include:`.
 """
 
 DIST_INTRO = """\
@@ -411,12 +425,16 @@ source, equipment or hall`. Other messages name the file and what went wrong:
 def units_section() -> list[str]:
     lines = [UNITS_INTRO.rstrip("\n")]
     for kind, (unit, example) in CANONICAL.items():
-        lines.append(f'| {kind.replace("_", " ")} | `{unit}` | `"{example}"` |')
+        lines.append(
+            f'| {kind.replace("_", " ")} | `{unit}` | `"{example}"` | {LARGEST[kind]:g} {unit} |'
+        )
     conversions = ", ".join(
         f"1 {unit} = {parse_quantity(f'1 {unit}', 'duration'):g} days"
         for unit in ("week", "month", "year")
     )
-    lines.append(UNITS_RULES.format(conversions=conversions).rstrip("\n"))
+    lines.append(
+        UNITS_RULES.format(conversions=conversions, max_events=f"{MAX_EVENTS:,}").rstrip("\n")
+    )
     return lines
 
 

@@ -325,7 +325,13 @@ class Scenario(Section):
     name: Name
     description: str = ""
     start: Date = Field(description="day 0 of the simulation")
-    horizon: quantity("duration") = Field("5 years", gt=0, description="simulated time")
+    horizon: quantity("duration") = Field(
+        "5 years",
+        gt=0,
+        le=36525,
+        description="simulated time; at most a century, so that every date of a run is one "
+        "pandas can represent",
+    )
     chips: dict[Name, ChipSpec] = Field(
         default_factory=dict, description="extra or overriding catalog entries"
     )

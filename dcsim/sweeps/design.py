@@ -16,7 +16,13 @@ from typing import Any
 
 import numpy as np
 
-from dcsim.sweeps.experiment import Experiment, GridDesign, SampledDesign, TornadoDesign
+from dcsim.sweeps.experiment import (
+    Experiment,
+    GridDesign,
+    SampledDesign,
+    TornadoDesign,
+    sobol_base,
+)
 
 
 @dataclass(frozen=True)
@@ -64,7 +70,7 @@ def unit_cube(design: SampledDesign, seed: int) -> np.ndarray:
 def sobol_base_samples(design: SampledDesign, warn: bool = True) -> int:
     """Saltelli's estimators assume N = 2^m; round up (and say so) rather than refuse."""
     n = design.samples
-    rounded = 1 << (n - 1).bit_length()
+    rounded = sobol_base(n)
     if rounded != n and warn:
         print(f"warning: sobol samples {n} is not a power of two; using {rounded}", file=sys.stderr)
     return rounded

@@ -3,6 +3,11 @@
 Each executor yields ``(index, result or exception)`` as tasks finish, in any order; the
 runner does not care which, because every run is fully determined by its point, the root
 seed and its replication number.
+
+A task whose worker process died (killed, out of memory) comes back as :class:`WorkerLost`:
+the failure is the machine's, not the scenario's, so the runner runs it again. The local
+pool is rebuilt after such a loss; Dask resubmits a lost task itself (``RETRIES``) and
+reports :class:`WorkerLost` only once those are spent.
 """
 
 from __future__ import annotations
@@ -18,6 +23,11 @@ from dcsim.errors import UserInputError
 
 EXECUTORS = ("serial", "local", "dask")
 CONNECT_TIMEOUT_S = 5
+RETRIES = 2
+
+
+class WorkerLost(Exception):
+    """The process running a task died before it reported back."""
 
 
 class Executor(Protocol):
@@ -50,19 +60,26 @@ class Local:
 
         self.workers = workers or os.cpu_count() or 1
         if sys.platform == "win32":
-            context = multiprocessing.get_context("spawn")
+            self.context = multiprocessing.get_context("spawn")
         else:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["dcsim.sweeps.worker", "dcsim.api"])
-        self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+            self.context = multiprocessing.get_context("forkserver")
+            self.context.set_forkserver_preload(["dcsim.sweeps.worker", "dcsim.api"])
+        self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=self.context)
 
     def map_unordered(self, fn, tasks):
-        from concurrent.futures import as_completed
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures.process import BrokenProcessPool
 
         futures = {self.pool.submit(fn, task): index for index, task in enumerate(tasks)}
+        broken = False
         for future in as_completed(futures):
             error = future.exception()
+            if isinstance(error, BrokenProcessPool):
+                broken, error = True, WorkerLost(str(error))
             yield futures[future], error if error is not None else future.result()
+        if broken:  # a broken pool takes no more tasks: start a fresh one for the retries
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=self.context)
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
@@ -75,11 +92,16 @@ class Dask:
         self.workers = max(1, sum(w["nthreads"] for w in workers))
 
     def map_unordered(self, fn, tasks):
-        from distributed import as_completed
+        from distributed import KilledWorker, as_completed
 
-        futures = {self.client.submit(fn, task, pure=False): i for i, task in enumerate(tasks)}
+        futures = {
+            self.client.submit(fn, task, pure=False, retries=RETRIES): i
+            for i, task in enumerate(tasks)
+        }
         for future in as_completed(list(futures)):
             error = future.exception()
+            if isinstance(error, KilledWorker):
+                error = WorkerLost(str(error))
             yield futures[future], error if error is not None else future.result()
             future.release()
 

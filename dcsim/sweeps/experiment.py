@@ -1,7 +1,9 @@
 """The experiment file: a base scenario, fixed overrides, a design and replications.
 
 Validated like a scenario (pydantic, unknown keys rejected) so that a typo is one clear
-line naming the file and the field, never a half-run sweep.
+line naming the file and the field, never a half-run sweep. Its size is checked too: the
+number of points and runs is known from the design alone, and a design too large to plan
+in memory is refused before any point is computed.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Discriminator,
@@ -21,6 +24,49 @@ from pydantic import (
 )
 
 from dcsim.errors import UserInputError
+
+#: Numeric KPIs of a run (``dcsim.results.kpis``, nested ones dotted): what ``kpis`` may
+#: name. tests/test_experiment.py checks the list against a real run.
+KNOWN_KPIS = (
+    "seed",
+    "horizon_days",
+    "gpus_planned",
+    "days_to_full_cluster",
+    "peak_facility_mw",
+    "peak_it_mw",
+    "peak_deliverable_mw",
+    "gpus_ordered",
+    "gpus_energized_final",
+    "stranded_gpu_days",
+    "stranded_capex_usd_years",
+    "energy_mwh",
+    "grid_energy_mwh",
+    "electricity_cost_usd",
+    "bridging_mwh",
+    "bridging_fuel_cost_usd",
+    "emissions_t_co2",
+    "gpu_failures",
+    "gpu_availability",
+    "stage_hours_shed",
+    "shed_mwh",
+    "curtailed_mwh",
+    "capex_usd",
+    "capex_chips_usd",
+    "capex_facility_usd",
+    "capex_electrical_usd",
+    "capex_generation_usd",
+    "compute_gpu_days",
+    "compute_flop",
+    "constraint_gpu_days.grid",
+    "constraint_gpu_days.equipment",
+    "constraint_gpu_days.construction",
+    "constraint_gpu_days.chips",
+    "constraint_gpu_days.crews",
+)
+#: Most design points (each is a scenario held in memory) and most runs of one experiment.
+MAX_POINTS = 10_000
+MAX_RUNS = 1_000_000
+MAX_SEED = 2**63 - 1
 
 #: The KPIs summarized (P10/P50/P90) and analyzed unless an experiment names others.
 MAIN_KPIS = (
@@ -35,7 +81,20 @@ DESIGN_TAGS = {"grid", "random", "lhs", "sobol", "tornado"}
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+def _unit(text: str) -> str:
+    """A unit expression pint knows, checked the way a quantity's text will be."""
+    from dcsim.units import QUANTITY_TEXT, registry
+
+    if not QUANTITY_TEXT.fullmatch(f"1 {text}"):
+        raise ValueError(f"expected unit names joined by * and /, like 'weeks', got {text!r}")
+    try:
+        registry.Unit(text)
+    except Exception:
+        raise ValueError(f"unknown unit {text!r}") from None
+    return text
 
 
 class Parameter(Strict):
@@ -43,7 +102,9 @@ class Parameter(Strict):
 
     low: float | None = None
     high: float | None = None
-    unit: str | None = Field(None, description="appended to sampled numbers, e.g. 'weeks'")
+    unit: Annotated[str, AfterValidator(_unit)] | None = Field(
+        None, description="appended to sampled numbers, e.g. 'weeks'"
+    )
     values: list[Any] | None = Field(None, min_length=1)
 
     @model_validator(mode="after")
@@ -54,8 +115,6 @@ class Parameter(Strict):
             return self
         if self.low is None or self.high is None:
             raise ValueError("give low and high (or a list of values)")
-        if not (math.isfinite(self.low) and math.isfinite(self.high)):
-            raise ValueError("low and high must be finite numbers")
         if self.low >= self.high:
             raise ValueError(f"low ({self.low:g}) must be below high ({self.high:g})")
         return self
@@ -85,7 +144,7 @@ class SampledDesign(Strict):
     Sobol (Saltelli) design of ``samples`` base points times (parameters + 2)."""
 
     type: Literal["random", "lhs", "sobol"]
-    samples: int = Field(ge=1, description="points (sobol: base sample N)")
+    samples: int = Field(ge=1, le=MAX_POINTS, description="points (sobol: base sample N)")
     parameters: dict[str, Parameter] = Field(min_length=1)
 
 
@@ -126,9 +185,45 @@ class Experiment(Strict):
     description: str = ""
     set: dict[str, Any] = Field(default_factory=dict, description="fixed overrides by path")
     design: Design = Field(default_factory=GridDesign)
-    replications: int = Field(1, ge=1, description="runs per point, replication 0..n-1")
-    seed: int = Field(0, ge=0, description="root seed shared by every point")
-    kpis: list[str] = Field(default_factory=lambda: list(MAIN_KPIS), min_length=1)
+    replications: int = Field(1, ge=1, le=MAX_RUNS, description="runs per point, 0..n-1")
+    seed: int = Field(0, ge=0, le=MAX_SEED, description="root seed shared by every point")
+    kpis: list[Annotated[str, AfterValidator(_known_kpi)]] = Field(
+        default_factory=lambda: list(MAIN_KPIS), min_length=1
+    )
+
+    @model_validator(mode="after")
+    def _plannable(self) -> Experiment:
+        points = design_points(self.design)
+        if points > MAX_POINTS:
+            raise ValueError(f"design: {points:,} points, more than the {MAX_POINTS:,} allowed")
+        if points * self.replications > MAX_RUNS:
+            raise ValueError(
+                f"replications: {points:,} points x {self.replications:,} replications make "
+                f"{points * self.replications:,} runs, more than the {MAX_RUNS:,} allowed"
+            )
+        return self
+
+
+def _known_kpi(name: str) -> str:
+    if name not in KNOWN_KPIS:
+        raise ValueError(f"unknown KPI {name!r}; known: {', '.join(KNOWN_KPIS)}")
+    return name
+
+
+def design_points(design: GridDesign | SampledDesign | TornadoDesign) -> int:
+    """How many points ``design`` has, computed without listing them."""
+    if isinstance(design, GridDesign):
+        return math.prod(len(values) for values in design.parameters.values())
+    if isinstance(design, TornadoDesign):
+        return 1 + 2 * len(design.parameters)
+    if design.type == "sobol":
+        return sobol_base(design.samples) * (len(design.parameters) + 2)
+    return design.samples
+
+
+def sobol_base(samples: int) -> int:
+    """Saltelli's estimators assume N = 2^m: the power of two at or above ``samples``."""
+    return 1 << (samples - 1).bit_length()
 
 
 def load_experiment(path: str | Path, replications: int | None = None) -> Experiment:

@@ -1,8 +1,9 @@
 """From an experiment to the runs to do: one raw scenario per point, checked up front.
 
-Structural mistakes (an override path that does not exist, an unknown field) stop the
-sweep before anything is written. A *value* that a point's scenario rejects is not fatal:
-that point's runs are recorded as errors and the rest of the sweep goes on.
+Mistakes in the experiment itself (an override path that does not exist, an unknown
+field, a unit of the wrong kind) stop the sweep before anything is written. A *value* that
+a point's scenario rejects is not fatal: that point's runs are recorded as errors and the
+rest of the sweep goes on.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dcsim.config import Scenario
 from dcsim.config.loader import apply_overrides, format_validation_error, read_yaml
 from dcsim.errors import UserInputError
 from dcsim.sweeps.design import Point, column_values, points
-from dcsim.sweeps.experiment import Experiment
+from dcsim.sweeps.experiment import Experiment, GridDesign
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ def make_plan(experiment: Experiment, origin: str = "<experiment>") -> Plan:
     scenarios = [
         _overrides(with_set, p.overrides, f"{origin}: design.parameters:") for p in design_points
     ]
-    _check_fields(with_set, design_points, origin)
+    _check_fields(with_set, experiment, origin)
     parameters = list(experiment.design.parameters)
     columns = {
         name: column_values([p.columns.get(name) for p in design_points]) for name in parameters
@@ -71,21 +72,44 @@ def _overrides(raw: dict[str, Any], overrides: dict[str, Any], where: str) -> di
         ) from None
 
 
-def _check_fields(base: dict[str, Any], design_points: list[Point], origin: str) -> None:
-    """Validate one probe scenario carrying every overridden path: an unknown field there
-    is a typo in the experiment, fatal for every point alike."""
-    probe: dict[str, Any] = {}
-    for point in design_points:
-        for path, value in point.overrides.items():
-            probe.setdefault(path, value)
+#: Errors that no choice of values can mend: a misspelt field, a unit of the wrong kind.
+FATAL = {"extra_forbidden", "quantity_dimension"}
+
+
+def _check_fields(base: dict[str, Any], experiment: Experiment, origin: str) -> None:
+    """Validate the base (with ``set``) and, one parameter at a time, the base carrying
+    each value a parameter can write (both ends of a range): an error of a kind in
+    :data:`FATAL` is a mistake in the experiment, fatal for every point alike."""
+    where = f"{origin} (applied to the base scenario)"
+    problems = _fatal(base, where)
+    for path, values in _probe_values(experiment).items():
+        for value in values:
+            problems += _fatal(apply_overrides(base, {path: value}), where)
+    if problems:
+        raise UserInputError(list(dict.fromkeys(problems))) from None
+
+
+def _probe_values(experiment: Experiment) -> dict[str, list[Any]]:
+    """Per parameter, the values worth validating: every listed value, a range's ends."""
+    design = experiment.design
+    if isinstance(design, GridDesign):
+        return dict(design.parameters)
+    return {
+        name: parameter.values
+        if parameter.values is not None
+        else [parameter.at(parameter.low)[0], parameter.at(parameter.high)[0]]
+        for name, parameter in design.parameters.items()
+    }
+
+
+def _fatal(data: dict[str, Any], where: str) -> list[str]:
     try:
-        Scenario.model_validate(apply_overrides(base, probe))
+        Scenario.model_validate(data)
     except ValidationError as error:
-        lines = format_validation_error(error, f"{origin} (applied to the base scenario)")
-        unknown = [
+        lines = format_validation_error(error, where)
+        return [
             line
             for line, item in zip(lines, error.errors(include_url=False), strict=True)
-            if item["type"] == "extra_forbidden"
+            if item["type"] in FATAL
         ]
-        if unknown:
-            raise UserInputError(unknown) from None
+    return []

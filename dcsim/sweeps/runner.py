@@ -4,6 +4,10 @@ Batches are sized from one pilot run so that each task takes about ``TARGET_TASK
 (Dask costs ~2 ms per task; a 30 ms run per task would spend a large share in overhead),
 but never so large that fewer than ``TASKS_PER_WORKER`` tasks per worker remain, which
 would leave workers idle at the end.
+
+A task lost with its worker (killed, out of memory) is not the scenario's failure: its runs
+run again, first as single runs in parallel, then one at a time; only a run that takes
+its worker down even when it runs alone is recorded as failed.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import math
 import platform
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -19,15 +23,17 @@ from typing import Any
 
 import pandas as pd
 
-from dcsim.sweeps.executors import open_executor
+from dcsim.sweeps.executors import Executor, WorkerLost, open_executor
 from dcsim.sweeps.experiment import Experiment
 from dcsim.sweeps.plan import Plan, make_plan
 from dcsim.sweeps.store import KEY, Store
 from dcsim.sweeps.summary import summarize
-from dcsim.sweeps.worker import Outcome, Task, describe, run_batch
+from dcsim.sweeps.worker import TIME_LIMIT_S, Outcome, Task, describe, run_batch
 
 TARGET_TASK_S = 0.5
 TASKS_PER_WORKER = 4
+#: Tries of a run whose worker dies: in its batch, alone in parallel, alone on the pool.
+ATTEMPTS = 3
 DEPENDENCIES = (
     "numpy",
     "scipy",
@@ -70,42 +76,67 @@ def run_sweep(
     timeseries: bool = False,
     force: bool = False,
     quiet: bool = True,
+    time_limit: float = TIME_LIMIT_S,
 ) -> SweepResult:
-    """Everything that can be wrong with the input is found before the store is touched."""
+    """Everything that can be wrong with the input is found before the store is touched;
+    the store stays locked against other sweeps until its last file is written."""
     plan = make_plan(experiment, origin)
-    with open_executor(executor, workers, address, scheduler_file) as pool:
-        store = Store(out)
-        store.open(manifest(plan, executor, complete=False), force)
-        done = store.finished()
+    shape = len(plan.points), experiment.replications
+    started = manifest(plan, executor, complete=False)
+    Store(out).check(started, force)
+    with (
+        open_executor(executor, workers, address, scheduler_file) as pool,
+        Store(out).opened(started, force) as store,
+    ):
+        done = store.finished(*shape)
         done_keys = set(zip(done["point"], done["replication"], strict=True))
         pending = [key for key in plan.runs if key not in done_keys]
         tasks: list[Task] = []
         with _progress(len(plan.runs), len(done_keys), quiet) as advance:
             if pending:
-                pilot = _task(plan, pending[:1], timeseries)
+                pilot = _task(plan, pending[:1], timeseries, time_limit)
                 outcome = run_batch(pilot)
                 _record(store, outcome)
                 advance(1)
                 size = _batch_size(outcome, len(pending) - 1, pool.workers)
                 tasks = [
-                    _task(plan, pending[i : i + size], timeseries)
+                    _task(plan, pending[i : i + size], timeseries, time_limit)
                     for i in range(1, len(pending), size)
                 ]
-                for index, result in pool.map_unordered(run_batch, tasks):
-                    if isinstance(result, BaseException):
-                        result = _failed(tasks[index], result)
-                    _record(store, result)
-                    advance(len(tasks[index].runs))
-    runs = assemble(store.finished(), plan)
-    store.consolidate(runs)
-    summary = summarize(runs, experiment.kpis, plan.parameters)
-    store.write_frame("summary.parquet", summary)
-    final = manifest(plan, executor, complete=True)
-    final["counts"].update(
-        ok=int((runs["status"] == "ok").sum()), failed=int((runs["status"] != "ok").sum())
-    )
-    store.write_json("manifest.json", final)
+                _execute(pool, tasks, store, advance)
+        runs = assemble(store.finished(*shape), plan)
+        store.consolidate(runs)
+        summary = summarize(runs, experiment.kpis, plan.parameters)
+        store.write_frame("summary.parquet", summary)
+        final = manifest(plan, executor, complete=True)
+        final["counts"].update(
+            ok=int((runs["status"] == "ok").sum()), failed=int((runs["status"] != "ok").sum())
+        )
+        store.write_json("manifest.json", final)
     return SweepResult(Path(out), plan, runs, summary, len(tasks) + bool(pending))
+
+
+def _execute(pool: Executor, tasks: list[Task], store: Store, advance) -> None:
+    """Run ``tasks`` and record each outcome as it comes; tasks lost with their worker run
+    again (see the module docstring) until ``ATTEMPTS`` are spent."""
+    for attempt in range(1, ATTEMPTS + 1):
+        groups = [[task] for task in tasks] if attempt == ATTEMPTS else [tasks]
+        lost: list[Task] = []
+        for group in groups:
+            for index, result in pool.map_unordered(run_batch, group):
+                task = group[index]
+                if isinstance(result, WorkerLost) and attempt < ATTEMPTS:
+                    lost.append(task)
+                    continue
+                if isinstance(result, WorkerLost):
+                    result = _failed(task, "its worker process died even running it alone")
+                elif isinstance(result, BaseException):
+                    result = _failed(task, describe(result))
+                _record(store, result)
+                advance(len(task.runs))
+        tasks = [replace(task, runs=[run]) for task in lost for run in task.runs]
+        if not tasks:
+            return
 
 
 def assemble(stored: pd.DataFrame, plan: Plan) -> pd.DataFrame:
@@ -153,9 +184,9 @@ def manifest(plan: Plan, executor: str, complete: bool) -> dict[str, Any]:
     }
 
 
-def _task(plan: Plan, runs: list[tuple[int, int]], timeseries: bool) -> Task:
+def _task(plan: Plan, runs: list[tuple[int, int]], timeseries: bool, time_limit: float) -> Task:
     scenarios = {p: plan.scenarios[p] for p, _ in runs}
-    return Task(runs, scenarios, plan.experiment.seed, timeseries)
+    return Task(runs, scenarios, plan.experiment.seed, timeseries, time_limit)
 
 
 def _batch_size(pilot: Outcome, remaining: int, workers: int) -> int:
@@ -165,9 +196,9 @@ def _batch_size(pilot: Outcome, remaining: int, workers: int) -> int:
     return min(by_time, by_balance)
 
 
-def _failed(task: Task, error: BaseException) -> Outcome:
-    """A task that died as a whole (a worker lost, say): every run in it is an error."""
-    message = f"task failed: {describe(error)}"
+def _failed(task: Task, reason: str) -> Outcome:
+    """A task that failed as a whole, not run by run: every run in it is an error."""
+    message = f"task failed: {reason}"
     return Outcome(
         [
             {

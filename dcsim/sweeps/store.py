@@ -7,40 +7,50 @@ Layout::
     OUT/runs.parquet       every run, one row each (parts consolidated at the end)
     OUT/summary.parquet    KPI quantiles per point
     OUT/timeseries/point=P/replication=R.parquet   with --timeseries
+    OUT/quarantine/        stored files a resume found unreadable or foreign
+    OUT/.lock              held (``flock``) by the one sweep writing here
 
-Every file is written to a hidden temporary name and renamed, so a reader (or a resume
-after SIGKILL) sees whole files or none; the runs of a batch become visible only when its
-part file lands, which is why a kill loses at most the runs in flight.
+Guarantees:
+
+- **Whole files.** Every file is written to a unique temporary name and renamed
+  (:func:`dcsim.files.atomic`), so a reader, or a resume after SIGKILL, sees whole files or
+  none; the runs of a batch become visible only when its part file lands, which is why a
+  kill loses at most the runs in flight.
+- **One writer.** A sweep holds an exclusive lock on ``OUT/.lock`` from before it reads the
+  store until its last write. The kernel releases it when the process ends, however it
+  ends, so a lock left by a dead sweep never blocks; a live holder is named by its pid.
+- **Only its own files.** A directory holding anything else is never written into, with
+  or without ``--force``; links inside the store are never followed, read or cleaned.
+- **Checked on resume.** Every stored run file is read and checked (columns, types, keys
+  of this plan); a file that fails is moved to ``quarantine/`` with a warning, and its
+  runs run again.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
+import os
 import shutil
+import sys
 import uuid
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from dcsim.errors import UserInputError
+from dcsim.files import PARTIAL_SUFFIX, atomic, output_dir
 
 KEY = ["point", "replication"]
-OWNED = ("manifest.json", "runs.parquet", "summary.parquet", "sobol.json", "tornado.json")
-OWNED_DIRS = ("parts", "timeseries")
-
-
-def atomic(path: Path, write: Callable[[Path], Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.partial")
-    try:
-        write(partial)
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)
+LOCK = ".lock"
+OWNED = ("manifest.json", "runs.parquet", "summary.parquet", "sobol.json", "tornado.json", LOCK)
+OWNED_DIRS = ("parts", "timeseries", "quarantine")
+STATUSES = {"ok", "error"}
+#: How sweeps that did not yet retry lost workers recorded them: not the run's own failure.
+LOST_PREFIX = "task failed: BrokenProcessPool"
 
 
 class Store:
@@ -51,42 +61,140 @@ class Store:
     def manifest_path(self) -> Path:
         return self.out / "manifest.json"
 
-    def open(self, manifest: dict[str, Any], force: bool) -> None:
-        """Start or resume: refuse to mix the results of two different experiments."""
-        if self.manifest_path.exists():
-            previous = json.loads(self.manifest_path.read_text(encoding="utf-8"))
-            if previous.get("config_hash") != manifest["config_hash"]:
-                if not force:
-                    raise UserInputError(
-                        f"{self.out}: holds results of a different experiment (config hash "
-                        f"{str(previous.get('config_hash'))[:12]}, now "
-                        f"{manifest['config_hash'][:12]}); use another --out, or --force to "
-                        "discard them"
-                    )
+    @contextmanager
+    def opened(self, manifest: dict[str, Any], force: bool) -> Iterator[Store]:
+        """Start or resume under the store's lock: refuse a directory that is not a sweep
+        store, and refuse to mix the results of two different experiments."""
+        self.check(manifest, force)
+        output_dir(self.out)
+        with self._lock():
+            if self.check(manifest, force):
                 self.clear()
-        elif self.out.exists() and any(self.out.iterdir()) and not force:
+            self._remove_partials()
+            self.write_json("manifest.json", manifest)
+            yield self
+
+    def check(self, manifest: dict[str, Any], force: bool) -> bool:
+        """Whether opening the store for ``manifest`` discards other results (only with
+        ``force``); reads, never writes, so it can run before anything is started."""
+        self._check_owned()
+        previous = self._manifest()
+        if previous is None or previous["config_hash"] == manifest["config_hash"]:
+            return False
+        if not force:
             raise UserInputError(
-                f"{self.out}: exists and is not a dcsim sweep directory; use another --out"
+                f"{self.out}: holds results of a different experiment (config hash "
+                f"{previous['config_hash'][:12]}, now {manifest['config_hash'][:12]}); use "
+                "another --out, or --force to discard them"
             )
-        for stale in self.out.glob("**/.*.partial"):  # left by a killed run
-            stale.unlink(missing_ok=True)
-        self.write_json("manifest.json", manifest)
+        return True
+
+    def _check_owned(self) -> None:
+        """A directory is a store if everything in it is a store's; links never are."""
+        if not self.out.is_dir():
+            return
+        entries = sorted(os.scandir(self.out), key=lambda entry: entry.name)
+        for entry in entries:
+            if entry.is_symlink():
+                raise UserInputError(
+                    f"{entry.path}: is a symbolic link; a sweep store holds only its own "
+                    "files; use another --out"
+                )
+        foreign = [entry.name for entry in entries if entry.name not in OWNED + OWNED_DIRS]
+        if foreign:
+            raise UserInputError(
+                f"{self.out}: is not a dcsim sweep directory (it holds {foreign[0]!r}"
+                f"{f' and {len(foreign) - 1} more' if len(foreign) > 1 else ''}); use another "
+                "--out (--force never discards what a sweep did not write)"
+            )
+
+    def _manifest(self) -> dict[str, Any] | None:
+        if not self.manifest_path.exists():
+            return None
+        try:
+            previous = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as error:
+            previous = error
+        if not isinstance(previous, dict) or not isinstance(previous.get("config_hash"), str):
+            raise UserInputError(
+                f"{self.manifest_path}: not a dcsim sweep manifest; move it away or use "
+                "another --out"
+            )
+        return previous
+
+    @contextmanager
+    def _lock(self) -> Iterator[None]:
+        import fcntl
+
+        fd = os.open(self.out / LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.read(fd, 64).decode("ascii", "replace").strip() or "unknown"
+                raise UserInputError(
+                    f"{self.out}: in use by another sweep (pid {holder}); wait for it to end "
+                    "or use another --out"
+                ) from None
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+            yield
+        finally:
+            os.close(fd)
 
     def clear(self) -> None:
+        """Remove the store's own files; links are removed, never followed."""
         for name in OWNED:
-            (self.out / name).unlink(missing_ok=True)
+            if name != LOCK:
+                (self.out / name).unlink(missing_ok=True)
         for name in OWNED_DIRS:
-            shutil.rmtree(self.out / name, ignore_errors=True)
+            path = self.out / name
+            if path.is_symlink():
+                path.unlink()
+            elif path.is_dir():
+                shutil.rmtree(path)
 
-    def finished(self) -> pd.DataFrame:
-        """Every run recorded so far (consolidated and in parts), one row per key."""
-        files = [self.out / "runs.parquet", *sorted((self.out / "parts").glob("*.parquet"))]
-        frames = [pd.read_parquet(f) for f in files if f.exists()]
-        frames = [f for f in frames if not f.empty]
+    def _remove_partials(self) -> None:
+        """Temporary files left by a killed sweep (``os.walk`` does not follow links)."""
+        for root, _, names in os.walk(self.out):
+            for name in names:
+                if name.startswith(".") and name.endswith(PARTIAL_SUFFIX):
+                    Path(root, name).unlink(missing_ok=True)
+
+    def finished(self, points: int, replications: int) -> pd.DataFrame:
+        """Every run recorded so far (consolidated and in parts), one row per key. A file
+        that cannot be read, or does not hold runs of this plan, is quarantined."""
+        frames = []
+        for path in [self.out / "runs.parquet", *self._parts()]:
+            if not path.exists() and not path.is_symlink():
+                continue
+            problem, frame = _read_runs(path, points, replications)
+            if problem:
+                self._quarantine(path, problem)
+            elif not frame.empty:
+                frames.append(frame)
         if not frames:
             return pd.DataFrame(columns=KEY)
         runs = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-        return runs.drop_duplicates(KEY).reset_index(drop=True)
+        lost = runs["error"].astype(str).str.startswith(LOST_PREFIX)
+        return runs[~lost].drop_duplicates(KEY).reset_index(drop=True)
+
+    def _parts(self) -> list[Path]:
+        parts = self.out / "parts"
+        if parts.is_symlink() or not parts.is_dir():
+            return []
+        return sorted(
+            Path(entry.path) for entry in os.scandir(parts) if entry.name.endswith(".parquet")
+        )
+
+    def _quarantine(self, path: Path, problem: str) -> None:
+        target = self.out / "quarantine" / f"{path.name}.{uuid.uuid4().hex[:8]}"
+        target.parent.mkdir(exist_ok=True)
+        os.replace(path, target)
+        print(
+            f"warning: {path}: {problem}; moved to {target.parent}/, its runs will run again",
+            file=sys.stderr,
+        )
 
     def add_part(self, rows: pd.DataFrame) -> None:
         name = f"part-{uuid.uuid4().hex}.parquet"
@@ -98,11 +206,11 @@ class Store:
 
     def consolidate(self, runs: pd.DataFrame) -> None:
         """Write runs.parquet, then drop the parts it now contains."""
-        parts = list((self.out / "parts").glob("*.parquet"))
+        parts = self._parts()
         self.write_frame("runs.parquet", runs)
         for part in parts:
             part.unlink(missing_ok=True)
-        with contextlib.suppress(OSError):
+        if (self.out / "parts").is_dir() and not any((self.out / "parts").iterdir()):
             (self.out / "parts").rmdir()
 
     def write_frame(self, name: str, frame: pd.DataFrame) -> None:
@@ -111,6 +219,26 @@ class Store:
     def write_json(self, name: str, data: Any) -> None:
         text = json.dumps(finite(data), indent=2, default=str, allow_nan=False)
         atomic(self.out / name, lambda p: p.write_text(text + "\n", encoding="utf-8"))
+
+
+def _read_runs(path: Path, points: int, replications: int) -> tuple[str, pd.DataFrame]:
+    """(problem, rows): rows of a run file, or why it cannot be trusted."""
+    if path.is_symlink() or not path.is_file():
+        return "not a regular file", pd.DataFrame()
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as error:  # pyarrow raises many types for a damaged file
+        return f"unreadable ({type(error).__name__})", pd.DataFrame()
+    missing = [c for c in (*KEY, "status", "error") if c not in frame.columns]
+    if missing:
+        return f"not a file of runs (no column {missing[0]!r})", frame
+    keys = frame[KEY]
+    if not all(pd.api.types.is_integer_dtype(keys[c]) for c in KEY):
+        return "point and replication are not integers", frame
+    inside = keys["point"].between(0, points - 1) & keys["replication"].between(0, replications - 1)
+    if not inside.all() or not frame["status"].isin(STATUSES).all():
+        return "holds runs that are not of this experiment", frame
+    return "", frame
 
 
 def finite(data: Any) -> Any:

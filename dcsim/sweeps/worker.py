@@ -2,17 +2,29 @@
 
 Tasks carry raw scenario mappings, not validated objects, because the validated models use
 classes built at run time that do not pickle; validation is cached per point within the
-batch. A run that raises becomes an ``error`` row and the batch goes on.
+batch. A run that raises, or outlasts the time limit, becomes an ``error`` row and the
+batch goes on.
 """
 
 from __future__ import annotations
 
+import ctypes
+import threading
 import time
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+
+#: Default wall-clock limit of one run in a sweep, in seconds.
+TIME_LIMIT_S = 600.0
+
+
+class RunTimeout(Exception):
+    """Raised inside a run that outlasted its time limit."""
 
 
 @dataclass(frozen=True)
@@ -21,6 +33,7 @@ class Task:
     scenarios: dict[int, dict[str, Any]]
     seed: int
     timeseries: bool = False
+    time_limit: float = TIME_LIMIT_S
 
 
 @dataclass
@@ -41,7 +54,12 @@ def run_batch(task: Task) -> Outcome:
         try:
             if point not in validated:
                 validated[point] = scenario_from_dict(task.scenarios[point], f"point {point}")
-            result = simulate(validated[point], seed=task.seed, replication=replication)
+            with time_limit(task.time_limit):
+                result = simulate(validated[point], seed=task.seed, replication=replication)
+        except RunTimeout:
+            row.update(
+                status="error", error=f"run stopped at the time limit of {task.time_limit:g} s"
+            )
         except Exception as error:
             row.update(status="error", error=describe(error))
         else:
@@ -51,6 +69,35 @@ def run_batch(task: Task) -> Outcome:
         row["wall_seconds"] = time.perf_counter() - started
         outcome.rows.append(row)
     return outcome
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise :class:`RunTimeout` in this thread once ``seconds`` have passed.
+
+    A timer thread raises it asynchronously (``PyThreadState_SetAsyncExc``), which works in
+    any thread (Dask runs tasks off the main thread, where signals cannot reach) and reaches
+    the run at its next Python instruction. The lock makes "finished" and "timed out"
+    exclusive, so the exception can never land after the block has ended.
+    """
+    thread = ctypes.c_ulong(threading.get_ident())
+    lock = threading.Lock()
+    state = {"done": False}
+
+    def expire() -> None:
+        with lock:
+            if not state["done"]:
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(thread, ctypes.py_object(RunTimeout))
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        with lock:
+            state["done"] = True
+            timer.cancel()
 
 
 def describe(error: BaseException) -> str:
