@@ -1,4 +1,8 @@
-"""The Python API: load a scenario, run it, get KPIs and tables back."""
+"""The Python API: load a scenario, run it, get KPIs and tables back.
+
+Bad input raises :class:`~dcsim.errors.UserInputError` here as on the command line (a
+path, a seed, a results directory), never a raw ``ValueError`` or ``OverflowError``.
+"""
 
 from __future__ import annotations
 
@@ -8,48 +12,70 @@ from pathlib import Path
 import yaml
 
 from dcsim.config import Scenario, load_scenario
+from dcsim.config.safe_yaml import parse, read_text
+from dcsim.errors import UserInputError
+from dcsim.files import atomic, output_dir
 from dcsim.results import RunResult, summarize
+from dcsim.rng import MAX_SEED
 from dcsim.sim.model import BuildOut
+
+#: What ``write_run`` writes; finding one of them means an earlier run is there.
+RUN_FILES = (
+    "summary.json",
+    "scenario.yaml",
+    "timeseries.parquet",
+    "events.parquet",
+    "stages.parquet",
+    "critical_path.parquet",
+)
 
 
 def simulate(scenario: Scenario | str | Path, seed: int = 0, replication: int = 0) -> RunResult:
     """Run one replication of a scenario (an object or a YAML path)."""
+    for name, value in (("seed", seed), ("replication", replication)):
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SEED:
+            raise UserInputError(f"{name} {value!r}: expected a whole number from 0 to {MAX_SEED}")
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     return summarize(BuildOut(scenario, seed=seed, replication=replication).run())
 
 
+def check_run_dir(out_dir: str | Path, force: bool) -> None:
+    """Refuse to replace an earlier run's results in ``out_dir`` unless ``force``."""
+    earlier = [name for name in RUN_FILES if (Path(out_dir) / name).exists()]
+    if earlier and not force:
+        raise UserInputError(
+            f"{out_dir}: holds the results of an earlier run ({earlier[0]}); use another "
+            "--out, or --force to replace them"
+        )
+
+
 def write_run(result: RunResult, out_dir: str | Path, source: str | Path | None = None) -> Path:
     """``summary.json``, ``timeseries.parquet``, ``events.parquet``, ``stages.parquet``,
-    ``critical_path.parquet`` and ``scenario.yaml``, each written to a temporary name and
-    renamed, so a reader never sees half a file.
+    ``critical_path.parquet`` and ``scenario.yaml``, each written whole
+    (:func:`dcsim.files.atomic`), so a reader never sees half a file.
 
     ``scenario.yaml`` is the source file itself when it stands alone (its comments cite the
     figures behind the numbers), else the resolved scenario, which loads on its own.
     """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    _atomic(out / "summary.json", lambda p: p.write_text(json.dumps(result.kpis, indent=2)))
-    _atomic(out / "scenario.yaml", lambda p: p.write_text(_scenario_text(result, source)))
+    out = output_dir(out_dir)
+    summary = json.dumps(result.kpis, indent=2)
+    atomic(out / "summary.json", lambda p: p.write_text(summary, encoding="utf-8"))
+    scenario = _scenario_text(result, source)
+    atomic(out / "scenario.yaml", lambda p: p.write_text(scenario, encoding="utf-8"))
     for name, frame in (
         ("timeseries", result.timeseries),
         ("events", result.events),
         ("stages", result.stages),
         ("critical_path", result.critical_path),
     ):
-        _atomic(out / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
+        atomic(out / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
     return out
 
 
 def _scenario_text(result: RunResult, source: str | Path | None) -> str:
     if source is not None:
-        text = Path(source).read_text(encoding="utf-8")
-        if "include" not in (yaml.safe_load(text) or {}):
+        text = read_text(Path(source))
+        if "include" not in (parse(text, str(source)) or {}):
             return text
     return yaml.safe_dump(result.scenario.model_dump(mode="json", by_alias=True), sort_keys=False)
-
-
-def _atomic(path: Path, write) -> None:
-    partial = path.with_name(f".{path.name}.partial")
-    write(partial)
-    partial.replace(path)

@@ -13,6 +13,9 @@ import zlib
 
 import numpy as np
 
+#: Largest root seed: every seed is stored in int64 columns (runs.parquet).
+MAX_SEED = 2**63 - 1
+
 #: Fixed table: never renumber, only append.
 STREAM_IDS = {
     "interconnect": 1,

@@ -14,6 +14,11 @@ import json
 import math
 
 from dcsim.errors import UserInputError
+from dcsim.rng import MAX_SEED
+
+#: Bounds on the work one command may ask for: a forecast is refitted ``--n-boot`` times.
+MAX_FORECAST_YEARS = 100
+MAX_N_BOOT = 100_000
 
 MODEL_CHOICES = (
     "auto (all but quadexp), all, or a comma-separated list of: exponential, quadexp, "
@@ -73,10 +78,14 @@ def _check_args(args: argparse.Namespace) -> None:
     problems = []
     if not 0.0 < args.level < 1.0:
         problems.append(f"--level must be between 0 and 1, got {args.level}")
-    if args.n_boot < 10:
-        problems.append(f"--n-boot must be at least 10, got {args.n_boot}")
-    if getattr(args, "forecast", 1) < 0:
-        problems.append(f"--forecast must be 0 or more, got {args.forecast}")
+    if not 10 <= args.n_boot <= MAX_N_BOOT:
+        problems.append(f"--n-boot must be from 10 to {MAX_N_BOOT:,}, got {args.n_boot}")
+    if not 0 <= getattr(args, "forecast", 1) <= MAX_FORECAST_YEARS:
+        problems.append(f"--forecast must be from 0 to {MAX_FORECAST_YEARS}, got {args.forecast}")
+    if getattr(args, "horizon", 1) < 1 or getattr(args, "horizon", 1) > MAX_FORECAST_YEARS:
+        problems.append(f"--horizon must be from 1 to {MAX_FORECAST_YEARS}, got {args.horizon}")
+    if not 0 <= args.seed <= MAX_SEED:
+        problems.append(f"--seed must be from 0 to {MAX_SEED}, got {args.seed}")
     from_run = getattr(args, "from_run", None)
     if args.csv and from_run:
         problems.append("give either a CSV file or --from-run DIR, not both")

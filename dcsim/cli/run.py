@@ -18,6 +18,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "critical_path.parquet and scenario.yaml here",
     )
     run.add_argument(
+        "--force", action="store_true", help="replace the results of an earlier run in --out"
+    )
+    run.add_argument(
         "--plot",
         action="store_true",
         help="also draw the run figures (run-*.png) into the --out directory",
@@ -30,7 +33,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_set_option(run)
     run.set_defaults(handler=run_command)
 
-    validate = subparsers.add_parser("validate", help="check a scenario file; print 'ok'")
+    validate = subparsers.add_parser(
+        "validate", help="check a scenario or experiment file (detected); print 'ok'"
+    )
     validate.add_argument("config")
     add_set_option(validate)
     validate.set_defaults(handler=validate_command)
@@ -59,13 +64,16 @@ def _load(args: argparse.Namespace):
 
 def run_command(args: argparse.Namespace) -> int:
     from dcsim import critical_path
-    from dcsim.api import simulate, write_run
+    from dcsim.api import check_run_dir, simulate, write_run
     from dcsim.cli.explain import print_critical_path
     from dcsim.errors import UserInputError
 
     if args.plot and not args.out:
         raise UserInputError("--plot needs --out DIR to write the figures into")
-    result = simulate(_load(args), seed=args.seed)
+    scenario = _load(args)
+    if args.out:
+        check_run_dir(args.out, args.force)
+    result = simulate(scenario, seed=args.seed)
     if args.out:
         write_run(result, args.out, source=args.config)
     if args.plot:
@@ -82,8 +90,24 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def validate_command(args: argparse.Namespace) -> int:
-    _load(args)
-    print("ok")
+    """A file with a ``base:`` key is an experiment: it is checked as a sweep would check
+    it before writing anything (its base scenario, overrides, design and size)."""
+    from pathlib import Path
+
+    from dcsim.config.loader import read_yaml
+    from dcsim.errors import UserInputError
+
+    if "base" not in read_yaml(Path(args.config)):
+        _load(args)
+        print("ok")
+        return 0
+    from dcsim.sweeps.experiment import load_experiment
+    from dcsim.sweeps.plan import make_plan
+
+    if args.overrides:
+        raise UserInputError(f"{args.config}: --set applies to scenarios; use the `set:` key")
+    plan = make_plan(load_experiment(args.config), args.config)
+    print(f"ok: experiment of {len(plan.points)} points x {plan.experiment.replications} runs")
     return 0
 
 

@@ -6,7 +6,11 @@ import argparse
 import json
 from pathlib import Path
 
+from dcsim.sweeps import TIME_LIMIT_S
+
 EXIT_RUNS_FAILED = 1
+#: Most seconds one run may be given.
+MAX_TIME_LIMIT_S = 7 * 24 * 3600.0
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -53,9 +57,16 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=TIME_LIMIT_S,
+        metavar="SECONDS",
+        help=f"wall-clock limit of one run, recorded as a failed run ({TIME_LIMIT_S:g})",
+    )
+    parser.add_argument(
         "--force",
         action="store_true",
-        help="discard results of a different experiment found in the results directory",
+        help="discard the results of a different experiment found in the sweep store",
     )
 
 
@@ -64,8 +75,11 @@ def _run(args: argparse.Namespace):
     from dcsim.sweeps.experiment import load_experiment
     from dcsim.sweeps.runner import run_sweep
 
-    if args.workers is not None and args.workers < 1:
-        raise UserInputError(f"--workers {args.workers}: expected at least 1")
+    if not 0 < args.time_limit <= MAX_TIME_LIMIT_S:
+        raise UserInputError(
+            f"--time-limit {args.time_limit:g}: expected seconds above 0, at most "
+            f"{MAX_TIME_LIMIT_S:g}"
+        )
     if args.replications is not None and args.replications < 1:
         raise UserInputError(f"--replications {args.replications}: expected at least 1")
     if (args.address or args.scheduler_file) and args.executor != "dask":
@@ -83,6 +97,7 @@ def _run(args: argparse.Namespace):
         timeseries=args.timeseries,
         force=args.force,
         quiet=args.quiet or args.json,
+        time_limit=args.time_limit,
     )
 
 

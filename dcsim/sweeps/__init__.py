@@ -15,6 +15,10 @@ if TYPE_CHECKING:
 
     from dcsim.sweeps.experiment import Experiment
 
+#: Default wall-clock limit of one run of a sweep, in seconds; a run past it is recorded
+#: as failed and the sweep goes on.
+TIME_LIMIT_S = 600.0
+
 
 def sweep(
     base: str | Path | Experiment,
@@ -34,7 +38,7 @@ def sweep(
     ``seed`` and ``overrides`` come from it). With ``out`` the results directory is kept
     (and resumed on a second call); without it the runs live in a temporary directory.
     """
-    from dcsim.sweeps.experiment import Experiment, GridDesign
+    from dcsim.sweeps.experiment import Experiment, experiment_from_dict
     from dcsim.sweeps.runner import run_sweep
 
     if isinstance(base, Experiment):
@@ -42,12 +46,15 @@ def sweep(
             raise TypeError("pass parameters and overrides inside the Experiment")
         experiment = base
     else:
-        experiment = Experiment(
-            base=str(Path(base).resolve()),
-            set=overrides or {},
-            design=GridDesign(parameters=parameters or {}),
-            replications=replications,
-            seed=seed,
+        experiment = experiment_from_dict(
+            {
+                "base": str(Path(base).resolve()),
+                "set": overrides or {},
+                "design": {"type": "grid", "parameters": parameters or {}},
+                "replications": replications,
+                "seed": seed,
+            },
+            "dcsim.sweep()",
         )
     if out is not None:
         return run_sweep(experiment, out, executor=executor, workers=workers).runs

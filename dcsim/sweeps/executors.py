@@ -23,6 +23,8 @@ from dcsim.errors import UserInputError
 
 EXECUTORS = ("serial", "local", "dask")
 CONNECT_TIMEOUT_S = 5
+#: Most worker processes one sweep may start.
+MAX_WORKERS = 1024
 RETRIES = 2
 
 
@@ -113,6 +115,8 @@ def open_executor(
     address: str | None = None,
     scheduler_file: str | None = None,
 ) -> Iterator[Executor]:
+    if workers is not None and not 1 <= workers <= MAX_WORKERS:
+        raise UserInputError(f"--workers {workers}: expected 1 to {MAX_WORKERS}")
     if kind == "serial":
         yield Serial()
     elif kind == "local":

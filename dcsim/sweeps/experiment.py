@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from dcsim.errors import UserInputError
+from dcsim.rng import MAX_SEED
 
 #: Numeric KPIs of a run (``dcsim.results.kpis``, nested ones dotted): what ``kpis`` may
 #: name. tests/test_experiment.py checks the list against a real run.
@@ -66,7 +67,6 @@ KNOWN_KPIS = (
 #: Most design points (each is a scenario held in memory) and most runs of one experiment.
 MAX_POINTS = 10_000
 MAX_RUNS = 1_000_000
-MAX_SEED = 2**63 - 1
 
 #: The KPIs summarized (P10/P50/P90) and analyzed unless an experiment names others.
 MAIN_KPIS = (

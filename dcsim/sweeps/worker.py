@@ -19,8 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-#: Default wall-clock limit of one run in a sweep, in seconds.
-TIME_LIMIT_S = 600.0
+from dcsim.sweeps import TIME_LIMIT_S
 
 
 class RunTimeout(Exception):
