@@ -1,5 +1,7 @@
 """The one exception type the CLI turns into a clean message and exit status 2."""
 
+from __future__ import annotations
+
 
 class UserInputError(Exception):
     """Bad input from the user: a config, a CSV, a flag.
@@ -17,11 +19,13 @@ class RunawayError(UserInputError):
     """A run that logged more events than a run may: the scenario's rates or horizon make
     it run away. Names the (event, entity) that logged most, the process to look at."""
 
-    def __init__(self, events: list[tuple[float, str, str, float]], limit: int):
+    @classmethod
+    def after(cls, events: list[tuple[float, str, str, float]], limit: int) -> RunawayError:
+        """Built from the log (SimPy and pickling rebuild an exception from its message)."""
         from collections import Counter
 
         (event, entity), count = Counter((e[1], e[2]) for e in events).most_common(1)[0]
-        super().__init__(
+        return cls(
             f"run stopped after {limit:,} events at day {events[-1][0]:.1f}: {count:,} were "
             f"{event!r} of {entity!r}; lower that process's rate or shorten the horizon"
         )

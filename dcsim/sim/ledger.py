@@ -72,7 +72,7 @@ class Ledger:
         """Log ``event`` for ``entity``, which adds ``add`` to some counters and gives
         others the values in ``assign``."""
         if len(self.events) >= MAX_EVENTS:
-            raise RunawayError(self.events, MAX_EVENTS)
+            raise RunawayError.after(self.events, MAX_EVENTS)
         self.events.append((self._clock(), event, entity, amount))
         self._changes.append((add, assign))
 

@@ -16,7 +16,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from dcsim.config import Scenario
-from dcsim.config.loader import apply_overrides, format_validation_error, read_yaml
+from dcsim.config.loader import (
+    DISTRIBUTION_TAGS,
+    apply_overrides,
+    format_validation_error,
+    read_yaml,
+)
 from dcsim.errors import UserInputError
 from dcsim.sweeps.design import Point, column_values, points
 from dcsim.sweeps.experiment import Experiment, GridDesign
@@ -78,11 +83,13 @@ FATAL = {"extra_forbidden", "quantity_dimension"}
 
 def _check_fields(base: dict[str, Any], experiment: Experiment, origin: str) -> None:
     """Validate the base (with ``set``) and, one parameter at a time, the base carrying
-    each value a parameter can write (both ends of a range): an error of a kind in
-    :data:`FATAL` is a mistake in the experiment, fatal for every point alike."""
+    each value a parameter can write (both ends of a range). Fatal, as a mistake in the
+    experiment that every point would repeat: an error of a kind in :data:`FATAL`, and an
+    error of the base at a field that no parameter can change."""
     where = f"{origin} (applied to the base scenario)"
-    problems = _fatal(base, where)
-    for path, values in _probe_values(experiment).items():
+    probes = _probe_values(experiment)
+    problems = _fatal(base, where, moved=list(probes))
+    for path, values in probes.items():
         for value in values:
             problems += _fatal(apply_overrides(base, {path: value}), where)
     if problems:
@@ -102,7 +109,10 @@ def _probe_values(experiment: Experiment) -> dict[str, list[Any]]:
     }
 
 
-def _fatal(data: dict[str, Any], where: str) -> list[str]:
+def _fatal(data: dict[str, Any], where: str, moved: list[str] | None = None) -> list[str]:
+    """The lines of ``data``'s errors that are fatal; with ``moved`` (the design's paths),
+    also those at a field that none of them reaches (a design may mend a field it moves,
+    or one inside it, or a rule of a section that holds it; nothing else)."""
     try:
         Scenario.model_validate(data)
     except ValidationError as error:
@@ -111,5 +121,18 @@ def _fatal(data: dict[str, Any], where: str) -> list[str]:
             line
             for line, item in zip(lines, error.errors(include_url=False), strict=True)
             if item["type"] in FATAL
+            or (moved is not None and item["loc"] and not _reaches(item["loc"], moved))
         ]
     return []
+
+
+def _reaches(loc: tuple, paths: list[str]) -> bool:
+    """Whether a design path and the error's location (distribution tags dropped) lie on
+    one branch of the scenario: one is a prefix of the other."""
+    where = [str(part) for part in loc if part not in DISTRIBUTION_TAGS]
+    for path in paths:
+        parts = path.split(".")
+        common = min(len(parts), len(where))
+        if parts[:common] == where[:common]:
+            return True
+    return False
