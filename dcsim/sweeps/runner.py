@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import platform
+import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -137,6 +138,10 @@ def _execute(pool: Executor, tasks: list[Task], store: Store, advance) -> None:
         tasks = [replace(task, runs=[run]) for task in lost for run in task.runs]
         if not tasks:
             return
+        print(
+            f"warning: a worker process died; its {len(tasks)} unfinished runs run again",
+            file=sys.stderr,
+        )
 
 
 def assemble(stored: pd.DataFrame, plan: Plan) -> pd.DataFrame:
