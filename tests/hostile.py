@@ -11,9 +11,12 @@ from __future__ import annotations
 import copy
 import json
 import math
+from pathlib import Path
 from typing import Any
 
 import yaml
+
+from dcsim.sweeps.worker import flatten
 
 #: Values put in place of a valid one: wrong types, units, signs, non-finite numbers,
 #: impossible and out-of-range dates, overflowing counts, runaway rates, pint expressions.
@@ -118,6 +121,13 @@ def mutate(data: dict, path: tuple, change: Any) -> dict:
     return data
 
 
+def written(data: dict, encoding: str, directory: str) -> Path:
+    """``data`` in ``encoding`` as ``directory/scenario.yaml``."""
+    path = Path(directory) / "scenario.yaml"
+    path.write_bytes(encode(data, encoding))
+    return path
+
+
 def encode(data: dict, encoding: str) -> bytes:
     """The file's bytes: YAML text, in a hostile encoding or with a hostile shape."""
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
@@ -156,7 +166,7 @@ def check_refusal(stderr: str, origin: str) -> None:
 
 def check_kpis(kpis: dict) -> None:
     """A result: every number finite, GPU counts consistent, money and energy not negative."""
-    for key, value in flat(kpis).items():
+    for key, value in flatten(kpis).items():
         if isinstance(value, float):
             assert math.isfinite(value), (key, value)
     assert 0 <= kpis["gpus_energized_final"] <= kpis["gpus_planned"]
@@ -165,16 +175,6 @@ def check_kpis(kpis: dict) -> None:
         assert kpis[key] >= -1e-6, (key, kpis[key])
     for key in ("first_power_date", "full_cluster_date"):
         assert kpis[key] is None or kpis[key] >= kpis["start_date"]
-
-
-def flat(kpis: dict, prefix: str = "") -> dict:
-    out = {}
-    for key, value in kpis.items():
-        if isinstance(value, dict):
-            out.update(flat(value, f"{prefix}{key}."))
-        else:
-            out[f"{prefix}{key}"] = value
-    return out
 
 
 def dumps(data: Any) -> str:

@@ -32,6 +32,7 @@ from hostile import (
     encode,
     leaf_paths,
     mutate,
+    written,
 )
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -96,13 +97,12 @@ def dcsim(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     )
 
 
-@fuzz(10)
+@fuzz(8)
 @given(hostile(SCENARIO))
 def test_hostile_scenarios_through_the_command_line(case):
     data, encoding = case
     with tempfile.TemporaryDirectory() as scratch:
-        path = Path(scratch) / "scenario.yaml"
-        path.write_bytes(encode(data, encoding))
+        path = written(data, encoding, scratch)
         done = dcsim("run", str(path), "--json", cwd=Path(scratch))
     assert done.returncode in (0, 2), (done.returncode, done.stderr, dumps(data))
     if done.returncode == 0:
@@ -142,13 +142,12 @@ def check_runs(runs: pd.DataFrame) -> None:
     assert not ok.isin([float("inf"), -float("inf")]).any().any()
 
 
-@fuzz(120)
+@fuzz(100)
 @given(hostile(SCENARIO))
 def test_hostile_scenarios_through_the_api(case):
     data, encoding = case
     with tempfile.TemporaryDirectory() as scratch:
-        path = Path(scratch) / "scenario.yaml"
-        path.write_bytes(encode(data, encoding))
+        path = written(data, encoding, scratch)
         try:
             result = simulate(load_scenario(path), seed=0)
         except UserInputError as error:

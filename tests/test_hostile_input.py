@@ -307,3 +307,15 @@ def test_the_api_raises_user_input_error(tmp_path):
         load_scenario(scenario(tmp_path, text="a: &a [*a]\n"))
     with pytest.raises(UserInputError, match="--workers 0"):
         dcsim.sweep(scenario(tmp_path), workers=0)
+
+
+def test_known_kpis_are_the_numbers_a_run_reports():
+    """``kpis:`` in an experiment is checked against KNOWN_KPIS: it must match a real run."""
+    from conftest import tiny
+
+    from dcsim.sweeps.experiment import KNOWN_KPIS
+    from dcsim.sweeps.worker import flatten
+
+    kpis = flatten(simulate(tiny(gpu_failures={})).kpis)
+    assert all(value is not None for value in kpis.values()), kpis
+    assert set(KNOWN_KPIS) == {key for key, value in kpis.items() if not isinstance(value, str)}

@@ -16,12 +16,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from dcsim.config import Scenario
-from dcsim.config.loader import (
-    DISTRIBUTION_TAGS,
-    apply_overrides,
-    format_validation_error,
-    read_yaml,
-)
+from dcsim.config.loader import apply_overrides, read_yaml
+from dcsim.config.messages import DISTRIBUTION_TAGS, format_validation_error
 from dcsim.errors import UserInputError
 from dcsim.sweeps.design import Point, column_values, points
 from dcsim.sweeps.experiment import Experiment, GridDesign
