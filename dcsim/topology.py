@@ -24,6 +24,7 @@ import numpy as np
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import maximum_flow
 
+from dcsim.flow import IncrementalFlow
 from dcsim.series_parallel import compile_formula, reduce_to_formula
 from dcsim.units import to_kw
 
@@ -65,21 +66,48 @@ class PowerNetwork:
             self._edges.append((vertex[(up, "out")], vertex[(down, "in")], ("feeder", "")))
         self._vertex = vertex
         self._n = len(vertex) + 2
+        self._edge_of = {what: edge for edge, (_, _, what) in enumerate(self._edges)}
+        #: Bumped on every raise of a capacity, and on every change of a source's.
+        self.capacity_raises = 0
+        self.source_changes = 0
+        self._tracked: list[TrackedDemand] = []
         self._tails = np.array([e[0] for e in self._edges], dtype=np.int32)
         self._heads = np.array([e[1] for e in self._edges], dtype=np.int32)
         self._cache: dict[tuple, int] = {}
         #: The max flow as a formula in node capacities, if the network is series-parallel.
         self.formula = reduce_to_formula(graph.edges, self.source_kw, self.halls)
         self._formula_kw = None if self.formula is None else compile_formula(self.formula)
+        self._deliverable = self.tracked(self.hall_capacity_kw)
 
     # -- state changes ---------------------------------------------------------------------
     def set_source(self, name: str, kw: int) -> None:
+        before = self.source_kw[name]
+        if kw == before:
+            return  # the grid state re-applies every capacity on every change
         self.source_kw[name] = kw
-        self._cache.clear()
+        self._changed(("source", name), kw, kw > before, every_equipment_too=True)
+        self.source_changes += 1
 
     def set_in_service(self, name: str, in_service: bool) -> None:
+        if in_service == (name in self.in_service):
+            return
         (self.in_service.add if in_service else self.in_service.discard)(name)
+        kw = self.equipment_kw[name] if in_service else 0
+        self._changed(("equipment", name), kw, in_service, every_equipment_too=False)
+
+    def _changed(self, what: tuple[str, str], kw: int, raised: bool, every_equipment_too: bool):
         self._cache.clear()
+        self.capacity_raises += raised
+        edge = self._edge_of[what]
+        for tracked in self._tracked:
+            if every_equipment_too or not tracked.every_equipment:
+                tracked.flow.set_capacity(edge, kw)
+
+    def tracked(self, demand_kw: Mapping[str, int], every_equipment: bool = False) -> TrackedDemand:
+        """A demand vector whose max flow follows this network's changes incrementally."""
+        tracked = TrackedDemand(self, demand_kw, every_equipment)
+        self._tracked.append(tracked)
+        return tracked
 
     # -- questions ---------------------------------------------------------------------------
     def node_capacity(
@@ -158,7 +186,7 @@ class PowerNetwork:
 
     def deliverable_kw(self) -> int:
         """What the halls could draw now if each were loaded to its facility capacity."""
-        return self.max_flow_kw(self.hall_capacity_kw)
+        return self._deliverable.flow.value()
 
     def flow_graph(
         self,
@@ -176,3 +204,56 @@ class PowerNetwork:
         ):
             flow.add_edge(label[tail], label[head], capacity=cap)
         return flow
+
+
+class TrackedDemand:
+    """A demand per hall and the max flow that serves it, kept up to date as the network
+    changes and as demand grows or shrinks at one hall at a time (see :mod:`dcsim.flow`).
+
+    With ``every_equipment`` the flow runs through every piece of equipment at its rating,
+    in service or not (sources at their present capacity), which is what "would it fit with
+    all equipment in service" asks.
+    """
+
+    def __init__(self, network: PowerNetwork, demand_kw: Mapping[str, int], every_equipment: bool):
+        self.every_equipment = every_equipment
+        self.demand_kw = {hall: demand_kw.get(hall, 0) for hall in network.halls}
+        self.total_kw = sum(self.demand_kw.values())
+        self._sink_edge = {hall: network._edge_of[("hall", hall)] for hall in network.halls}
+        self.flow = IncrementalFlow(
+            network._n,
+            network._tails.tolist(),
+            network._heads.tolist(),
+            network.capacities(self.demand_kw, every_equipment=every_equipment),
+            network.SOURCE,
+            network.SINK,
+        )
+
+    def carried(self) -> bool:
+        """Whether the network meets every hall's demand."""
+        return self.flow.value() == self.total_kw
+
+    def try_grow(self, hall: str, kw: int) -> list[tuple[int, int]] | None:
+        """Add ``kw`` of demand at ``hall`` if the network, which carries the present demand,
+        still carries it all; return what to pass to :meth:`undo_grow`, or ``None`` (and
+        nothing changed) if it does not fit."""
+        if not self.carried():
+            return None
+        pushed = self.flow.try_raise(self._sink_edge[hall], kw)
+        if pushed is None:
+            return None
+        self.demand_kw[hall] += kw
+        self.total_kw += kw
+        return pushed
+
+    def undo_grow(self, hall: str, kw: int, pushed: list[tuple[int, int]]) -> None:
+        """Take back a :meth:`try_grow` that was the last change."""
+        self.flow.undo_raise(self._sink_edge[hall], kw, pushed)
+        self.demand_kw[hall] -= kw
+        self.total_kw -= kw
+
+    def shrink(self, hall: str, kw: int) -> None:
+        """Take ``kw`` of demand away at ``hall``."""
+        self.demand_kw[hall] -= kw
+        self.total_kw -= kw
+        self.flow.set_capacity(self._sink_edge[hall], self.demand_kw[hall])

@@ -23,68 +23,180 @@ POLICIES: dict[str, Callable[[Stage], tuple]] = {
 }
 
 
+class _Queue(set):
+    """The waiting stages: a set that tells its owner which stages join it (the model adds
+    stages that ask for power straight to ``Dispatcher.waiting``)."""
+
+    def __init__(self, on_join: Callable[[Stage], None]):
+        super().__init__()
+        self._on_join = on_join
+
+    def add(self, stage: Stage) -> None:
+        if stage not in self:
+            super().add(stage)
+            self._on_join(stage)
+
+
 class Dispatcher:
+    """Admission, shedding and attribution, each asking only about what changed.
+
+    The network keeps the max flow of the committed load up to date (one with the
+    equipment in service, one with every piece of equipment), so a question about one
+    stage is a search from its hall. Answers only change when something they depend on
+    changes, and carrying a load is monotone (if a load is carried, so is any smaller one),
+    so a stage refused once stays refused until capacity is raised or load is released; a
+    pass looks only at stages that joined the queue since the last one, and at refused
+    stages after a raise (those refused for want of source capacity only after a source
+    changes). A run's admission cost then grows with its stages, not with stages x halls.
+    """
+
     def __init__(self, network: PowerNetwork, policy: str, n_minus_1: bool):
         self.network = network
         self.order = POLICIES[policy]
         self.n_minus_1 = n_minus_1
         self.committed: set[Stage] = set()
-        self.waiting: set[Stage] = set()
+        self.waiting: set[Stage] = _Queue(self._joined)
         self.demand_kw: dict[str, int] = dict.fromkeys(network.halls, 0)
+        self._load = network.tracked(self.demand_kw)
+        self._load_everything = network.tracked(self.demand_kw, every_equipment=True)
+        # admission: stages to look at next, and refused stages by what could change that
+        self._to_admit: set[Stage] = set()
+        self._refused_sources: set[Stage] = set()  # committed + its load > all sources
+        self._refused_network: set[Stage] = set()
+        self._raises_seen = network.capacity_raises
+        self._sources_seen = network.source_changes
+        # attribution: the hold last reported per stage, and what may have changed it
+        self._to_hold: set[Stage] = set()
+        self._held: dict[Stage, str] = {}
+        self._held_by_equipment: set[Stage] = set()
+        self._hold_sources_seen = network.source_changes
+        self._committed_since_holds = False
+        self._released_since_holds = False
+
+    def _joined(self, stage: Stage) -> None:
+        self._to_admit.add(stage)
+        self._to_hold.add(stage)
 
     def _with(self, stage: Stage) -> dict[str, int]:
         demand = dict(self.demand_kw)
         demand[stage.hall] += stage.facility_kw
         return demand
 
+    def _source_room_kw(self) -> int:
+        """What the sources could still supply beyond the committed load: no stage larger
+        than this can fit, whatever the equipment."""
+        return sum(self.network.source_kw.values()) - self._load.total_kw
+
     def _commit(self, stage: Stage) -> None:
         self.waiting.discard(stage)
         self.committed.add(stage)
         self.demand_kw[stage.hall] += stage.facility_kw
+        grown = self._load_everything.try_grow(stage.hall, stage.facility_kw)
+        assert grown is not None, "every piece of equipment carries what the in-service ones do"
+        self._held.pop(stage, None)
+        self._held_by_equipment.discard(stage)
+        self._committed_since_holds = True
 
     def _release(self, stage: Stage) -> None:
         self.committed.discard(stage)
         self.waiting.add(stage)
         self.demand_kw[stage.hall] -= stage.facility_kw
+        self._load.shrink(stage.hall, stage.facility_kw)
+        self._load_everything.shrink(stage.hall, stage.facility_kw)
+        self._to_admit |= self._refused_sources | self._refused_network
+        self._refused_sources.clear()
+        self._refused_network.clear()
+        self._released_since_holds = True
 
     def shed(self) -> list[Stage]:
         """Release committed stages, lowest priority first, until the rest is carried."""
         shed: list[Stage] = []
-        if self.network.carries(self.demand_kw):
+        if self._load.carried():
             return shed
         for stage in sorted(self.committed, key=self.order, reverse=True):
             self._release(stage)
             shed.append(stage)
-            if self.network.carries(self.demand_kw):
+            if self._load.carried():
                 break
         return shed
 
+    def _fits(self, stage: Stage) -> bool:
+        """Admit the stage into the in-service flow if it fits there (and passes N-1)."""
+        pushed = self._load.try_grow(stage.hall, stage.facility_kw)
+        if pushed is None:
+            return False
+        if self.n_minus_1 and not self.network.carries(self._with(stage), n_minus_1=True):
+            self._load.undo_grow(stage.hall, stage.facility_kw, pushed)
+            return False
+        return True
+
     def admit(self) -> list[Stage]:
         """Commit every waiting stage that now fits, in policy order."""
+        network = self.network
+        if network.source_changes != self._sources_seen:
+            self._sources_seen = network.source_changes
+            self._to_admit |= self._refused_sources
+            self._refused_sources.clear()
+        if network.capacity_raises != self._raises_seen:
+            self._raises_seen = network.capacity_raises
+            self._to_admit |= self._refused_network
+            self._refused_network.clear()
+        candidates, self._to_admit = self._to_admit & self.waiting, set()
         admitted = []
-        refused_kw: dict[str, int] = {}  # per hall: the smallest load already refused
-        for stage in sorted(self.waiting, key=self.order):
-            if stage.facility_kw >= refused_kw.get(stage.hall, float("inf")):
-                continue  # a larger load at the same hall cannot fit either
-            if self.network.carries(self._with(stage), self.n_minus_1):
+        room_kw = self._source_room_kw()
+        refused_kw: dict[str, int] = {}  # per hall: the smallest load refused in this pass
+        for stage in sorted(candidates, key=self.order):
+            if stage.facility_kw > room_kw:
+                self._refused_sources.add(stage)
+            elif stage.facility_kw >= refused_kw.get(stage.hall, float("inf")):
+                self._refused_network.add(stage)  # a larger load at that hall cannot fit
+            elif self._fits(stage):
                 self._commit(stage)
                 admitted.append(stage)
+                room_kw -= stage.facility_kw
             else:
                 refused_kw[stage.hall] = stage.facility_kw
+                self._refused_network.add(stage)
         return admitted
 
+    def _hold(self, stage: Stage) -> str:
+        """``equipment`` if the stage would fit with every piece of equipment in service,
+        else ``grid``."""
+        if stage.facility_kw > self._source_room_kw():
+            return "grid"
+        load = self._load_everything
+        pushed = load.try_grow(stage.hall, stage.facility_kw)
+        if pushed is None:
+            return "grid"
+        load.undo_grow(stage.hall, stage.facility_kw, pushed)
+        return "equipment"
+
     def holds(self) -> list[tuple[Stage, str]]:
-        """Every waiting stage in policy order, with what holds it back: ``equipment`` if
-        the network would carry it with every piece of equipment in service, else
-        ``grid`` (not enough source capacity). Stages of one size in one hall share the
-        answer."""
+        """The waiting stages whose hold is new or changed since the last call, in policy
+        order, with what holds each back: ``equipment`` if the network would carry it with
+        every piece of equipment in service, else ``grid`` (not enough source capacity).
+
+        A hold can change only when the sources change or load is released (any hold), or
+        load is committed (an ``equipment`` hold may become ``grid``); equipment entering or
+        leaving service changes none. Stages of one size in one hall share the answer."""
+        if self.network.source_changes != self._hold_sources_seen or self._released_since_holds:
+            self._to_hold |= self.waiting
+        elif self._committed_since_holds:
+            self._to_hold |= self._held_by_equipment
+        self._hold_sources_seen = self.network.source_changes
+        self._committed_since_holds = self._released_since_holds = False
+        candidates, self._to_hold = self._to_hold & self.waiting, set()
         answers: dict[tuple[str, int], str] = {}
-        held = []
-        for stage in sorted(self.waiting, key=self.order):
+        changed = []
+        for stage in sorted(candidates, key=self.order):
             key = (stage.hall, stage.facility_kw)
             if key not in answers:
-                demand = self._with(stage)
-                carried = self.network.max_flow_kw(demand, every_equipment=True)
-                answers[key] = "equipment" if carried >= sum(demand.values()) else "grid"
-            held.append((stage, answers[key]))
-        return held
+                answers[key] = self._hold(stage)
+            if self._held.get(stage) != answers[key]:
+                self._held[stage] = answers[key]
+                if answers[key] == "equipment":
+                    self._held_by_equipment.add(stage)
+                else:
+                    self._held_by_equipment.discard(stage)
+                changed.append((stage, answers[key]))
+        return changed
