@@ -69,19 +69,29 @@ def campus(base: dict[str, Any], halls: int, stages: int, topology: str) -> Scen
     interconnect["schedule"] = [
         {
             **interconnect["schedule"][-1],
-            "date": str(start + dt.timedelta(days=GRID_LAG_DAYS + BUILD_DAYS * (step + 1) // GRID_STEPS)),
+            "date": str(
+                start + dt.timedelta(days=GRID_LAG_DAYS + BUILD_DAYS * (step + 1) // GRID_STEPS)
+            ),
             "capacity": f"{halls * hall_mw * (step + 1) / GRID_STEPS:.3f} MW",
         }
         for step in range(GRID_STEPS)
     ]
     data["grid"] = {"interconnects": [interconnect]}
     data["equipment"] = [
-        {**substation, "name": f"sub-{s}", "fed_by": [interconnect["name"]],
-         "capacity": f"{hall_mw * HALLS_PER_TRANSFORMER * TRANSFORMERS_PER_SUBSTATION * 1.25:.3f} MW"}
+        {
+            **substation,
+            "name": f"sub-{s}",
+            "fed_by": [interconnect["name"]],
+            "capacity": f"{hall_mw * HALLS_PER_TRANSFORMER * TRANSFORMERS_PER_SUBSTATION * 1.25:.3f} MW",
+        }
         for s in range(substations)
     ] + [
-        {**transformer, "name": f"t-{t}", "fed_by": [f"sub-{t // TRANSFORMERS_PER_SUBSTATION}"],
-         "capacity": f"{hall_mw * HALLS_PER_TRANSFORMER * 1.25:.3f} MW"}
+        {
+            **transformer,
+            "name": f"t-{t}",
+            "fed_by": [f"sub-{t // TRANSFORMERS_PER_SUBSTATION}"],
+            "capacity": f"{hall_mw * HALLS_PER_TRANSFORMER * 1.25:.3f} MW",
+        }
         for t in range(transformers)
     ]
 

@@ -23,12 +23,17 @@ answer is exact: the max-flow value is unique, so it is the value any solver giv
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Sequence
 
 import numpy as np
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import maximum_flow
+
+
+#: Augmenting paths tried for one raised capacity before solving from scratch instead.
+LOCAL_PATHS = 8
 
 
 class IncrementalFlow:
@@ -52,12 +57,13 @@ class IncrementalFlow:
         self.tails, self.heads = list(tails), list(heads)
         self.cap = [0] * len(self.tails)
         self.flow = [0] * len(self.tails)
-        self.into: list[list[int]] = [[] for _ in range(vertices)]  # edges by head
-        self.out: list[list[int]] = [[] for _ in range(vertices)]  # edges by tail
+        # per vertex: (edge, the vertex at its other end), for edges into it and out of it
+        self.into: list[list[tuple[int, int]]] = [[] for _ in range(vertices)]
+        self.out: list[list[tuple[int, int]]] = [[] for _ in range(vertices)]
         for edge, (tail, head) in enumerate(zip(self.tails, self.heads, strict=True)):
-            self.out[tail].append(edge)
-            self.into[head].append(edge)
-        self._source_edges = list(self.out[source])
+            self.out[tail].append((edge, head))
+            self.into[head].append((edge, tail))
+        self._source_edges = [edge for edge, _ in self.out[source]]
         self._stale = False  # the flow may exceed a capacity: solve from scratch
         # edge -> raised capacity not yet augmented through; the zero flow is maximal for
         # zero capacities, and raising them one by one keeps it so
@@ -85,27 +91,34 @@ class IncrementalFlow:
             return None  # the edge is not saturated: raising it adds no flow
         self.cap[edge] += extra
         pushes: list[tuple[int, int]] = []
-        if self._augment_through(edge, extra, pushes) < extra:
+        if self._augment_through(edge, extra, pushes)[0] < extra:
             self.undo_raise(edge, extra, pushes)
             return None
         return pushes
 
     def undo_raise(self, edge: int, extra: int, pushes: list[tuple[int, int]]) -> None:
-        """Take back a :meth:`try_raise` that was the last change."""
+        """Take back a :meth:`try_raise` (or a probe) that was the last change."""
         for changed, amount in reversed(pushes):
             self.flow[changed] -= amount
         self.cap[edge] -= extra
+
+    def probe(self, edge: int, upto: int, paths: int = LOCAL_PATHS) -> int:
+        """How much more a saturated ``edge`` could carry, up to ``upto``, as found along at
+        most ``paths`` augmenting paths: a lower bound of the true amount. Nothing changes."""
+        self.settle()
+        if self.flow[edge] < self.cap[edge]:
+            return 0
+        self.cap[edge] += upto
+        pushes: list[tuple[int, int]] = []
+        pushed, _ = self._augment_through(edge, upto, pushes, paths)
+        self.undo_raise(edge, upto, pushes)
+        return pushed
 
     # -- questions ---------------------------------------------------------------------------
     def value(self) -> int:
         """The maximum flow for the present capacities."""
         self.settle()
         return sum(self.flow[edge] for edge in self._source_edges)
-
-    def saturates(self, edge: int) -> bool:
-        """Whether the maximum flow fills ``edge`` (a hall's demand is met)."""
-        self.settle()
-        return self.flow[edge] == self.cap[edge]
 
     # -- the machinery -----------------------------------------------------------------------
     def settle(self) -> None:
@@ -123,8 +136,13 @@ class IncrementalFlow:
             extra = capacity - self.cap[edge]
             saturated = self.flow[edge] == self.cap[edge]
             self.cap[edge] = capacity
-            if saturated:  # only then can the raise open an augmenting path
-                self._augment_through(edge, extra, [])
+            # Only a saturated edge can open augmenting paths. A raise that needs many
+            # (a grid step feeding every hall) is cheaper solved from scratch.
+            if saturated and not self._augment_through(edge, extra, [], LOCAL_PATHS)[1]:
+                for other, raised in self._grown.items():
+                    self.cap[other] = raised
+                self._grown.clear()
+                self._solve()
 
     def _solve(self) -> None:
         """A maximum flow from scratch (scipy's, read back per edge)."""
@@ -140,12 +158,19 @@ class IncrementalFlow:
         }
         self.flow = [found.get(pair, 0) for pair in zip(self.tails, self.heads, strict=True)]
 
-    def _augment_through(self, edge: int, amount: int, log: list[tuple[int, int]]) -> int:
-        """Push up to ``amount`` more along augmenting paths that cross ``edge`` forward;
-        returns what was pushed. Every push is appended to ``log`` (edge, signed amount)."""
+    def _augment_through(
+        self, edge: int, amount: int, log: list[tuple[int, int]], paths: float = math.inf
+    ) -> tuple[int, bool]:
+        """Push up to ``amount`` more along augmenting paths that cross ``edge`` forward,
+        at most ``paths`` of them. Returns what was pushed, and whether that is all that
+        could be (``False`` if the path limit stopped it). Every push is appended to
+        ``log`` as (edge, signed amount)."""
         pushed = 0
         tail, head = self.tails[edge], self.heads[edge]
         while pushed < amount and self.flow[edge] < self.cap[edge]:
+            if paths == 0:
+                return pushed, False
+            paths -= 1
             back = self._path(tail, self.source, backward=True)
             if back is None:
                 break
@@ -161,50 +186,46 @@ class IncrementalFlow:
                 self.flow[e] += sign * room
                 log.append((e, sign * room))
             pushed += room
-        return pushed
+        return pushed, True
 
     def _path(self, start: int, goal: int, backward: bool) -> list[tuple[int, int]] | None:
         """A shortest residual path between ``start`` and ``goal`` (from ``goal`` to
-        ``start`` if ``backward``), as (edge, +1 forward / -1 against its direction) steps
-        in flow order; ``None`` if there is none. The terminal that is not the goal is
-        never passed through."""
+        ``start`` if ``backward``), as (edge, +1 along / -1 against its direction) steps in
+        the order flow takes them; ``None`` if there is none. The other terminal is never
+        passed through."""
         if start == goal:
             return []
         avoid = self.sink if backward else self.source
-        cap, flow, tails, heads = self.cap, self.flow, self.tails, self.heads
-        # forward search: leave u along out-edges with room, or back along in-edges with flow
-        ahead, behind = (self.into, self.out) if backward else (self.out, self.into)
-        ends_ahead, ends_behind = (tails, heads) if backward else (heads, tails)
-        came: dict[int, tuple[int, int]] = {start: (-1, 0)}
+        cap, flow = self.cap, self.flow
+        # Searching forward, leave u along out-edges with room or back along in-edges that
+        # carry flow; searching backward, the reverse.
+        along, against = (self.into, self.out) if backward else (self.out, self.into)
+        came: dict[int, tuple[int, int, int]] = {start: (-1, 0, -1)}  # vertex: edge, sign, from
         queue = deque([start])
         while queue:
             u = queue.popleft()
-            for e in ahead[u]:
-                v = ends_ahead[e]
+            for e, v in along[u]:
                 if v not in came and v != avoid and cap[e] > flow[e]:
-                    came[v] = (e, 1)
+                    came[v] = (e, 1, u)
                     if v == goal:
                         return self._steps(came, goal, backward)
                     queue.append(v)
-            for e in behind[u]:
-                v = ends_behind[e]
+            for e, v in against[u]:
                 if v not in came and v != avoid and flow[e] > 0:
-                    came[v] = (e, -1)
+                    came[v] = (e, -1, u)
                     if v == goal:
                         return self._steps(came, goal, backward)
                     queue.append(v)
         return None
 
+    @staticmethod
     def _steps(
-        self, came: dict[int, tuple[int, int]], goal: int, backward: bool
+        came: dict[int, tuple[int, int, int]], goal: int, backward: bool
     ) -> list[tuple[int, int]]:
+        """The path a search recorded, from its goal back to its start, in flow order."""
         steps = []
-        v = goal
-        while came[v][0] >= 0:
-            e, sign = came[v]
+        e, sign, before = came[goal]
+        while e >= 0:
             steps.append((e, sign))
-            if backward:
-                v = self.heads[e] if sign > 0 else self.tails[e]
-            else:
-                v = self.tails[e] if sign > 0 else self.heads[e]
+            e, sign, before = came[before]
         return steps if backward else steps[::-1]

@@ -246,6 +246,11 @@ class TrackedDemand:
         self.total_kw += kw
         return pushed
 
+    def room_kw(self, hall: str, upto: int) -> int:
+        """A lower bound of the demand that could be added at ``hall`` (at most ``upto``),
+        from a few augmenting paths; 0 if the present demand is not carried."""
+        return self.flow.probe(self._sink_edge[hall], upto) if self.carried() else 0
+
     def undo_grow(self, hall: str, kw: int, pushed: list[tuple[int, int]]) -> None:
         """Take back a :meth:`try_grow` that was the last change."""
         self.flow.undo_raise(self._sink_edge[hall], kw, pushed)

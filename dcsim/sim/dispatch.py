@@ -11,6 +11,7 @@ committed, which is what riding through a single failure means.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable
 
 from dcsim.sim.stage import Stage
@@ -68,10 +69,12 @@ class Dispatcher:
         # attribution: the hold last reported per stage, and what may have changed it
         self._to_hold: set[Stage] = set()
         self._held: dict[Stage, str] = {}
-        self._held_by_equipment: set[Stage] = set()
         self._hold_sources_seen = network.source_changes
-        self._committed_since_holds = False
         self._released_since_holds = False
+        # an `equipment` hold stays true while less than its slack has been committed since
+        # (committing c kW lowers any hall's room by at most c): (expiry, index, stage)
+        self._committed_kw_ever = 0
+        self._equipment_expiry: list[tuple[int, int, Stage]] = []
 
     def _joined(self, stage: Stage) -> None:
         self._to_admit.add(stage)
@@ -94,8 +97,7 @@ class Dispatcher:
         grown = self._load_everything.try_grow(stage.hall, stage.facility_kw)
         assert grown is not None, "every piece of equipment carries what the in-service ones do"
         self._held.pop(stage, None)
-        self._held_by_equipment.discard(stage)
-        self._committed_since_holds = True
+        self._committed_kw_ever += stage.facility_kw
 
     def _release(self, stage: Stage) -> None:
         self.committed.discard(stage)
@@ -159,17 +161,23 @@ class Dispatcher:
                 self._refused_network.add(stage)
         return admitted
 
-    def _hold(self, stage: Stage) -> str:
+    def _hold(self, stage: Stage, room_kw: dict[str, int]) -> tuple[str, int]:
         """``equipment`` if the stage would fit with every piece of equipment in service,
-        else ``grid``."""
-        if stage.facility_kw > self._source_room_kw():
-            return "grid"
-        load = self._load_everything
-        pushed = load.try_grow(stage.hall, stage.facility_kw)
+        else ``grid``; with the slack of an ``equipment`` answer (load that may be committed
+        elsewhere before it can change). ``room_kw`` caches each hall's room found so far."""
+        load_kw, source_room_kw = stage.facility_kw, self._source_room_kw()
+        if load_kw > source_room_kw:
+            return "grid", 0
+        everything = self._load_everything
+        if stage.hall not in room_kw:
+            room_kw[stage.hall] = everything.room_kw(stage.hall, source_room_kw)
+        if load_kw <= room_kw[stage.hall]:
+            return "equipment", room_kw[stage.hall] - load_kw
+        pushed = everything.try_grow(stage.hall, load_kw)  # the room found may be short
         if pushed is None:
-            return "grid"
-        load.undo_grow(stage.hall, stage.facility_kw, pushed)
-        return "equipment"
+            return "grid", 0
+        everything.undo_grow(stage.hall, load_kw, pushed)
+        return "equipment", 0
 
     def holds(self) -> list[tuple[Stage, str]]:
         """The waiting stages whose hold is new or changed since the last call, in policy
@@ -177,26 +185,24 @@ class Dispatcher:
         every piece of equipment in service, else ``grid`` (not enough source capacity).
 
         A hold can change only when the sources change or load is released (any hold), or
-        load is committed (an ``equipment`` hold may become ``grid``); equipment entering or
-        leaving service changes none. Stages of one size in one hall share the answer."""
+        load is committed (an ``equipment`` hold may become ``grid``, once more than its
+        slack has been committed); equipment entering or leaving service changes none."""
+        expiry = self._equipment_expiry
         if self.network.source_changes != self._hold_sources_seen or self._released_since_holds:
             self._to_hold |= self.waiting
-        elif self._committed_since_holds:
-            self._to_hold |= self._held_by_equipment
+            expiry.clear()
+        while expiry and expiry[0][0] < self._committed_kw_ever:
+            self._to_hold.add(heapq.heappop(expiry)[2])
         self._hold_sources_seen = self.network.source_changes
-        self._committed_since_holds = self._released_since_holds = False
+        self._released_since_holds = False
         candidates, self._to_hold = self._to_hold & self.waiting, set()
-        answers: dict[tuple[str, int], str] = {}
+        room_kw: dict[str, int] = {}
         changed = []
         for stage in sorted(candidates, key=self.order):
-            key = (stage.hall, stage.facility_kw)
-            if key not in answers:
-                answers[key] = self._hold(stage)
-            if self._held.get(stage) != answers[key]:
-                self._held[stage] = answers[key]
-                if answers[key] == "equipment":
-                    self._held_by_equipment.add(stage)
-                else:
-                    self._held_by_equipment.discard(stage)
-                changed.append((stage, answers[key]))
+            hold, slack_kw = self._hold(stage, room_kw)
+            if hold == "equipment":
+                heapq.heappush(expiry, (self._committed_kw_ever + slack_kw, stage.index, stage))
+            if self._held.get(stage) != hold:
+                self._held[stage] = hold
+                changed.append((stage, hold))
         return changed
