@@ -45,6 +45,7 @@ TOPOLOGIES = ("radial", "meshed")
 HALLS_PER_TRANSFORMER = 2
 TRANSFORMERS_PER_SUBSTATION = 10
 GRID_STEPS = 8
+HEADROOM = 1.25  # equipment is rated for the full load of what it feeds, plus a quarter
 BUILD_DAYS = 730  # hall construction starts are spread over this many days
 GRID_LAG_DAYS = 365  # the grid steps start a year after the first hall breaks ground
 
@@ -64,8 +65,9 @@ def campus(base: dict[str, Any], halls: int, stages: int, topology: str) -> Scen
     hall_mw = scenario_from_dict(data).halls[0].it_capacity * hall.get("pue", 1.0)
     start = dt.date.fromisoformat(str(hall["construction_start"]))
     interconnect = data["grid"]["interconnects"][0]
-    substation, transformer = first_of(data["equipment"], "substation"), None
+    substation = first_of(data["equipment"], "substation")
     transformer = first_of(data["equipment"], "transformer")
+    transformer_mw = hall_mw * HALLS_PER_TRANSFORMER * HEADROOM
     interconnect["schedule"] = [
         {
             **interconnect["schedule"][-1],
@@ -82,7 +84,7 @@ def campus(base: dict[str, Any], halls: int, stages: int, topology: str) -> Scen
             **substation,
             "name": f"sub-{s}",
             "fed_by": [interconnect["name"]],
-            "capacity": f"{hall_mw * HALLS_PER_TRANSFORMER * TRANSFORMERS_PER_SUBSTATION * 1.25:.3f} MW",
+            "capacity": f"{transformer_mw * TRANSFORMERS_PER_SUBSTATION:.3f} MW",
         }
         for s in range(substations)
     ] + [
@@ -90,7 +92,7 @@ def campus(base: dict[str, Any], halls: int, stages: int, topology: str) -> Scen
             **transformer,
             "name": f"t-{t}",
             "fed_by": [f"sub-{t // TRANSFORMERS_PER_SUBSTATION}"],
-            "capacity": f"{hall_mw * HALLS_PER_TRANSFORMER * 1.25:.3f} MW",
+            "capacity": f"{transformer_mw:.3f} MW",
         }
         for t in range(transformers)
     ]

@@ -31,7 +31,6 @@ import numpy as np
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import maximum_flow
 
-
 #: Augmenting paths tried for one raised capacity before solving from scratch instead.
 LOCAL_PATHS = 8
 
