@@ -121,12 +121,13 @@ def check_sequence(draw) -> Counter:
     seen = Counter(
         {"meshed" if network.formula is None else "series-parallel": 1, f"n-1={n_minus_1}": 1}
     )
+    planned_kw = dict.fromkeys(network.halls, 0)
     for index in range(draw(st.integers(1, 14))):
         event = draw(st.sampled_from(["arrive", "arrive", "source", "service"]))
-        if event == "arrive":
-            stage = _stage(
-                index, draw(st.sampled_from(network.halls)), draw(st.sampled_from(LOADS_KW))
-            )
+        hall, load_kw = draw(st.sampled_from(network.halls)), draw(st.sampled_from(LOADS_KW))
+        if event == "arrive" and planned_kw[hall] + load_kw <= network.hall_capacity_kw[hall]:
+            planned_kw[hall] += load_kw  # as in the model: a hall holds all its stages
+            stage = _stage(index, hall, load_kw)
             dispatcher.waiting.add(stage)
             reference.waiting.add(stage)
         elif event == "source":

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from dcsim.config.loader import read_yaml
-from dcsim.topology import PowerNetwork, build_graph
+from dcsim.topology import PowerNetwork
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
@@ -40,6 +40,6 @@ def test_radial_campus_has_a_formula_and_the_meshed_one_does_not():
         scenario = campus(base, 6, 3, topology)
         assert len(scenario.halls) == 6 and all(h.stages.count == 3 for h in scenario.halls)
         network = PowerNetwork(
-            build_graph(scenario), dict.fromkeys((h.name for h in scenario.halls), 1)
+            scenario.power_graph(), dict.fromkeys((h.name for h in scenario.halls), 1)
         )
         assert (network.formula is not None) == series_parallel
