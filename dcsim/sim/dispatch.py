@@ -12,7 +12,8 @@ committed, which is what riding through a single failure means.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 
 from dcsim.sim.stage import Stage
 from dcsim.topology import PowerNetwork
@@ -36,6 +37,15 @@ class _Queue(set):
         if stage not in self:
             super().add(stage)
             self._on_join(stage)
+
+    def update(self, *others: Iterable[Stage]) -> None:
+        for other in others:
+            for stage in other:
+                self.add(stage)
+
+    def __ior__(self, other: AbstractSet[Stage]) -> _Queue:
+        self.update(other)
+        return self
 
 
 class Dispatcher:
