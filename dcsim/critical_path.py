@@ -55,6 +55,18 @@ def set_by(chain: list[Link]) -> str | None:
     return chain[-1].kind if chain else None
 
 
+def constraint_entities(chain: list[Link]) -> set[str]:
+    """The entities of the chain's constraint links, as a criticality index counts them:
+    an interconnect step is its own entity (``utility step 3``), anything else its name
+    (``xfmr-2``, ``hall-d``, ``installation crews``)."""
+    names = set()
+    for link in chain:
+        if link.kind in CONSTRAINT_KINDS:
+            step = link.what.split(" to ")[0] if link.what.startswith("step ") else ""
+            names.add(f"{link.entity} {step}".strip())
+    return names
+
+
 def table(model: BuildOut, target_days: dict[str, float | None]) -> pd.DataFrame:
     """One row per link of each target's chain, earliest first."""
     start = pd.Timestamp(model.scenario.start)

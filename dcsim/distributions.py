@@ -16,7 +16,7 @@ draws. The tests check each sampler against its scipy definition.
 from __future__ import annotations
 
 from functools import cache
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, Union, get_args
 
 import numpy as np
 from pydantic import (
@@ -79,6 +79,10 @@ class _Distribution(BaseModel):
 
     def mean(self) -> float:
         return float(self.frozen().mean())
+
+
+#: Each kind's distribution classes, as :func:`distribution` built them.
+_FAMILIES: dict[str, tuple[type[_Distribution], ...]] = {}
 
 
 @cache
@@ -192,6 +196,8 @@ def distribution(kind: str) -> Any:
         member.__name__ = f"{member.__name__}{suffix}"
         member.__qualname__ = member.__name__
         member.model_rebuild(force=True)
+        globals()[member.__name__] = member  # found by name, so instances pickle
+    _FAMILIES[kind] = members
     tagged = Annotated[Union[members], Field(discriminator="dist")]  # noqa: UP007
 
     def plain_value_is_fixed(raw: object) -> object:
@@ -201,3 +207,20 @@ def distribution(kind: str) -> Any:
 
 
 Duration = distribution("duration")
+
+#: The ``dist`` tag of every distribution, e.g. ``triangular``.
+DISTRIBUTION_TAGS = frozenset(
+    get_args(member.model_fields["dist"].annotation)[0] for member in _FAMILIES["duration"]
+)
+
+
+def __getattr__(name: str) -> Any:
+    """A distribution class of a kind no field has asked for yet (``TriangularPower``),
+    built on demand: unpickling a scenario in a fresh worker looks classes up by name."""
+    for kind in CANONICAL:
+        suffix = kind.title().replace("_", "")
+        family = {member.__name__.removesuffix("Duration") for member in _FAMILIES["duration"]}
+        if name.endswith(suffix) and name[: -len(suffix)] in family:
+            distribution(kind)
+            return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

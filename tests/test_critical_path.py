@@ -172,3 +172,35 @@ def test_a_date_never_reached_has_no_chain():
     assert result.kpis["full_cluster_date"] is None
     assert result.kpis["date_set_by"] is None
     assert result.critical_path[result.critical_path["target"] == "full_cluster"].empty
+
+
+def test_criticality_index_of_a_sweep(tmp_path):
+    """Per design point, the share of runs in which each kind set the date. With one crew
+    per stage and the grid early: a 15-day shell leaves the transformer (day 30) last, a
+    100-day shell makes the hall last, in every replication (durations are fixed)."""
+    import yaml
+
+    from dcsim.sweeps.criticality import criticality
+    from dcsim.sweeps.experiment import experiment_from_dict
+    from dcsim.sweeps.runner import run_sweep
+    from tests.conftest import tiny_dict
+
+    base = tmp_path / "tiny.yaml"
+    base.write_text(yaml.safe_dump(tiny_dict(**GRID_EARLY, **{"installation.crews": None})))
+    experiment = experiment_from_dict(
+        {
+            "base": str(base),
+            "replications": 3,
+            "design": {"parameters": {"halls.0.shell_time": ["15 days", "100 days"]}},
+        },
+        "test",
+    )
+    result = run_sweep(experiment, tmp_path / "out", executor="serial")
+    frame = criticality(result.runs, result.plan.parameters)
+    set_by = frame[frame["measure"] == "date_set_by"].set_index(["point", "name"])["share"]
+    assert set_by.to_dict() == {(0, "equipment"): 1.0, (1, "construction"): 1.0}
+    on_path = frame[frame["measure"] == "entity on path"]
+    assert set(on_path.loc[on_path["point"] == 0, "name"]) == {"xfmr"}
+    assert set(on_path.loc[on_path["point"] == 1, "name"]) == {"h1"}
+    stored = pd.read_parquet(tmp_path / "out" / "criticality.parquet")
+    assert len(stored) == len(frame)

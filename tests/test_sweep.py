@@ -103,16 +103,16 @@ def test_common_random_numbers_across_points(tmp_path):
 
 
 def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypatch, capsys):
-    import dcsim.api
+    import dcsim.sweeps.worker
+    from dcsim.sim.model import BuildOut
 
-    real = dcsim.api.simulate
+    class Flaky(BuildOut):
+        def run(self):
+            if self.streams.replication == 1:
+                raise RuntimeError("solver diverged")
+            return super().run()
 
-    def flaky(scenario, seed=0, replication=0):
-        if replication == 1:
-            raise RuntimeError("solver diverged")
-        return real(scenario, seed=seed, replication=replication)
-
-    monkeypatch.setattr(dcsim.api, "simulate", flaky)
+    monkeypatch.setattr(dcsim.sweeps.worker, "BuildOut", Flaky)
     exp = tmp_path / "e.yaml"
     exp.write_text(
         json.dumps(

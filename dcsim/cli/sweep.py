@@ -104,10 +104,12 @@ def _run(args: argparse.Namespace):
 def sweep_command(args: argparse.Namespace) -> int:
     from rich.console import Console
 
+    from dcsim.sweeps.criticality import criticality, print_criticality
     from dcsim.sweeps.store import finite
     from dcsim.sweeps.summary import print_table
 
     result = _run(args)
+    critical = criticality(result.runs, result.plan.parameters)
     if args.json:
         print(
             json.dumps(
@@ -118,6 +120,7 @@ def sweep_command(args: argparse.Namespace) -> int:
                         "ok": result.ok,
                         "failed": result.failed,
                         "summary": result.summary.to_dict(orient="records"),
+                        "criticality": critical.to_dict(orient="records"),
                     }
                 )
             )
@@ -125,7 +128,8 @@ def sweep_command(args: argparse.Namespace) -> int:
     else:
         console = Console()
         print_table(result.summary, result.plan.parameters, console)
-        _report(console, result)
+        print_criticality(critical, console)
+        _report(console, result, "criticality.parquet")
     return EXIT_RUNS_FAILED if result.failed else 0
 
 

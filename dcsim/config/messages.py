@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
-DISTRIBUTION_TAGS = {"fixed", "uniform", "triangular", "pert", "normal", "lognormal"}
+from dcsim.distributions import DISTRIBUTION_TAGS
 
 
 def format_validation_error(error: ValidationError, origin: str) -> list[str]:

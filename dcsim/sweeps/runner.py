@@ -24,6 +24,10 @@ from typing import Any
 
 import pandas as pd
 
+from dcsim.config.loader import scenario_from_dict
+from dcsim.config.schema import Scenario
+from dcsim.errors import UserInputError
+from dcsim.sweeps.criticality import criticality
 from dcsim.sweeps.executors import Executor, WorkerLost, open_executor
 from dcsim.sweeps.experiment import Experiment
 from dcsim.sweeps.plan import Plan, make_plan
@@ -92,16 +96,17 @@ def run_sweep(
         done = store.finished(*shape)
         done_keys = set(zip(done["point"], done["replication"], strict=True))
         pending = [key for key in plan.runs if key not in done_keys]
+        scenarios = ValidatedPoints(plan)
         tasks: list[Task] = []
         with _progress(len(plan.runs), len(done_keys), quiet) as advance:
             if pending:
-                pilot = _task(plan, pending[:1], timeseries, time_limit)
+                pilot = _task(plan, scenarios, pending[:1], timeseries, time_limit)
                 outcome = run_batch(pilot)
                 _record(store, outcome)
                 advance(1)
                 size = _batch_size(outcome, len(pending) - 1, pool.workers)
                 tasks = [
-                    _task(plan, pending[i : i + size], timeseries, time_limit)
+                    _task(plan, scenarios, pending[i : i + size], timeseries, time_limit)
                     for i in range(1, len(pending), size)
                 ]
                 _execute(pool, tasks, store, advance)
@@ -109,6 +114,7 @@ def run_sweep(
         store.consolidate(runs)
         summary = summarize(runs, experiment.kpis, plan.parameters)
         store.write_frame("summary.parquet", summary)
+        store.write_frame("criticality.parquet", criticality(runs, plan.parameters))
         final = manifest(plan, executor, complete=True)
         final["counts"].update(
             ok=int((runs["status"] == "ok").sum()), failed=int((runs["status"] != "ok").sum())
@@ -189,9 +195,34 @@ def manifest(plan: Plan, executor: str, complete: bool) -> dict[str, Any]:
     }
 
 
-def _task(plan: Plan, runs: list[tuple[int, int]], timeseries: bool, time_limit: float) -> Task:
-    scenarios = {p: plan.scenarios[p] for p, _ in runs}
-    return Task(runs, scenarios, plan.experiment.seed, timeseries, time_limit)
+class ValidatedPoints:
+    """Each point's scenario, validated once, on first use, in this process: workers get
+    it ready to run (or the line saying why the point is invalid) instead of validating
+    it again for every task."""
+
+    def __init__(self, plan: Plan):
+        self._plan = plan
+        self._points: dict[int, Scenario | str] = {}
+
+    def __getitem__(self, point: int) -> Scenario | str:
+        if point not in self._points:
+            try:
+                raw = self._plan.scenarios[point]
+                self._points[point] = scenario_from_dict(raw, f"point {point}")
+            except UserInputError as error:
+                self._points[point] = "; ".join(error.problems)
+        return self._points[point]
+
+
+def _task(
+    plan: Plan,
+    scenarios: ValidatedPoints,
+    runs: list[tuple[int, int]],
+    timeseries: bool,
+    time_limit: float,
+) -> Task:
+    points = {p: scenarios[p] for p, _ in runs}
+    return Task(runs, points, plan.experiment.seed, timeseries, time_limit)
 
 
 def _batch_size(pilot: Outcome, remaining: int, workers: int) -> int:

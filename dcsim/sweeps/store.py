@@ -6,6 +6,7 @@ Layout::
     OUT/parts/*.parquet    finished runs, one small file per finished batch
     OUT/runs.parquet       every run, one row each (parts consolidated at the end)
     OUT/summary.parquet    KPI quantiles per point
+    OUT/criticality.parquet  share of runs in which each constraint sets the date
     OUT/timeseries/point=P/replication=R.parquet   with --timeseries
     OUT/quarantine/        stored files a resume found unreadable or foreign
     OUT/.lock              held (``flock``) by the one sweep writing here
@@ -46,7 +47,15 @@ from dcsim.files import PARTIAL_SUFFIX, atomic, output_dir
 
 KEY = ["point", "replication"]
 LOCK = ".lock"
-OWNED = ("manifest.json", "runs.parquet", "summary.parquet", "sobol.json", "tornado.json", LOCK)
+OWNED = (
+    "manifest.json",
+    "runs.parquet",
+    "summary.parquet",
+    "criticality.parquet",
+    "sobol.json",
+    "tornado.json",
+    LOCK,
+)
 OWNED_DIRS = ("parts", "timeseries", "quarantine")
 STATUSES = {"ok", "error"}
 #: How sweeps that did not yet retry lost workers recorded them: not the run's own failure.

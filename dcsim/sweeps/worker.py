@@ -1,9 +1,10 @@
 """What runs on a worker: a batch of (point, replication) runs, each caught on its own.
 
-Tasks carry raw scenario mappings, not validated objects, because the validated models use
-classes built at run time that do not pickle; validation is cached per point within the
-batch. A run that raises, or outlasts the time limit, becomes an ``error`` row and the
-batch goes on.
+Tasks carry each point's scenario validated once, in the process that plans the sweep (or
+the one line saying why that point is invalid), so a worker only simulates. A run computes
+its KPIs straight from the ledger's arrays, and builds the time-series table only when the
+sweep asks for it. A run that raises, or outlasts the time limit, becomes an ``error`` row
+and the batch goes on.
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ from typing import Any
 
 import pandas as pd
 
+from dcsim import critical_path
+from dcsim.config.schema import Scenario
+from dcsim.results import kpis, levels, target_days, timeseries
+from dcsim.sim.model import BuildOut
 from dcsim.sweeps import TIME_LIMIT_S
 
 
@@ -29,7 +34,7 @@ class RunTimeout(Exception):
 @dataclass(frozen=True)
 class Task:
     runs: list[tuple[int, int]]
-    scenarios: dict[int, dict[str, Any]]
+    scenarios: dict[int, Scenario | str]  # validated, or why the point is invalid
     seed: int
     timeseries: bool = False
     time_limit: float = TIME_LIMIT_S
@@ -42,32 +47,43 @@ class Outcome:
 
 
 def run_batch(task: Task) -> Outcome:
-    from dcsim.api import simulate
-    from dcsim.config.loader import scenario_from_dict
-
-    validated: dict[int, Any] = {}
     outcome = Outcome(rows=[])
     for point, replication in task.runs:
         started = time.perf_counter()
         row: dict[str, Any] = {"point": point, "replication": replication}
-        try:
-            if point not in validated:
-                validated[point] = scenario_from_dict(task.scenarios[point], f"point {point}")
-            with time_limit(task.time_limit):
-                result = simulate(validated[point], seed=task.seed, replication=replication)
-        except RunTimeout:
-            row.update(
-                status="error", error=f"run stopped at the time limit of {task.time_limit:g} s"
-            )
-        except Exception as error:
-            row.update(status="error", error=describe(error))
+        scenario = task.scenarios[point]
+        if isinstance(scenario, str):
+            row.update(status="error", error=scenario)
         else:
-            row.update(flatten(result.kpis), status="ok", error=None)
-            if task.timeseries:
-                outcome.timeseries[point, replication] = result.timeseries
+            try:
+                with time_limit(task.time_limit):
+                    model = BuildOut(scenario, seed=task.seed, replication=replication).run()
+                    columns = levels(model)
+                    row.update(flatten(kpis(model, columns)), **criticality_columns(model, columns))
+            except RunTimeout:
+                limit = f"run stopped at the time limit of {task.time_limit:g} s"
+                row.update(status="error", error=limit)
+            except Exception as error:
+                row.update(status="error", error=describe(error))
+            else:
+                row.update(status="ok", error=None)
+                if task.timeseries:
+                    outcome.timeseries[point, replication] = timeseries(model, columns)
         row["wall_seconds"] = time.perf_counter() - started
         outcome.rows.append(row)
     return outcome
+
+
+def criticality_columns(model: BuildOut, columns: dict[str, Any]) -> dict[str, str]:
+    """What lay on the run's full-cluster chain: its constraint kinds and entities, each a
+    sorted ``;``-joined list (empty when the full cluster is not reached), for the
+    criticality index of :func:`dcsim.sweeps.criticality.criticality`."""
+    full_cluster = target_days(columns, model.planned_gpus)["full_cluster"]
+    chain = critical_path.chain_to(model, full_cluster)
+    return {
+        "critical_kinds": ";".join(sorted({link.kind for link in chain})),
+        "critical_entities": ";".join(sorted(critical_path.constraint_entities(chain))),
+    }
 
 
 @contextmanager
