@@ -6,8 +6,12 @@ All figures are measured in this process. The model and the bare-SimPy yardstick
 in alternating rounds, so a busy or throttled machine slows both alike; each figure is the
 median over rounds, and ``model_to_bare_ratio`` is the median of the per-round ratios.
 
-- ``replication_seconds``: median wall time of one full run (build the model, simulate,
-  compute time series and KPIs) after a warm-up;
+- ``replication_seconds``: median wall time of one replication as a sweep runs it (build
+  the model, simulate, KPIs and critical path from the ledger's arrays), after a warm-up;
+- ``simulate_seconds``: the ``env.run`` part of it; ``replication_to_simulate`` is the
+  median of the per-replication ratios, what a replication costs beyond its simulation;
+- ``replication_with_tables_seconds``: a replication as ``dcsim run`` makes it, with the
+  time-series, event, stage and critical-path DataFrames;
 - ``model_events_per_s``: SimPy events processed per second of ``env.run`` alone; events are
   counted in a separate, untimed run of the same seed, so counting costs the timed run
   nothing;
@@ -29,9 +33,10 @@ import simpy
 
 from dcsim.config import load_scenario
 from dcsim.config.schema import Scenario
-from dcsim.results import summarize
+from dcsim.results import kpis, levels, summarize
 from dcsim.series_parallel import compile_formula
 from dcsim.sim.model import BuildOut
+from dcsim.sweeps.worker import criticality_columns
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "configs" / "meta-100k-h100.yaml"
 
@@ -89,6 +94,7 @@ def measure(config: Path, rounds: int, per_round: int) -> dict:
     scenario = load_scenario(config)
     summarize(BuildOut(scenario, seed=0).run())  # warm-up: imports, caches
     replication, simulate, events, model_rate, bare_rate = [], [], [], [], []
+    with_tables: list[float] = []
     for round_number in range(rounds):
         seeds = range(round_number * per_round, (round_number + 1) * per_round)
         round_events, round_seconds = 0, 0.0
@@ -98,9 +104,14 @@ def measure(config: Path, rounds: int, per_round: int) -> dict:
             run_began = time.perf_counter()
             model.run()
             run_seconds = time.perf_counter() - run_began
-            summarize(model)
+            columns = levels(model)
+            criticality_columns(model, columns)
+            kpis(model, columns)
             replication.append(time.perf_counter() - began)
             simulate.append(run_seconds)
+            began = time.perf_counter()
+            summarize(BuildOut(scenario, seed=seed).run())
+            with_tables.append(time.perf_counter() - began)
             events.append(events_in_run(scenario, seed))
             round_events, round_seconds = round_events + events[-1], round_seconds + run_seconds
         model_rate.append(round_events / round_seconds)
@@ -110,6 +121,10 @@ def measure(config: Path, rounds: int, per_round: int) -> dict:
         "replications": rounds * per_round,
         "replication_seconds": statistics.median(replication),
         "simulate_seconds": statistics.median(simulate),
+        "replication_to_simulate": statistics.median(
+            whole / run for whole, run in zip(replication, simulate, strict=True)
+        ),
+        "replication_with_tables_seconds": statistics.median(with_tables),
         "events_per_replication": statistics.median(events),
         "model_events_per_s": statistics.median(model_rate),
         "simpy_timeout_events_per_s": statistics.median(bare_rate),

@@ -44,9 +44,8 @@ class RandomStreams:
 
 class _OnFirstDraw:
     """Stands in for a ``numpy.random.Generator`` until something draws from it; the
-    numbers are those of the generator it creates then, so laziness changes no bit."""
-
-    __slots__ = ("_key", "_rng", "_seed")
+    numbers are those of the generator it creates then, so laziness changes no bit. Each
+    method asked for is kept on the stand-in, so later draws cost no extra lookup."""
 
     def __init__(self, seed: int, key: tuple[int, int, int]):
         self._seed, self._key, self._rng = seed, key, None
@@ -55,4 +54,6 @@ class _OnFirstDraw:
         if self._rng is None:
             seq = np.random.SeedSequence(self._seed, spawn_key=self._key)
             self._rng = np.random.default_rng(seq)
-        return getattr(self._rng, name)
+        method = getattr(self._rng, name)
+        setattr(self, name, method)
+        return method

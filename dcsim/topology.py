@@ -17,7 +17,9 @@ check that all three agree.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
@@ -31,52 +33,101 @@ from dcsim.units import to_kw
 UNLIMITED_KW = 2**30  # feeders carry whatever their ends allow; int32 for scipy
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """What a network's graph fixes, built once per graph and shared by every run of a
+    scenario: the vertex of each node side, the edge list (tail, head, what sets its
+    capacity) and the compiled max-flow formula."""
+
+    halls: list[str]
+    sources: list[str]
+    equipment_kw: dict[str, int]
+    vertex: dict[tuple[str, str], int]
+    edges: list[tuple[int, int, tuple[str, str]]]
+    edge_of: dict[tuple[str, str], int]
+    tails: np.ndarray
+    heads: np.ndarray
+    formula: object
+    formula_kw: object
+
+
+_LAYOUTS: weakref.WeakKeyDictionary[nx.DiGraph, _Layout] = weakref.WeakKeyDictionary()
+
+
+def _layout(graph: nx.DiGraph) -> _Layout:
+    if graph not in _LAYOUTS:
+        _LAYOUTS[graph] = _build_layout(graph)
+    return _LAYOUTS[graph]
+
+
+def _build_layout(graph: nx.DiGraph) -> _Layout:
+    vertex: dict[tuple[str, str], int] = {}
+
+    def add_vertex(name: str, side: str) -> int:
+        vertex[(name, side)] = len(vertex) + 2
+        return vertex[(name, side)]
+
+    source, sink = PowerNetwork.SOURCE, PowerNetwork.SINK
+    sources, halls, equipment_kw = [], [], {}
+    edges: list[tuple[int, int, tuple[str, str]]] = []
+    for name, kind in graph.nodes(data="kind"):
+        if kind in ("interconnect", "generator"):
+            sources.append(name)
+            edges.append((source, add_vertex(name, "out"), ("source", name)))
+        elif kind == "hall":
+            halls.append(name)
+            add_vertex(name, "in")
+            vertex[(name, "out")] = vertex[(name, "in")]
+            edges.append((vertex[(name, "in")], sink, ("hall", name)))
+        else:
+            equipment_kw[name] = to_kw(graph.nodes[name]["capacity_mw"])
+            inlet, outlet = add_vertex(name, "in"), add_vertex(name, "out")
+            edges.append((inlet, outlet, ("equipment", name)))
+    for up, down in graph.edges:
+        edges.append((vertex[(up, "out")], vertex[(down, "in")], ("feeder", "")))
+    halls.sort()
+    formula = reduce_to_formula(graph.edges, sources, halls)
+    return _Layout(
+        halls=halls,
+        sources=sources,
+        equipment_kw=equipment_kw,
+        vertex=vertex,
+        edges=edges,
+        edge_of={what: edge for edge, (_, _, what) in enumerate(edges)},
+        tails=np.array([e[0] for e in edges], dtype=np.int32),
+        heads=np.array([e[1] for e in edges], dtype=np.int32),
+        formula=formula,
+        formula_kw=None if formula is None else compile_formula(formula),
+    )
+
+
 class PowerNetwork:
     """Mutable in-service state of the topology, answering max-flow questions in kW."""
 
     SOURCE, SINK = 0, 1
 
     def __init__(self, graph: nx.DiGraph, hall_capacity_kw: Mapping[str, int]):
-        self.halls = sorted(hall_capacity_kw)
+        layout = _layout(graph)
+        if set(hall_capacity_kw) != set(layout.halls):
+            raise ValueError("hall capacities must name exactly the graph's halls")
+        self.halls = layout.halls
         self.hall_capacity_kw = dict(hall_capacity_kw)
-        self.source_kw: dict[str, int] = {}
-        self.equipment_kw: dict[str, int] = {}
+        self.source_kw: dict[str, int] = dict.fromkeys(layout.sources, 0)
+        self.equipment_kw: dict[str, int] = dict(layout.equipment_kw)
         self.in_service: set[str] = set()
-        vertex: dict[tuple[str, str], int] = {}
-
-        def add_vertex(name: str, side: str) -> int:
-            vertex[(name, side)] = len(vertex) + 2
-            return vertex[(name, side)]
-
-        # Edge list: (tail, head, what sets its capacity).
-        self._edges: list[tuple[int, int, tuple[str, str]]] = []
-        for name, kind in graph.nodes(data="kind"):
-            if kind in ("interconnect", "generator"):
-                self.source_kw[name] = 0
-                self._edges.append((self.SOURCE, add_vertex(name, "out"), ("source", name)))
-            elif kind == "hall":
-                add_vertex(name, "in")
-                vertex[(name, "out")] = vertex[(name, "in")]
-                self._edges.append((vertex[(name, "in")], self.SINK, ("hall", name)))
-            else:
-                self.equipment_kw[name] = to_kw(graph.nodes[name]["capacity_mw"])
-                inlet, outlet = add_vertex(name, "in"), add_vertex(name, "out")
-                self._edges.append((inlet, outlet, ("equipment", name)))
-        for up, down in graph.edges:
-            self._edges.append((vertex[(up, "out")], vertex[(down, "in")], ("feeder", "")))
-        self._vertex = vertex
-        self._n = len(vertex) + 2
-        self._edge_of = {what: edge for edge, (_, _, what) in enumerate(self._edges)}
+        self._edges = layout.edges
+        self._vertex = layout.vertex
+        self._n = len(layout.vertex) + 2
+        self._edge_of = layout.edge_of
         #: Bumped on every raise of a capacity, and on every change of a source's.
         self.capacity_raises = 0
         self.source_changes = 0
         self._tracked: list[TrackedDemand] = []
-        self._tails = np.array([e[0] for e in self._edges], dtype=np.int32)
-        self._heads = np.array([e[1] for e in self._edges], dtype=np.int32)
+        self._tails, self._heads = layout.tails, layout.heads
         self._cache: dict[tuple, int] = {}
         #: The max flow as a formula in node capacities, if the network is series-parallel.
-        self.formula = reduce_to_formula(graph.edges, self.source_kw, self.halls)
-        self._formula_kw = None if self.formula is None else compile_formula(self.formula)
+        self.formula = layout.formula
+        self._formula_kw = layout.formula_kw
         self._deliverable = self.tracked(self.hall_capacity_kw)
 
     # -- state changes ---------------------------------------------------------------------

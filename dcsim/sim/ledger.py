@@ -85,28 +85,37 @@ class Ledger:
         did) and the assigned ones carry their last value forward.
         """
         rows, columns = len(self.events), len(COUNTERS)
+        added = [
+            (row, COLUMN[key], delta)
+            for row, (add, _) in enumerate(self._changes)
+            if add
+            for key, delta in add.items()
+        ]
+        given = [
+            (row, COLUMN[key], value)
+            for row, (_, assign) in enumerate(self._changes)
+            if assign
+            for key, value in assign.items()
+        ]
         changes = np.zeros((rows, columns))
         assigned = np.zeros((rows, columns), dtype=bool)
-        added_keys: set[str] = set()
-        assigned_keys: set[str] = set()
-        for row, (add, assign) in enumerate(self._changes):
-            if add:
-                added_keys.update(add)
-                for key, delta in add.items():
-                    changes[row, COLUMN[key]] += delta
-            if assign:
-                assigned_keys.update(assign)
-                for key, value in assign.items():
-                    changes[row, COLUMN[key]] = value
-                    assigned[row, COLUMN[key]] = True
-        if both := added_keys & assigned_keys:
-            raise ValueError(f"counters both added to and assigned: {sorted(both)}")
+        added_cols = {col for _, col, _ in added}
+        assigned_cols = sorted({col for _, col, _ in given})
+        if both := added_cols.intersection(assigned_cols):
+            names = sorted(COUNTERS[col] for col in both)
+            raise ValueError(f"counters both added to and assigned: {names}")
+        for triples in (added, given):  # (row, column) pairs are unique within each
+            if triples:
+                at_rows, at_cols, values = zip(*triples, strict=True)
+                changes[at_rows, at_cols] = values
+        if given:
+            assigned[[t[0] for t in given], [t[1] for t in given]] = True
         state = np.cumsum(changes, axis=0)
-        if assigned_keys:
-            last = np.where(assigned, np.arange(rows)[:, None], -1)
+        if assigned_cols:
+            cols = assigned_cols
+            last = np.where(assigned[:, cols], np.arange(rows)[:, None], -1)
             last = np.maximum.accumulate(last, axis=0)
-            carried = np.take_along_axis(changes, np.maximum(last, 0), axis=0)
-            cols = [COLUMN[key] for key in sorted(assigned_keys)]
-            state[:, cols] = np.where(last[:, cols] >= 0, carried[:, cols], 0.0)
+            carried = np.take_along_axis(changes[:, cols], np.maximum(last, 0), axis=0)
+            state[:, cols] = np.where(last >= 0, carried, 0.0)
         times = np.fromiter((event[0] for event in self.events), dtype=float, count=rows)
         return np.column_stack([times, state]) if rows else np.zeros((0, 1 + columns))
