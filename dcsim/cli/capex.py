@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 
 from dcsim.errors import UserInputError
+from dcsim.jsonsafe import json_safe
 from dcsim.rng import MAX_SEED
 
 #: Bounds on the work one command may ask for: a forecast is refitted ``--n-boot`` times.
@@ -113,21 +113,8 @@ def _load(args: argparse.Namespace):
     return series, {}
 
 
-def _clean(value):
-    """JSON-safe copy: non-finite floats become null, numpy scalars plain numbers."""
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
 def _print_json(payload: dict) -> None:
-    print(json.dumps(_clean(payload), indent=2, allow_nan=False))
+    print(json.dumps(json_safe(payload), indent=2, allow_nan=False))
 
 
 def _fit(args: argparse.Namespace) -> int:

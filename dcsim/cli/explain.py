@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 
 import pandas as pd
 
@@ -42,21 +41,18 @@ def explain_command(args: argparse.Namespace) -> int:
     from dcsim.cli.run import _load
     from dcsim.errors import UserInputError
     from dcsim.explain import explain
+    from dcsim.jsonsafe import json_safe
 
     if not 1 <= args.replications <= 10_000:
         raise UserInputError(f"--replications {args.replications}: expected 1 to 10,000")
     scenario = _load(args)
     frame = explain(scenario, seed=args.seed, replications=args.replications)
     if args.json:
-        records = [{k: _json_number(v) for k, v in row.items()} for row in frame.to_dict("records")]
-        print(json.dumps({"base": dict(frame.attrs), "relaxations": records}))
+        records = frame.to_dict("records")
+        print(json.dumps(json_safe({"base": dict(frame.attrs), "relaxations": records})))
         return 0
     print_explanation(frame, scenario.name, args.seed)
     return 0
-
-
-def _json_number(value: object) -> object:
-    return None if isinstance(value, float) and not math.isfinite(value) else value
 
 
 def print_explanation(frame: pd.DataFrame, name: str, seed: int) -> None:

@@ -104,8 +104,8 @@ def _run(args: argparse.Namespace):
 def sweep_command(args: argparse.Namespace) -> int:
     from rich.console import Console
 
+    from dcsim.jsonsafe import json_safe
     from dcsim.sweeps.criticality import criticality, print_criticality
-    from dcsim.sweeps.store import finite
     from dcsim.sweeps.summary import print_table
 
     result = _run(args)
@@ -113,7 +113,7 @@ def sweep_command(args: argparse.Namespace) -> int:
     if args.json:
         print(
             json.dumps(
-                finite(
+                json_safe(
                     {
                         "out": str(result.out),
                         "runs": len(result.runs),
@@ -137,9 +137,10 @@ def sensitivity_command(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from dcsim.errors import UserInputError
+    from dcsim.jsonsafe import json_safe
     from dcsim.sweeps.experiment import load_experiment
     from dcsim.sweeps.sensitivity import print_sobol, print_tornado, sobol, tornado
-    from dcsim.sweeps.store import Store, finite
+    from dcsim.sweeps.store import Store
 
     design = load_experiment(args.experiment).design.type
     if design not in ("sobol", "tornado"):
@@ -153,7 +154,7 @@ def sensitivity_command(args: argparse.Namespace) -> int:
     if args.json:
         print(
             json.dumps(
-                finite(
+                json_safe(
                     {
                         "out": str(result.out),
                         "ok": result.ok,

@@ -74,7 +74,7 @@ class Interconnect(Section):
         return self
 
 
-class Generator(Section):
+class OnSiteGenerator(Section):
     """On-site bridging generation (gas turbines, fuel cells)."""
 
     name: Name
@@ -303,7 +303,7 @@ class Economics(Section):
 
 class Grid(Section):
     interconnects: list[Interconnect] = Field(default_factory=list)
-    generators: list[Generator] = Field(default_factory=list)
+    generators: list[OnSiteGenerator] = Field(default_factory=list)
 
 
 class _Topology:

@@ -7,8 +7,7 @@ from collections.abc import Generator
 import numpy as np
 import simpy
 
-from dcsim.config.schema import Equipment, Interconnect
-from dcsim.config.schema import Generator as GeneratorSpec
+from dcsim.config.schema import Equipment, Interconnect, OnSiteGenerator
 from dcsim.sim.clock import until
 from dcsim.sim.ledger import Ledger
 from dcsim.sim.power_system import PowerSystem
@@ -53,7 +52,7 @@ def interconnect_schedule(
 
 def generator_lifecycle(
     env: simpy.Environment,
-    generator: GeneratorSpec,
+    generator: OnSiteGenerator,
     order_day: float,
     rng: np.random.Generator,
     ledger: Ledger,
@@ -73,7 +72,7 @@ def generator_lifecycle(
     power.generator_online(generator, link)
 
 
-def _lead_and_install(spec: GeneratorSpec | Equipment, rng: np.random.Generator):
+def _lead_and_install(spec: OnSiteGenerator | Equipment, rng: np.random.Generator):
     """Lead time, then installation time, drawn in that order from the entity's stream."""
     lead = spec.lead_time.sample(rng)
     return lead, spec.install_time.sample(rng)

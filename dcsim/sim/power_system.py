@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from dcsim.config.schema import Equipment, Interconnect
-from dcsim.config.schema import Generator as GeneratorSpec
+from dcsim.config.schema import Equipment, Interconnect, OnSiteGenerator
 from dcsim.sim.clock import Doorbell
 from dcsim.sim.generation import Offer, merit_order
 from dcsim.sim.ledger import Ledger
@@ -26,7 +25,7 @@ class PowerSystem:
         self,
         network: PowerNetwork,
         interconnects: Sequence[Interconnect],
-        generators: Sequence[GeneratorSpec],
+        generators: Sequence[OnSiteGenerator],
         equipment: Sequence[Equipment],
         planned_kw: Mapping[str, int],
         utilization: float,
@@ -64,7 +63,7 @@ class PowerSystem:
         self._curtail_limits_kw[name].remove(to_kw(limit_mw))
         self._refresh("curtailment_end", name, limit_mw, link)
 
-    def generator_online(self, generator: GeneratorSpec, link: int) -> None:
+    def generator_online(self, generator: OnSiteGenerator, link: int) -> None:
         self._online.add(generator.name)
         self._refresh("generator_online", generator.name, generator.capacity, link)
 
@@ -104,7 +103,7 @@ class PowerSystem:
         ]
         return merit_order(shortfall_mw, offers)
 
-    def _generator_kw(self, generator: GeneratorSpec) -> int:
+    def _generator_kw(self, generator: OnSiteGenerator) -> int:
         if generator.name not in self._online or generator.name in self._retired:
             return 0
         running = generator.capacity * generator.availability
@@ -133,7 +132,7 @@ class PowerSystem:
             self._log("generator_retired", generator.name, generator.capacity)
         self._doorbell.ring()
 
-    def _generators_to_retire(self) -> list[GeneratorSpec]:
+    def _generators_to_retire(self) -> list[OnSiteGenerator]:
         """Online generators that may retire, once the grid alone carries the whole planned
         campus (every stage of every hall), not just today's load: retiring earlier would
         strand stages still to come."""

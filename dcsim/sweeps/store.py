@@ -30,7 +30,6 @@ Guarantees:
 from __future__ import annotations
 
 import json
-import math
 import os
 import shutil
 import sys
@@ -44,6 +43,7 @@ import pandas as pd
 
 from dcsim.errors import UserInputError
 from dcsim.files import PARTIAL_SUFFIX, atomic, output_dir
+from dcsim.jsonsafe import json_safe
 
 KEY = ["point", "replication"]
 LOCK = ".lock"
@@ -226,7 +226,7 @@ class Store:
         atomic(self.out / name, lambda p: frame.to_parquet(p, index=False))
 
     def write_json(self, name: str, data: Any) -> None:
-        text = json.dumps(finite(data), indent=2, default=str, allow_nan=False)
+        text = json.dumps(json_safe(data), indent=2, default=str, allow_nan=False)
         atomic(self.out / name, lambda p: p.write_text(text + "\n", encoding="utf-8"))
 
 
@@ -248,17 +248,3 @@ def _read_runs(path: Path, points: int, replications: int) -> tuple[str, pd.Data
     if not inside.all() or not frame["status"].isin(STATUSES).all():
         return "holds runs that are not of this experiment", frame
     return "", frame
-
-
-def finite(data: Any) -> Any:
-    """NaN and infinities become null: JSON has no spelling for them. NumPy values
-    become plain Python ones."""
-    if hasattr(data, "tolist"):
-        data = data.tolist()
-    if isinstance(data, float):
-        return data if math.isfinite(data) else None
-    if isinstance(data, dict):
-        return {k: finite(v) for k, v in data.items()}
-    if isinstance(data, list | tuple):
-        return [finite(v) for v in data]
-    return data
