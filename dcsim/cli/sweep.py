@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from dcsim.sweeps import TIME_LIMIT_S
+from dcsim.sweeps.limits import TIME_LIMIT_S
 
 EXIT_RUNS_FAILED = 1
 #: Most seconds one run may be given.

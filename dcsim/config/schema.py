@@ -25,6 +25,7 @@ from dcsim.config.catalog import ChipSpec, catalog_with
 from dcsim.config.fields import MAX_GPUS, Date, Money, Name, Power, Section, cited
 from dcsim.config.network import power_graph
 from dcsim.distributions import Duration, quantity
+from dcsim.units import DAYS_PER_YEAR
 
 #: Most events a scenario's random processes may be expected to generate in one run.
 MAX_EVENTS = 1_000_000
@@ -387,12 +388,38 @@ class Scenario(Section):
 
     @model_validator(mode="after")
     def _bounded_work(self) -> Scenario:
-        from dcsim.config.events import runaway_processes
-
-        problems = runaway_processes(self, MAX_EVENTS)
+        """A rate plausible in one unit and absurd in another (``mtbf_per_gpu: 1 second``,
+        ``per_year: 1000`` over a century) would make a run take hours and fill memory;
+        the expectation is cheap, so such a scenario is refused here, naming the field."""
+        problems = [
+            f"{field}: about {count:.3g} events expected over the horizon, more than the "
+            f"{MAX_EVENTS:,} a run allows; lower the rate or shorten the horizon"
+            for field, count in self.expected_events().items()
+            if count > MAX_EVENTS
+        ]
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def expected_events(self) -> dict[str, float]:
+        """Expected events per random process over the horizon, keyed by the field that
+        sets the rate (two events per failure or window: its start and its end)."""
+        horizon = self.horizon
+        counts: dict[str, float] = {}
+        if self.gpu_failures is not None:
+            gpus = sum(hall.planned_gpus for hall in self.halls)
+            counts["gpu_failures.mtbf_per_gpu"] = (
+                2 * gpus * horizon / self.gpu_failures.mtbf_per_gpu
+            )
+        for i, equipment in enumerate(self.equipment):
+            if equipment.outages is not None:
+                counts[f"equipment.{i}.outages.mtbf"] = 2 * horizon / equipment.outages.mtbf
+        for i, interconnect in enumerate(self.grid.interconnects):
+            if interconnect.random_curtailments is not None:
+                per_year = interconnect.random_curtailments.per_year
+                field = f"grid.interconnects.{i}.random_curtailments.per_year"
+                counts[field] = 2 * per_year * horizon / DAYS_PER_YEAR
+        return counts
 
     def day(self, date: dt.date | None) -> float:
         """Days from the scenario start to ``date`` (negative if before; None is day 0)."""

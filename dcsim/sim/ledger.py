@@ -15,7 +15,7 @@ import numpy as np
 from dcsim.errors import RunawayError
 
 #: Most events one run may log: a backstop far above any scenario the load-time estimate
-#: (:mod:`dcsim.config.events`) lets through, for a process it does not foresee.
+#: (``Scenario.expected_events``) lets through, for a process it does not foresee.
 MAX_EVENTS = 5_000_000
 
 #: GPU states: disjoint, and together always equal to ``gpus_ordered``.

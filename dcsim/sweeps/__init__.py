@@ -15,9 +15,9 @@ if TYPE_CHECKING:
 
     from dcsim.sweeps.experiment import Experiment
 
-#: Default wall-clock limit of one run of a sweep, in seconds; a run past it is recorded
-#: as failed and the sweep goes on.
-TIME_LIMIT_S = 600.0
+from dcsim.sweeps.limits import TIME_LIMIT_S
+
+__all__ = ["TIME_LIMIT_S", "sweep"]
 
 
 def sweep(

@@ -24,7 +24,7 @@ from dcsim import critical_path
 from dcsim.config.schema import Scenario
 from dcsim.results import kpis, levels, target_days, timeseries
 from dcsim.sim.model import BuildOut
-from dcsim.sweeps import TIME_LIMIT_S
+from dcsim.sweeps.limits import TIME_LIMIT_S
 
 
 class RunTimeout(Exception):
