@@ -9,10 +9,12 @@ every ledger change lives in :mod:`dcsim.sim.changes` and :mod:`dcsim.sim.genera
 
 from __future__ import annotations
 
+from collections.abc import Callable, Generator
+
 import simpy
 
 from dcsim.config.catalog import catalog_with
-from dcsim.config.schema import Scenario
+from dcsim.config.schema import ChipOrder, Interconnect, Scenario
 from dcsim.rng import RandomStreams
 from dcsim.sim.clock import Doorbell
 from dcsim.sim.construction import hall_construction
@@ -43,6 +45,13 @@ RELAXABLE = (
     "commissioning",
 )
 
+#: A process that brings an interconnect's capacity from outside the campus (a region's
+#: shared interconnection queue) instead of from its dated schedule.
+GridSource = Callable[[Interconnect, PowerSystem, Trace], Generator]
+#: The process that fills a chip order (order, its day, its line, its name) from shared
+#: supply, or None to leave the order to its own lead times (:func:`chip_order`).
+ChipSource = Callable[[ChipOrder, float, ChipLine, str], Generator | None]
+
 
 class BuildOut:
     def __init__(
@@ -51,16 +60,26 @@ class BuildOut:
         seed: int = 0,
         replication: int = 0,
         relaxed: frozenset[str] = frozenset(),
+        *,
+        env: simpy.Environment | None = None,
+        streams: RandomStreams | None = None,
+        grid: GridSource | None = None,
+        chips: ChipSource | None = None,
     ):
         """``relaxed`` names constraint classes to take away (:data:`RELAXABLE`): the run
-        draws from the same streams, so it differs from the plain run by that alone."""
+        draws from the same streams, so it differs from the plain run by that alone.
+
+        A fleet hosts many campuses in one ``env``, gives each its own ``streams`` (so two
+        copies of one scenario draw differently), and may hand over the source of grid
+        capacity (``grid``) and of chips (``chips``); left out, the campus runs alone."""
         if unknown := set(relaxed) - set(RELAXABLE):
             raise ValueError(f"cannot relax {sorted(unknown)}; known: {list(RELAXABLE)}")
         self.scenario = scenario
         self.seed = seed
         self.relaxed = frozenset(relaxed)
-        self.env = env = simpy.Environment()
-        self.streams = RandomStreams(seed, replication)
+        self.env = env = env or simpy.Environment()
+        self.streams = streams or RandomStreams(seed, replication)
+        self._grid, self._chips = grid, chips
         self.chips = catalog_with(scenario.chips)
         self.ledger = Ledger(lambda: env.now)
         self.stranded = StrandedAccount()
@@ -118,13 +137,16 @@ class BuildOut:
         )
         process(self.controller.run())
         for interconnect in scenario.grid.interconnects:
-            rng = stream("interconnect", interconnect.name)
-            planned = [day(step.date) for step in interconnect.schedule]
-            process(
-                interconnect_schedule(
-                    env, interconnect, planned, rng, power, trace, "grid" in relaxed
+            if self._grid is not None:
+                process(self._grid(interconnect, power, trace))
+            else:
+                rng = stream("interconnect", interconnect.name)
+                planned = [day(step.date) for step in interconnect.schedule]
+                process(
+                    interconnect_schedule(
+                        env, interconnect, planned, rng, power, trace, "grid" in relaxed
+                    )
                 )
-            )
             if interconnect.curtailments:  # a stream costs ~50 us: only when drawn from
                 rng = stream("curtailment", f"{interconnect.name}/dated")
             for window in interconnect.curtailments:
@@ -212,7 +234,10 @@ class BuildOut:
             rng = stream("chip-order", f"{number}:{order.chip}")
             name, relax = f"{order.chip} order {number + 1}", "chips" in relaxed
             order_day, line = day(order.order_date), lines[order.chip]
-            process(chip_order(env, order, order_day, rng, ledger, line, name, trace, relax))
+            shared = self._chips and self._chips(order, order_day, line, name)
+            process(
+                shared or chip_order(env, order, order_day, rng, ledger, line, name, trace, relax)
+            )
         crews = None if "crews" in relaxed else scenario.installation.crews
         install_crews = simpy.Resource(env, crews or len(self.stages))
         infant_mortality = self._burn_in_failures if self._has_infant_mortality() else None
@@ -253,6 +278,11 @@ class BuildOut:
 
     def run(self) -> BuildOut:
         self.env.run(until=self.scenario.horizon)
+        return self.close()
+
+    def close(self) -> BuildOut:
+        """Settle the accounts at the end of the run (a fleet runs the shared environment
+        itself, then closes each campus)."""
         self.controller.close_accounts()
         for warehouse in self.warehouses.values():
             warehouse.account()

@@ -94,6 +94,10 @@ class ChipLine:
             if self.env.now > landed:
                 what = f"{self.chip} vendor's monthly output"
                 link = self.trace.add("chips", "vendor cap", what, landed, self.env.now, "", link)
+        self.receive(count, link)
+
+    def receive(self, count: int, link: int) -> None:
+        """``count`` chips are on site now: paid for and put in the warehouse."""
         value = count * self.price_usd
         self.ledger.record(
             "chips_delivered",
@@ -107,6 +111,16 @@ class ChipLine:
             },
         )
         self.warehouse.deliver(count, link)
+
+
+def book_order(ledger: Ledger, order: ChipOrder) -> None:
+    """The order is placed: its chips count as ordered and in transit until delivered."""
+    ledger.record(
+        "chips_ordered",
+        order.chip,
+        order.count,
+        add={"gpus_ordered": order.count, "gpus_in_transit": order.count},
+    )
 
 
 def chip_order(
@@ -125,12 +139,7 @@ def chip_order(
     if relaxed:
         order_day = min(order_day, 0.0)
     yield until(env, order_day)
-    ledger.record(
-        "chips_ordered",
-        order.chip,
-        order.count,
-        add={"gpus_ordered": order.count, "gpus_in_transit": order.count},
-    )
+    book_order(ledger, order)
     leaves = order_day
     sizes = batch_sizes(order.count, order.batches)
     for number, size in enumerate(sizes, start=1):
