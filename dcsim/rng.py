@@ -27,6 +27,8 @@ STREAM_IDS = {
     "gpu-failures": 7,
     "equipment-outages": 8,
     "curtailment": 9,
+    "fleet-site": 10,
+    "queue": 11,
 }
 
 

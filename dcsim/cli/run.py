@@ -34,13 +34,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run.set_defaults(handler=run_command)
 
     validate = subparsers.add_parser(
-        "validate", help="check a scenario or experiment file (detected); print 'ok'"
+        "validate", help="check a scenario, experiment or fleet file (detected); print 'ok'"
     )
     validate.add_argument("config")
     add_set_option(validate)
     validate.set_defaults(handler=validate_command)
 
-    schema = subparsers.add_parser("schema", help="print the scenario JSON schema")
+    schema = subparsers.add_parser("schema", help="print the scenario (or fleet) JSON schema")
+    schema.add_argument(
+        "kind", nargs="?", choices=("scenario", "fleet"), default="scenario", help="which file"
+    )
     schema.set_defaults(handler=schema_command)
 
 
@@ -91,13 +94,17 @@ def run_command(args: argparse.Namespace) -> int:
 
 def validate_command(args: argparse.Namespace) -> int:
     """A file with a ``base:`` key is an experiment: it is checked as a sweep would check
-    it before writing anything (its base scenario, overrides, design and size)."""
+    it before writing anything (its base scenario, overrides, design and size). One with
+    a ``fleet:`` key is a fleet: it is checked with every site's scenario built."""
     from pathlib import Path
 
     from dcsim.config.loader import read_yaml
     from dcsim.errors import UserInputError
 
-    if "base" not in read_yaml(Path(args.config)):
+    data = read_yaml(Path(args.config))
+    if "fleet" in data:
+        return _validate_fleet(args)
+    if "base" not in data:
         _load(args)
         print("ok")
         return 0
@@ -111,10 +118,27 @@ def validate_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _validate_fleet(args: argparse.Namespace) -> int:
+    from dcsim.errors import UserInputError
+    from dcsim.fleet.loader import load_fleet, site_plans
+
+    if args.overrides:
+        raise UserInputError(f"{args.config}: --set applies to scenarios; use a site's `set:`")
+    fleet = load_fleet(args.config)
+    plans = site_plans(fleet, args.config)
+    print(f"ok: fleet of {len(plans)} sites in {len(fleet.regions)} regions")
+    return 0
+
+
 def schema_command(args: argparse.Namespace) -> int:
     from dcsim.config.loader import file_schema
 
-    print(json.dumps(file_schema(), indent=2))
+    if args.kind == "fleet":
+        from dcsim.fleet.schema import Fleet
+
+        print(json.dumps(Fleet.model_json_schema(), indent=2))
+    else:
+        print(json.dumps(file_schema(), indent=2))
     return 0
 
 

@@ -1,0 +1,95 @@
+"""``dcsim fleet``: run a fleet file (many campuses sharing queues and chip supply)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+#: What ``--out`` receives; finding one of them means an earlier fleet run is there.
+FLEET_FILES = ("fleet.json", "sites.parquet", "timeseries.parquet", "requests.parquet")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    fleet = subparsers.add_parser(
+        "fleet", help="simulate a fleet file: campuses sharing queues and chip supply"
+    )
+    fleet.add_argument("config", help="fleet YAML file (top-level key `fleet:`)")
+    fleet.add_argument("--seed", type=int, default=0, help="root random seed (default 0)")
+    fleet.add_argument(
+        "--json", action="store_true", help="print one JSON object (fleet, regions, sites)"
+    )
+    fleet.add_argument("--out", metavar="DIR", help="write " + ", ".join(FLEET_FILES) + " here")
+    fleet.add_argument(
+        "--force", action="store_true", help="replace the results of an earlier run in --out"
+    )
+    fleet.set_defaults(handler=fleet_command)
+
+
+def fleet_command(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from dcsim.errors import UserInputError
+    from dcsim.files import atomic, output_dir
+    from dcsim.fleet import run_fleet
+    from dcsim.rng import MAX_SEED
+
+    if not 0 <= args.seed <= MAX_SEED:
+        raise UserInputError(f"--seed {args.seed}: expected a whole number from 0 to {MAX_SEED}")
+    if args.out and not args.force:
+        earlier = [name for name in FLEET_FILES if (Path(args.out) / name).exists()]
+        if earlier:
+            raise UserInputError(
+                f"{args.out}: holds the results of an earlier run ({earlier[0]}); use "
+                "another --out, or --force to replace them"
+            )
+    result = run_fleet(args.config, seed=args.seed)
+    summary = {
+        "fleet": result.kpis,
+        "regions": _records(result.regions),
+        "sites": _records(result.sites),
+    }
+    if args.out:
+        out = output_dir(args.out)
+        text = json.dumps(summary, indent=2)
+        atomic(out / "fleet.json", lambda p: p.write_text(text, encoding="utf-8"))
+        for name, frame in (
+            ("sites", result.sites),
+            ("timeseries", result.timeseries),
+            ("requests", result.requests),
+        ):
+            atomic(out / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        _print(result, args.out)
+    return 0
+
+
+def _records(frame) -> list[dict]:
+    """Rows as JSON-safe mappings (NaN becomes null)."""
+    return json.loads(frame.to_json(orient="records"))
+
+
+def _print(result, out_dir: str | None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from dcsim.cli.run import format_value
+
+    console = Console()
+    table = Table(title=f"dcsim fleet: {result.kpis['fleet']} (seed {result.kpis['seed']})")
+    table.add_column("KPI")
+    table.add_column("value", justify="right")
+    for key, value in result.kpis.items():
+        if key not in ("fleet", "seed"):
+            table.add_row(key, format_value(value))
+    console.print(table)
+    if len(result.regions):
+        queues = Table(title="interconnection queues")
+        for column in result.regions.columns:
+            queues.add_column(column, justify="left" if column == "region" else "right")
+        for row in _records(result.regions):
+            queues.add_row(*(format_value(v) for v in row.values()))
+        console.print(queues)
+    if out_dir:
+        console.print(f"results written to {out_dir}/")

@@ -1,0 +1,123 @@
+"""Read a fleet file and turn its sites into campus scenarios on the fleet's clock.
+
+Problems are one line each, ``FILE: field.path: what``, as for scenario files; a problem in
+a site's scenario names the fleet file, the site entry and the scenario file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from dcsim.config.loader import apply_overrides, read_yaml, scenario_from_dict
+from dcsim.config.messages import format_validation_error
+from dcsim.config.schema import Scenario
+from dcsim.errors import UserInputError
+from dcsim.fleet.schema import Fleet, Site
+from dcsim.rng import RandomStreams
+
+_NUMBER_AND_UNIT = re.compile(r"\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?)\s*(.*)")
+
+
+@dataclass(frozen=True)
+class SitePlan:
+    """One campus of the fleet: a copy of a site entry, ready to run."""
+
+    name: str
+    region: str
+    scenario: Scenario
+    request_day: float  # when its interconnection request is filed (fleet days)
+    priority: int
+    share: float
+
+
+def is_fleet_file(data: dict[str, Any]) -> bool:
+    """A fleet file is told from a scenario or an experiment by its ``fleet:`` key."""
+    return "fleet" in data
+
+
+def load_fleet(path: str | Path) -> Fleet:
+    try:
+        return Fleet.model_validate(read_yaml(Path(path)))
+    except ValidationError as error:
+        raise UserInputError(format_validation_error(error, str(path))) from None
+
+
+def site_plans(fleet: Fleet, path: str | Path, seed: int = 0, replication: int = 0):
+    """Every copy of every site as a :class:`SitePlan`, in file order. Copies of a template
+    draw their shifts and scale from the stream ``("fleet-site", copy name)``, so a copy
+    keeps its draws when other sites are added."""
+    streams = RandomStreams(seed, replication)
+    texts: dict[Path, dict[str, Any]] = {}
+    plans = []
+    for number, site in enumerate(fleet.sites):
+        file = Path(path).parent / site.scenario
+        if file not in texts:
+            texts[file] = read_yaml(file)
+        base = apply_overrides(
+            texts[file],
+            {"start": fleet.start, "horizon": f"{fleet.horizon!r} days", **site.set},
+        )
+        where = f"{path}: sites.{number}"
+        fixed = None if site.shift or site.scale else scenario_from_dict(base, f"{where} ({file})")
+        for copy in range(1, site.count + 1):
+            name = site.name if site.count == 1 else f"{site.name}-{copy}"
+            scenario = fixed or scenario_from_dict(
+                _varied(base, site, streams.stream("fleet-site", name), where),
+                f"{where} copy {copy} ({file})",
+            )
+            request = 0.0 if site.request_date is None else fleet_day(fleet, site.request_date)
+            plans.append(SitePlan(name, site.region, scenario, request, site.priority, site.share))
+    return plans
+
+
+def fleet_day(fleet: Fleet, date: dt.date) -> float:
+    return float((date - fleet.start).days)
+
+
+def _varied(base: dict[str, Any], site: Site, rng, where: str) -> dict[str, Any]:
+    """The copy's data: each ``shift`` path moved by a drawn duration (whole days), then each
+    ``scale`` path multiplied by one drawn factor (whole numbers stay whole, at least 1)."""
+    changes: dict[str, Any] = {}
+    for path, duration in site.shift.items():
+        value = _at(base, path, f"{where}.shift.{path}")
+        try:
+            date = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise UserInputError(f"{where}.shift.{path}: {value!r} is not a date") from None
+        changes[path] = date + dt.timedelta(days=round(duration.sample(rng)))
+    if site.scale is not None:
+        factor = rng.uniform(site.scale.low, site.scale.high)
+        for path in site.scale.paths:
+            value = _at(base, path, f"{where}.scale.paths")
+            changes[path] = _scaled(value, factor, f"{where}.scale.paths: {path}")
+    return apply_overrides(base, changes)
+
+
+def _at(data: Any, path: str, where: str) -> Any:
+    for key in path.split("."):
+        if isinstance(data, list) and key.isdigit() and int(key) < len(data):
+            data = data[int(key)]
+        elif isinstance(data, dict) and key in data:
+            data = data[key]
+        else:
+            raise UserInputError(f"{where}: no field {path!r} in the site's scenario")
+    return data
+
+
+def _scaled(value: Any, factor: float, where: str) -> Any:
+    if isinstance(value, bool):
+        raise UserInputError(f"{where}: cannot scale {value!r}")
+    if isinstance(value, int):
+        return max(1, round(value * factor))
+    if isinstance(value, float):
+        return value * factor
+    match = _NUMBER_AND_UNIT.fullmatch(value) if isinstance(value, str) else None
+    if not match:
+        raise UserInputError(f"{where}: cannot scale {value!r} (a number or '36 MW' text)")
+    return f"{float(match[1]) * factor!r} {match[2]}".strip()

@@ -1,0 +1,87 @@
+"""A fleet run: every campus, region queue and vendor in one SimPy environment.
+
+The fleet only wires: each site is a :class:`~dcsim.sim.model.BuildOut` on the shared
+environment with its own named streams; a site in a region with a queue gets its grid
+capacity from that queue, and orders of a chip some vendor makes are filled from that
+vendor's shared output. Queues and vendors start after every site is wired, so each queue
+knows all of its requests before it orders them.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+import simpy
+
+from dcsim.config.schema import ChipOrder
+from dcsim.fleet.loader import SitePlan, fleet_day
+from dcsim.fleet.queue import RegionQueue
+from dcsim.fleet.schema import Fleet
+from dcsim.fleet.supply import SharedSupply
+from dcsim.rng import RandomStreams
+from dcsim.sim.model import BuildOut, ChipSource
+from dcsim.sim.supply import ChipLine
+
+
+class SiteStreams(RandomStreams):
+    """A site's streams: its entity names are prefixed with the site's, so two copies of
+    one scenario draw differently, and each keeps its draws when sites are added."""
+
+    def __init__(self, seed: int, replication: int, site: str):
+        super().__init__(seed, replication)
+        self.site = site
+
+    def stream(self, kind: str, entity: str) -> np.random.Generator:
+        return super().stream(kind, f"{self.site}/{entity}")
+
+
+class FleetRun:
+    def __init__(self, fleet: Fleet, plans: list[SitePlan], seed: int = 0, replication: int = 0):
+        self.fleet, self.plans, self.seed = fleet, plans, seed
+        self.env = env = simpy.Environment()
+        streams = RandomStreams(seed, replication)
+        self.queues = {
+            region.name: RegionQueue(
+                env, region.name, region.queue, streams.stream("queue", region.name), fleet.horizon
+            )
+            for region in fleet.regions
+            if region.queue is not None
+        }
+        self.supplies = {
+            vendor.chip: SharedSupply(env, vendor, partial(fleet_day, fleet))
+            for vendor in fleet.vendors
+        }
+        self.sites: list[BuildOut] = []
+        for plan in plans:
+            queue = self.queues.get(plan.region)
+            self.sites.append(
+                BuildOut(
+                    plan.scenario,
+                    seed,
+                    replication,
+                    env=env,
+                    streams=SiteStreams(seed, replication, plan.name),
+                    grid=queue and queue.grid_source(plan.name, plan.request_day),
+                    chips=self._chip_source(plan) if self.supplies else None,
+                )
+            )
+        for queue in self.queues.values():
+            queue.start()
+        for supply in self.supplies.values():
+            env.process(supply.run())
+
+    def _chip_source(self, plan: SitePlan) -> ChipSource:
+        buyers = {chip: s.buyer(plan.priority, plan.share) for chip, s in self.supplies.items()}
+
+        def fill(order: ChipOrder, order_day: float, line: ChipLine, name: str):
+            supply = self.supplies.get(order.chip)
+            return supply and supply.order(buyers[order.chip], order, order_day, line)
+
+        return fill
+
+    def run(self) -> FleetRun:
+        self.env.run(until=self.fleet.horizon)
+        for site in self.sites:
+            site.close()
+        return self

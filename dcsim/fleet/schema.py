@@ -1,0 +1,185 @@
+"""The fleet file: regions with their interconnection queues, chip vendors, and sites.
+
+A site is a campus scenario file (with ``--set``-style overrides) placed in a region; with
+``count`` above 1 it is a template whose copies differ by draws (dates shifted, sizes
+scaled). Every site of a fleet shares the fleet's ``start`` and ``horizon``, so that all
+campuses live on one clock. Fields carry units and, where a default rests on a public
+figure, its source, as in :mod:`dcsim.config.schema`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from dcsim.config.fields import Date, Name, Section, cited
+from dcsim.distributions import Duration, distribution, quantity
+
+#: Most sites (copies of templates included) in one fleet.
+MAX_SITES = 100_000
+#: Most background requests one region may expect over the horizon.
+MAX_BACKGROUND_REQUESTS = 1_000_000
+
+
+class Withdrawal(Section):
+    """How requests leave the queue during one stage: with a ``probability`` at the end of
+    the stage, or at a constant ``hazard_per_year`` while in it (neither: never)."""
+
+    probability: float | None = Field(None, ge=0, le=1)
+    hazard_per_year: float | None = Field(None, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _one_way(self) -> Withdrawal:
+        if self.probability is not None and self.hazard_per_year is not None:
+            raise ValueError("give probability or hazard_per_year, not both")
+        return self
+
+
+class Background(Section):
+    """Requests from others (generation and large loads alike) joining the same queue,
+    kept as a few numbers per request."""
+
+    per_year: float = Field(ge=0, le=100_000, description="mean requests per year (Poisson)")
+    mw: distribution("power") = Field(description="size of one request")
+
+
+class Queue(Section):
+    """One region's interconnection queue: studies, withdrawals, network upgrades."""
+
+    ordering: Literal["fcfs", "cluster"] = Field(
+        "cluster",
+        description="fcfs: one study at a time in order of request; cluster: requests "
+        "in a window are studied together, one cluster after another",
+    )
+    studies_per_year: float | None = Field(
+        None, gt=0, le=100_000, description="fcfs: study capacity in requests per year"
+    )
+    mw_per_year: float | None = Field(
+        None, gt=0, le=1e7, description="fcfs: study capacity in MW of requests per year"
+    )
+    cadence: quantity("duration") = Field(
+        "1 year", gt=0, description="cluster: a window closes this often"
+    )
+    study_time: Duration = Field("1 year", description="cluster: duration of a cluster study")
+    upgrade_time: Duration = Field(
+        **cited(
+            "network upgrades after the study, drawn per surviving request",
+            "Wood Mackenzie (Apr 2024): large power transformers 120-210 weeks",
+        )
+    )
+    withdraw_in_study: Withdrawal = Withdrawal()
+    withdraw_in_upgrade: Withdrawal = Withdrawal()
+    background: Background | None = None
+
+    @model_validator(mode="after")
+    def _capacity(self) -> Queue:
+        given = (self.studies_per_year is not None) + (self.mw_per_year is not None)
+        if self.ordering == "fcfs" and given != 1:
+            raise ValueError("fcfs needs one of studies_per_year or mw_per_year")
+        if self.ordering == "cluster" and given:
+            raise ValueError("cluster studies take cadence and study_time, not a capacity")
+        return self
+
+
+class Region(Section):
+    name: Name
+    queue: Queue | None = Field(
+        None, description="interconnection queue; absent: sites keep their own schedules"
+    )
+
+
+class OutputStep(Section):
+    date: Date = Field(description="from this date on")
+    per_month: int = Field(ge=0, le=10**9, description="chips the vendor makes per month")
+
+
+class Vendor(Section):
+    """A chip's monthly output for the fleet, allocated across sites by a policy."""
+
+    name: Name
+    chip: Name = "h100-sxm"
+    output: list[OutputStep] = Field(min_length=1)
+    policy: Literal["pro-rata", "priority", "fixed-shares"] = Field(
+        "pro-rata",
+        description="pro-rata: to open orders; priority: higher site priority first, "
+        "then earlier order; fixed-shares: by site share, what a site cannot use pro rata",
+    )
+
+    @model_validator(mode="after")
+    def _dates_ascending(self) -> Vendor:
+        dates = [step.date for step in self.output]
+        if dates != sorted(dates):
+            raise ValueError("output dates must be in ascending order")
+        return self
+
+
+class Scale(Section):
+    """One factor per site, drawn uniformly, multiplying every listed field."""
+
+    low: float = Field(gt=0, le=1000)
+    high: float = Field(gt=0, le=1000)
+    paths: list[str] = Field(min_length=1, description="dotted paths of numbers or quantities")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Scale:
+        if self.high < self.low:
+            raise ValueError("high must not be below low")
+        return self
+
+
+class Site(Section):
+    name: Name
+    region: Name
+    scenario: str = Field(description="campus scenario file, relative to the fleet file")
+    set: dict[str, Any] = Field(default_factory=dict, description="--set-style overrides")
+    count: int = Field(1, ge=1, le=MAX_SITES, description="copies (a template when > 1)")
+    shift: dict[str, Duration] = Field(
+        default_factory=dict, description="dotted path of a date -> drawn shift per copy"
+    )
+    scale: Scale | None = None
+    request_date: Date | None = Field(
+        None, description="when the site files its interconnection request (default: start)"
+    )
+    priority: int = Field(0, ge=-(10**6), le=10**6, description="for the priority policy")
+    share: float = Field(1.0, ge=0, le=10**6, description="weight under fixed-shares")
+
+
+class Fleet(Section):
+    fleet: Name = Field(description="the fleet's name (this key marks a fleet file)")
+    description: str = ""
+    start: Date = Field(description="day 0 of every site")
+    horizon: quantity("duration") = Field("5 years", gt=0, le=36525)
+    cohort_end: Date | None = Field(
+        None,
+        description="queue statistics count the requests filed up to this date (default: "
+        "the horizon); leave their fates time to be known, as LBNL's completion rate "
+        "is that of the 2000-2018 cohort",
+    )
+    regions: list[Region] = Field(min_length=1)
+    vendors: list[Vendor] = Field(default_factory=list)
+    sites: list[Site] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Fleet:
+        regions = [r.name for r in self.regions]
+        for names, what in (
+            (regions, "region"),
+            ([s.name for s in self.sites], "site"),
+            ([v.chip for v in self.vendors], "vendor chip"),
+        ):
+            if twice := sorted({n for n in names if names.count(n) > 1}):
+                raise ValueError(f"{what} names must be unique: {twice} repeated")
+        if unknown := sorted({s.region for s in self.sites} - set(regions)):
+            raise ValueError(f"sites name unknown region(s) {unknown}; known: {regions}")
+        if sum(site.count for site in self.sites) > MAX_SITES:
+            raise ValueError(f"more than {MAX_SITES:,} sites")
+        years = self.horizon / 365.25
+        for region in self.regions:
+            background = region.queue and region.queue.background
+            if background and background.per_year * years > MAX_BACKGROUND_REQUESTS:
+                raise ValueError(
+                    f"region {region.name!r}: about {background.per_year * years:.3g} "
+                    f"background requests, more than {MAX_BACKGROUND_REQUESTS:,}"
+                )
+        return self
