@@ -121,3 +121,14 @@ def test_regional_scenario_reproduces_lbnl_within_tolerance():
     assert stats_["pending"] == 0  # every fate in the cohort is known
     assert stats_["completion_rate"] == pytest.approx(share, abs=0.03)
     assert stats_["median_years_to_operation"] == pytest.approx(median, abs=0.25)
+
+
+def test_fleet_benchmark_runs_small():
+    import sys
+
+    sys.path.insert(0, str(REGION.parents[2] / "benchmarks"))
+    from fleet import measure
+
+    figures = measure(sites=20)
+    assert figures["fleet_sites"] == 20 and figures["fleet_queue_requests"] > 1000
+    assert figures["fleet_20_seconds"] > 0
