@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from dcsim.config.loader import apply_overrides
 from dcsim.fleet import run_fleet
 
 REPO = Path(__file__).resolve().parent.parent
@@ -99,13 +100,7 @@ def test_validate_and_schema_know_fleet_files(cli, tmp_path):
 
 
 def _bad(path: str, value) -> dict:
-    data = json.loads(json.dumps(FLEET))
-    *parents, last = path.split(".")
-    node = data
-    for key in parents:
-        node = node[int(key)] if isinstance(node, list) else node[key]
-    node[int(last) if isinstance(node, list) else last] = value
-    return data
+    return apply_overrides(FLEET, {path: value})
 
 
 @pytest.mark.parametrize(
