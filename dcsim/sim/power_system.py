@@ -35,6 +35,7 @@ class PowerSystem:
         self.network = network
         self._generators = list(generators)
         self._generator_names = tuple(g.name for g in generators)
+        self._generator_by_name = {g.name: g for g in generators}
         self._merit_order = sorted(generators, key=lambda g: (g.fuel_cost, g.name))
         self._planned_kw = dict(planned_kw)
         self._planned_total_kw = sum(self._planned_kw.values())
@@ -109,14 +110,16 @@ class PowerSystem:
         running = generator.capacity * generator.availability
         return to_kw(min(running, generator.permit_limit or running))
 
-    def _apply(self) -> None:
+    def _apply(self, name: str) -> None:
+        """Give node ``name`` the capacity its facts now add up to; only the node a fact is
+        about can change, so a power event costs the same on a campus of any size."""
         network = self.network
-        for name, kw in self.scheduled_kw.items():
-            network.set_source(name, min([kw, *self._curtail_limits_kw[name]]))
-        for generator in self._generators:
-            network.set_source(generator.name, self._generator_kw(generator))
-        for name, count in self._outages.items():
-            network.set_in_service(name, name in self._installed and count == 0)
+        if name in self.scheduled_kw:
+            network.set_source(name, min([self.scheduled_kw[name], *self._curtail_limits_kw[name]]))
+        elif name in self._generator_by_name:
+            network.set_source(name, self._generator_kw(self._generator_by_name[name]))
+        else:
+            network.set_in_service(name, name in self._installed and self._outages[name] == 0)
 
     def _refresh(self, event: str, entity: str, amount: float, link: int | None = None) -> None:
         """``link`` is the trace link of a change that can let a waiting stage in (a
@@ -124,11 +127,11 @@ class PowerSystem:
         takes power away has none."""
         if link is not None:
             self.last_change = link
-        self._apply()
+        self._apply(entity)
         self._log(event, entity, amount)
         for generator in self._generators_to_retire():
             self._retired.add(generator.name)
-            self._apply()
+            self._apply(generator.name)
             self._log("generator_retired", generator.name, generator.capacity)
         self._doorbell.ring()
 
