@@ -204,3 +204,15 @@ def test_criticality_index_of_a_sweep(tmp_path):
     assert set(on_path.loc[on_path["point"] == 1, "name"]) == {"h1"}
     stored = pd.read_parquet(tmp_path / "out" / "criticality.parquet")
     assert len(stored) == len(frame)
+
+
+def test_gains_chart_has_a_bar_per_relaxation_largest_on_top():
+    from dcsim.plots.critical import plot_gains
+
+    frame = explain(tiny(), replications=2)
+    ax = plot_gains(frame)
+    labels = [label.get_text() for label in ax.get_yticklabels()]
+    assert sorted(labels) == sorted(frame["relaxed"])
+    assert labels[-1] == "commissioning + grid"  # 31 days, drawn at the top
+    assert len(ax.patches) == len(frame)
+    assert "days gained" in ax.get_xlabel()
