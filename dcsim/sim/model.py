@@ -22,7 +22,13 @@ from dcsim.sim.controller import EnergizationController
 from dcsim.sim.dispatch import Dispatcher
 from dcsim.sim.failures import burn_in_failures, gpu_failures
 from dcsim.sim.ledger import Ledger
-from dcsim.sim.outages import curtailment, equipment_outages, forced_outage, random_curtailments
+from dcsim.sim.outages import (
+    Window,
+    curtailment,
+    equipment_outages,
+    forced_outage,
+    random_curtailments,
+)
 from dcsim.sim.pods import stage_lifecycle
 from dcsim.sim.power import equipment_lifecycle, generator_lifecycle, interconnect_schedule
 from dcsim.sim.power_system import PowerSystem
@@ -149,19 +155,9 @@ class BuildOut:
                 )
             if interconnect.curtailments:  # a stream costs ~50 us: only when drawn from
                 rng = stream("curtailment", f"{interconnect.name}/dated")
-            for window in interconnect.curtailments:
-                window_days = window.duration.sample(rng)
-                process(
-                    curtailment(
-                        env,
-                        interconnect.name,
-                        window.limit,
-                        day(window.date),
-                        window_days,
-                        power,
-                        trace,
-                    )
-                )
+            for spec in interconnect.curtailments:
+                window = Window(day(spec.date), spec.duration.sample(rng))
+                process(curtailment(env, interconnect.name, spec.limit, window, power, trace))
             if interconnect.random_curtailments:
                 rng = stream("curtailment", interconnect.name)
                 spec = interconnect.random_curtailments
@@ -192,10 +188,9 @@ class BuildOut:
                 )
             if equipment.forced_outages:
                 rng = stream("equipment-outages", f"{equipment.name}/forced")
-            for window in equipment.forced_outages:
-                window_days = window.duration.sample(rng)
-                start_day = day(window.date)
-                process(forced_outage(env, equipment.name, start_day, window_days, power, trace))
+            for spec in equipment.forced_outages:
+                window = Window(day(spec.date), spec.duration.sample(rng))
+                process(forced_outage(env, equipment.name, window, power, trace))
         unlimited = "construction" in relaxed
         construction_crews = simpy.Resource(
             env, (not unlimited and scenario.construction.crews) or len(scenario.halls)

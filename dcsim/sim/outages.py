@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Generator
+from typing import NamedTuple
 
 import numpy as np
 import simpy
@@ -31,17 +32,23 @@ def equipment_outages(
         yield from outage(env, name, spec.mttr.sample(rng), power, trace)
 
 
+class Window(NamedTuple):
+    """A dated window: it opens on ``start_day`` and lasts ``days``; one that opened
+    before day 0 keeps only what is left of it."""
+
+    start_day: float
+    days: float
+
+    def remaining(self, now: float) -> float:
+        return self.days - max(0.0, now - self.start_day)
+
+
 def forced_outage(
-    env: simpy.Environment,
-    name: str,
-    start_day: float,
-    days: float,
-    power: PowerSystem,
-    trace: Trace,
+    env: simpy.Environment, name: str, window: Window, power: PowerSystem, trace: Trace
 ) -> Generator:
     """A dated outage (maintenance, a known fault)."""
-    yield until(env, start_day)
-    yield from outage(env, name, days - max(0.0, env.now - start_day), power, trace)
+    yield until(env, window.start_day)
+    yield from outage(env, name, window.remaining(env.now), power, trace)
 
 
 def outage(
@@ -58,16 +65,15 @@ def curtailment(
     env: simpy.Environment,
     interconnect: str,
     limit_mw: float,
-    start_day: float,
-    days: float,
+    window: Window,
     power: PowerSystem,
     trace: Trace,
 ) -> Generator:
     """The utility caps the interconnect at ``limit_mw`` for a window."""
-    yield until(env, start_day)
+    yield until(env, window.start_day)
     power.curtailment_start(interconnect, limit_mw)
     began = env.now
-    yield env.timeout(max(0.0, days - max(0.0, env.now - start_day)))
+    yield env.timeout(max(0.0, window.remaining(env.now)))
     what = f"curtailed to {limit_mw:g} MW"
     link = trace.add("grid", interconnect, what, began, env.now, span(env.now - began))
     power.curtailment_end(interconnect, limit_mw, link)
@@ -84,5 +90,5 @@ def random_curtailments(
     """Curtailment windows arriving as a Poisson process of ``per_year`` windows a year."""
     while True:
         yield env.timeout(rng.exponential(DAYS_PER_YEAR / spec.per_year))
-        window = spec.duration.sample(rng)
-        env.process(curtailment(env, interconnect, spec.limit, env.now, window, power, trace))
+        window = Window(env.now, spec.duration.sample(rng))
+        env.process(curtailment(env, interconnect, spec.limit, window, power, trace))
