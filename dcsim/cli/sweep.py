@@ -70,7 +70,7 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _run(args: argparse.Namespace):
+def _run(args: argparse.Namespace, analyses=None):
     from dcsim.errors import UserInputError
     from dcsim.sweeps.experiment import load_experiment
     from dcsim.sweeps.runner import run_sweep
@@ -98,6 +98,7 @@ def _run(args: argparse.Namespace):
         force=args.force,
         quiet=args.quiet or args.json,
         time_limit=args.time_limit,
+        analyses=analyses,
     )
 
 
@@ -140,17 +141,15 @@ def sensitivity_command(args: argparse.Namespace) -> int:
     from dcsim.jsonsafe import json_safe
     from dcsim.sweeps.experiment import load_experiment
     from dcsim.sweeps.sensitivity import print_sobol, print_tornado, sobol, tornado
-    from dcsim.sweeps.store import Store
 
     design = load_experiment(args.experiment).design.type
     if design not in ("sobol", "tornado"):
         raise UserInputError(
             f"{args.experiment}: design.type: sensitivity needs sobol or tornado, not {design}"
         )
-    result = _run(args)
-    analysis = sobol(result) if design == "sobol" else tornado(result)
     name = f"{design}.json"
-    Store(result.out).write_json(name, analysis)
+    result = _run(args, {name: sobol if design == "sobol" else tornado})
+    analysis = result.analyses[name]
     if args.json:
         print(
             json.dumps(

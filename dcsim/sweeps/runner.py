@@ -15,8 +15,9 @@ from __future__ import annotations
 import math
 import platform
 import sys
+from collections.abc import Callable, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -59,6 +60,7 @@ class SweepResult:
     runs: pd.DataFrame
     summary: pd.DataFrame
     tasks: int = 0  # tasks this call ran (the pilot included), for overhead figures
+    analyses: dict[str, Any] = field(default_factory=dict)  # file name -> what it holds
 
     @property
     def failed(self) -> int:
@@ -82,9 +84,12 @@ def run_sweep(
     force: bool = False,
     quiet: bool = True,
     time_limit: float = TIME_LIMIT_S,
+    analyses: Mapping[str, Callable[[SweepResult], Any]] | None = None,
 ) -> SweepResult:
     """Everything that can be wrong with the input is found before the store is touched;
-    the store stays locked against other sweeps until its last file is written."""
+    the store stays locked against other sweeps until its last file is written, the JSON
+    files of ``analyses`` (name -> what computes it from the finished sweep) included."""
+    analyses = analyses or {}
     plan = make_plan(experiment, origin)
     shape = len(plan.points), experiment.replications
     started = manifest(plan, executor, complete=False)
@@ -115,12 +120,16 @@ def run_sweep(
         summary = summarize(runs, experiment.kpis, plan.parameters)
         store.write_frame("summary.parquet", summary)
         store.write_frame("criticality.parquet", criticality(runs, plan.parameters))
+        result = SweepResult(Path(out), plan, runs, summary, len(tasks) + bool(pending))
+        for name, analyse in analyses.items():
+            result.analyses[name] = analyse(result)
+            store.write_json(name, result.analyses[name])
         final = manifest(plan, executor, complete=True)
         final["counts"].update(
             ok=int((runs["status"] == "ok").sum()), failed=int((runs["status"] != "ok").sum())
         )
         store.write_json("manifest.json", final)
-    return SweepResult(Path(out), plan, runs, summary, len(tasks) + bool(pending))
+    return result
 
 
 def _execute(pool: Executor, tasks: list[Task], store: Store, advance) -> None:
