@@ -93,15 +93,17 @@ def time_limit(seconds: float) -> Iterator[None]:
     A timer thread raises it asynchronously (``PyThreadState_SetAsyncExc``), which works in
     any thread (Dask runs tasks off the main thread, where signals cannot reach) and reaches
     the run at its next Python instruction. The lock makes "finished" and "timed out"
-    exclusive, so the exception can never land after the block has ended.
+    exclusive, and an exception set just before the block ended, but not yet raised, is
+    cleared on the way out, so it can never land after the block.
     """
     thread = ctypes.c_ulong(threading.get_ident())
     lock = threading.Lock()
-    state = {"done": False}
+    state = {"done": False, "fired": False}
 
     def expire() -> None:
         with lock:
             if not state["done"]:
+                state["fired"] = True
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(thread, ctypes.py_object(RunTimeout))
 
     timer = threading.Timer(seconds, expire)
@@ -113,6 +115,8 @@ def time_limit(seconds: float) -> Iterator[None]:
         with lock:
             state["done"] = True
             timer.cancel()
+            if state["fired"]:  # set but maybe not yet raised: it must not escape the block
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(thread, None)
 
 
 def describe(error: BaseException) -> str:
