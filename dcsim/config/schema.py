@@ -300,6 +300,28 @@ class Economics(Section):
             "NVIDIA DGX SuperPOD guide: DGX H100 runs at or near peak in AI training",
         ),
     )
+    cost_of_capital: float = Field(
+        0.08,
+        ge=0,
+        le=1,
+        **cited(
+            "yearly carrying cost of capital tied up in dark hardware, as a fraction per year "
+            "(used by `dcsim optimize`: stranded_capex_usd_years x this)",
+            "Damodaran, NYU Stern cost-of-capital-by-industry dataset (Jan 2024): US "
+            "software/computer-services WACC around 8-9% (recalled, unverified)",
+        ),
+    )
+    value_per_gpu_hour: float = Field(
+        2.49,
+        ge=0,
+        le=1e6,
+        **cited(
+            "what one GPU-hour of compute is worth, in USD (used by `dcsim optimize` to price "
+            "GPU-days not delivered)",
+            "Lambda on-demand H100 SXM list price, 2.49 USD per GPU-hour (2024-25); AWS "
+            "p5.48xlarge lists 98.32 USD/h for 8 H100 = 12.29 (Next Platform, Jul 2023)",
+        ),
+    )
 
 
 class Grid(Section):
