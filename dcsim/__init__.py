@@ -2,13 +2,18 @@
 
 from dcsim.version import __version__
 
-__all__ = ["__version__", "sweep"]
+__all__ = ["__version__", "optimize", "sweep"]
 
 
 def __getattr__(name: str):
-    """``dcsim.sweep(...)`` without importing pandas and SciPy on ``import dcsim``."""
+    """``dcsim.sweep(...)`` and ``dcsim.optimize(...)`` without importing pandas, SciPy
+    and Optuna on ``import dcsim``."""
     if name == "sweep":
         from dcsim.sweeps import sweep
 
         return sweep
+    if name == "optimize":
+        from dcsim.optimize import optimize
+
+        return optimize
     raise AttributeError(f"module 'dcsim' has no attribute {name!r}")

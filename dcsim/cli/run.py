@@ -34,7 +34,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run.set_defaults(handler=run_command)
 
     validate = subparsers.add_parser(
-        "validate", help="check a scenario, experiment or fleet file (detected); print 'ok'"
+        "validate",
+        help="check a scenario, experiment, decision or fleet file (detected); print 'ok'",
     )
     validate.add_argument("config")
     add_set_option(validate)
@@ -95,7 +96,8 @@ def run_command(args: argparse.Namespace) -> int:
 def validate_command(args: argparse.Namespace) -> int:
     """A file with a ``base:`` key is an experiment: it is checked as a sweep would check
     it before writing anything (its base scenario, overrides, design and size). One with
-    a ``fleet:`` key is a fleet: it is checked with every site's scenario built."""
+    a ``fleet:`` key is a fleet: it is checked with every site's scenario built. One with a
+    ``decisions:`` key is a decision file, checked as ``dcsim optimize`` checks it."""
     from pathlib import Path
 
     from dcsim.config.loader import read_yaml
@@ -104,6 +106,8 @@ def validate_command(args: argparse.Namespace) -> int:
     data = read_yaml(Path(args.config))
     if "fleet" in data:
         return _validate_fleet(args)
+    if "decisions" in data:
+        return _validate_decisions(args)
     if "base" not in data:
         _load(args)
         print("ok")
@@ -127,6 +131,19 @@ def _validate_fleet(args: argparse.Namespace) -> int:
     fleet = load_fleet(args.config)
     plans = site_plans(fleet, args.config)
     print(f"ok: fleet of {len(plans)} sites in {len(fleet.regions)} regions")
+    return 0
+
+
+def _validate_decisions(args: argparse.Namespace) -> int:
+    from dcsim.errors import UserInputError
+    from dcsim.optimize.check import prepare
+    from dcsim.optimize.decisions import load_decisions
+
+    if args.overrides:
+        raise UserInputError(f"{args.config}: --set applies to scenarios; use the `set:` key")
+    decisions = load_decisions(args.config)
+    prepare(decisions, args.config)
+    print(f"ok: decision file of {len(decisions.decisions)} decisions")
     return 0
 
 

@@ -1,0 +1,67 @@
+"""``dcsim optimize``: search decisions under uncertainty, re-evaluate the best."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "optimize", help="choose decisions (a decision file) that minimize expected cost"
+    )
+    parser.add_argument("decisions", help="decision YAML file (see docs/optimize.md)")
+    parser.add_argument("--trials", type=int, metavar="N", help="override the file's trials")
+    parser.add_argument(
+        "--replications", type=int, metavar="R", help="runs per trial (common random numbers)"
+    )
+    parser.add_argument(
+        "--executor",
+        choices=("serial", "local", "dask"),
+        default="serial",
+        help="where a trial's runs execute (default: this process)",
+    )
+    parser.add_argument("--workers", type=int, metavar="N", help="worker processes")
+    parser.add_argument("--address", metavar="ADDR", help="Dask scheduler (with dask)")
+    parser.add_argument("--scheduler-file", metavar="FILE", help="Dask scheduler file (with dask)")
+    parser.add_argument(
+        "--out", metavar="DIR", help="study directory (default: out/<decision file name>)"
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="discard a study of another decision file in --out"
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON object on stdout and nothing else"
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.set_defaults(handler=optimize_command)
+
+
+def optimize_command(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from dcsim.errors import UserInputError
+    from dcsim.optimize import optimize
+    from dcsim.optimize.report import print_result
+    from dcsim.sweeps.store import finite
+
+    if (args.address or args.scheduler_file) and args.executor != "dask":
+        raise UserInputError("--address and --scheduler-file need --executor dask")
+    result = optimize(
+        args.decisions,
+        trials=args.trials,
+        replications=args.replications,
+        executor=args.executor,
+        workers=args.workers,
+        address=args.address,
+        scheduler_file=args.scheduler_file,
+        out=args.out or str(Path("out") / Path(args.decisions).stem),
+        force=args.force,
+        quiet=args.quiet or args.json,
+    )
+    if args.json:
+        print(json.dumps(finite(result), default=str))
+    else:
+        print_result(result, Console())
+    return 0

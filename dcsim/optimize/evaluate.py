@@ -1,0 +1,75 @@
+"""What runs on a worker: one candidate decision, simulated on a list of replications.
+
+A job carries the raw scenario mapping (validated models do not pickle, see
+:mod:`dcsim.sweeps.worker`) and comes back as one flat record of numbers per run: the
+numeric KPIs, the dates as ordinal days (never reached: infinity), and the cost parts of
+:mod:`dcsim.optimize.objective`. Replication r of every candidate draws from the same
+named random streams (common random numbers), so candidates differ only by their decisions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from dcsim.optimize.decisions import DATE_KPIS
+from dcsim.sweeps import TIME_LIMIT_S
+from dcsim.sweeps.experiment import KNOWN_KPIS
+
+
+@dataclass(frozen=True)
+class Job:
+    key: int
+    scenario: dict[str, Any]
+    seed: int
+    replications: tuple[int, ...]
+    target_date: dt.date | None = None
+    time_limit: float = TIME_LIMIT_S
+
+
+def evaluate(job: Job) -> list[dict[str, float]]:
+    """One record per replication; raises (UserInputError for a scenario the decisions
+    made invalid, RunTimeout past the time limit) so that the trial fails as a whole."""
+    from dcsim.config.loader import scenario_from_dict
+    from dcsim.sim.model import BuildOut
+    from dcsim.sweeps.worker import time_limit
+
+    scenario = scenario_from_dict(job.scenario, "decision")
+    target = scenario.day(job.target_date) if job.target_date else 0.0
+    records = []
+    for replication in job.replications:
+        with time_limit(job.time_limit):
+            model = BuildOut(scenario, seed=job.seed, replication=replication).run()
+        records.append(record(model, target))
+    return records
+
+
+def record(model: Any, target_day: float) -> dict[str, float]:
+    """The numbers of one finished run that objectives and constraints may name."""
+    from dcsim.optimize.objective import costs, shortfall_gpu_days
+    from dcsim.results import kpis, levels
+    from dcsim.sweeps.worker import flatten
+
+    series = levels(model)
+    values = flatten(kpis(model, series))
+    numbers = {name: _number(values.get(name), name) for name in KNOWN_KPIS if name != "seed"}
+    for name in DATE_KPIS:
+        date = values[name]
+        numbers[name] = math.inf if date is None else float(dt.date.fromisoformat(date).toordinal())
+    economics = model.scenario.economics
+    shortfall = shortfall_gpu_days(
+        series["day"], series["gpus_energized"], model.planned_gpus, target_day
+    )
+    return numbers | costs(
+        numbers, shortfall, economics.cost_of_capital, economics.value_per_gpu_hour
+    )
+
+
+def _number(value: Any, name: str) -> float:
+    """A KPI as a float: a day never reached is infinitely late; another missing value
+    (the availability of a run with no GPU energized) is NaN."""
+    if value is None:
+        return math.inf if name.startswith("days_to") else math.nan
+    return float(value)
