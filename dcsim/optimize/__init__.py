@@ -10,7 +10,9 @@ intervals (:mod:`.reevaluate`). docs/optimize.md explains the method.
 
 from __future__ import annotations
 
+import sys
 import tempfile
+import types
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -112,3 +114,15 @@ def _progress(total: int, completed: int, quiet: bool) -> Iterator[Any]:
             progress.update(task, completed=done, best="-" if best is None else f"{best:,.4g}")
 
         yield advance
+
+
+class _CallableModule(types.ModuleType):
+    """``dcsim.optimize(...)`` is the API, and ``dcsim.optimize`` is also this package: once
+    the package is imported, Python binds the name to the module, so the module itself
+    must answer the call."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        return optimize(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

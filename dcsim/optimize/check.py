@@ -39,8 +39,11 @@ def prepare(decisions: DecisionFile, origin: str) -> tuple[dict[str, Any], str]:
         raise UserInputError(list(dict.fromkeys(problems)))
     moved = [path for name, d in decisions.decisions.items() for path in _paths(name, d)]
     for name, decision in decisions.decisions.items():
-        for written in probes({name: decision}):
-            problems += _fatal(apply_overrides(base, written), f"{origin}: decisions.{name}")
+        for written in probes({name: decision}):  # the first value that fails says it
+            found = _fatal(apply_overrides(base, written), f"{origin}: decisions.{name}")
+            if found:
+                problems += found
+                break
     problems += _fatal(base, f"{origin} (applied to the base scenario)", moved=moved)
     if problems:
         raise UserInputError(list(dict.fromkeys(problems)))
