@@ -72,7 +72,7 @@ def _run(decisions, origin, out, executor, workers, address, scheduler_file, for
     from dcsim.optimize.check import prepare
     from dcsim.optimize.reevaluate import reevaluate
     from dcsim.optimize.report import best_scenario, history, pareto
-    from dcsim.optimize.study import finished, open_study, search
+    from dcsim.optimize.study import best_value, finished, open_study, search
     from dcsim.sweeps.executors import open_executor
 
     base, digest = prepare(decisions, origin)
@@ -81,7 +81,8 @@ def _run(decisions, origin, out, executor, workers, address, scheduler_file, for
         store.opened(out, digest, force) as out,
     ):
         study = open_study(out, decisions)
-        with _progress(decisions.trials, len(finished(study)), quiet) as advance:
+        done, best = len(finished(study)), best_value(study, decisions)
+        with _progress(decisions.trials, done, best, quiet) as advance:
             search(study, decisions, base, pool, advance)
         result = reevaluate(study, decisions, base, pool)
         trials = history(study, decisions)
@@ -93,7 +94,7 @@ def _run(decisions, origin, out, executor, workers, address, scheduler_file, for
 
 
 @contextmanager
-def _progress(total: int, completed: int, quiet: bool) -> Iterator[Any]:
+def _progress(total: int, completed: int, best: float | None, quiet: bool) -> Iterator[Any]:
     """A rich progress bar of finished trials with the incumbent's objective."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -108,10 +109,14 @@ def _progress(total: int, completed: int, quiet: bool) -> Iterator[Any]:
         disable=quiet,
     )
     with progress:
-        task = progress.add_task("trials", total=total, completed=completed, best="-")
 
-        def advance(done: int, best: float | None) -> None:
-            progress.update(task, completed=done, best="-" if best is None else f"{best:,.4g}")
+        def shown(value: float | None) -> str:
+            return "-" if value is None else f"{value:,.4g}"
+
+        task = progress.add_task("trials", total=total, completed=completed, best=shown(best))
+
+        def advance(done: int, value: float | None) -> None:
+            progress.update(task, completed=done, best=shown(value))
 
         yield advance
 
