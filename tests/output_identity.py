@@ -18,6 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from dcsim.config.loader import read_yaml
+
 ROOT = Path(__file__).resolve().parents[1]
 STORED = ROOT / "tests" / "data" / "output_fingerprints.json"
 SEEDS = (0, 7)
@@ -66,7 +68,12 @@ def experiment_fingerprint(path: Path) -> dict:
 
 def fingerprints() -> dict:
     configs = sorted((ROOT / "configs").glob("*.yaml"))
-    experiments = sorted((ROOT / "experiments").glob("*.yaml"))
+    # Decision files (`dcsim optimize`, top-level `decisions:`) are not sweeps.
+    experiments = [
+        path
+        for path in sorted((ROOT / "experiments").glob("*.yaml"))
+        if "decisions" not in read_yaml(path)
+    ]
     return {
         "runs": {
             f"{config.name}@{seed}": run_fingerprint(config, seed)
