@@ -42,9 +42,9 @@ def optimize_command(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from dcsim.errors import UserInputError
+    from dcsim.jsonsafe import json_safe
     from dcsim.optimize import optimize
     from dcsim.optimize.report import print_result
-    from dcsim.sweeps.store import finite
 
     if (args.address or args.scheduler_file) and args.executor != "dask":
         raise UserInputError("--address and --scheduler-file need --executor dask")
@@ -61,7 +61,7 @@ def optimize_command(args: argparse.Namespace) -> int:
         quiet=args.quiet or args.json,
     )
     if args.json:
-        print(json.dumps(finite(result), default=str))
+        print(json.dumps(json_safe(result), default=str))
     else:
         print_result(result, Console())
     return 0

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from dcsim.optimize.decisions import DATE_KPIS
-from dcsim.sweeps.limits import TIME_LIMIT_S
 from dcsim.sweeps.experiment import KNOWN_KPIS
+from dcsim.sweeps.limits import TIME_LIMIT_S
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,6 @@ def write_text(path: Path, text: str) -> None:
 
 
 def write_json(path: Path, data: Any) -> None:
-    from dcsim.sweeps.store import finite
+    from dcsim.jsonsafe import json_safe
 
-    write_text(path, json.dumps(finite(data), indent=2, default=str, allow_nan=False) + "\n")
+    write_text(path, json.dumps(json_safe(data), indent=2, default=str, allow_nan=False) + "\n")
