@@ -13,7 +13,7 @@ def __getattr__(name: str):
 
         return sweep
     if name == "optimize":
-        from dcsim.optimize import optimize
+        from dcsim.optimization import optimize
 
         return optimize
     raise AttributeError(f"module 'dcsim' has no attribute {name!r}")

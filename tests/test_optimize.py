@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from dcsim.cli import main
-from dcsim.optimize.objective import costs, interval, shortfall_gpu_days, statistic
+from dcsim.optimization.objective import costs, interval, shortfall_gpu_days, statistic
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "tests" / "data" / "optimize" / "tiny-bridging-decisions.yaml"
@@ -210,3 +210,11 @@ def test_bad_decision_files_get_one_line_and_exit_2(tmp_path, capsys, decisions,
 def test_shipped_decision_files_validate(name, capsys):
     assert main(["validate", str(ROOT / "experiments" / name)]) == 0
     assert capsys.readouterr().out.startswith("ok: decision file")
+
+
+def test_dcsim_optimize_is_the_function_even_after_the_package_is_imported():
+    import dcsim
+    import dcsim.optimization
+
+    assert callable(dcsim.optimize)
+    assert dcsim.optimize is dcsim.optimization.optimize

@@ -43,8 +43,8 @@ def optimize_command(args: argparse.Namespace) -> int:
 
     from dcsim.errors import UserInputError
     from dcsim.jsonsafe import json_safe
-    from dcsim.optimize import optimize
-    from dcsim.optimize.report import print_result
+    from dcsim.optimization import optimize
+    from dcsim.optimization.report import print_result
 
     if (args.address or args.scheduler_file) and args.executor != "dask":
         raise UserInputError("--address and --scheduler-file need --executor dask")

@@ -136,8 +136,8 @@ def _validate_fleet(args: argparse.Namespace) -> int:
 
 def _validate_decisions(args: argparse.Namespace) -> int:
     from dcsim.errors import UserInputError
-    from dcsim.optimize.check import prepare
-    from dcsim.optimize.decisions import load_decisions
+    from dcsim.optimization.check import prepare
+    from dcsim.optimization.decisions import load_decisions
 
     if args.overrides:
         raise UserInputError(f"{args.config}: --set applies to scenarios; use the `set:` key")

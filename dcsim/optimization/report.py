@@ -7,9 +7,9 @@ from typing import Any
 
 import pandas as pd
 
-from dcsim.optimize.decisions import DecisionFile
-from dcsim.optimize.space import chosen
-from dcsim.optimize.study import finished, violations
+from dcsim.optimization.decisions import DecisionFile
+from dcsim.optimization.space import chosen
+from dcsim.optimization.study import finished, violations
 
 
 def history(study: Any, decisions: DecisionFile) -> pd.DataFrame:

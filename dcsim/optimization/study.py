@@ -16,10 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from dcsim.optimize.decisions import DATE_KPIS, DecisionFile
-from dcsim.optimize.evaluate import Job, evaluate
-from dcsim.optimize.objective import COST_PARTS, statistic
-from dcsim.optimize.space import distribution, overrides
+from dcsim.optimization.decisions import DATE_KPIS, DecisionFile
+from dcsim.optimization.evaluate import Job, evaluate
+from dcsim.optimization.objective import COST_PARTS, statistic
+from dcsim.optimization.space import distribution, overrides
 
 STUDY_NAME = "dcsim-optimize"
 #: How an infinite excess (a date never reached) is stored: SQLite JSON has no infinity.
@@ -33,7 +33,7 @@ def open_study(out: Path, decisions: DecisionFile) -> Any:
     import optuna
     from optuna.trial import TrialState
 
-    from dcsim.optimize.store import storage_url
+    from dcsim.optimization.store import storage_url
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(

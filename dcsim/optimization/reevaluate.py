@@ -13,11 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from dcsim.optimize.decisions import DATE_KPIS, DecisionFile
-from dcsim.optimize.evaluate import Job, evaluate
-from dcsim.optimize.objective import COST_PARTS, interval, statistic
-from dcsim.optimize.space import chosen, overrides
-from dcsim.optimize.study import incumbents, judge
+from dcsim.optimization.decisions import DATE_KPIS, DecisionFile
+from dcsim.optimization.evaluate import Job, evaluate
+from dcsim.optimization.objective import COST_PARTS, interval, statistic
+from dcsim.optimization.space import chosen, overrides
+from dcsim.optimization.study import incumbents, judge
 
 
 def reevaluate(

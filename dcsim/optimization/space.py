@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     import pint
 
-    from dcsim.optimize.decisions import Range
+    from dcsim.optimization.decisions import Range
 
 
 @dataclass(frozen=True)
@@ -132,7 +132,7 @@ def distribution(decision: Any) -> Any:
     """The Optuna distribution of one decision (a range, a choice or named options)."""
     from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 
-    from dcsim.optimize.decisions import Choice, Options
+    from dcsim.optimization.decisions import Choice, Options
 
     if isinstance(decision, Choice | Options):
         return CategoricalDistribution(list(range(len(_alternatives(decision)))))
@@ -143,7 +143,7 @@ def distribution(decision: Any) -> Any:
 
 
 def _alternatives(decision: Any) -> list[Any]:
-    from dcsim.optimize.decisions import Choice
+    from dcsim.optimization.decisions import Choice
 
     return decision.choices if isinstance(decision, Choice) else list(decision.options)
 
@@ -163,7 +163,7 @@ def chosen(decisions: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
 def overrides(decisions: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
     """The scenario overrides a trial's parameters write: each decision's value at its path,
     the fields it scales, and a chosen option's bundle."""
-    from dcsim.optimize.decisions import Options
+    from dcsim.optimization.decisions import Options
 
     values = chosen(decisions, params)
     written: dict[str, Any] = {}

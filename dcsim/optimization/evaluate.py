@@ -3,7 +3,7 @@
 A job carries the raw scenario mapping (validated models do not pickle, see
 :mod:`dcsim.sweeps.worker`) and comes back as one flat record of numbers per run: the
 numeric KPIs, the dates as ordinal days (never reached: infinity), and the cost parts of
-:mod:`dcsim.optimize.objective`. Replication r of every candidate draws from the same
+:mod:`dcsim.optimization.objective`. Replication r of every candidate draws from the same
 named random streams (common random numbers), so candidates differ only by their decisions.
 """
 
@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from dcsim.optimize.decisions import DATE_KPIS
+from dcsim.optimization.decisions import DATE_KPIS
 from dcsim.sweeps.experiment import KNOWN_KPIS
 from dcsim.sweeps.limits import TIME_LIMIT_S
 
@@ -48,7 +48,7 @@ def evaluate(job: Job) -> list[dict[str, float]]:
 
 def record(model: Any, target_day: float) -> dict[str, float]:
     """The numbers of one finished run that objectives and constraints may name."""
-    from dcsim.optimize.objective import costs, shortfall_gpu_days
+    from dcsim.optimization.objective import costs, shortfall_gpu_days
     from dcsim.results import kpis, levels
     from dcsim.sweeps.worker import flatten
 

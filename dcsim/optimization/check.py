@@ -16,8 +16,8 @@ from typing import Any
 
 from dcsim.config.loader import apply_overrides, read_yaml
 from dcsim.errors import UserInputError
-from dcsim.optimize.decisions import DecisionFile, Options
-from dcsim.optimize.space import probes
+from dcsim.optimization.decisions import DecisionFile, Options
+from dcsim.optimization.space import probes
 from dcsim.sweeps.plan import _fatal
 
 

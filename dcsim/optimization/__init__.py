@@ -10,15 +10,13 @@ intervals (:mod:`.reevaluate`). docs/optimize.md explains the method.
 
 from __future__ import annotations
 
-import sys
 import tempfile
-import types
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from dcsim.optimize.decisions import DecisionFile, load_decisions
+from dcsim.optimization.decisions import DecisionFile, load_decisions
 
 
 def optimize(
@@ -68,11 +66,11 @@ def optimize(
 
 
 def _run(decisions, origin, out, executor, workers, address, scheduler_file, force, quiet):
-    from dcsim.optimize import store
-    from dcsim.optimize.check import prepare
-    from dcsim.optimize.reevaluate import reevaluate
-    from dcsim.optimize.report import best_scenario, history, pareto
-    from dcsim.optimize.study import best_value, finished, open_study, search
+    from dcsim.optimization import store
+    from dcsim.optimization.check import prepare
+    from dcsim.optimization.reevaluate import reevaluate
+    from dcsim.optimization.report import best_scenario, history, pareto
+    from dcsim.optimization.study import best_value, finished, open_study, search
     from dcsim.sweeps.executors import open_executor
 
     base, digest = prepare(decisions, origin)
@@ -119,15 +117,3 @@ def _progress(total: int, completed: int, best: float | None, quiet: bool) -> It
             progress.update(task, completed=done, best=shown(value))
 
         yield advance
-
-
-class _CallableModule(types.ModuleType):
-    """``dcsim.optimize(...)`` is the API, and ``dcsim.optimize`` is also this package: once
-    the package is imported, Python binds the name to the module, so the module itself
-    must answer the call."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        return optimize(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

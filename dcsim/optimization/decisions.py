@@ -64,7 +64,7 @@ class Range(Strict):
 
     @model_validator(mode="after")
     def _ordered(self) -> Range:
-        from dcsim.optimize.space import bounds
+        from dcsim.optimization.space import bounds
 
         bounds(self)  # raises ValueError naming what is wrong
         return self
