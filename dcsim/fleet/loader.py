@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from dcsim.config.loader import apply_overrides, read_yaml, scenario_from_dict
 from dcsim.config.messages import format_validation_error
 from dcsim.config.schema import Scenario
 from dcsim.errors import UserInputError
+from dcsim.fleet.budget import fleet_cents, site_budget, split_cents, weights
 from dcsim.fleet.schema import Fleet, Site
 from dcsim.rng import RandomStreams
 
@@ -34,6 +36,7 @@ class SitePlan:
     request_day: float  # when its interconnection request is filed (fleet days)
     priority: int
     share: float
+    budget_cents: Mapping[int, int] | None = None  # its part of the fleet budget per year
 
 
 def is_fleet_file(data: dict[str, Any]) -> bool:
@@ -54,7 +57,7 @@ def site_plans(fleet: Fleet, path: str | Path, seed: int = 0, replication: int =
     keeps its draws when other sites are added."""
     streams = RandomStreams(seed, replication)
     texts: dict[Path, dict[str, Any]] = {}
-    plans = []
+    plans, sources = [], []
     for number, site in enumerate(fleet.sites):
         file = Path(path).parent / site.scenario
         if file not in texts:
@@ -67,13 +70,45 @@ def site_plans(fleet: Fleet, path: str | Path, seed: int = 0, replication: int =
         fixed = None if site.shift or site.scale else scenario_from_dict(base, f"{where} ({file})")
         for copy in range(1, site.count + 1):
             name = site.name if site.count == 1 else f"{site.name}-{copy}"
-            scenario = fixed or scenario_from_dict(
-                _varied(base, site, streams.stream("fleet-site", name), where),
-                f"{where} copy {copy} ({file})",
+            origin = f"{where} copy {copy} ({file})" if site.count > 1 else f"{where} ({file})"
+            data = (
+                _varied(base, site, streams.stream("fleet-site", name), where)
+                if not fixed
+                else base
             )
+            scenario = fixed or scenario_from_dict(data, origin)
             request = 0.0 if site.request_date is None else fleet_day(fleet, site.request_date)
             plans.append(SitePlan(name, site.region, scenario, request, site.priority, site.share))
-    return plans
+            sources.append((data, origin))
+    if fleet.budget is None:
+        return plans
+    return _funded(fleet, path, plans, sources)
+
+
+def _funded(fleet: Fleet, path: str | Path, plans: list[SitePlan], sources) -> list[SitePlan]:
+    """The plans with the fleet budget split across them: each site of positive weight is
+    rebuilt with its part as its own ``budget:`` (its chip orders replaced by the
+    budget's monthly orders)."""
+    budget = fleet.budget
+    cents = fleet_cents(budget, str(path))
+    chip = budget.chip
+    gpus = [
+        sum(h.planned_gpus for h in plan.scenario.halls if h.stages.chip == chip) for plan in plans
+    ]
+    weight = weights(budget, gpus, [plan.share for plan in plans])
+    parts = split_cents(cents, weight)
+    raw = read_yaml(Path(path))["budget"]
+    funded = []
+    for plan, (data, origin), w, part in zip(plans, sources, weight, parts, strict=True):
+        if not w:
+            funded.append(plan)
+            continue
+        if not all(part.values()):
+            raise UserInputError(f"{path}: budget: too little money to split across the sites")
+        site_data = {**data, "chip_orders": [], "budget": site_budget(raw, part)}
+        scenario = scenario_from_dict(site_data, f"{origin} with the fleet budget")
+        funded.append(replace(plan, scenario=scenario, budget_cents=part))
+    return funded
 
 
 def fleet_day(fleet: Fleet, date: dt.date) -> float:

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dcsim.fleet.budget import fleet_cents, window_usd
 from dcsim.fleet.loader import fleet_day
 from dcsim.fleet.model import FleetRun
 from dcsim.fleet.queue import RegionQueue
@@ -64,6 +65,7 @@ def summarize_fleet(run: FleetRun) -> FleetResult:
                 "region": plan.region,
                 **{key: site[key] for key in SITE_COLUMNS},
                 **{f"gpus_energized_{chip}": n for chip, n in energized.items()},
+                **_budget_column(plan.budget_cents, run.fleet.budget),
             }
         )
         deltas.append(_changes(plan.region, ts))
@@ -100,8 +102,19 @@ def summarize_fleet(run: FleetRun) -> FleetResult:
         "chips_made": {chip: s.made for chip, s in run.supplies.items()},
         "chips_in_vendor_stock": {chip: s.stock for chip, s in run.supplies.items()},
     }
+    if run.fleet.budget is not None:
+        total = window_usd(fleet_cents(run.fleet.budget, run.fleet.fleet), run.fleet.budget)
+        fleet_kpis["budget_usd"] = float(total)
     series = _timeseries(pd.concat(deltas, ignore_index=True), run.fleet.start)
     return FleetResult(fleet_kpis, sites, regions, series, requests)
+
+
+def _budget_column(cents, budget) -> dict[str, float]:
+    """A site's money from the fleet budget over its window (0 if unfunded); no column
+    without a fleet budget."""
+    if budget is None:
+        return {}
+    return {"budget_usd": float(window_usd(cents, budget)) if cents else 0.0}
 
 
 def _total(column: pd.Series) -> float | int:

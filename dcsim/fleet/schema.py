@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from dcsim.config.budget import Budget
 from dcsim.config.fields import Date, Name, Section, cited
 from dcsim.distributions import Duration, distribution, quantity
 
@@ -145,6 +146,24 @@ class Site(Section):
     share: float = Field(1.0, ge=0, le=10**6, description="weight under fixed-shares")
 
 
+class FleetBudget(Budget):
+    """The fleet's capex curve (a scenario's ``budget:``), split across its sites: each
+    year's money goes to the sites by ``split``, and each site then spends its part as a
+    one-campus budget (its own chip orders are replaced by the budget's)."""
+
+    split: Literal["gpus", "share"] = Field(
+        "gpus",
+        description="gpus: in proportion to each site's planned GPUs of the budget's chip; "
+        "share: in proportion to each site's share; a site of share 0 is never funded",
+    )
+
+    @field_validator("max_gpus")
+    @classmethod
+    def _no_fleet_cap(cls, value: int | None) -> None:
+        if value is not None:
+            raise ValueError("not for a fleet: each site stops at its own halls' GPUs")
+
+
 class Fleet(Section):
     fleet: Name = Field(description="the fleet's name (this key marks a fleet file)")
     description: str = ""
@@ -159,6 +178,9 @@ class Fleet(Section):
     regions: list[Region] = Field(min_length=1)
     vendors: list[Vendor] = Field(default_factory=list)
     sites: list[Site] = Field(min_length=1)
+    budget: FleetBudget | None = Field(
+        None, description="a capex curve split across the sites and years (docs/fleet.md)"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Fleet:
