@@ -1,6 +1,7 @@
 """Measure the simulator: seconds per replication and events/s against bare SimPy.
 
     python benchmarks/run.py [--json] [--config PATH] [--rounds N] [--per-round N]
+                             [--fleet-sites N]
 
 All figures are measured in this process. The model and the bare-SimPy yardstick are timed
 in alternating rounds, so a busy or throttled machine slows both alike; each figure is the
@@ -19,6 +20,10 @@ median over rounds, and ``model_to_bare_ratio`` is the median of the per-round r
 - ``max_flow_formula_us`` / ``max_flow_scipy_us``: one deliverable-power computation on the
   scenario's topology with everything in service, by the compiled series-parallel formula
   (null if the topology has none) and by ``scipy.sparse.csgraph.maximum_flow``.
+
+With ``--fleet-sites 1000``, ``fleet_1000_seconds`` and ``fleet_1000_peak_rss_mb`` (and the
+fleet's size) from ``benchmarks/fleet.py``, measured after the figures above. It is off by
+default because it takes about 15 s, three times the rest of the run.
 """
 
 from __future__ import annotations
@@ -135,16 +140,27 @@ def measure(config: Path, rounds: int, per_round: int) -> dict:
     }
 
 
-def command_line(description: str, measure, per_round: int, per_round_help: str) -> None:
+def command_line(
+    description: str, measure, per_round: int, per_round_help: str, fleet: bool = False
+) -> None:
     """The shared command line of the benchmark scripts: measure one config, print the
-    figures as a table or as one JSON object."""
+    figures as a table or as one JSON object; with ``fleet``, ``--fleet-sites N`` adds the
+    fleet benchmark's figures."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--per-round", type=int, default=per_round, help=per_round_help)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    if fleet:
+        parser.add_argument(
+            "--fleet-sites", type=int, default=0, help="also time a fleet of N campuses (0: no)"
+        )
     args = parser.parse_args()
     figures = measure(args.config, args.rounds, args.per_round)
+    if fleet and args.fleet_sites:
+        from fleet import measure as measure_fleet  # benchmarks/fleet.py
+
+        figures.update(measure_fleet(args.fleet_sites))
     if args.json:
         print(json.dumps(figures))
     else:
@@ -153,4 +169,4 @@ def command_line(description: str, measure, per_round: int, per_round_help: str)
 
 
 if __name__ == "__main__":
-    command_line(__doc__.splitlines()[0], measure, 5, "replications per round")
+    command_line(__doc__.splitlines()[0], measure, 5, "replications per round", fleet=True)

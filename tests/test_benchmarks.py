@@ -35,6 +35,13 @@ def test_run_benchmark_prints_its_figures():
     assert figures["events_per_replication"] > 100  # the default scenario: ~320 events
 
 
+def test_run_benchmark_adds_the_fleet_when_asked():
+    figures = benchmark("run.py", "--rounds", "1", "--per-round", "1", "--fleet-sites", "20")
+    assert figures["fleet_sites"] == 20
+    assert figures["fleet_20_seconds"] > 0 and figures["fleet_20_peak_rss_mb"] > 0
+    assert "fleet_sites" not in benchmark("run.py", "--rounds", "1", "--per-round", "1")
+
+
 def test_event_floor_skeleton_makes_the_models_events():
     """The skeleton is only a ceiling for the model if it makes about the same events."""
     model = benchmark("run.py", "--rounds", "1", "--per-round", "1")
