@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from dcsim.errors import UserInputError
+
+#: The lock file a store's one writer holds.
+LOCK_NAME = ".lock"
 
 PARTIAL_SUFFIX = ".partial"
 
@@ -45,3 +49,28 @@ def output_dir(path: str | Path, option: str = "--out") -> Path:
     if not os.access(out, os.W_OK | os.X_OK):
         raise UserInputError(f"{option} {out}: not writable")
     return out
+
+
+@contextmanager
+def exclusive_lock(directory: Path, holder: str) -> Iterator[None]:
+    """Hold ``directory/.lock`` exclusively (``flock``) for the block, with this process's
+    pid inside. The kernel releases it however the process ends, so a lock left by a killed
+    run never blocks the next; a second writer gets one line naming the pid that holds it
+    (``holder`` says what kind of run, e.g. "sweep")."""
+    import fcntl
+
+    fd = os.open(directory / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            pid = os.read(fd, 64).decode("ascii", "replace").strip() or "unknown"
+            raise UserInputError(
+                f"{directory}: in use by another {holder} (pid {pid}); wait for it to end "
+                "or use another --out"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        yield
+    finally:
+        os.close(fd)

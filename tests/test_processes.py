@@ -184,3 +184,19 @@ def test_dated_curtailment_windows_draw_their_own_durations():
     starts = _day_of(result, "curtailment_start", "grid")
     ends = _day_of(result, "curtailment_end", "grid")
     assert len(set(round(e - s, 9) for s, e in zip(starts, ends, strict=True))) == 3
+
+
+def test_a_deadline_changes_nothing_until_it_stops_the_run():
+    """Stepping with a deadline processes the same events as env.run; a deadline already
+    past stops a run with many events (GPU failures over years) at the first check."""
+    import time
+
+    from dcsim.sim.clock import RunTimeout
+
+    plain = BuildOut(tiny(), seed=3).run()
+    limited = BuildOut(tiny(), seed=3).run(deadline=time.perf_counter() + 60)
+    assert plain.ledger.events == limited.ledger.events
+    assert plain.env.now == limited.env.now == tiny().horizon
+    busy = BuildOut(tiny(**{"gpu_failures": {}, "horizon": "3 years"}), seed=3)
+    with pytest.raises(RunTimeout):
+        busy.run(deadline=time.perf_counter() - 1)

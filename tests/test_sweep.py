@@ -107,10 +107,10 @@ def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypatch, 
     from dcsim.sim.model import BuildOut
 
     class Flaky(BuildOut):
-        def run(self):
+        def run(self, deadline=None):
             if self.streams.replication == 1:
                 raise RuntimeError("solver diverged")
-            return super().run()
+            return super().run(deadline)
 
     monkeypatch.setattr(dcsim.sweeps.worker, "BuildOut", Flaky)
     exp = tmp_path / "e.yaml"

@@ -86,7 +86,7 @@ class BudgetSource(Section):
             missing = [y for y in years if y not in self.annual]
             if missing:
                 years_missing = ", ".join(map(str, missing))
-                raise _BudgetError("source.annual", f"no amount for {years_missing}")
+                raise BudgetError("source.annual", f"no amount for {years_missing}")
             return {y: self.annual[y] for y in years}
         return _fitted_amounts(self.company, self.measure, self.model, self.until, years)
 
@@ -153,7 +153,7 @@ class _Campus(BaseModel):
     chips: dict[Name, ChipSpec] = Field(default_factory=dict)
 
 
-class _BudgetError(Exception):
+class BudgetError(Exception):
     """A budget problem found after validation, located by its field under ``budget``."""
 
     def __init__(self, where: str, message: str) -> None:
@@ -223,15 +223,15 @@ def _fitted_amounts(
     try:
         series = growth.load_company(company, measure=measure, kind="actual")
     except UserInputError as error:
-        raise _BudgetError("source.company", "; ".join(error.problems)) from None
+        raise BudgetError("source.company", "; ".join(error.problems)) from None
     try:
         data = series.until(until)
     except UserInputError as error:
-        raise _BudgetError("source.until", "; ".join(error.problems)) from None
+        raise BudgetError("source.until", "; ".join(error.problems)) from None
     try:
         result = growth.fit(data.years, data.values, model, name=data.name)
     except UserInputError as error:
-        raise _BudgetError("source", "; ".join(error.problems)) from None
+        raise BudgetError("source", "; ".join(error.problems)) from None
     reported = dict(zip(data.years.tolist(), data.values.tolist(), strict=True))
     future = [y for y in years if y not in reported]
     fitted = dict(zip(future, result.predict(future).tolist(), strict=True)) if future else {}
@@ -251,7 +251,7 @@ def plan_budget(raw: Mapping[str, Any], origin: str = "<scenario>") -> BudgetPla
     try:
         plan = _spend(campus)
         _check_halls_funded(plan)
-    except _BudgetError as error:
+    except BudgetError as error:
         raise UserInputError(f"{origin}: budget.{error.where}: {error.message}") from None
     return plan
 
@@ -263,7 +263,7 @@ def _spend(campus: _Campus) -> BudgetPlan:
     budget = campus.budget
     chips = catalog_with(campus.chips)
     if budget.chip not in chips:
-        raise _BudgetError("chip", f"unknown chip {budget.chip!r}; known: {sorted(chips)}")
+        raise BudgetError("chip", f"unknown chip {budget.chip!r}; known: {sorted(chips)}")
     price = _cents(chips[budget.chip].price)
     hall_costs = [_cents(h.it_capacity * h.cost_per_mw) for h in campus.halls]
     hall_gpus = sum(h.planned_gpus for h in campus.halls)
@@ -275,7 +275,7 @@ def _spend(campus: _Campus) -> BudgetPlan:
         h.planned_gpus for h in campus.halls if h.stages.chip == budget.chip
     )
     if not max_gpus:
-        raise _BudgetError("max_gpus", f"no hall holds {budget.chip}; give max_gpus")
+        raise BudgetError("max_gpus", f"no hall holds {budget.chip}; give max_gpus")
     dates = months(budget.from_, budget.to)
     annual = budget.source.amounts(tuple(sorted({d.year for d in dates})))
     share = _share(budget.ai_share)
@@ -343,7 +343,7 @@ def _check_halls_funded(plan: BudgetPlan) -> None:
         return
     funded = plan.hall_starts.index(None)
     set_aside = sum(m.facility_money for m in plan.months) / 1e6
-    raise _BudgetError(
+    raise BudgetError(
         "halls_from_budget",
         f"the {set_aside:,.4g} MUSD set aside for halls by {budget.to} pays for "
         f"{funded} of {len(plan.hall_starts)} halls; raise ai_share or facility_share, "

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
-from dcsim.config.budget import _BudgetError, months
+from dcsim.config.budget import BudgetError, months
 from dcsim.errors import UserInputError
 from dcsim.fleet.schema import FleetBudget
 from dcsim.fleet.supply import proportional
@@ -26,7 +26,7 @@ def fleet_cents(budget: FleetBudget, origin: str) -> dict[int, int]:
     years = tuple(sorted({day.year for day in months(budget.from_, budget.to)}))
     try:
         amounts = budget.source.amounts(years)
-    except _BudgetError as error:  # the scenario budget's located error, re-said for a fleet
+    except BudgetError as error:  # the scenario budget's located error, re-said for a fleet
         raise UserInputError(f"{origin}: budget.{error.where}: {error.message}") from None
     share = Fraction(repr(float(budget.ai_share)))
     return {year: int(round(amounts[year] * 100) * share) for year in years}

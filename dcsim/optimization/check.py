@@ -18,7 +18,7 @@ from dcsim.config.loader import apply_overrides, read_yaml
 from dcsim.errors import UserInputError
 from dcsim.optimization.decisions import DecisionFile, Options
 from dcsim.optimization.space import probes
-from dcsim.sweeps.plan import _fatal
+from dcsim.sweeps.plan import fatal_problems
 
 
 def prepare(decisions: DecisionFile, origin: str) -> tuple[dict[str, Any], str]:
@@ -40,11 +40,11 @@ def prepare(decisions: DecisionFile, origin: str) -> tuple[dict[str, Any], str]:
     moved = [path for name, d in decisions.decisions.items() for path in _paths(name, d)]
     for name, decision in decisions.decisions.items():
         for written in probes({name: decision}):  # the first value that fails says it
-            found = _fatal(apply_overrides(base, written), f"{origin}: decisions.{name}")
+            found = fatal_problems(apply_overrides(base, written), f"{origin}: decisions.{name}")
             if found:
                 problems += found
                 break
-    problems += _fatal(base, f"{origin} (applied to the base scenario)", moved=moved)
+    problems += fatal_problems(base, f"{origin} (applied to the base scenario)", moved=moved)
     if problems:
         raise UserInputError(list(dict.fromkeys(problems)))
     digest = hashlib.sha256(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,14 +35,13 @@ def evaluate(job: Job) -> list[dict[str, float]]:
     made invalid, RunTimeout past the time limit) so that the trial fails as a whole."""
     from dcsim.config.loader import scenario_from_dict
     from dcsim.sim.model import BuildOut
-    from dcsim.sweeps.worker import time_limit
 
     scenario = scenario_from_dict(job.scenario, "decision")
     target = scenario.day(job.target_date) if job.target_date else 0.0
     records = []
     for replication in job.replications:
-        with time_limit(job.time_limit):
-            model = BuildOut(scenario, seed=job.seed, replication=replication).run()
+        deadline = time.perf_counter() + job.time_limit
+        model = BuildOut(scenario, seed=job.seed, replication=replication).run(deadline)
         records.append(record(model, target))
     return records
 

@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from dcsim.errors import UserInputError
-from dcsim.files import atomic, output_dir
+from dcsim.files import LOCK_NAME, atomic, exclusive_lock, output_dir
 
 DATABASE = "study.db"
-OWNED = (DATABASE, "manifest.json", "trials.csv", "result.json", "best.yaml", ".lock")
+OWNED = (DATABASE, "manifest.json", "trials.csv", "result.json", "best.yaml", LOCK_NAME)
 #: SQLite's own companions of the database (journal, write-ahead log).
 SQLITE_SUFFIXES = ("-journal", "-wal", "-shm")
 
@@ -39,7 +39,7 @@ def opened(out: str | Path, config_hash: str, force: bool) -> Iterator[Path]:
     file's study (or none); ``force`` discards another one's."""
     out = output_dir(out)
     _check_owned(out)
-    with _locked(out):
+    with exclusive_lock(out, "dcsim optimize"):
         manifest = out / "manifest.json"
         previous = json.loads(manifest.read_text(encoding="utf-8")) if manifest.exists() else None
         if previous is not None and previous.get("config_hash") != config_hash:
@@ -63,22 +63,6 @@ def _check_owned(out: Path) -> None:
                 f"{out}: is not a dcsim study directory (it holds {entry.name!r}); use "
                 "another --out"
             )
-
-
-@contextmanager
-def _locked(out: Path) -> Iterator[None]:
-    """An exclusive ``flock``: released by the kernel however the process ends."""
-    import fcntl
-
-    fd = os.open(out / ".lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise UserInputError(f"{out}: in use by another dcsim optimize") from None
-        yield
-    finally:
-        os.close(fd)
 
 
 def storage_url(out: Path) -> str:

@@ -16,7 +16,7 @@ import simpy
 from dcsim.config.catalog import catalog_with
 from dcsim.config.schema import ChipOrder, Interconnect, Scenario
 from dcsim.rng import RandomStreams
-from dcsim.sim.clock import Doorbell
+from dcsim.sim.clock import Doorbell, run_until
 from dcsim.sim.construction import hall_construction
 from dcsim.sim.controller import EnergizationController
 from dcsim.sim.dispatch import Dispatcher
@@ -271,8 +271,10 @@ class BuildOut:
         """Stranded GPU-days per constraint (see :mod:`dcsim.sim.stranded`)."""
         return self.stranded.gpu_days
 
-    def run(self) -> BuildOut:
-        self.env.run(until=self.scenario.horizon)
+    def run(self, deadline: float | None = None) -> BuildOut:
+        """Simulate to the horizon; past ``deadline`` (a ``time.perf_counter()`` value)
+        stop with :class:`~dcsim.sim.clock.RunTimeout`."""
+        run_until(self.env, self.scenario.horizon, deadline)
         return self.close()
 
     def close(self) -> BuildOut:

@@ -84,10 +84,10 @@ def _check_fields(base: dict[str, Any], experiment: Experiment, origin: str) -> 
     error of the base at a field that no parameter can change."""
     where = f"{origin} (applied to the base scenario)"
     probes = _probe_values(experiment)
-    problems = _fatal(base, where, moved=list(probes))
+    problems = fatal_problems(base, where, moved=list(probes))
     for path, values in probes.items():
         for value in values:
-            problems += _fatal(apply_overrides(base, {path: value}), where)
+            problems += fatal_problems(apply_overrides(base, {path: value}), where)
     if problems:
         raise UserInputError(list(dict.fromkeys(problems))) from None
 
@@ -105,7 +105,7 @@ def _probe_values(experiment: Experiment) -> dict[str, list[Any]]:
     }
 
 
-def _fatal(data: dict[str, Any], where: str, moved: list[str] | None = None) -> list[str]:
+def fatal_problems(data: dict[str, Any], where: str, moved: list[str] | None = None) -> list[str]:
     """The lines of ``data``'s errors that are fatal; with ``moved`` (the design's paths),
     also those at a field that none of them reaches (a design may mend a field it moves,
     or one inside it, or a rule of a section that holds it; nothing else)."""

@@ -42,11 +42,11 @@ from typing import Any
 import pandas as pd
 
 from dcsim.errors import UserInputError
-from dcsim.files import PARTIAL_SUFFIX, atomic, output_dir
+from dcsim.files import LOCK_NAME, PARTIAL_SUFFIX, atomic, exclusive_lock, output_dir
 from dcsim.jsonsafe import json_safe
 
 KEY = ["point", "replication"]
-LOCK = ".lock"
+LOCK = LOCK_NAME
 OWNED = (
     "manifest.json",
     "runs.parquet",
@@ -76,7 +76,7 @@ class Store:
         store, and refuse to mix the results of two different experiments."""
         self.check(manifest, force)
         output_dir(self.out)
-        with self._lock():
+        with exclusive_lock(self.out, "sweep"):
             if self.check(manifest, force):
                 self.clear()
             self._remove_partials()
@@ -130,26 +130,6 @@ class Store:
                 "another --out"
             )
         return previous
-
-    @contextmanager
-    def _lock(self) -> Iterator[None]:
-        import fcntl
-
-        fd = os.open(self.out / LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
-        try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                holder = os.read(fd, 64).decode("ascii", "replace").strip() or "unknown"
-                raise UserInputError(
-                    f"{self.out}: in use by another sweep (pid {holder}); wait for it to end "
-                    "or use another --out"
-                ) from None
-            os.ftruncate(fd, 0)
-            os.write(fd, f"{os.getpid()}\n".encode())
-            yield
-        finally:
-            os.close(fd)
 
     def clear(self) -> None:
         """Remove the store's own files; links are removed, never followed."""

@@ -9,12 +9,8 @@ and the batch goes on.
 
 from __future__ import annotations
 
-import ctypes
-import threading
 import time
 import traceback
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,12 +19,9 @@ import pandas as pd
 from dcsim import critical_path
 from dcsim.config.schema import Scenario
 from dcsim.results import kpis, levels, target_days, timeseries
+from dcsim.sim.clock import RunTimeout
 from dcsim.sim.model import BuildOut
 from dcsim.sweeps.limits import TIME_LIMIT_S
-
-
-class RunTimeout(Exception):
-    """Raised inside a run that outlasted its time limit."""
 
 
 @dataclass(frozen=True)
@@ -56,10 +49,10 @@ def run_batch(task: Task) -> Outcome:
             row.update(status="error", error=scenario)
         else:
             try:
-                with time_limit(task.time_limit):
-                    model = BuildOut(scenario, seed=task.seed, replication=replication).run()
-                    columns = levels(model)
-                    row.update(flatten(kpis(model, columns)), **criticality_columns(model, columns))
+                model = BuildOut(scenario, seed=task.seed, replication=replication)
+                model.run(deadline=started + task.time_limit)
+                columns = levels(model)
+                row.update(flatten(kpis(model, columns)), **criticality_columns(model, columns))
             except RunTimeout:
                 limit = f"run stopped at the time limit of {task.time_limit:g} s"
                 row.update(status="error", error=limit)
@@ -84,39 +77,6 @@ def criticality_columns(model: BuildOut, columns: dict[str, Any]) -> dict[str, s
         "critical_kinds": ";".join(sorted({link.kind for link in chain})),
         "critical_entities": ";".join(sorted(critical_path.constraint_entities(chain))),
     }
-
-
-@contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Raise :class:`RunTimeout` in this thread once ``seconds`` have passed.
-
-    A timer thread raises it asynchronously (``PyThreadState_SetAsyncExc``), which works in
-    any thread (Dask runs tasks off the main thread, where signals cannot reach) and reaches
-    the run at its next Python instruction. The lock makes "finished" and "timed out"
-    exclusive, and an exception set just before the block ended, but not yet raised, is
-    cleared on the way out, so it can never land after the block.
-    """
-    thread = ctypes.c_ulong(threading.get_ident())
-    lock = threading.Lock()
-    state = {"done": False, "fired": False}
-
-    def expire() -> None:
-        with lock:
-            if not state["done"]:
-                state["fired"] = True
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(thread, ctypes.py_object(RunTimeout))
-
-    timer = threading.Timer(seconds, expire)
-    timer.daemon = True
-    timer.start()
-    try:
-        yield
-    finally:
-        with lock:
-            state["done"] = True
-            timer.cancel()
-            if state["fired"]:  # set but maybe not yet raised: it must not escape the block
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(thread, None)
 
 
 def describe(error: BaseException) -> str:
