@@ -4,7 +4,24 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
+
+#: Every file ``--out`` writes, for ``dcsim run --help``.
+OUT_FILES = (
+    "summary.json (KPIs, flat keys)",
+    "timeseries.parquet",
+    "events.parquet",
+    "stages.parquet",
+    "critical_path.parquet",
+    "scenario.yaml (the scenario as run)",
+)
+#: What ``--plot`` adds to the ``--out`` directory.
+PLOT_FILES = (
+    "run-power.png",
+    "run-gpus.png",
+    "run-capex.png",
+    "run-schedule.png",
+    "run-network.png",
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -14,8 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument(
         "--out",
         metavar="DIR",
-        help="write summary.json, timeseries.parquet, events.parquet, stages.parquet, "
-        "critical_path.parquet and scenario.yaml here",
+        help="write these files into DIR: " + ", ".join(OUT_FILES),
     )
     run.add_argument(
         "--force", action="store_true", help="replace the results of an earlier run in --out"
@@ -23,7 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument(
         "--plot",
         action="store_true",
-        help="also draw the run figures (run-*.png) into the --out directory",
+        help="also draw the run figures into the --out directory: " + ", ".join(PLOT_FILES),
     )
     run.add_argument(
         "--json",
@@ -88,7 +104,9 @@ def run_command(args: argparse.Namespace) -> int:
         chain = critical_path.records(result.critical_path)
         print(json.dumps({**result.kpis, "critical_path": chain}))
     else:
-        print_summary(result.kpis, args.out)
+        from dcsim.kpis import unmodelled
+
+        print_summary(result.kpis, args.out, unmodelled(result.scenario))
         print_critical_path(result.critical_path)
     return 0
 
@@ -159,31 +177,33 @@ def schema_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def format_value(value: object) -> str:
-    if value is None:
-        return "not reached"
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return str(value)
-        return f"{value:,.3g}" if abs(value) >= 1e15 else f"{value:,.1f}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, dict):
-        return ", ".join(f"{k} {format_value(v)}" for k, v in value.items())
-    return str(value)
-
-
-def print_summary(kpis: dict, out_dir: str | None) -> None:
+def print_summary(kpis: dict, out_dir: str | None, reasons: dict[str, str] | None = None) -> None:
+    """The headline sentence, then the KPIs grouped with a unit column; internal rows in
+    a footer. ``reasons`` replaces the value of KPIs the scenario does not model."""
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"dcsim run: {kpis['scenario']} (seed {kpis['seed']})")
+    from dcsim.kpis import display, grouped, headline
+
+    reasons = reasons or {}
+    console = Console()
+    console.print(headline(kpis))
+    table = Table(title=f"dcsim run: {kpis.get('scenario')} (seed {kpis.get('seed')})")
     table.add_column("KPI")
     table.add_column("value", justify="right")
-    for key, value in kpis.items():
-        if key not in ("scenario", "seed"):
-            table.add_row(key, format_value(value))
-    console = Console()
+    table.add_column("unit")
+    footer = []
+    for group, keys in grouped(kpis):
+        if group == "run":
+            footer = [f"{key} {display(key, kpis[key])[0]}" for key in keys]
+            continue
+        table.add_row(f"[bold]{group}[/bold]", "", "")
+        for key in keys:
+            value, unit = display(key, kpis[key])
+            if key in reasons:
+                value, unit = f"[dim]{reasons[key]}[/dim]", ""
+            table.add_row(f"  {key}", value, unit)
     console.print(table)
+    console.print("[dim]" + "; ".join(footer) + "[/dim]")
     if out_dir:
         console.print(f"results written to {out_dir}/")

@@ -8,8 +8,8 @@ from typing import Any
 
 import pandas as pd
 
-from dcsim.cli.run import format_value
 from dcsim.config.schema import Scenario
+from dcsim.formatting import format_value
 from dcsim.plots.sweep import MAX_POINTS
 from dcsim.report.assumptions import Assumption, chip_sources, comment_sources, schema_sources
 from dcsim.report.detect import RunDir, SweepDir

@@ -115,7 +115,7 @@ def print_sobol(report: dict[str, Any], console) -> None:
 def print_tornado(report: dict[str, Any], console) -> None:
     from rich.table import Table
 
-    from dcsim.cli.run import format_value
+    from dcsim.formatting import format_value
 
     def cell(value: float) -> str:
         return format_value(None if np.isnan(value) else float(value))

@@ -80,7 +80,7 @@ def _number(value: object) -> str:
 
 def _cell(value: object) -> str:
     """A parameter's value; blank where a point keeps the base scenario's (tornado)."""
-    from dcsim.cli.run import format_value
+    from dcsim.formatting import format_value
 
     value = _plain(value)
     return "base" if value is None else format_value(value)
