@@ -61,6 +61,11 @@ def scenarios(draw):
                 "stages": {"count": count, "gpus": gpus, "chip": "test-gpu"},
             }
         )
+    # Every node must feed a hall (a dangling one is refused at load time).
+    used = {name for hall in halls for name in hall["fed_by"]}
+    halls[-1]["fed_by"] += [e["name"] for e in equipment if e["name"] not in used]
+    if turbines and not any("turbines" in e["fed_by"] for e in equipment):
+        equipment[0]["fed_by"] = ["grid", "turbines"]
     steps = sorted(draw(st.lists(DAYS, min_size=1, max_size=5)))
     curtailments = draw(
         st.sampled_from([None, {"per_year": 5, "duration": "4 days", "limit": "10 MW"}])

@@ -3,7 +3,8 @@
 Sources (interconnects, generators), equipment and halls become nodes with their kind
 (equipment also with its rating in MW); ``fed_by`` lists become edges. A topology that
 cannot work (a name used twice, a feed from nothing or from a hall, a cycle, a hall with no
-path from a source) is refused here, so the simulator only ever sees one that can.
+path from a source, a source or piece of equipment that feeds no hall) is refused here, so
+the simulator only ever sees one that can.
 """
 
 from __future__ import annotations
@@ -54,3 +55,22 @@ def _check_workable(graph: nx.DiGraph) -> None:
             raise ValueError(
                 f"topology: hall {hall!r} has no path from any interconnect or generator"
             )
+    dangling = dangling_nodes(graph)
+    if dangling:
+        kind, name = dangling[0]
+        raise ValueError(
+            f"topology: {kind} {name!r} feeds no hall (list it in a hall's or equipment's "
+            "fed_by, or remove it)"
+        )
+
+
+def dangling_nodes(graph: nx.DiGraph) -> list[tuple[str, str]]:
+    """(kind, name) of every source or piece of equipment with no path to a hall, in
+    sorted order. Such a node changes nothing: a generator that feeds no hall leaves every
+    KPI of a sweep over its size identical, silently."""
+    halls = {n for n, kind in graph.nodes(data="kind") if kind == "hall"}
+    return [
+        (kind, name)
+        for name, kind in graph.nodes(data="kind")
+        if kind != "hall" and not halls & nx.descendants(graph, name)
+    ]
