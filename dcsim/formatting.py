@@ -69,3 +69,22 @@ def _short(number: float) -> str:
     if size >= 10:
         return f"{number:,.1f}"
     return f"{number:.2f}" if size >= 0.01 else f"{number:.3g}"
+
+
+def axis_scale(largest: float, unit: str) -> tuple[float, str]:
+    """(divisor, unit label) for an axis whose largest value is ``largest`` in ``unit``:
+    ``axis_scale(5e9, "USD") == (1e9, "B USD")``, so ticks read 1, 2, 5 rather than 1e9."""
+    size = abs(largest) if math.isfinite(largest) else 0.0
+    if unit in SCALED_UNITS:
+        for threshold, factor, name in SCALED_UNITS[unit]:
+            if size >= threshold or threshold == 0.0:
+                return 1 / factor, name
+    if unit == "days":
+        return 1.0, unit
+    if size >= 1e15:
+        power = 10.0 ** math.floor(math.log10(size))
+        return power, f"{power:.0e} {unit}".replace("e+", "e").strip()
+    for threshold, prefix in MULTIPLIERS:
+        if size >= threshold:
+            return threshold, f"{prefix} {unit}".strip()
+    return 1.0, unit

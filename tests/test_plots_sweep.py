@@ -155,8 +155,8 @@ def test_cdf_counts_runs_that_did_not_finish(sweep):
 
 def test_kpi_distribution_has_one_box_per_point(sweep):
     ax = plots.plot_kpi_distribution(sweep.ok, "days_to_full_cluster")
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "1"]
-    assert ax.get_ylabel() == "days_to_full_cluster (days)"
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["point 0", "point 1"]
+    assert ax.get_xlabel() == "days_to_full_cluster (days)"
 
 
 def test_tornado_and_sobol_bars(sweep):
@@ -181,7 +181,7 @@ def test_sweep_report(sweep, tmp_path):
     # 2 fans, CDF, 3 boxes, 2 tornados, 1 sobol (the other KPI has an error), 1 scatter
     assert html.count('<img src="data:image/png;base64,') == 10
     assert "constant over the design" in html
-    assert "point 1" in html and "(1 failed)" in html
+    assert "crews=6" in html and "(1 failed)" in html and "3/4" in html
     assert "Wood Mackenzie" in html  # the base scenario's sources, found via the manifest
     assert "root seed 7" in html
     assert "http://" not in html and "https://" not in html

@@ -28,18 +28,20 @@ def run_dir(tmp_path_factory) -> Path:
 def test_html_report_is_self_contained(run_dir, tmp_path):
     path = write_report(run_dir, out=tmp_path / "r.html", config=CONFIG)
     html = path.read_text()
-    assert html.count(IMG) == len(RUN_FIGURES)
+    assert html.count(IMG) == len(RUN_FIGURES) + 1  # and the power network
+    assert 'id="run-network"' in html
+    assert html.index('class="headline">First power on') < html.index("<th>KPI</th>")
     assert not re.search(r"(src|href)=\"https?://", html)
     assert "http://" not in html and "https://" not in html
     assert "<th>KPI</th>" in html and "full_cluster_date" in html
     assert "Wood Mackenzie" in html  # a scenario comment
-    assert "Meta 2024 Sustainability Report" in html  # a schema default's source
+    assert "EIA Electric Power Monthly" in html  # a schema default's source
     assert "NVIDIA DGX H100 datasheet" in html  # the chip catalog
     assert "seed 2" in html and "dcsim 0." in html
 
 
 def test_scenario_beside_the_run_is_used_without_config(run_dir, tmp_path, monkeypatch):
-    monkeypatch.setattr("dcsim.report.document.run_figures", lambda run: [])  # speed only
+    monkeypatch.setattr("dcsim.report.document.run_figures", lambda run, scenario: [])
     shutil.copytree(run_dir, tmp_path / "run")
     shutil.copy(CONFIG, tmp_path / "run" / "scenario.yaml")
     html = write_report(tmp_path / "run").read_text()
@@ -50,15 +52,16 @@ def test_markdown_report_writes_pngs_beside_it(run_dir, tmp_path):
     path = write_report(run_dir, out=tmp_path / "md" / "report.md", markdown=True)
     text = path.read_text()
     links = re.findall(r"!\[[^]]*\]\(([^)]+)\)", text)
-    assert len(links) == len(RUN_FIGURES)
+    assert len(links) == len(RUN_FIGURES) + 1  # the network, from scenario.yaml
     assert all((path.parent / link).read_bytes()[:4] == b"\x89PNG" for link in links)
     # write_run leaves the resolved scenario beside the results: the report finds it
-    assert "| KPI | value |" in text and "No scenario file" not in text
+    assert "| KPI | value | unit |" in text and "No scenario file" not in text
 
 
 def test_write_run_plots(run_dir, tmp_path):
     paths = write_run_plots(run_dir, tmp_path)
-    assert sorted(p.name for p in paths) == sorted(f"{name}.png" for name, _, _ in RUN_FIGURES)
+    expected = [f"{name}.png" for name, _, _ in RUN_FIGURES] + ["run-network.png"]
+    assert sorted(p.name for p in paths) == sorted(expected)
 
 
 def test_comment_sources_name_the_field_they_justify():
@@ -66,6 +69,24 @@ def test_comment_sources_name_the_field_they_justify():
     assert "Wood Mackenzie" in rows["equipment[xfmr-1].lead_time"].source
     assert "Cortex Construct" in rows["halls"].source
     assert "scenario" in rows
+
+
+def test_each_value_is_cited_to_its_own_source():
+    """A schema default's source is not attributed to a value the file sets: the
+    substation's lead time is cited by its own comment, not by a transformer source."""
+    from dcsim.config import load_scenario
+    from dcsim.report.assumptions import chip_sources, schema_sources
+
+    rows = [*comment_sources(CONFIG), *schema_sources(load_scenario(CONFIG))]
+    substation = [a for a in rows if "hv-substation" in a.what and "lead_time" in a.what]
+    assert [a.source for a in substation] == [
+        "Switchgear 46-48 weeks (Cushman & Wakefield Data Center Development Cost Guide 2025)."
+    ]
+    assert not any("Wood Mackenzie" in a.source for a in rows if "hv-substation" in a.what)
+    price = {a.what: a for a in chip_sources(["b200", "h100-sxm"])}
+    assert price["chip b200: Price"].check == "recalled, unverified"
+    assert price["chip h100-sxm: Price"].check == ""
+    assert price["chip h100-sxm: TDP"].value == "700 W"
 
 
 def test_neither_run_nor_sweep_is_a_clear_error(tmp_path):
@@ -83,7 +104,7 @@ def test_cli_report_on_a_run_dir(run_dir, tmp_path):
     out = tmp_path / "cli.html"
     done = dcsim("report", str(run_dir), "--out", str(out), "--config", str(CONFIG))
     assert done.returncode == 0, done.stderr
-    assert out.read_text().count(IMG) == len(RUN_FIGURES)
+    assert out.read_text().count(IMG) == len(RUN_FIGURES) + 1
 
 
 @pytest.mark.parametrize("case", ["missing", "neither", "bad-config"])

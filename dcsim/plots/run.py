@@ -17,7 +17,16 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from dcsim.plots.style import USD_BN, date_axis, finish, legend_outside, new_axes, to_dates
+from dcsim.plots.style import (
+    date_axis,
+    finish,
+    last_change,
+    legend_outside,
+    money_axis,
+    new_axes,
+    time_limits,
+    to_dates,
+)
 
 #: Power curves, outermost limit first: what the grid grants, what the equipment can carry,
 #: what the campus draws, and the share of it that reaches servers.
@@ -84,6 +93,7 @@ def plot_power(run: Any, ax: Axes | None = None, kpis: Mapping | None = None) ->
         if pd.notna(when):
             ax.axvline(when, color="black", ls=style, lw=1, label=f"{label} {when:%Y-%m-%d}")
     ax.set_ylim(bottom=0)
+    time_limits(ax, ts["date"].iloc[0], last_change(ts, [c for c, _, _ in POWER_LINES]))
     date_axis(ax)
     legend_outside(ax)
     return finish(ax, "Power: grid, deliverable, facility and IT load", "power (MW)")
@@ -102,6 +112,7 @@ def plot_gpu_pipeline(run: Any, ax: Axes | None = None) -> Axes:
         alpha=0.85,
     )
     ax.yaxis.set_major_formatter(mticker.StrMethodFormatter("{x:,.0f}"))
+    time_limits(ax, ts["date"].iloc[0], last_change(ts, [c for c, _, _ in PIPELINE]))
     date_axis(ax)
     legend_outside(ax, reverse=True)
     return finish(ax, "GPU pipeline", "GPUs (count)")
@@ -115,7 +126,7 @@ def plot_capex(run: Any, ax: Axes | None = None) -> Axes:
     present = [item for item in CAPEX if ts[item[0]].any()] or list(CAPEX[:1])
     ax.stackplot(
         ts["date"],
-        *(ts[column] / USD_BN for column, _, _ in present),
+        *(ts[column] for column, _, _ in present),
         labels=[label for _, label, _ in present],
         colors=[color for _, _, color in present],
         step="post",
@@ -124,7 +135,7 @@ def plot_capex(run: Any, ax: Axes | None = None) -> Axes:
     ax.fill_between(
         ts["date"],
         0,
-        ts["dark_chip_value_usd"] / USD_BN,
+        ts["dark_chip_value_usd"],
         step="post",
         facecolor="none",
         edgecolor="black",
@@ -132,16 +143,33 @@ def plot_capex(run: Any, ax: Axes | None = None) -> Axes:
         lw=0,
         label="stranded: chips on site, not energized",
     )
+    columns = [c for c, _, _ in CAPEX] + ["dark_chip_value_usd"]
+    time_limits(ax, ts["date"].iloc[0], last_change(ts, columns))
+    unit = money_axis(ax, float(ts["capex_usd_cumulative"].max()))
     date_axis(ax)
     legend_outside(ax, reverse=True)
-    return finish(ax, "Cumulative capex", "capex (billion USD)")
+    return finish(ax, "Cumulative capex", f"capex ({unit})")
 
 
-def schedule_bars(events: pd.DataFrame) -> pd.DataFrame:
+def planned_starts(scenario: Any) -> dict[str, pd.Timestamp]:
+    """When each piece of equipment was ordered and each hall broke ground, from the
+    scenario: often before the run starts, where the event log (which begins at day 0)
+    cannot say."""
+    start = pd.Timestamp(scenario.start)
+    ordered = [*scenario.equipment, *scenario.grid.generators]
+    starts = {e.name: pd.Timestamp(e.order_date) if e.order_date else start for e in ordered}
+    starts |= {h.name: pd.Timestamp(h.construction_start) for h in scenario.halls}
+    return starts
+
+
+def schedule_bars(
+    events: pd.DataFrame, planned: Mapping[str, pd.Timestamp] | None = None
+) -> pd.DataFrame:
     """The events table as Gantt bars: ``group`` (equipment, hall, stage), ``row``,
-    ``phase``, ``start``, ``end``. Equipment orders placed before the run started show as
-    on order from the start; a stage's wait for crews or chips runs from its hall's
-    readiness to its install start."""
+    ``phase``, ``start``, ``end``. Orders and ground-breakings before the run started begin
+    at their ``planned`` date (:func:`planned_starts`), else at the start; a stage's wait
+    for crews or chips runs from its hall's readiness to its install start."""
+    planned = planned or {}
     first = events.groupby(["event", "entity"], sort=False)["date"].min()
     dates: dict[str, dict[str, pd.Timestamp]] = {}
     for (event, entity), when in first.items():
@@ -154,7 +182,7 @@ def schedule_bars(events: pd.DataFrame) -> pd.DataFrame:
             bars.append((group, row, phase, begin, end))
 
     for name, delivered in dates.get("equipment_delivered", {}).items():
-        ordered = dates.get("equipment_ordered", {}).get(name, start)
+        ordered = dates.get("equipment_ordered", {}).get(name, planned.get(name, start))
         add("equipment", name, "on order", ordered, delivered)
         add(
             "equipment",
@@ -164,6 +192,7 @@ def schedule_bars(events: pd.DataFrame) -> pd.DataFrame:
             dates.get("equipment_in_service", {}).get(name),
         )
     for name, begun in dates.get("construction_start", {}).items():
+        begun = min(begun, planned.get(name, begun))
         fitout = dates.get("fitout_start", {}).get(name)
         add("hall", name, "shell", begun, fitout)
         add("hall", name, "fit-out", fitout, dates.get("hall_ready", {}).get(name))
@@ -186,11 +215,17 @@ def schedule_bars(events: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(bars, columns=["group", "row", "phase", "start", "end"])
 
 
-def plot_schedule(run: Any, ax: Axes | None = None) -> Axes:
+def plot_schedule(
+    run: Any, ax: Axes | None = None, planned: Mapping[str, pd.Timestamp] | None = None
+) -> Axes:
     """Gantt chart of equipment, halls and stages, with grid steps as vertical lines: a
-    stage whose grey wait ends at such a line was waiting for that power."""
+    stage whose grey wait ends at such a line was waiting for that power. The chart starts
+    at the earliest order or ground-breaking (``planned``, default from the run's
+    scenario) and ends a little after the last stage is energized."""
     events = frame(run, "events")
-    bars = schedule_bars(events)
+    if planned is None and getattr(run, "scenario", None) is not None:
+        planned = planned_starts(run.scenario)
+    bars = schedule_bars(events, planned)
     rows = list(dict.fromkeys(bars["row"]))
     ax = new_axes(ax, figsize=(9.0, 1.6 + 0.22 * len(rows)))
     position = {row: i for i, row in enumerate(rows)}
@@ -225,5 +260,8 @@ def plot_schedule(run: Any, ax: Axes | None = None) -> Axes:
     ax.set_yticks(range(len(rows)), rows, fontsize="x-small")
     ax.set_ylim(len(rows) - 0.4, -1.4)
     legend_outside(ax, side="right", handles=handles)
+    busy = bars[bars["phase"] != "energized"]
+    if len(bars):
+        time_limits(ax, bars["start"].min(), busy["end"].max() if len(busy) else bars["end"].max())
     date_axis(ax)
     return finish(ax, "Build-out schedule: what waited on what", "equipment, hall, stage")

@@ -16,7 +16,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-USD_BN = 1e9
+#: Room left after the last change on a time axis, as a share of the span shown.
+TIME_MARGIN = 0.06
 
 
 def new_axes(ax: Axes | None, figsize: tuple[float, float] = (8.0, 5.0)) -> Axes:
@@ -41,7 +42,7 @@ def legend_outside(ax: Axes, side: str = "below", **kwargs: Any) -> None:
         kwargs = {"loc": "upper center", "bbox_to_anchor": (0.5, -0.14), "ncols": 2, **kwargs}
     else:
         kwargs = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), **kwargs}
-    ax.legend(fontsize="small", **kwargs)
+    ax.legend(**{"fontsize": "small", **kwargs})
 
 
 def finish(ax: Axes, title: str, ylabel: str, xlabel: str = "date") -> Axes:
@@ -59,6 +60,35 @@ def step_on_grid(times: pd.Series, values: pd.Series, grid: pd.DatetimeIndex) ->
     out = values.to_numpy(dtype=float)[np.clip(index, 0, None)]
     out[index < 0] = np.nan
     return out
+
+
+def last_change(ts: pd.DataFrame, columns: Sequence[str]) -> pd.Timestamp:
+    """The date of the last row at which any of ``columns`` changes: the time series ends
+    with a closing row at the horizon, which would leave the right of every chart flat."""
+    present = [c for c in columns if c in ts]
+    values = ts[present].to_numpy(dtype=float)
+    changed = np.flatnonzero(np.any(values[1:] != values[:-1], axis=1))
+    return ts["date"].iloc[changed[-1] + 1 if len(changed) else 0]
+
+
+def time_limits(ax: Axes, start: object, end: object) -> None:
+    """Show ``start`` to a little after ``end`` on the x axis."""
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    margin = max((end - start) * TIME_MARGIN, pd.Timedelta(days=14))
+    ax.set_xlim(start - margin / 3, end + margin)
+
+
+def money_axis(ax: Axes, largest: float, axis: str = "y") -> str:
+    """Tick labels in B USD / M USD instead of an offset such as ``1e9``; returns the unit
+    label to put in the axis title."""
+    import matplotlib.ticker as mticker
+
+    from dcsim.formatting import axis_scale
+
+    divisor, unit = axis_scale(largest, "USD")
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v / divisor:,.4g}"))
+    return unit
 
 
 def to_dates(values: Sequence[object] | pd.Series) -> pd.Series:

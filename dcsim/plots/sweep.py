@@ -16,12 +16,79 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from dcsim.formatting import axis_scale
+from dcsim.kpis import axis_label, unit_of
 from dcsim.plots.style import date_axis, finish, legend_outside, new_axes, step_on_grid, to_dates
+from dcsim.units import CANONICAL, parse_quantity
 
 #: Fan-chart band: the quantiles drawn as the band edges and the middle line.
 BAND = (0.1, 0.5, 0.9)
-#: Above this many design points a figure would be unreadable; the first ones are drawn.
-MAX_POINTS = 8
+#: Above this many design points, figures per point would be unreadable: the report pools
+#: the runs instead (a Sobol or Latin-hypercube design) and shows effects per parameter.
+MAX_POINTS = 12
+
+Labels = Mapping[Any, str]
+
+
+def point_labels(runs: pd.DataFrame, parameters: list[str]) -> dict[Any, str]:
+    """Each design point named by its parameter values, ``delay=6 months, crews=4`` (the
+    last part of each dotted path, more where two would read alike); ``point N`` when
+    nothing is swept."""
+    points = sorted(set(runs["point"]))
+    if not parameters:
+        return {p: f"point {p}" for p in points}
+    settings = runs.groupby("point", sort=True)[parameters].first()
+    short = short_names(parameters)
+    return {
+        p: ", ".join(f"{short[name]}={value_text(settings.at[p, name])}" for name in parameters)
+        for p in points
+    }
+
+
+def short_names(parameters: list[str]) -> dict[str, str]:
+    """Each dotted path by its fewest trailing parts that no other path ends with."""
+
+    def tail(path: str, depth: int) -> str:
+        return ".".join(path.split(".")[-depth:])
+
+    short = {}
+    for path in parameters:
+        depth = 1
+        while depth < len(path.split(".")) and any(
+            tail(other, depth) == tail(path, depth) for other in parameters if other != path
+        ):
+            depth += 1
+        short[path] = tail(path, depth)
+    return short
+
+
+def value_text(value: Any) -> str:
+    """A parameter value as the experiment wrote it; ``base`` where the point keeps the base
+    scenario's value (a tornado's base point)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "base"
+    if isinstance(value, float | np.floating):
+        return f"{float(value):.4g}"
+    return str(value)
+
+
+def magnitude(value: Any) -> float:
+    """A value's size for ordering: numbers as they are, ``"6 months"`` in its canonical
+    unit (so 6 months sorts before 12 months, not after as text would); NaN otherwise."""
+    if isinstance(value, int | float | np.number) and not isinstance(value, bool):
+        return float(value)
+    for kind in CANONICAL:
+        try:
+            return parse_quantity(value, kind)
+        except ValueError:
+            continue
+    return float("nan")
+
+
+def in_order(values: Any) -> list[Any]:
+    """Distinct values by magnitude (text that has none after, alphabetically)."""
+    distinct = list(dict.fromkeys(v for v in values if not pd.isna(v)))
+    return sorted(distinct, key=lambda v: (np.isnan(magnitude(v)), magnitude(v), str(v)))
 
 
 def daily_quantiles(
@@ -49,14 +116,20 @@ def daily_quantiles(
 
 
 def plot_fan(
-    timeseries: pd.DataFrame, column: str, ax: Axes | None = None, ylabel: str | None = None
+    timeseries: pd.DataFrame,
+    column: str,
+    ax: Axes | None = None,
+    ylabel: str | None = None,
+    labels: Labels | None = None,
 ) -> Axes:
-    """P10–P90 band and P50 line of ``column`` over calendar dates, one colour per point."""
-    ax = new_axes(ax)
+    """P10–P90 band and P50 line of ``column`` over calendar dates, one colour per point
+    (named by ``labels``, default ``point N``)."""
+    ax = new_axes(ax, figsize=(8.0, 5.5))
     bands = daily_quantiles(timeseries, column)
     low, mid, high = BAND
     for i, point in enumerate(_points(bands.columns.get_level_values(0))):
-        color = f"C{i}"
+        color = _color(i)
+        name = _label(labels, point)
         ax.fill_between(
             bands.index,
             bands[point, low],
@@ -64,57 +137,76 @@ def plot_fan(
             color=color,
             alpha=0.25,
             step="post",
-            label=f"point {point} P10–P90",
+            label="P10–P90 band, in the colour of its P50" if i == 0 else None,
         )
         ax.plot(
             bands.index,
             bands[point, mid],
             color=color,
             drawstyle="steps-post",
-            label=f"point {point} P50",
+            label=f"{name}: P50",
+            zorder=3,
         )
     ax.yaxis.set_major_formatter(mticker.StrMethodFormatter("{x:,.0f}"))
     date_axis(ax)
-    legend_outside(ax, ncols=4)
+    legend_outside(ax, ncols=2, fontsize="x-small")
     label = ylabel or column
     return finish(ax, f"{label.split(' (')[0]}: P10–P90 across replications", label)
 
 
 def plot_date_cdf(
-    runs: pd.DataFrame, kpi: str = "full_cluster_date", ax: Axes | None = None
+    runs: pd.DataFrame,
+    kpi: str = "full_cluster_date",
+    ax: Axes | None = None,
+    labels: Labels | None = None,
+    pooled: bool = False,
 ) -> Axes:
-    """Empirical CDF of a date KPI per point. Runs that never reached it stay in the
-    denominator, so a curve that levels off below 1 shows the share that did not."""
-    ax = new_axes(ax)
-    for i, (point, group) in enumerate(_by_point(runs)):
+    """Empirical CDF of a date KPI per point (or of all runs together, ``pooled``). Runs
+    that never reached it stay in the denominator, so a curve that levels off below 1
+    shows the share that did not; the legend counts runs that reached it."""
+    ax = new_axes(ax, figsize=(8.0, 5.5))
+    groups = [("all runs", runs)] if pooled else _by_point(runs)
+    for i, (point, group) in enumerate(groups):
         dates = to_dates(group[kpi]).dropna().sort_values()
-        dates = pd.concat([dates.iloc[:1], dates])  # start from 0 at the first date
-        share = np.arange(len(dates)) / len(group)
+        reached = len(dates)
+        steps = pd.concat([dates.iloc[:1], dates])  # the curve starts from 0 at the first date
+        name = point if pooled else _label(labels, point)
         ax.step(
-            dates,
-            share,
+            steps,
+            np.arange(len(steps)) / len(group),
             where="post",
-            color=f"C{i}",
-            label=f"point {point} ({len(dates)}/{len(group)} reached)",
+            color=_color(i),
+            label=f"{name} ({reached}/{len(group)} reached)",
         )
     ax.set_ylim(0, 1.02)
     ax.yaxis.set_major_formatter(mticker.PercentFormatter(1.0))
     date_axis(ax)
-    legend_outside(ax, ncols=3)
+    legend_outside(ax, ncols=2, fontsize="x-small")
     name = kpi.removesuffix("_date").replace("_", " ")
     return finish(ax, f"When the {name} is reached: CDF over runs", "share of runs (%)")
 
 
-def plot_kpi_distribution(runs: pd.DataFrame, kpi: str, ax: Axes | None = None) -> Axes:
-    """Box plot of a numeric KPI per design point (whiskers 10th–90th percentile, so the
-    box plot and the fan charts describe the same band)."""
-    ax = new_axes(ax, figsize=(8.0, 4.2))
+def plot_kpi_distribution(
+    runs: pd.DataFrame, kpi: str, ax: Axes | None = None, labels: Labels | None = None
+) -> Axes:
+    """Box plot of a numeric KPI per design point, one horizontal box per point named by
+    its parameter values (whiskers 10th–90th percentile, so the box plot and the fan
+    charts describe the same band), on an axis in human units."""
     groups = [(point, group[kpi].dropna().to_numpy(float)) for point, group in _by_point(runs)]
+    ax = new_axes(ax, figsize=(8.0, 1.4 + 0.38 * len(groups)))
+    largest = max((np.abs(v).max() for _, v in groups if v.size), default=0.0)
+    divisor, unit = axis_scale(largest, unit_of(kpi))
     ax.boxplot(
-        [values for _, values in groups], whis=(10, 90), tick_labels=[str(p) for p, _ in groups]
+        [values / divisor for _, values in groups],
+        whis=(10, 90),
+        orientation="horizontal",
+        tick_labels=[_label(labels, p) for p, _ in groups],
     )
-    ax.yaxis.set_major_formatter(mticker.StrMethodFormatter("{x:,.4g}"))
-    return finish(ax, f"{kpi} per design point", kpi_label(kpi), xlabel="design point")
+    ax.invert_yaxis()  # first point on top, as in the table
+    ax.tick_params(axis="y", labelsize="small")
+    ax.xaxis.set_major_formatter(mticker.StrMethodFormatter("{x:,.4g}"))
+    xlabel = f"{kpi} ({unit})" if unit else kpi
+    return finish(ax, f"{kpi} per design point", "design point", xlabel=xlabel)
 
 
 def plot_tornado(entry: Mapping[str, Any], kpi: str, ax: Axes | None = None) -> Axes:
@@ -136,7 +228,7 @@ def plot_tornado(entry: Mapping[str, Any], kpi: str, ax: Axes | None = None) -> 
     ax.set_yticks(y, [_range_label(r) for r in rows], fontsize="small")
     ax.xaxis.set_major_formatter(mticker.StrMethodFormatter("{x:,.4g}"))
     legend_outside(ax, side="right")
-    return finish(ax, f"Tornado: swing of {kpi}", "parameter (low – high)", xlabel=kpi_label(kpi))
+    return finish(ax, f"Tornado: swing of {kpi}", "parameter (low – high)", xlabel=axis_label(kpi))
 
 
 def _range_label(row: Mapping[str, Any]) -> str:
@@ -168,38 +260,34 @@ def plot_sobol(entry: Mapping[str, Any], kpi: str, ax: Axes | None = None) -> Ax
 
 
 def plot_kpi_scatter(runs: pd.DataFrame, kpi: str, parameter: str, ax: Axes | None = None) -> Axes:
-    """Every run's KPI against one swept parameter, with the per-value median."""
+    """Every run's KPI against one swept parameter, with the median per value joined in
+    the values' own order (text such as ``6 months`` is placed by its magnitude)."""
     ax = new_axes(ax, figsize=(6.0, 4.2))
     data = runs[[parameter, kpi]].dropna()
-    ax.scatter(data[parameter], data[kpi], s=12, alpha=0.5, label="runs")
-    medians = data.groupby(parameter)[kpi].median()
+    divisor, unit = axis_scale(float(data[kpi].abs().max()) if len(data) else 0.0, unit_of(kpi))
+    numeric = pd.api.types.is_numeric_dtype(data[parameter])
+    order = in_order(data[parameter])
+    x = data[parameter] if numeric else data[parameter].map({v: i for i, v in enumerate(order)})
+    ax.scatter(x, data[kpi] / divisor, s=12, alpha=0.5, label="runs")
+    medians = (data[kpi] / divisor).groupby(data[parameter]).median().reindex(order)
     if len(medians) < len(data):
-        ax.plot(medians.index, medians.to_numpy(), "k.-", label="median per value")
+        where = medians.index if numeric else range(len(order))
+        ax.plot(where, medians.to_numpy(), "k.-", label="median per value")
+    if not numeric:
+        ax.set_xticks(range(len(order)), [str(v) for v in order])
     ax.legend(loc="best", fontsize="small")
     ax.yaxis.set_major_formatter(mticker.StrMethodFormatter("{x:,.4g}"))
-    return finish(ax, f"{kpi} against {parameter}", kpi_label(kpi), xlabel=parameter)
+    ylabel = f"{kpi} ({unit})" if unit else kpi
+    return finish(ax, f"{kpi} against {parameter}", ylabel, xlabel=parameter)
 
 
-def kpi_label(kpi: str) -> str:
-    """Axis label with the unit the KPI name carries."""
-    if kpi.startswith("days_"):
-        return f"{kpi} (days)"
-    for suffix, unit in UNITS.items():
-        if kpi.endswith(suffix):
-            return f"{kpi} ({unit})"
-    return kpi
+def _label(labels: Labels | None, point: Any) -> str:
+    return labels[point] if labels and point in labels else f"point {point}"
 
 
-UNITS = {
-    "_usd_years": "USD·years",
-    "_usd": "USD",
-    "_mw": "MW",
-    "_mwh": "MWh",
-    "_days": "days",
-    "gpu_days": "GPU·days",
-    "_flop": "FLOP",
-    "_seconds": "s",
-}
+def _color(i: int) -> Any:
+    """Distinct colours for up to :data:`MAX_POINTS` points (tab10 has only ten)."""
+    return f"C{i}" if i < 10 else ("black", "tab:olive", "0.6")[(i - 10) % 3]
 
 
 def _by_point(runs: pd.DataFrame):

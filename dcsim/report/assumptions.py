@@ -9,14 +9,18 @@ every number without opening the code.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel
 
 from dcsim.config.catalog import catalog_with
 from dcsim.config.schema import Scenario
+
+#: Words in a source that say the figure was not read in the source itself.
+UNVERIFIED = re.compile(r"\brecalled\b|\bunverified\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -25,14 +29,26 @@ class Assumption:
     value: str
     source: str
 
+    @property
+    def check(self) -> str:
+        """``recalled, unverified`` when the source says the figure was not confirmed, so a
+        reader knows which numbers to check before relying on them."""
+        return "recalled, unverified" if UNVERIFIED.search(self.source) else ""
+
 
 def schema_sources(scenario: Scenario) -> list[Assumption]:
-    """Every field with a cited source, with the value the scenario uses (identical values
-    of repeated items, such as the PUE of every hall, are listed once)."""
-    seen: dict[tuple[str, str], Assumption] = {}
+    """Every field that keeps a default with a cited source, with its value. A value the
+    scenario file sets is not the default the schema cites (a substation's lead time is no
+    transformer's), so it is attributed by the file's own comments instead. Identical
+    values of repeated items, such as the PUE of every hall, are listed once."""
+    items: dict[tuple[str, str, str], list[str]] = {}
     for path, value, source in _cited(scenario, ""):
-        seen.setdefault((path, value), Assumption(path, value, source))
-    return list(seen.values())
+        generic = re.sub(r"\[[^\]]*\]", "[]", path)
+        items.setdefault((generic, value, source), []).extend(re.findall(r"\[([^\]]*)\]", path))
+    return [
+        Assumption(generic.replace("[]", f"[{', '.join(names)}]", 1), value, source)
+        for (generic, value, source), names in items.items()
+    ]
 
 
 def _cited(model: BaseModel, prefix: str) -> Iterator[tuple[str, str, str]]:
@@ -40,7 +56,7 @@ def _cited(model: BaseModel, prefix: str) -> Iterator[tuple[str, str, str]]:
         value = getattr(model, name)
         path = f"{prefix}{name}"
         extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-        if extra.get("source"):
+        if extra.get("source") and name not in model.model_fields_set:
             yield path, _format(value, extra.get("unit")), str(extra["source"])
         children = value.values() if isinstance(value, dict) else value
         if isinstance(value, BaseModel) and not _is_distribution(value):
@@ -48,7 +64,7 @@ def _cited(model: BaseModel, prefix: str) -> Iterator[tuple[str, str, str]]:
         elif isinstance(value, list | dict):
             for child in children:
                 if isinstance(child, BaseModel):
-                    yield from _cited(child, f"{path}[].")
+                    yield from _cited(child, f"{path}[{getattr(child, 'name', '')}].")
 
 
 def _is_distribution(value: BaseModel) -> bool:
@@ -71,14 +87,44 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 1e4 else f"{value:.4g}"
 
 
+#: How the catalog's source text labels each figure, and the figure's value and unit.
+CHIP_FIGURES = {
+    "TDP": ("tdp", "W", 1e6),  # powers are stored in MW
+    "System power": ("system_power_per_gpu", "W per GPU", 1e6),
+    "Overhead": ("overhead", "of server power", 1.0),
+    "FLOP/s": ("bf16_dense_tflops", "TFLOP/s BF16 dense", 1.0),
+    "Price": ("price", "USD per GPU", 1.0),
+}
+_FIGURE = re.compile(r"(?:^|(?<=\. ))(" + "|".join(map(re.escape, CHIP_FIGURES)) + r"):\s*")
+
+
 def chip_sources(chips: Iterable[str], scenario: Scenario | None = None) -> list[Assumption]:
-    """Catalog sources of the chips used (the scenario's own entries override)."""
+    """One row per figure of each chip used, each with its own source (the catalog cites
+    TDP, system power, FLOP/s and price separately); the scenario's entries override."""
     catalog = catalog_with(scenario.chips if scenario else {})
-    return [
-        Assumption(f"chip {name}", f"{catalog[name].it_kw:.3f} kW IT per GPU", catalog[name].source)
-        for name in sorted(set(chips))
-        if name in catalog
-    ]
+    rows = []
+    for name in sorted(set(chips)):
+        if name not in catalog:
+            continue
+        chip = catalog[name]
+        for label, text in split_source(chip.source).items():
+            field, unit, scale = CHIP_FIGURES.get(label, ("", "", 1.0))
+            value = getattr(chip, field, None) if field else None
+            shown = f"{_number(value * scale)} {unit}" if isinstance(value, float) else ""
+            rows.append(Assumption(f"chip {name}: {label}", shown, text))
+        derived = "derived: system power x (1 + overhead)"
+        rows.append(Assumption(f"chip {name}: IT power", f"{chip.it_kw:.3f} kW per GPU", derived))
+    return rows
+
+
+def split_source(source: str) -> dict[str, str]:
+    """``"TDP: a. Price: b."`` as ``{"TDP": "a.", "Price": "b."}``; text without labels is
+    one entry, ``sources``."""
+    parts = _FIGURE.split(source.strip())
+    if len(parts) < 3:
+        return {"sources": source.strip()} if source.strip() else {}
+    labelled = dict(zip(parts[1::2], (p.strip() for p in parts[2::2]), strict=True))
+    return {k: v for k, v in labelled.items() if v}
 
 
 _LINE = re.compile(r"^(?P<indent>\s*)(?P<dash>-\s+)?(?:(?P<key>[A-Za-z_][\w.-]*):(?P<rest>.*))?$")
@@ -110,8 +156,10 @@ def comment_sources(path: str | Path) -> list[Assumption]:
         if naming and stack:
             stack[-1] = (stack[-1][0], f"[{value}]")
         if pending:
-            where = _path(stack) if naming else _path([*stack, (indent, key)])
-            rows.append(Assumption(where or "scenario", "" if naming else value, " ".join(pending)))
+            # a comment above a list item's first key is about the item as a whole
+            whole = naming or bool(match["dash"])
+            where = _path(stack) if whole else _path([*stack, (indent, key)])
+            rows.append(Assumption(where or "scenario", "" if whole else value, " ".join(pending)))
             pending = []
         if not naming:
             stack.append((indent, key))
@@ -120,3 +168,59 @@ def comment_sources(path: str | Path) -> list[Assumption]:
 
 def _path(stack: list[tuple[int, str]]) -> str:
     return "".join(k if k.startswith("[") or i == 0 else f".{k}" for i, (_, k) in enumerate(stack))
+
+
+def named_path(data: Mapping[str, Any], dotted: str) -> str:
+    """An override path in the form the assumption rows use: ``equipment.1.lead_time``
+    becomes ``equipment[xfmr-1].lead_time`` (``[]`` for an item without a name)."""
+    out, node = "", data
+    for part in dotted.split("."):
+        if isinstance(node, list) and part.isdigit():
+            item = node[int(part)] if int(part) < len(node) else {}
+            out += f"[{item.get('name', '')}]" if isinstance(item, dict) else "[]"
+            node = item
+        else:
+            out += f".{part}" if out else part
+            node = node.get(part, {}) if isinstance(node, Mapping) else {}
+    return out
+
+
+def with_experiment(
+    rows: list[Assumption],
+    data: Mapping[str, Any],
+    fixed: Mapping[str, Any],
+    swept: Mapping[str, list[Any]],
+) -> list[Assumption]:
+    """The base scenario's assumptions as a sweep ran them: a value the experiment sets
+    (``set``) or sweeps replaces the base file's, which is kept only as a note; overrides
+    with no base row get a row of their own. ``data`` is the scenario after ``set``."""
+    changes = {
+        named_path(data, path): (_text(value), "set by the experiment")
+        for path, value in fixed.items()
+    }
+    changes |= {
+        named_path(data, path): (", ".join(map(_text, values)), "swept by the experiment")
+        for path, values in swept.items()
+    }
+    out, used = [], set()
+    for row in rows:
+        hit = next(
+            (p for p in changes if row.what == p or row.what.startswith((f"{p}.", f"{p}["))), None
+        )
+        if hit is None:
+            out.append(row)
+            continue
+        used.add(hit)
+        value, how = changes[hit]
+        base = f"; the base file's {row.value} cited " if row.value else "; base file: "
+        out.append(Assumption(hit, value, f"{how}{base}{row.source}"))
+    out += [Assumption(p, value, how) for p, (value, how) in changes.items() if p not in used]
+    return out
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k} {_text(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return "; ".join(_text(v) for v in value)
+    return str(value)

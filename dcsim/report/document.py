@@ -1,4 +1,7 @@
-"""What a report says, independent of its format: summary, KPIs, figures, sources."""
+"""What a report says, independent of its format: headline, summary, KPIs, figures, sources.
+
+A KPI table row is a list of cells; a row of one cell is a group heading.
+"""
 
 from __future__ import annotations
 
@@ -9,21 +12,29 @@ from typing import Any
 import pandas as pd
 
 from dcsim.config.schema import Scenario
-from dcsim.formatting import format_value
-from dcsim.plots.sweep import MAX_POINTS
-from dcsim.report.assumptions import Assumption, chip_sources, comment_sources, schema_sources
+from dcsim.formatting import axis_scale
+from dcsim.kpis import display, grouped, headline, unit_of, unmodelled
+from dcsim.plots.sweep import MAX_POINTS, point_labels
+from dcsim.report.assumptions import (
+    Assumption,
+    chip_sources,
+    comment_sources,
+    schema_sources,
+    with_experiment,
+)
 from dcsim.report.detect import RunDir, SweepDir
 from dcsim.report.figures import Picture, run_figures, sweep_figures
 from dcsim.version import __version__
 
-#: KPIs shown in the footer rather than the table.
-FOOTER_KPIS = ("scenario", "seed", "dcsim_version")
-DATE_KPIS = ("first_power_date", "date_50pct_gpus", "date_90pct_gpus", "full_cluster_date")
+DATE_KPIS = ("first_power_date", "full_cluster_date")
+#: Shown per design point when the experiment names no KPIs of its own.
+DEFAULT_SWEEP_KPIS = ("days_to_full_cluster", "stranded_capex_usd_years", "capex_usd")
 
 
 @dataclass
 class Report:
     title: str
+    headline: str
     summary: list[tuple[str, str]]
     kpi_header: list[str]
     kpi_rows: list[list[str]]
@@ -35,8 +46,12 @@ class Report:
 
 def build(loaded: RunDir | SweepDir, config: Path | None = None) -> Report:
     """The report of a run or sweep; ``config`` is the scenario file behind it, whose
-    comments and cited defaults become the assumptions section."""
-    scenario = _scenario(config)
+    comments and cited defaults become the assumptions section (for a sweep, with the
+    experiment's own settings in place of the base file's)."""
+    fixed = (
+        loaded.manifest.get("experiment", {}).get("set", {}) if isinstance(loaded, SweepDir) else {}
+    )
+    scenario = _scenario(config, fixed)
     if isinstance(loaded, RunDir):
         report = _run_report(loaded, scenario)
     else:
@@ -46,19 +61,40 @@ def build(loaded: RunDir | SweepDir, config: Path | None = None) -> Report:
             "No scenario file was given (--config) or found (scenario.yaml in the directory): "
             "the scenario's own sources are not listed."
         )
-    else:
-        report.assumptions = [
-            *comment_sources(config),
-            *schema_sources(scenario),
-            *report.assumptions,
-        ]
+        return report
+    rows = comment_sources(config)  # the base file's values, which an experiment may change
+    if isinstance(loaded, SweepDir):
+        swept = loaded.manifest.get("experiment", {}).get("design", {}).get("parameters", {})
+        rows = with_experiment(rows, _raw(config, fixed), fixed, _swept_values(swept))
+    report.assumptions = [*rows, *schema_sources(scenario), *report.assumptions]
     return report
 
 
-def _scenario(config: Path | None) -> Scenario | None:
+def _scenario(config: Path | None, overrides: dict[str, Any]) -> Scenario | None:
     from dcsim.config import load_scenario
 
-    return load_scenario(config) if config is not None else None
+    return load_scenario(config, overrides) if config is not None else None
+
+
+def _raw(config: Path, overrides: dict[str, Any]) -> dict[str, Any]:
+    from dcsim.config.loader import apply_overrides, read_yaml
+
+    return apply_overrides(read_yaml(config), overrides)
+
+
+def _swept_values(parameters: dict[str, Any]) -> dict[str, list[Any]]:
+    """Each swept parameter's values (a grid's list) or range (``low – high unit``)."""
+    out = {}
+    for name, spec in parameters.items():
+        if isinstance(spec, list):
+            out[name] = spec
+        elif isinstance(spec, dict) and "values" in spec and spec["values"] is not None:
+            out[name] = spec["values"]
+        elif isinstance(spec, dict):
+            out[name] = [
+                f"{spec.get('low'):g} – {spec.get('high'):g} {spec.get('unit') or ''}".strip()
+            ]
+    return out
 
 
 def _run_report(run: RunDir, scenario: Scenario | None) -> Report:
@@ -70,88 +106,150 @@ def _run_report(run: RunDir, scenario: Scenario | None) -> Report:
             ("halls", ", ".join(h.name for h in scenario.halls)),
             ("equipment", ", ".join(e.name for e in scenario.equipment) or "—"),
         ]
-    summary += [
-        (key, format_value(kpis[key]))
-        for key in ("start_date", "horizon_days", "gpus_planned", "binding_constraint")
-        if key in kpis
-    ]
+    reasons = unmodelled(scenario) if scenario is not None else {}
+    rows: list[list[str]] = []
+    footer = []
+    for group, keys in grouped(kpis):
+        if group == "run":
+            footer = [f"{key} {display(key, kpis[key])[0]}" for key in keys]
+            continue
+        rows.append([group])
+        for key in keys:
+            value, unit = (reasons[key], "") if key in reasons else display(key, kpis[key])
+            rows.append([key, value, unit])
     chips = run.stages.get("chip", [])
     return Report(
         title=f"dcsim run report: {kpis.get('scenario')}",
+        headline=headline(kpis),
         summary=summary,
-        kpi_header=["KPI", "value"],
-        kpi_rows=[[k, format_value(v)] for k, v in kpis.items() if k not in FOOTER_KPIS],
-        figures=run_figures(run),
+        kpi_header=["KPI", "value", "unit"],
+        kpi_rows=rows,
+        figures=run_figures(run, scenario),
         assumptions=chip_sources(chips, scenario),
-        footer=(
-            f"dcsim {kpis.get('dcsim_version', '?')}, seed {kpis.get('seed', '?')}; "
-            f"report by dcsim {__version__}"
-        ),
+        footer="; ".join(footer) + f". Report by dcsim {__version__}.",
     )
 
 
 def _sweep_report(sweep: SweepDir, scenario: Scenario | None) -> Report:
     runs, ok, manifest = sweep.runs, sweep.ok, sweep.manifest
-    points = sorted(set(ok["point"]))[:MAX_POINTS]
-    name = runs["scenario"].dropna().iloc[0] if "scenario" in ok and len(ok) else None
-    name = name or (scenario.name if scenario else "—")
+    experiment = manifest.get("experiment", {})
+    base = runs["scenario"].dropna().iloc[0] if "scenario" in ok and len(ok) else None
+    base = base or (scenario.name if scenario else "—")
+    about = experiment.get("description") or sweep.path.name
+    n_points = runs["point"].nunique()
+    replications = experiment.get("replications", "?")
+    design = manifest.get("design", {}).get("type", "—")
     summary = [
-        ("sweep directory", str(sweep.path)),
-        ("scenario", str(name)),
-        ("design", str(manifest.get("design", {}).get("type", "—"))),
-        ("design points", f"{runs['point'].nunique():,}"),
+        ("experiment", about),
+        ("base scenario", str(base)),
+        (
+            "design",
+            f"{design}, {n_points:,} design points x {replications} replications",
+        ),
         ("runs", f"{len(runs):,} ({len(runs) - len(ok):,} failed)"),
-        ("parameters", ", ".join(sweep.parameters) or "—"),
+        ("parameters", ", ".join(sweep.parameters) or "— (Monte Carlo over the base scenario)"),
+        ("sweep directory", str(sweep.path)),
     ]
-    kpis = [k for k in DATE_KPIS if k in ok] + sweep.kpis
-    rows = [[kpi, *(_band(ok.loc[ok["point"] == p, kpi]) for p in points)] for kpi in kpis]
-    first = runs.groupby("point").first()
-    rows[:0] = [
-        [name, *(_text_or_base(first.at[p, name]) for p in points)] for name in sweep.parameters
-    ]
+    kpis = [k for k in (*DATE_KPIS, *(experiment.get("kpis") or DEFAULT_SWEEP_KPIS)) if k in ok]
+    per_point = n_points <= MAX_POINTS
+    if per_point:
+        header, rows = _per_point_table(runs, ok, sweep.parameters, kpis)
+    else:
+        header, rows = _pooled_table(ok, kpis)
     notes = [
         f"{name}: {kpi}: {entry['error']}"
         for name in ("sobol", "tornado")
         for kpi, entry in ((getattr(sweep, name) or {}).get("kpis") or {}).items()
         if "error" in entry
     ]
-    if runs["point"].nunique() > len(points):
-        notes.append(f"Only the first {MAX_POINTS} design points are shown in the table and fans.")
+    if not per_point:
+        notes.append(
+            f"{n_points:,} design points: the table and figures pool every run; how each "
+            "parameter acts shows in the scatters (and the Sobol indices, if computed)."
+        )
     seed = manifest.get("root_seed", _range(runs["seed"]) if "seed" in runs else "?")
     version = manifest.get("versions", {}).get("dcsim", __version__)
     chips = [h.stages.chip for h in scenario.halls] if scenario else []
     return Report(
-        title=f"dcsim sweep report: {name}",
+        title=f"dcsim sweep report: {about}",
+        headline=_sweep_headline(ok, len(runs)),
         summary=summary,
-        kpi_header=["parameter or KPI: P50 [P10 – P90]", *(f"point {p}" for p in points)],
+        kpi_header=header,
         kpi_rows=rows,
-        figures=sweep_figures(sweep),
+        figures=sweep_figures(sweep, per_point=per_point),
         assumptions=chip_sources(chips, scenario),
         footer=f"dcsim {version}, root seed {seed}; report by dcsim {__version__}",
         notes=notes,
     )
 
 
-def _band(values: pd.Series) -> str:
-    """``P50 [P10 – P90]`` of a numeric or ISO-date column; missing values are left out."""
+def _sweep_headline(ok: pd.DataFrame, total: int) -> str:
+    if "full_cluster_date" not in ok or ok.empty:
+        return f"{len(ok):,} of {total:,} runs finished."
+    dates = pd.to_datetime(ok["full_cluster_date"], errors="coerce")
+    reached = int(dates.notna().sum())
+    if not reached:
+        return f"No run of {len(ok):,} reaches the full cluster within the horizon."
+    low, mid, high = (d.date().isoformat() for d in dates.dropna().quantile([0.1, 0.5, 0.9]))
+    return f"Full cluster in {reached:,} of {len(ok):,} runs: median {mid}, P10 {low}, P90 {high}."
+
+
+def _per_point_table(
+    runs: pd.DataFrame, ok: pd.DataFrame, parameters: list[str], kpis: list[str]
+) -> tuple[list[str], list[list[str]]]:
+    """One row per design point, named by its parameter values; P50 over P10 – P90."""
+    labels = point_labels(runs, parameters)
+    scales = {k: _scale(ok[k]) for k in kpis}
+    header = ["design point", "runs ok", *(_heading(k, scales[k][1]) for k in kpis)]
+    rows = []
+    for point, label in labels.items():
+        mine = ok[ok["point"] == point]
+        total = int((runs["point"] == point).sum())
+        rows.append([label, f"{len(mine)}/{total}", *(_band(mine[k], scales[k][0]) for k in kpis)])
+    return header, rows
+
+
+def _pooled_table(ok: pd.DataFrame, kpis: list[str]) -> tuple[list[str], list[list[str]]]:
+    """One row per KPI over every run of the design."""
+    header = ["KPI", "unit", "P50\nP10 – P90", "runs with a value"]
+    rows = []
+    for kpi in kpis:
+        divisor, unit = _scale(ok[kpi])
+        rows.append([kpi, unit, _band(ok[kpi], divisor), f"{ok[kpi].notna().sum()}/{len(ok)}"])
+    return header, rows
+
+
+def _scale(values: pd.Series) -> tuple[float, str]:
+    """One divisor and unit for a whole column, from its largest value."""
+    if not pd.api.types.is_numeric_dtype(values):
+        return 1.0, "date"
+    largest = float(values.abs().max()) if values.notna().any() else 0.0
+    return axis_scale(largest, unit_of(str(values.name)))
+
+
+def _heading(kpi: str, unit: str) -> str:
+    return f"{kpi} ({unit})" if unit else kpi
+
+
+def _band(values: pd.Series, divisor: float = 1.0) -> str:
+    """``P50`` over ``P10 – P90`` of a numeric or ISO-date column, and how many runs got
+    there when some did not; missing values are left out."""
+    total = len(values)
     if not pd.api.types.is_numeric_dtype(values):
         values = pd.to_datetime(values, errors="coerce")
     values = values.dropna()
     if values.empty:
         return "not reached"
-    low, mid, high = (_text(v) for v in values.quantile([0.1, 0.5, 0.9]))
-    return mid if low == high else f"{mid} [{low} – {high}]"
+    low, mid, high = (_text(v, divisor) for v in values.quantile([0.1, 0.5, 0.9]))
+    reached = "" if len(values) == total else f"\n({len(values)}/{total} reached)"
+    return (mid if low == high else f"{mid}\n{low} – {high}") + reached
 
 
-def _text(value: Any) -> str:
-    return (
-        value.date().isoformat() if isinstance(value, pd.Timestamp) else format_value(float(value))
-    )
-
-
-def _text_or_base(value: Any) -> str:
-    """A parameter's value at a point; empty where the point keeps the base scenario's."""
-    return "base" if pd.isna(value) else format_value(value)
+def _text(value: Any, divisor: float) -> str:
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    number = float(value) / divisor
+    return f"{number:,.1f}" if abs(number) >= 10 else f"{number:,.2f}"
 
 
 def _range(seeds: pd.Series) -> str:

@@ -12,6 +12,7 @@ from matplotlib.axes import Axes
 
 from dcsim.plots import run as run_plots
 from dcsim.plots import sweep as sweep_plots
+from dcsim.plots.network import in_service_dates, plot_network
 
 DPI = 100
 
@@ -31,41 +32,69 @@ def render(ax: Axes) -> bytes:
     return buffer.getvalue()
 
 
-RUN_FIGURES: tuple[tuple[str, str, Callable[[Any], Axes]], ...] = (
+def _schedule(run: Any, scenario: Any) -> Axes:
+    planned = run_plots.planned_starts(scenario) if scenario is not None else None
+    return run_plots.plot_schedule(run, planned=planned)
+
+
+#: name, caption, and the plot as a function of the run and its scenario (or None).
+RUN_FIGURES: tuple[tuple[str, str, Callable[[Any, Any], Axes]], ...] = (
     (
         "run-power",
         "Grid capacity, deliverable power and load, with milestones.",
-        run_plots.plot_power,
+        lambda run, _: run_plots.plot_power(run),
     ),
     (
         "run-gpus",
         "Where the GPUs are: energized, installed, on site, in transit, failed.",
-        run_plots.plot_gpu_pipeline,
+        lambda run, _: run_plots.plot_gpu_pipeline(run),
     ),
     (
         "run-capex",
         "Cumulative capex by category; hatched: chip value not yet energized.",
-        run_plots.plot_capex,
+        lambda run, _: run_plots.plot_capex(run),
     ),
     (
         "run-schedule",
         "Equipment, halls and stages over time; grey bars are waits for power.",
-        run_plots.plot_schedule,
+        _schedule,
     ),
 )
 
 
-def run_figures(run: Any) -> list[Picture]:
-    return [Picture(name, caption, render(plot(run))) for name, caption, plot in RUN_FIGURES]
+NETWORK_CAPTION = (
+    "The power network, sources on top, halls at the bottom (ratings: facility MW), "
+    "coloured by when each node entered service in this run; dashed: on-site generation."
+)
+
+
+def run_figures(run: Any, scenario: Any = None) -> list[Picture]:
+    """The run figures, and the power network when the scenario is known."""
+    pictures = [
+        Picture(name, caption, render(plot(run, scenario))) for name, caption, plot in RUN_FIGURES
+    ]
+    if scenario is not None:
+        pictures.append(network_picture(scenario, in_service_dates(run.events)))
+    return pictures
+
+
+def network_picture(scenario: Any, dates: Any = None) -> Picture:
+    from dcsim.topology import build_graph
+
+    ax = plot_network(build_graph(scenario), dates=dates)
+    return Picture("run-network", NETWORK_CAPTION, render(ax))
 
 
 def write_pngs(run_dir: str | Path, out_dir: str | Path | None = None) -> list[Path]:
+    from dcsim.config import load_scenario
     from dcsim.report.detect import load_run
 
     out = Path(out_dir or run_dir)
     out.mkdir(parents=True, exist_ok=True)
+    source = Path(run_dir) / "scenario.yaml"
+    scenario = load_scenario(source) if source.is_file() else None
     paths = []
-    for picture in run_figures(load_run(run_dir)):
+    for picture in run_figures(load_run(run_dir), scenario):
         path = out / f"{picture.name}.png"
         path.write_bytes(picture.png)
         paths.append(path)
@@ -76,41 +105,49 @@ def write_pngs(run_dir: str | Path, out_dir: str | Path | None = None) -> list[P
 SWEEP_KPIS = ("days_to_full_cluster", "stranded_capex_usd_years", "capex_usd")
 
 
-def sweep_figures(sweep: Any) -> list[Picture]:
-    """Fan charts (if time series were kept), the full-cluster CDF, KPI boxes per point,
-    tornado and Sobol bars (if computed), and one scatter per swept parameter."""
+def sweep_figures(sweep: Any, per_point: bool = True) -> list[Picture]:
+    """Per design point (``per_point``, named by parameter values): fan charts (if time
+    series were kept), the full-cluster CDF and KPI boxes. Pooled over a large design: one
+    CDF of every run. Then tornado and Sobol bars (if computed), and one scatter per swept
+    parameter."""
     ok = sweep.ok
+    labels = sweep_plots.point_labels(sweep.runs, sweep.parameters)
     specs: list[tuple[str, str, Callable[[], Axes]]] = []
-    if sweep.timeseries is not None:
+    if per_point and sweep.timeseries is not None:
         ts = sweep.timeseries
         specs += [
             (
                 "sweep-fan-mw",
-                "Energized facility load: P50 line, P10–P90 band per point.",
+                "Energized facility load: P50 line, P10–P90 band per design point.",
                 lambda: sweep_plots.plot_fan(
-                    ts, "facility_mw", ylabel="energized facility load (MW)"
+                    ts, "facility_mw", ylabel="energized facility load (MW)", labels=labels
                 ),
             ),
             (
                 "sweep-fan-gpus",
-                "Energized GPUs: P50 line, P10–P90 band per point.",
-                lambda: sweep_plots.plot_fan(ts, "gpus_energized", ylabel="energized GPUs (count)"),
+                "Energized GPUs: P50 line, P10–P90 band per design point.",
+                lambda: sweep_plots.plot_fan(
+                    ts, "gpus_energized", ylabel="energized GPUs (count)", labels=labels
+                ),
             ),
         ]
     if "full_cluster_date" in ok:
         specs.append(
             (
                 "sweep-cdf-full-cluster",
-                "Share of runs with the full cluster energized by each date.",
-                lambda: sweep_plots.plot_date_cdf(ok, "full_cluster_date"),
+                "Share of runs with the full cluster energized by each date"
+                + (" (every run of the design)." if not per_point else "."),
+                lambda: sweep_plots.plot_date_cdf(
+                    ok, "full_cluster_date", labels=labels, pooled=not per_point
+                ),
             )
         )
-    for kpi in (k for k in SWEEP_KPIS if k in ok):
+    for kpi in (k for k in SWEEP_KPIS if k in ok and per_point):
         specs.append(
             (
                 f"sweep-box-{kpi}",
-                f"{kpi} per design point (whiskers P10–P90).",
-                lambda kpi=kpi: sweep_plots.plot_kpi_distribution(ok, kpi),
+                f"{kpi} per design point (box: P25–P75, whiskers P10–P90).",
+                lambda kpi=kpi: sweep_plots.plot_kpi_distribution(ok, kpi, labels=labels),
             )
         )
     for name, plot in (("tornado", sweep_plots.plot_tornado), ("sobol", sweep_plots.plot_sobol)):
@@ -128,7 +165,7 @@ def sweep_figures(sweep: Any) -> list[Picture]:
         specs.append(
             (
                 f"sweep-scatter-{parameter}",
-                f"{kpi} against {parameter}, every run.",
+                f"{kpi} against {parameter}, every run; the line joins the medians.",
                 lambda p=parameter: sweep_plots.plot_kpi_scatter(ok, kpi, p),
             )
         )

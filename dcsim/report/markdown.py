@@ -10,7 +10,7 @@ from dcsim.report.document import Report
 def write_markdown(report: Report, path: Path) -> Path:
     """Write ``path`` and ``<stem>-<figure>.png`` next to it; image links are relative so
     the directory can be moved as a whole."""
-    lines = [f"# {report.title}", ""]
+    lines = [f"# {report.title}", "", f"**{report.headline}**", ""]
     lines += [f"> {note}\n" for note in report.notes]
     lines += ["## Scenario", "", *_table(["", ""], [list(r) for r in report.summary]), ""]
     lines += ["## Key performance indicators", "", *_table(report.kpi_header, report.kpi_rows), ""]
@@ -20,8 +20,9 @@ def write_markdown(report: Report, path: Path) -> Path:
         image.write_bytes(picture.png)
         lines += [f"![{picture.name}]({image.name})", "", f"*{picture.caption}*", ""]
     lines += ["## Assumptions and sources", ""]
-    rows = [[a.what, a.value, a.source] for a in report.assumptions]
-    lines += [*_table(["what", "value", "source"], rows), ""] if rows else ["None recorded.", ""]
+    rows = [[a.what, a.value, a.source, a.check] for a in report.assumptions]
+    header = ["what", "value", "source", "check"]
+    lines += [*_table(header, rows), ""] if rows else ["None recorded.", ""]
     lines += ["---", "", report.footer, ""]
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
@@ -29,6 +30,8 @@ def write_markdown(report: Report, path: Path) -> Path:
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     def line(cells: list[str]) -> str:
+        if len(cells) == 1:  # a group heading
+            cells = [f"**{cells[0]}**", *[""] * (len(header) - 1)]
         return "| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |"
 
     return [line(header), line(["---"] * len(header)), *(line(row) for row in rows)]
