@@ -36,6 +36,29 @@ def without_generators(scenario: Scenario) -> Scenario:
     return scenario_from_dict(data, f"{scenario.name} without generators")
 
 
+#: What a GPU-day is worth by default: the low end of H100 SXM on-demand rental.
+GPU_DAY_VALUE_USD = 2.49 * 24
+GPU_DAY_VALUE_SOURCE = (
+    "H100 SXM on-demand rental 2.49-3.99 USD per GPU-hour, early 2026 (pricegpu.pages.dev, "
+    "'H100 vs A100 Cloud Pricing'; secondary): low end, 2.49 x 24 h"
+)
+
+
+def verdict(cost_per_gpu_day: float | None, gpu_day_value: float) -> str:
+    """Whether bridging pays: its cost per GPU-day gained against what a GPU-day is worth."""
+    if cost_per_gpu_day is None or cost_per_gpu_day != cost_per_gpu_day:
+        return "bridging gains no GPU-days here, so it does not pay"
+    if cost_per_gpu_day <= gpu_day_value:
+        return (
+            f"bridging pays: {cost_per_gpu_day:,.2f} USD per GPU-day gained, below the "
+            f"{gpu_day_value:,.2f} USD a GPU-day is worth"
+        )
+    return (
+        f"bridging does not pay: {cost_per_gpu_day:,.2f} USD per GPU-day gained, above the "
+        f"{gpu_day_value:,.2f} USD a GPU-day is worth"
+    )
+
+
 COMPARED = (
     "full_cluster_date",
     "days_to_full_cluster",

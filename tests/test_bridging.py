@@ -58,6 +58,14 @@ def test_compare_worked_by_hand():
     )
 
 
+def test_verdict_weighs_cost_against_value():
+    from dcsim.bridging import verdict
+
+    assert verdict(10.0, 60.0).startswith("bridging pays")
+    assert verdict(80.0, 60.0).startswith("bridging does not pay")
+    assert "no GPU-days" in verdict(None, 60.0)
+
+
 def test_cli(cli):
     done = cli(
         "bridging", REPO / "configs" / "xai-memphis-bridging.yaml", "--replications", "2", "--json"
@@ -65,6 +73,20 @@ def test_cli(cli):
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert len(result["runs"]) == 2 and result["median"]["gpu_days_gained"] > 0
+    assert result["gpu_day_value_usd"] == pytest.approx(2.49 * 24)
+    assert result["verdict"].startswith("bridging pays")
+    table = cli("bridging", REPO / "configs" / "xai-memphis-bridging.yaml", "--replications", "1")
+    assert "nan" not in table.stdout and "not reached" in table.stdout
+    assert "Verdict: bridging pays" in table.stdout
+    dear = cli(
+        "bridging",
+        REPO / "configs" / "xai-memphis-bridging.yaml",
+        "--replications",
+        "1",
+        "--gpu-day-value",
+        "0.5",
+    )
+    assert "Verdict: bridging does not pay" in dear.stdout
     refused = cli("bridging", REPO / "configs" / "meta-100k-h100.yaml")
     assert refused.returncode == 2 and "no generators" in refused.stderr
     assert "Traceback" not in refused.stderr

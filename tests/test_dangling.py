@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from dcsim.config import scenario_from_dict
-from dcsim.errors import UserInputError
 from dcsim.config.network import dangling_nodes
+from dcsim.errors import UserInputError
 from tests.conftest import DEFAULT_CONFIG, TINY, tiny, tiny_dict
 
 GENERATOR = {"name": "bridge", "capacity": "10 MW", "lead_time": "1 week"}

@@ -14,6 +14,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--replications", type=int, default=10)
     parser.add_argument(
+        "--gpu-day-value",
+        type=float,
+        metavar="USD",
+        help="what one GPU-day of compute is worth to you (default: H100 rental, 59.76 USD)",
+    )
+    parser.add_argument(
         "--json",
         action="store_true",
         help="print one JSON object (medians and per-replication rows)",
@@ -22,16 +28,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def bridging_command(args: argparse.Namespace) -> int:
-    from dcsim.bridging import compare
+    from dcsim.bridging import GPU_DAY_VALUE_SOURCE, GPU_DAY_VALUE_USD, compare, verdict
     from dcsim.config import load_scenario
     from dcsim.errors import UserInputError
 
     if args.replications < 1:
         raise UserInputError("--replications must be at least 1")
+    value = GPU_DAY_VALUE_USD if args.gpu_day_value is None else args.gpu_day_value
+    value_source = GPU_DAY_VALUE_SOURCE if args.gpu_day_value is None else "--gpu-day-value"
+    if not value > 0:
+        raise UserInputError(f"--gpu-day-value must be a positive number of USD, got {value}")
     table = compare(
         load_scenario(args.config), seed=args.seed, replications=range(args.replications)
     )
-    medians = table.median(numeric_only=True).to_dict()
+    medians = {k: (None if v != v else v) for k, v in table.median(numeric_only=True).items()}
+    cost = medians.get("cost_per_gpu_day_gained_usd")
+    said = verdict(cost, value)
     if args.json:
         print(
             json.dumps(
@@ -40,6 +52,9 @@ def bridging_command(args: argparse.Namespace) -> int:
                     "seed": args.seed,
                     "replications": args.replications,
                     "median": medians,
+                    "gpu_day_value_usd": value,
+                    "gpu_day_value_source": value_source,
+                    "verdict": said,
                     "runs": table.to_dict(orient="records"),
                 },
                 default=str,
@@ -49,11 +64,14 @@ def bridging_command(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
+    from dcsim.kpis import display
+
     out = Table(title=f"bridging: {args.config} ({args.replications} replications, medians)")
-    out.add_column("")
+    out.add_column("KPI")
     out.add_column("with generators", justify="right")
     out.add_column("grid only", justify="right")
     for key in (
+        "full_cluster_date",
         "days_to_full_cluster",
         "compute_gpu_days",
         "bridging_mwh",
@@ -61,15 +79,29 @@ def bridging_command(args: argparse.Namespace) -> int:
         "emissions_t_co2",
         "electricity_cost_usd",
     ):
-        out.add_row(
-            key,
-            *(f"{medians.get(f'{key}_{side}', float('nan')):,.0f}" for side in ("with", "without")),
-        )
+        out.add_row(key, *(_median_cell(table, key, side) for side in ("with", "without")))
     console = Console()
     console.print(out)
-    console.print(
-        f"GPU-days gained: {medians['gpu_days_gained']:,.0f}; bridging cost: "
-        f"{medians['bridging_cost_usd']:,.0f} USD; per GPU-day gained: "
-        f"{medians.get('cost_per_gpu_day_gained_usd', float('nan')):,.2f} USD"
-    )
+    gained = display("compute_gpu_days", medians["gpu_days_gained"])
+    spent = display("capex_usd", medians["bridging_cost_usd"])
+    console.print(f"GPU-days gained: {' '.join(gained)}; bridging cost: {' '.join(spent)}")
+    console.print(f"Value of a GPU-day: {value:,.2f} USD ({value_source})")
+    console.print(f"[bold]Verdict: {said}.[/bold]")
     return 0
+
+
+def _median_cell(table, key: str, side: str) -> str:
+    """The median of a KPI over replications with its unit; a date (or days to a date)
+    over the runs that reached it, ``not reached`` if none did."""
+    import pandas as pd
+
+    from dcsim.kpis import display
+
+    column = table[f"{key}_{side}"]
+    if key.endswith("_date"):
+        dates = pd.to_datetime(column, errors="coerce").dropna()
+        return "not reached" if dates.empty else dates.median().date().isoformat()
+    values = pd.to_numeric(column, errors="coerce").dropna()
+    if values.empty:
+        return "not reached"
+    return " ".join(display(key, float(values.median()))).strip()

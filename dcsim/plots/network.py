@@ -1,6 +1,6 @@
 """A picture of the power network: sources on top, halls at the bottom, in layers.
 
-The layout is read from the networkx graph of :func:`dcsim.topology.build_graph`: each node
+The layout is read from the networkx graph of ``Scenario.power_graph()``: each node
 sits one layer below its deepest feeder, halls share the bottom layer, and nodes in a layer
 are ordered by the mean position of their feeders so that lines cross as little as the
 network allows. Colour says when each node entered service in a run (grey: not in a run,
@@ -10,6 +10,7 @@ or never within its horizon).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import matplotlib.dates as mdates
 import networkx as nx
@@ -26,6 +27,17 @@ SOURCES = ("interconnect", "generator")
 #: Box style per node kind; equipment kinds not listed here draw as equipment.
 SHAPES = {"interconnect": "square", "generator": "square", "hall": "round4", "equipment": "round"}
 NOT_IN_SERVICE = "0.85"
+
+
+def rated_graph(scenario: Any) -> nx.DiGraph:
+    """The scenario's power graph with a rating on every node that has one: equipment and
+    generators at nameplate, halls at their facility capacity (IT x PUE)."""
+    graph = scenario.power_graph()
+    for generator in scenario.grid.generators:
+        graph.nodes[generator.name]["capacity_mw"] = generator.capacity
+    for hall in scenario.halls:
+        graph.nodes[hall.name]["capacity_mw"] = hall.facility_capacity_mw
+    return graph
 
 
 def layers(graph: nx.DiGraph) -> dict[str, int]:

@@ -12,7 +12,7 @@ from matplotlib.axes import Axes
 
 from dcsim.plots import run as run_plots
 from dcsim.plots import sweep as sweep_plots
-from dcsim.plots.network import in_service_dates, plot_network
+from dcsim.plots.network import in_service_dates, plot_network, rated_graph
 
 DPI = 100
 
@@ -79,9 +79,7 @@ def run_figures(run: Any, scenario: Any = None) -> list[Picture]:
 
 
 def network_picture(scenario: Any, dates: Any = None) -> Picture:
-    from dcsim.topology import build_graph
-
-    ax = plot_network(build_graph(scenario), dates=dates)
+    ax = plot_network(rated_graph(scenario), dates=dates)
     return Picture("run-network", NETWORK_CAPTION, render(ax))
 
 
