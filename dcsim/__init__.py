@@ -2,18 +2,22 @@
 
 from dcsim.version import __version__
 
-__all__ = ["__version__", "optimize", "sweep"]
+__all__ = ["__version__", "optimize", "simulate", "sweep"]
+
+#: Public functions, each imported on first use: ``import dcsim`` stays light (no pandas,
+#: SciPy, SimPy or Optuna) and ``dcsim.simulate(...)`` still works.
+LAZY = {"optimize": "dcsim.optimization", "simulate": "dcsim.api", "sweep": "dcsim.sweeps"}
 
 
 def __getattr__(name: str):
-    """``dcsim.sweep(...)`` and ``dcsim.optimize(...)`` without importing pandas, SciPy
-    and Optuna on ``import dcsim``."""
-    if name == "sweep":
-        from dcsim.sweeps import sweep
+    """``dcsim.simulate`` / ``sweep`` / ``optimize`` from their modules, imported only when
+    asked."""
+    if name in LAZY:
+        from importlib import import_module
 
-        return sweep
-    if name == "optimize":
-        from dcsim.optimization import optimize
-
-        return optimize
+        return getattr(import_module(LAZY[name]), name)
     raise AttributeError(f"module 'dcsim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *LAZY})

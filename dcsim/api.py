@@ -7,11 +7,14 @@ path, a seed, a results directory), never a raw ``ValueError`` or ``OverflowErro
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import yaml
 
-from dcsim.config import Scenario, load_scenario
+from dcsim.config import Scenario, load_scenario, scenario_from_dict
+from dcsim.config.loader import apply_overrides
 from dcsim.config.safe_yaml import parse, read_text
 from dcsim.errors import UserInputError
 from dcsim.files import atomic, output_dir
@@ -30,13 +33,26 @@ RUN_FILES = (
 )
 
 
-def simulate(scenario: Scenario | str | Path, seed: int = 0, replication: int = 0) -> RunResult:
-    """Run one replication of a scenario (an object or a YAML path)."""
+def simulate(
+    scenario: Scenario | str | Path,
+    seed: int = 0,
+    replication: int = 0,
+    overrides: Mapping[str, Any] | None = None,
+) -> RunResult:
+    """Run one replication of a scenario (an object or a YAML path).
+
+    ``overrides`` sets fields by dotted path before validation, exactly as ``--set`` does
+    on the command line: ``simulate("campus.yaml", overrides={"halls.0.pue": 1.3})``.
+    Values may be what the file would hold (``"6 months"``, ``1.3``)."""
     for name, value in (("seed", seed), ("replication", replication)):
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SEED:
             raise UserInputError(f"{name} {value!r}: expected a whole number from 0 to {MAX_SEED}")
-    if not isinstance(scenario, Scenario):
-        scenario = load_scenario(scenario)
+    if isinstance(scenario, Scenario):
+        if overrides:
+            data = scenario.model_dump(mode="json", by_alias=True)
+            scenario = scenario_from_dict(apply_overrides(data, overrides), scenario.name)
+    else:
+        scenario = load_scenario(scenario, overrides)
     return summarize(BuildOut(scenario, seed=seed, replication=replication).run())
 
 
