@@ -8,6 +8,7 @@ import re
 import pandas as pd
 import pytest
 
+from dcsim.cli.run import PLOT_FILES
 from dcsim.results import TIMESERIES_COLUMNS
 from tests.conftest import DEFAULT_CONFIG, REPO, TINY
 
@@ -201,12 +202,12 @@ def test_include_extends_a_base_file(cli, tmp_path):
 def test_plot_and_report_from_a_run(cli, tmp_path):
     done = cli("run", DEFAULT_CONFIG, "--out", tmp_path / "run", "--plot")
     assert done.returncode == 0, done.stderr
-    assert sorted(p.name for p in (tmp_path / "run").glob("run-*.png")) == [
-        "run-capex.png",
-        "run-gpus.png",
-        "run-power.png",
-        "run-schedule.png",
-    ]
+    written = sorted(p.name for p in (tmp_path / "run").iterdir())
+    assert [name for name in written if name.startswith("run-")] == sorted(PLOT_FILES)
+    assert "run-network.png" in written
+    # --help names every file --out and --plot write
+    usage = "".join(cli("run", "--help").stdout.split())  # wrapped lines, rejoined
+    assert all(name in usage for name in written), (written, usage)
     # the scenario beside the results is the commented source, and it loads on its own
     assert (tmp_path / "run" / "scenario.yaml").read_text() == DEFAULT_CONFIG.read_text()
     assert cli("validate", tmp_path / "run" / "scenario.yaml").returncode == 0

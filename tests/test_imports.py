@@ -6,7 +6,6 @@ import ast
 from pathlib import Path
 
 import networkx as nx
-import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "dcsim"
 
@@ -47,10 +46,6 @@ def test_the_import_graph_sees_the_package():
     assert graph.number_of_edges() > 50
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli.run <-> report: format_value still lives in the CLI; it moves below it",
-)
 def test_no_import_cycles():
     cycles = [sorted(c) for c in nx.strongly_connected_components(import_graph()) if len(c) > 1]
     assert not cycles, f"import cycles: {cycles}"
