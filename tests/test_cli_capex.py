@@ -61,6 +61,28 @@ def test_fit_table_and_plot(tmp_path) -> None:
     assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_forecast_shows_actuals_and_flags_guidance_outside_the_interval() -> None:
+    done = dcsim("fit", "--company", "Meta", "--until", "2023", "--forecast", "3", "--json", *FAST)
+    assert done.returncode == 0, done.stderr
+    rows = {r["year"]: r for r in json.loads(done.stdout)["forecast"]}
+    assert rows[2024]["actual"] == 37_256_000_000 and rows[2025]["actual"] == 69_690_000_000
+    assert "actual" not in rows[2026]
+    assert rows[2026]["guidance"] == 125_000_000_000  # Meta's latest 2026 guidance midpoint
+    for row in rows.values():
+        outside = not row["lower"] <= row["guidance"] <= row["upper"]
+        assert row["guidance_outside_interval"] == outside
+    assert rows[2026]["guidance_outside_interval"]
+    # with --kind all the fitted series ends in 2026 guidance, which is no actual
+    mixed = dcsim("fit", "--company", "Meta", "--kind", "all", "--until", "2024", "--json", *FAST)
+    assert [r.get("actual") for r in json.loads(mixed.stdout)["forecast"][:2]] == [
+        69_690_000_000,
+        None,
+    ]
+    table = dcsim("fit", "--company", "Meta", "--until", "2023", "--forecast", "2", *FAST)
+    text = " ".join(table.stdout.split())  # rich wraps long lines
+    assert "in B USD" in text and "outside the 90% interval" in text
+
+
 def test_backtest_json() -> None:
     done = dcsim("backtest", "--company", "Microsoft", "--min-train", "7", "--json", *FAST)
     assert done.returncode == 0, done.stderr

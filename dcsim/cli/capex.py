@@ -13,6 +13,7 @@ import argparse
 import json
 
 from dcsim.errors import UserInputError
+from dcsim.formatting import axis_scale
 from dcsim.jsonsafe import json_safe
 from dcsim.rng import MAX_SEED
 
@@ -129,12 +130,11 @@ def _fit(args: argparse.Namespace) -> int:
         left_out = [f"left out {year}: {why}" for year, why in dropped.items()]
         raise UserInputError([*error.problems, *left_out]) from None
     forecast = result.forecast(args.forecast, level=args.level, seed=args.seed, n_boot=args.n_boot)
-    truth = dict(zip(full.years.tolist(), full.values.tolist(), strict=True))
-    records = [
-        {**r, "actual": truth[r["year"]]} if r["year"] in truth else r for r in forecast.records()
-    ]
+    truth, guidance = _known_values(args, full)
+    records = [_with_known(r, truth, guidance) for r in forecast.records()]
     payload = {
         **result.to_dict(args.level),
+        "unit": series.unit,
         "level": args.level,
         "forecast_model": forecast.model,
         "forecast": records,
@@ -156,6 +156,39 @@ def _fit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _known_values(args: argparse.Namespace, full) -> tuple[dict[int, float], dict[int, float]]:
+    """What the data says about forecast years: reported actuals and, for a shipped
+    company, its latest guidance. Actuals come from the reported rows whatever ``--kind``
+    the fit used, so a forecast is never scored against guidance."""
+    from dcsim import growth
+
+    series = {"actual": full, "guidance": None}
+    if args.company and not args.csv and not getattr(args, "from_run", None):
+        for kind in series:
+            try:
+                series[kind] = growth.load_company(args.company, measure=args.measure, kind=kind)
+            except UserInputError:
+                series[kind] = None  # the company has no rows of this kind
+    return tuple(
+        {} if s is None else dict(zip(s.years.tolist(), s.values.tolist(), strict=True))
+        for s in series.values()
+    )
+
+
+def _with_known(record: dict, truth: dict[int, float], guidance: dict[int, float]) -> dict:
+    """A forecast row with the actual and the guidance for its year, if known, and whether
+    the guidance lies outside the forecast interval (the curve missing a regime change)."""
+    year, out = record["year"], dict(record)
+    if year in truth:
+        out["actual"] = truth[year]
+    if year in guidance:
+        out["guidance"] = guidance[year]
+        out["guidance_outside_interval"] = not (
+            record["lower"] <= guidance[year] <= record["upper"]
+        )
+    return out
+
+
 def _save_plot(result, forecast, path: str, ylabel: str) -> None:
     import matplotlib
 
@@ -173,8 +206,8 @@ def _save_plot(result, forecast, path: str, ylabel: str) -> None:
         plt.close(ax.figure)
 
 
-def _money(value: float) -> str:
-    return f"{value / 1e9:,.1f}B" if value >= 1e8 else f"{value:,.4g}"
+def _money(value: float, divisor: float) -> str:
+    return f"{value / divisor:,.1f}"
 
 
 def _print_fit(result, forecast, payload: dict) -> None:
@@ -202,19 +235,39 @@ def _print_fit(result, forecast, payload: dict) -> None:
             params,
         )
     console.print(models)
+    rows = payload["forecast"]
+    largest = max((r["upper"] for r in rows), default=0.0)
+    divisor, unit = axis_scale(largest, payload.get("unit", "USD"))
     band = Table(
         title=f"forecast ({forecast.model}, {forecast.level:.0%} interval, "
-        f"{forecast.n_boot} bootstrap refits, {forecast.n_failed} failed)"
+        f"{forecast.n_boot} bootstrap refits, {forecast.n_failed} failed), in {unit}"
     )
-    for column in ("year", "forecast", "lower", "upper", "actual"):
+    for column in ("year", "forecast", "lower", "upper", "actual", "guidance"):
         band.add_column(column, justify="right")
-    for r in payload["forecast"]:
-        actual = _money(r["actual"]) if "actual" in r else ""
+    flagged = []
+    for r in rows:
+        actual = _money(r["actual"], divisor) if "actual" in r else ""
+        guide = _money(r["guidance"], divisor) if "guidance" in r else ""
+        if r.get("guidance_outside_interval"):
+            guide = f"[bold red]{guide} ⚠[/bold red]"
+            flagged.append(r)
         band.add_row(
-            str(r["year"]), _money(r["value"]), _money(r["lower"]), _money(r["upper"]), actual
+            str(r["year"]),
+            _money(r["value"], divisor),
+            _money(r["lower"], divisor),
+            _money(r["upper"], divisor),
+            actual,
+            guide,
         )
     if forecast.years.size:
         console.print(band)
+    for r in flagged:
+        console.print(
+            f"[yellow]{r['year']} guidance {_money(r['guidance'], divisor)} {unit} lies outside "
+            f"the {forecast.level:.0%} interval ({_money(r['lower'], divisor)}–"
+            f"{_money(r['upper'], divisor)} {unit}):[/yellow] the curve fitted to the past "
+            "misses the change in regime the company has announced."
+        )
     for f in payload["failed"]:
         console.print(f"[yellow]{f['name']} {f['status']}:[/yellow] {f['reason']}")
     for w in payload["warnings"]:
