@@ -171,3 +171,13 @@ def test_point_labels_fall_back_to_indices_and_keep_names_apart():
         "halls.1.pue": "1.pue",
         "installation.crews": "crews",
     }
+
+
+def test_scatter_over_a_sampled_range_shows_a_trend_not_a_zigzag(sobol_sweep):
+    ok = sobol_sweep.ok
+    parameter = "halls.3.shell_time.mode"
+    ax = plots.plot_kpi_scatter(ok, "days_to_full_cluster", parameter, unit="months", sampled=True)
+    trend = ax.get_lines()[0]
+    assert trend.get_label() == "median per eighth of the runs"
+    assert len(trend.get_xdata()) <= 8 and list(trend.get_xdata()) == sorted(trend.get_xdata())
+    assert ax.get_xlabel() == "halls.3.shell_time.mode (months)"

@@ -18,7 +18,15 @@ from matplotlib.axes import Axes
 
 from dcsim.formatting import axis_scale
 from dcsim.kpis import axis_label, unit_of
-from dcsim.plots.style import date_axis, finish, legend_outside, new_axes, step_on_grid, to_dates
+from dcsim.plots.style import (
+    date_axis,
+    finish,
+    legend_outside,
+    new_axes,
+    step_on_grid,
+    time_limits,
+    to_dates,
+)
 from dcsim.units import CANONICAL, parse_quantity
 
 #: Fan-chart band: the quantiles drawn as the band edges and the middle line.
@@ -148,6 +156,9 @@ def plot_fan(
             zorder=3,
         )
     ax.yaxis.set_major_formatter(mticker.StrMethodFormatter("{x:,.0f}"))
+    moving = np.flatnonzero((bands.diff().abs() > 0).to_numpy().any(axis=1))
+    if len(bands):
+        time_limits(ax, bands.index[0], bands.index[moving[-1] if len(moving) else -1])
     date_axis(ax)
     legend_outside(ax, ncols=2, fontsize="x-small")
     label = ylabel or column
@@ -259,26 +270,44 @@ def plot_sobol(entry: Mapping[str, Any], kpi: str, ax: Axes | None = None) -> Ax
     )
 
 
-def plot_kpi_scatter(runs: pd.DataFrame, kpi: str, parameter: str, ax: Axes | None = None) -> Axes:
-    """Every run's KPI against one swept parameter, with the median per value joined in
-    the values' own order (text such as ``6 months`` is placed by its magnitude)."""
+def plot_kpi_scatter(
+    runs: pd.DataFrame,
+    kpi: str,
+    parameter: str,
+    ax: Axes | None = None,
+    unit: str | None = None,
+    sampled: bool | None = None,
+) -> Axes:
+    """Every run's KPI against one swept parameter (in ``unit``, if given), with the median
+    per value joined in the values' own order (text such as ``6 months`` is placed by its
+    magnitude). A parameter ``sampled`` over a range (default: numeric with more distinct
+    values than :data:`MAX_POINTS`) gets the median per eighth of the runs instead, a
+    trend rather than a zig-zag through points where every other parameter moves too."""
     ax = new_axes(ax, figsize=(6.0, 4.2))
     data = runs[[parameter, kpi]].dropna()
-    divisor, unit = axis_scale(float(data[kpi].abs().max()) if len(data) else 0.0, unit_of(kpi))
+    divisor, kpi_unit = axis_scale(float(data[kpi].abs().max()) if len(data) else 0.0, unit_of(kpi))
+    y = data[kpi] / divisor
     numeric = pd.api.types.is_numeric_dtype(data[parameter])
     order = in_order(data[parameter])
     x = data[parameter] if numeric else data[parameter].map({v: i for i, v in enumerate(order)})
-    ax.scatter(x, data[kpi] / divisor, s=12, alpha=0.5, label="runs")
-    medians = (data[kpi] / divisor).groupby(data[parameter]).median().reindex(order)
-    if len(medians) < len(data):
+    ax.scatter(x, y, s=12, alpha=0.5, label="runs")
+    if sampled is None:
+        sampled = numeric and len(order) > MAX_POINTS
+    if sampled and numeric:
+        bins = pd.qcut(x, 8, duplicates="drop")
+        trend = pd.DataFrame({"x": x, "y": y}).groupby(bins, observed=True).median()
+        ax.plot(trend["x"], trend["y"], "k.-", label="median per eighth of the runs")
+    elif len(order) < len(data):
+        medians = y.groupby(data[parameter]).median().reindex(order)
         where = medians.index if numeric else range(len(order))
         ax.plot(where, medians.to_numpy(), "k.-", label="median per value")
     if not numeric:
         ax.set_xticks(range(len(order)), [str(v) for v in order])
     ax.legend(loc="best", fontsize="small")
     ax.yaxis.set_major_formatter(mticker.StrMethodFormatter("{x:,.4g}"))
-    ylabel = f"{kpi} ({unit})" if unit else kpi
-    return finish(ax, f"{kpi} against {parameter}", ylabel, xlabel=parameter)
+    ylabel = f"{kpi} ({kpi_unit})" if kpi_unit else kpi
+    xlabel = f"{parameter} ({unit})" if unit else parameter
+    return finish(ax, f"{kpi} against {parameter}", ylabel, xlabel=xlabel)
 
 
 def _label(labels: Labels | None, point: Any) -> str:

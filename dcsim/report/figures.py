@@ -159,12 +159,17 @@ def sweep_figures(sweep: Any, per_point: bool = True) -> list[Picture]:
                     )
                 )
     kpi = next((k for k in SWEEP_KPIS if k in ok), None)
+    design = sweep.manifest.get("experiment", {}).get("design", {}).get("parameters", {})
+    units = {name: spec.get("unit") for name, spec in design.items() if isinstance(spec, dict)}
+    sampled = sweep.manifest.get("design", {}).get("type") in ("random", "lhs", "sobol")
     for parameter in sweep.parameters if kpi else ():
         specs.append(
             (
                 f"sweep-scatter-{parameter}",
                 f"{kpi} against {parameter}, every run; the line joins the medians.",
-                lambda p=parameter: sweep_plots.plot_kpi_scatter(ok, kpi, p),
+                lambda p=parameter: sweep_plots.plot_kpi_scatter(
+                    ok, kpi, p, unit=units.get(p), sampled=sampled
+                ),
             )
         )
     return [Picture(name, caption, render(draw())) for name, caption, draw in specs]
