@@ -2,20 +2,29 @@
 
 from dcsim.version import __version__
 
-__all__ = ["__version__", "optimize", "simulate", "sweep"]
+__all__ = ["__version__", "explain", "optimize", "simulate", "sweep"]
 
 #: Public functions, each imported on first use: ``import dcsim`` stays light (no pandas,
 #: SciPy, SimPy or Optuna) and ``dcsim.simulate(...)`` still works.
-LAZY = {"optimize": "dcsim.optimization", "simulate": "dcsim.api", "sweep": "dcsim.sweeps"}
+LAZY = {
+    "explain": "dcsim.explain",
+    "optimize": "dcsim.optimization",
+    "simulate": "dcsim.api",
+    "sweep": "dcsim.sweeps",
+}
 
 
 def __getattr__(name: str):
-    """``dcsim.simulate`` / ``sweep`` / ``optimize`` from their modules, imported only when
-    asked."""
+    """``dcsim.simulate`` / ``sweep`` / ``optimize`` / ``explain`` from their modules,
+    imported only when asked."""
     if name in LAZY:
         from importlib import import_module
 
-        return getattr(import_module(LAZY[name]), name)
+        function = getattr(import_module(LAZY[name]), name)
+        # importing the submodule dcsim.explain binds the module to this name: the
+        # function, which the API promises, takes the name back
+        globals()[name] = function
+        return function
     raise AttributeError(f"module 'dcsim' has no attribute {name!r}")
 
 

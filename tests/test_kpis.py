@@ -76,9 +76,11 @@ def test_unmodelled_names_what_the_scenario_leaves_out():
 
 
 def test_headline_says_what_set_the_date_only_when_known(kpis):
-    sentence = headline(kpis)
+    without = {k: v for k, v in kpis.items() if k != "date_set_by"}
+    sentence = headline(without)
     assert sentence.startswith(f"First power on {kpis['first_power_date']}")
     assert "set by" not in sentence
-    assert "set by grid" in headline({**kpis, "date_set_by": "grid"})
+    assert "set by crews" in headline({**without, "date_set_by": "crews"})
+    assert f"set by {kpis['date_set_by']};" in headline(kpis)  # the run records it
     unreached = headline({**kpis, "full_cluster_date": None, "gpus_energized_final": 8000})
     assert "not reached (8,000 of" in unreached

@@ -27,8 +27,8 @@ def test_import_dcsim_is_light_and_exposes_the_api():
         "import sys, dcsim\n"
         "heavy = [m for m in ('pandas', 'scipy', 'simpy') if m in sys.modules]\n"
         "assert not heavy, heavy\n"
-        "assert callable(dcsim.simulate) and callable(dcsim.sweep)\n"
-        "assert {'simulate', 'sweep'} <= set(dir(dcsim))\n"
+        "assert callable(dcsim.simulate) and callable(dcsim.sweep) and callable(dcsim.explain)\n"
+        "assert {'explain', 'simulate', 'sweep'} <= set(dir(dcsim))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr

@@ -84,35 +84,3 @@ def _spread(row: dict, name: str, scale: float = 1.0) -> str:
     if low == high:
         return f"{mean:,.1f}"
     return f"{mean:,.1f}  ({low:,.1f} to {high:,.1f})"
-
-
-def print_critical_path(frame: pd.DataFrame, target: str = "full_cluster") -> None:
-    """The chain of last-ending waits behind a target, as a short table."""
-    from rich.console import Console
-    from rich.table import Table
-
-    chain = frame[frame["target"] == target]
-    if chain.empty:
-        return
-    table = Table(title="What sets the full-cluster date: the critical chain, earliest first")
-    for column, justify in (
-        ("kind", "left"),
-        ("entity", "left"),
-        ("what", "left"),
-        ("from", "right"),
-        ("to", "right"),
-        ("days", "right"),
-        ("draw", "left"),
-    ):
-        table.add_column(column, justify=justify)
-    for row in chain.to_dict("records"):
-        table.add_row(
-            row["kind"],
-            row["entity"],
-            row["what"],
-            row["start_date"].date().isoformat(),
-            row["end_date"].date().isoformat(),
-            f"{row['days']:,.1f}",
-            row["draw"],
-        )
-    Console().print(table)

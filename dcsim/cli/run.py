@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Every file ``--out`` writes, for ``dcsim run --help``.
 OUT_FILES = (
@@ -85,7 +89,6 @@ def _load(args: argparse.Namespace):
 def run_command(args: argparse.Namespace) -> int:
     from dcsim import critical_path
     from dcsim.api import check_run_dir, simulate, write_run
-    from dcsim.cli.explain import print_critical_path
     from dcsim.errors import UserInputError
 
     if args.plot and not args.out:
@@ -207,3 +210,35 @@ def print_summary(kpis: dict, out_dir: str | None, reasons: dict[str, str] | Non
     console.print("[dim]" + "; ".join(footer) + "[/dim]")
     if out_dir:
         console.print(f"results written to {out_dir}/")
+
+
+def print_critical_path(frame: pd.DataFrame, target: str = "full_cluster") -> None:
+    """The chain of last-ending waits behind a target, as a short table."""
+    from rich.console import Console
+    from rich.table import Table
+
+    chain = frame[frame["target"] == target]
+    if chain.empty:
+        return
+    table = Table(title="What sets the full-cluster date: the critical chain, earliest first")
+    for column, justify in (
+        ("kind", "left"),
+        ("entity", "left"),
+        ("what", "left"),
+        ("from", "right"),
+        ("to", "right"),
+        ("days", "right"),
+        ("draw", "left"),
+    ):
+        table.add_column(column, justify=justify)
+    for row in chain.to_dict("records"):
+        table.add_row(
+            row["kind"],
+            row["entity"],
+            row["what"],
+            row["start_date"].date().isoformat(),
+            row["end_date"].date().isoformat(),
+            f"{row['days']:,.1f}",
+            row["draw"],
+        )
+    Console().print(table)
