@@ -82,6 +82,9 @@ def campuses(draw) -> dict:
                 "stages": {"count": count, "gpus": gpus, "chip": "test-gpu"},
             }
         )
+    # Every transformer must feed a hall (a dangling one is refused at load time).
+    used = {name for hall in halls for name in hall["fed_by"]}
+    halls[-1]["fed_by"] += [e["name"] for e in equipment if e["name"] not in used]
     return {
         "name": "generated",
         "start": "2025-01-01",
