@@ -13,12 +13,19 @@ from itertools import combinations
 
 import pandas as pd
 import pytest
+import yaml
 
 from dcsim.sweeps import sweep
 from dcsim.sweeps.experiment import load_experiment
 from tests.conftest import REPO
 
-EXPERIMENTS = sorted((REPO / "experiments").glob("*.yaml"))
+#: Sweep experiments; decision files (``decisions:``, for ``dcsim optimize``) live beside
+#: them and are checked by tests/test_optimize.py.
+EXPERIMENTS = sorted(
+    path
+    for path in (REPO / "experiments").glob("*.yaml")
+    if "decisions" not in (yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+)
 #: Run metadata and labels, which differ between points without being outcomes.
 NOT_OUTCOMES = {"point", "replication", "seed", "wall_seconds"}
 
@@ -50,6 +57,14 @@ def test_shipped_experiment_moves_a_kpi_per_swept_parameter(path):
     assert None not in verdict.values(), f"no one-parameter pairs to compare: {verdict}"
     still = [name for name, moved in verdict.items() if not moved]
     assert not still, f"{path.name}: sweeping {still} changes no KPI"
+
+
+def test_every_kind_of_shipped_experiment_is_covered():
+    assert {p.stem for p in EXPERIMENTS} >= {
+        "grid-delay-x-bridging",
+        "sobol-time-to-power",
+        "transformer-lead-time-mc",
+    }
 
 
 def test_moved_by_sees_a_parameter_that_changes_nothing():
