@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import command_line
 
 from dcsim.config import load_scenario
-from dcsim.explain import explain
+from dcsim.counterfactuals import explain
 
 
 def measure(config: Path, rounds: int, per_round: int) -> dict:

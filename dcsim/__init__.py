@@ -7,7 +7,7 @@ __all__ = ["__version__", "explain", "optimize", "simulate", "sweep"]
 #: Public functions, each imported on first use: ``import dcsim`` stays light (no pandas,
 #: SciPy, SimPy or Optuna) and ``dcsim.simulate(...)`` still works.
 LAZY = {
-    "explain": "dcsim.explain",
+    "explain": "dcsim.counterfactuals",
     "optimize": "dcsim.optimization",
     "simulate": "dcsim.api",
     "sweep": "dcsim.sweeps",
@@ -20,11 +20,7 @@ def __getattr__(name: str):
     if name in LAZY:
         from importlib import import_module
 
-        function = getattr(import_module(LAZY[name]), name)
-        # importing the submodule dcsim.explain binds the module to this name: the
-        # function, which the API promises, takes the name back
-        globals()[name] = function
-        return function
+        return getattr(import_module(LAZY[name]), name)
     raise AttributeError(f"module 'dcsim' has no attribute {name!r}")
 
 

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dcsim.config import scenario_from_dict
-from dcsim.explain import run_outcome
+from dcsim.counterfactuals import run_outcome
 from dcsim.sim.model import RELAXABLE
 from dcsim.topology import PowerNetwork
 from dcsim.units import to_kw

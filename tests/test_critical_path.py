@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from dcsim.api import simulate
-from dcsim.explain import explain
+from dcsim.counterfactuals import explain
 from tests.conftest import tiny
 
 GRID_EARLY = {"grid.interconnects.0.schedule.0.capacity": "30 MW"}  # 30 MW from day 10

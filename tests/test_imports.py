@@ -6,7 +6,6 @@ import ast
 from pathlib import Path
 
 import networkx as nx
-import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "dcsim"
 
@@ -47,11 +46,6 @@ def test_the_import_graph_sees_the_package():
     assert graph.number_of_edges() > 50
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli.run <-> report is gone (formatting in dcsim/formatting.py); left, from "
-    "the optimizer: optimization.decisions <-> optimization.space",
-)
 def test_no_import_cycles():
     cycles = [sorted(c) for c in nx.strongly_connected_components(import_graph()) if len(c) > 1]
     assert not cycles, f"import cycles: {cycles}"

@@ -39,8 +39,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def explain_command(args: argparse.Namespace) -> int:
     from dcsim.cli.run import _load
+    from dcsim.counterfactuals import explain
     from dcsim.errors import UserInputError
-    from dcsim.explain import explain
     from dcsim.jsonsafe import json_safe
 
     if not 1 <= args.replications <= 10_000:

@@ -16,8 +16,6 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     import pint
 
-    from dcsim.optimization.decisions import Range
-
 
 @dataclass(frozen=True)
 class Bounds:
@@ -58,7 +56,7 @@ def quantity(text: str) -> pint.Quantity:
     return value
 
 
-def bounds(decision: Range) -> Bounds:
+def bounds(decision: Any) -> Bounds:
     """Check a range and express it in Optuna's numbers; ``ValueError`` says what is wrong."""
     low, high, step = decision.low, decision.high, decision.step
     kinds = {_kind(low), _kind(high)}
@@ -132,9 +130,7 @@ def distribution(decision: Any) -> Any:
     """The Optuna distribution of one decision (a range, a choice or named options)."""
     from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 
-    from dcsim.optimization.decisions import Choice, Options
-
-    if isinstance(decision, Choice | Options):
+    if not is_range(decision):
         return CategoricalDistribution(list(range(len(_alternatives(decision)))))
     b = bounds(decision)
     if b.kind in ("int", "date"):
@@ -142,10 +138,15 @@ def distribution(decision: Any) -> Any:
     return FloatDistribution(b.low, b.high, step=b.step)
 
 
-def _alternatives(decision: Any) -> list[Any]:
-    from dcsim.optimization.decisions import Choice
+def is_range(decision: Any) -> bool:
+    """Decisions are told apart by their fields (a range has ``low``, a choice
+    ``choices``, named options ``options``), so this module needs nothing from the
+    decision file's classes, which call :func:`bounds` to validate themselves."""
+    return hasattr(decision, "low")
 
-    return decision.choices if isinstance(decision, Choice) else list(decision.options)
+
+def _alternatives(decision: Any) -> list[Any]:
+    return decision.choices if hasattr(decision, "choices") else list(decision.options)
 
 
 def chosen(decisions: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
@@ -153,7 +154,7 @@ def chosen(decisions: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
     option's name), for reports and for the scenario of the best decision."""
     values = {}
     for name, decision in decisions.items():
-        if hasattr(decision, "low"):
+        if is_range(decision):
             values[name] = bounds(decision).value(params[name])
         else:
             values[name] = _alternatives(decision)[int(params[name])]
@@ -163,12 +164,10 @@ def chosen(decisions: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
 def overrides(decisions: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
     """The scenario overrides a trial's parameters write: each decision's value at its path,
     the fields it scales, and a chosen option's bundle."""
-    from dcsim.optimization.decisions import Options
-
     values = chosen(decisions, params)
     written: dict[str, Any] = {}
     for name, decision in decisions.items():
-        if isinstance(decision, Options):
+        if hasattr(decision, "options"):
             written.update(decision.options[values[name]])
             continue
         written[name] = values[name]

@@ -1,6 +1,6 @@
 """What sets the date, drawn: the days each constraint class would gain if relaxed.
 
-Takes the table of :func:`dcsim.explain.explain` (one row per relaxation) and draws the
+Takes the table of :func:`dcsim.counterfactuals.explain` (one row per relaxation) and draws the
 mean full-cluster gain as a horizontal bar with its P10-P90 range, largest first, so the
 class worth buying down stands at the top.
 """

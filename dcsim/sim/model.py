@@ -39,7 +39,7 @@ from dcsim.sim.trace import Trace
 from dcsim.topology import PowerNetwork
 from dcsim.units import to_kw
 
-#: Constraint classes a run can relax (see :mod:`dcsim.explain`).
+#: Constraint classes a run can relax (see :mod:`dcsim.counterfactuals`).
 RELAXABLE = (
     "grid",
     "generation",
