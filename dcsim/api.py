@@ -90,8 +90,12 @@ def write_run(result: RunResult, out_dir: str | Path, source: str | Path | None 
 
 
 def _scenario_text(result: RunResult, source: str | Path | None) -> str:
+    """The source file's own text (with the comments that cite its figures) when it
+    stands alone and is what ran; else the resolved scenario, which is what ran even when
+    ``--set`` overrides changed it."""
     if source is not None:
         text = read_text(Path(source))
-        if "include" not in (parse(text, str(source)) or {}):
+        stands_alone = "include" not in (parse(text, str(source)) or {})
+        if stands_alone and load_scenario(source) == result.scenario:
             return text
     return yaml.safe_dump(result.scenario.model_dump(mode="json", by_alias=True), sort_keys=False)

@@ -221,3 +221,13 @@ def test_set_on_an_anchored_hall_changes_that_hall_only(cli):
     done = cli("run", DEFAULT_CONFIG, "--json", "--set", "halls.1.stages.gpus=4000")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["gpus_planned"] == 3 * 25_000 + 5 * 4_000
+
+
+def test_out_keeps_the_scenario_that_ran_with_its_overrides(cli, tmp_path):
+    """scenario.yaml is what ran: with --set it is the resolved scenario, not the file."""
+    from dcsim.config import load_scenario
+
+    out = tmp_path / "run"
+    done = cli("run", "configs/meta-100k-h100.yaml", "--set", "halls.0.pue=1.3", "--out", out)
+    assert done.returncode == 0, done.stderr
+    assert load_scenario(out / "scenario.yaml").halls[0].pue == 1.3

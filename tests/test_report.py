@@ -28,7 +28,7 @@ def run_dir(tmp_path_factory) -> Path:
 def test_html_report_is_self_contained(run_dir, tmp_path):
     path = write_report(run_dir, out=tmp_path / "r.html", config=CONFIG)
     html = path.read_text()
-    assert html.count(IMG) == len(RUN_FIGURES) + 1  # and the power network
+    assert html.count(IMG) == len(RUN_FIGURES) + 2  # and the power network, the gains
     assert 'id="run-network"' in html
     assert html.index('class="headline">First power on') < html.index("<th>KPI</th>")
     assert not re.search(r"(src|href)=\"https?://", html)
@@ -52,7 +52,7 @@ def test_markdown_report_writes_pngs_beside_it(run_dir, tmp_path):
     path = write_report(run_dir, out=tmp_path / "md" / "report.md", markdown=True)
     text = path.read_text()
     links = re.findall(r"!\[[^]]*\]\(([^)]+)\)", text)
-    assert len(links) == len(RUN_FIGURES) + 1  # the network, from scenario.yaml
+    assert len(links) == len(RUN_FIGURES) + 2  # the network and the gains, from scenario.yaml
     assert all((path.parent / link).read_bytes()[:4] == b"\x89PNG" for link in links)
     # write_run leaves the resolved scenario beside the results: the report finds it
     assert "| KPI | value | unit |" in text and "No scenario file" not in text
@@ -104,7 +104,7 @@ def test_cli_report_on_a_run_dir(run_dir, tmp_path):
     out = tmp_path / "cli.html"
     done = dcsim("report", str(run_dir), "--out", str(out), "--config", str(CONFIG))
     assert done.returncode == 0, done.stderr
-    assert out.read_text().count(IMG) == len(RUN_FIGURES) + 1
+    assert out.read_text().count(IMG) == len(RUN_FIGURES) + 2  # the network, the gains
 
 
 @pytest.mark.parametrize("case", ["missing", "neither", "bad-config"])

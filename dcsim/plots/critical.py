@@ -32,7 +32,7 @@ def plot_gains(frame: pd.DataFrame, ax: Axes | None = None) -> Axes:
     right = mean + (high if runs > 1 else 0)
     for y, value, end in zip(positions, mean, right, strict=True):
         ax.annotate(
-            f"{value:,.0f} d",
+            f"{round(value):,d} d",
             (max(value, end, 0), y),
             xytext=(4, 0),
             textcoords="offset points",

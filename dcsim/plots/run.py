@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import matplotlib.dates as mdates
 import matplotlib.ticker as mticker
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 
 from dcsim.plots.style import (
     date_axis,
@@ -216,12 +217,17 @@ def schedule_bars(
 
 
 def plot_schedule(
-    run: Any, ax: Axes | None = None, planned: Mapping[str, pd.Timestamp] | None = None
+    run: Any,
+    ax: Axes | None = None,
+    planned: Mapping[str, pd.Timestamp] | None = None,
+    critical: pd.DataFrame | None = None,
 ) -> Axes:
     """Gantt chart of equipment, halls and stages, with grid steps as vertical lines: a
     stage whose grey wait ends at such a line was waiting for that power. The chart starts
     at the earliest order or ground-breaking (``planned``, default from the run's
-    scenario) and ends a little after the last stage is energized."""
+    scenario) and ends a little after the last stage is energized. ``critical`` (the
+    full-cluster rows of a run's critical path) outlines the chain in red: on its entity's
+    row, or along the top for an entity without one (a grid step, the crews)."""
     events = frame(run, "events")
     if planned is None and getattr(run, "scenario", None) is not None:
         planned = planned_starts(run.scenario)
@@ -257,6 +263,8 @@ def plot_schedule(
     if len(sheds):
         rows_of = [position.get(entity, float("nan")) for entity in sheds["entity"]]
         handles += ax.plot(sheds["date"], rows_of, "rx", label="stage shed")
+    if critical is not None and len(critical):
+        handles.append(_outline_chain(ax, critical, position))
     ax.set_yticks(range(len(rows)), rows, fontsize="x-small")
     ax.set_ylim(len(rows) - 0.4, -1.4)
     legend_outside(ax, side="right", handles=handles)
@@ -265,3 +273,33 @@ def plot_schedule(
         time_limits(ax, bars["start"].min(), busy["end"].max() if len(busy) else bars["end"].max())
     date_axis(ax)
     return finish(ax, "Build-out schedule: what waited on what", "equipment, hall, stage")
+
+
+def _outline_chain(ax: Axes, chain: pd.DataFrame, position: Mapping[str, int]) -> Patch:
+    """Red outlines over the links of the critical chain; returns the legend entry."""
+    for link in chain.itertuples():
+        start, end = pd.Timestamp(link.start_date), pd.Timestamp(link.end_date)
+        width = max(end - start, pd.Timedelta(days=1))
+        row = position.get(link.entity)
+        y = -1.0 if row is None else row
+        ax.add_patch(
+            Rectangle(
+                (mdates.date2num(start), y - 0.45),
+                width / pd.Timedelta(days=1),
+                0.9,
+                fill=False,
+                edgecolor="red",
+                linewidth=1.6,
+            )
+        )
+        if row is None:
+            ax.annotate(
+                f"{link.entity}: {link.what}",
+                (start, y),
+                xytext=(2, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize="x-small",
+                color="red",
+            )
+    return Patch(fill=False, edgecolor="red", label="critical chain (full cluster)")

@@ -29,6 +29,7 @@ class RunDir:
     timeseries: pd.DataFrame
     events: pd.DataFrame
     stages: pd.DataFrame
+    critical_path: pd.DataFrame = field(default_factory=pd.DataFrame)  # empty if not written
 
 
 @dataclass
@@ -94,11 +95,12 @@ def load_run(path: str | Path) -> RunDir:
     path = Path(path)
     kpis = _json(path / "summary.json")
     tables = {name: _parquet(path / f"{name}.parquet") for name in ("timeseries", "events")}
-    stages = path / "stages.parquet"
+    stages, chain = path / "stages.parquet", path / "critical_path.parquet"
     return RunDir(
         path=path,
         kpis=kpis,
         stages=_parquet(stages) if stages.exists() else pd.DataFrame(),
+        critical_path=_parquet(chain) if chain.exists() else pd.DataFrame(),
         **tables,
     )
 

@@ -24,6 +24,7 @@ from dcsim.report.assumptions import (
 )
 from dcsim.report.detect import RunDir, SweepDir
 from dcsim.report.figures import Picture, run_figures, sweep_figures
+from dcsim.report.why import Why, why_section
 from dcsim.version import __version__
 
 DATE_KPIS = ("first_power_date", "full_cluster_date")
@@ -42,6 +43,7 @@ class Report:
     assumptions: list[Assumption]
     footer: str
     notes: list[str] = field(default_factory=list)
+    why: Why | None = None  # what sets the date (runs that recorded a critical path)
 
 
 def build(loaded: RunDir | SweepDir, config: Path | None = None) -> Report:
@@ -127,6 +129,7 @@ def _run_report(run: RunDir, scenario: Scenario | None) -> Report:
         figures=run_figures(run, scenario),
         assumptions=chip_sources(chips, scenario),
         footer="; ".join(footer) + f". Report by dcsim {__version__}.",
+        why=why_section(run, scenario),
     )
 
 

@@ -34,7 +34,10 @@ def render(ax: Axes) -> bytes:
 
 def _schedule(run: Any, scenario: Any) -> Axes:
     planned = run_plots.planned_starts(scenario) if scenario is not None else None
-    return run_plots.plot_schedule(run, planned=planned)
+    chain = getattr(run, "critical_path", None)
+    if chain is not None and len(chain):
+        chain = chain[chain["target"] == "full_cluster"]
+    return run_plots.plot_schedule(run, planned=planned, critical=chain)
 
 
 #: name, caption, and the plot as a function of the run and its scenario (or None).
@@ -56,7 +59,8 @@ RUN_FIGURES: tuple[tuple[str, str, Callable[[Any, Any], Axes]], ...] = (
     ),
     (
         "run-schedule",
-        "Equipment, halls and stages over time; grey bars are waits for power.",
+        "Equipment, halls and stages over time; grey bars are waits for power; red "
+        "outlines: the critical chain that sets the full-cluster date.",
         _schedule,
     ),
 )

@@ -8,6 +8,7 @@ import re
 from html import escape
 
 from dcsim.report.document import Report
+from dcsim.report.figures import Picture
 
 CSS = """
 body { font-family: system-ui, sans-serif; max-width: 75rem; margin: 2rem auto; padding: 0 1rem;
@@ -36,15 +37,11 @@ def to_html(report: Report) -> str:
         *(f'<p class="note">{escape(note)}</p>' for note in report.notes),
         "<h2>Scenario</h2>",
         _table(["", ""], [list(row) for row in report.summary], header=False),
+        *_why(report),
         "<h2>Key performance indicators</h2>",
         _table(report.kpi_header, report.kpi_rows),
         "<h2>Figures</h2>",
-        *(
-            f'<figure id="{escape(p.name)}"><img '
-            f'src="data:image/png;base64,{base64.b64encode(p.png).decode("ascii")}">'
-            f"<figcaption>{escape(p.caption)}</figcaption></figure>"
-            for p in report.figures
-        ),
+        *(_figure(p) for p in report.figures),
         "<h2>Assumptions and sources</h2>",
         _table(
             ["what", "value", "source", "check"],
@@ -56,6 +53,29 @@ def to_html(report: Report) -> str:
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"
+
+
+def _why(report: Report) -> list[str]:
+    """What sets the date: the sentence, the chain, the gains of each relaxed class."""
+    why = report.why
+    if why is None:
+        return []
+    parts = [
+        "<h2>What sets the date</h2>",
+        f"<p>{escape(why.sentence)}</p>",
+        _table(why.chain_header, why.chain_rows),
+    ]
+    if why.gains is not None:
+        parts.append(_figure(why.gains))
+    return parts
+
+
+def _figure(picture: Picture) -> str:
+    return (
+        f'<figure id="{escape(picture.name)}"><img '
+        f'src="data:image/png;base64,{base64.b64encode(picture.png).decode("ascii")}">'
+        f"<figcaption>{escape(picture.caption)}</figcaption></figure>"
+    )
 
 
 def _table(columns: list[str], rows: list[list[str]], header: bool = True) -> str:

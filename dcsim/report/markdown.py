@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dcsim.report.document import Report
+from dcsim.report.figures import Picture
 
 
 def write_markdown(report: Report, path: Path) -> Path:
@@ -13,12 +14,15 @@ def write_markdown(report: Report, path: Path) -> Path:
     lines = [f"# {report.title}", "", f"**{report.headline}**", ""]
     lines += [f"> {note}\n" for note in report.notes]
     lines += ["## Scenario", "", *_table(["", ""], [list(r) for r in report.summary]), ""]
+    if report.why is not None:
+        why = report.why
+        lines += ["## What sets the date", "", why.sentence, ""]
+        lines += [*_table(why.chain_header, why.chain_rows), ""]
+        lines += _figure(why.gains, path) if why.gains is not None else []
     lines += ["## Key performance indicators", "", *_table(report.kpi_header, report.kpi_rows), ""]
     lines += ["## Figures", ""]
     for picture in report.figures:
-        image = path.with_name(f"{path.stem}-{picture.name}.png")
-        image.write_bytes(picture.png)
-        lines += [f"![{picture.name}]({image.name})", "", f"*{picture.caption}*", ""]
+        lines += _figure(picture, path)
     lines += ["## Assumptions and sources", ""]
     rows = [[a.what, a.value, a.source, a.check] for a in report.assumptions]
     header = ["what", "value", "source", "check"]
@@ -26,6 +30,12 @@ def write_markdown(report: Report, path: Path) -> Path:
     lines += ["---", "", report.footer, ""]
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
+
+
+def _figure(picture: Picture, path: Path) -> list[str]:
+    image = path.with_name(f"{path.stem}-{picture.name}.png")
+    image.write_bytes(picture.png)
+    return [f"![{picture.name}]({image.name})", "", f"*{picture.caption}*", ""]
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
