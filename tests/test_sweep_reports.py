@@ -181,3 +181,17 @@ def test_scatter_over_a_sampled_range_shows_a_trend_not_a_zigzag(sobol_sweep):
     assert trend.get_label() == "median per eighth of the runs"
     assert len(trend.get_xdata()) <= 8 and list(trend.get_xdata()) == sorted(trend.get_xdata())
     assert ax.get_xlabel() == "halls.3.shell_time.mode (months)"
+
+
+def test_grid_report_gives_the_criticality_index_of_every_point(grid, grid_report):
+    """One row per design point, its runs, and shares that each add up to 100%: every run
+    that reached the full cluster has exactly one kind that set its date."""
+    why = grid_report.why
+    assert why is not None
+    labels = [row[0] for row in why.chain_rows]
+    assert labels == [f"delay={d}, crews={c}" for d in DELAYS for c in CREWS]
+    reached = grid.ok.groupby("point")["date_set_by"].count()
+    for row, count in zip(why.chain_rows, reached, strict=True):
+        assert row[1] == str(count)
+        shares = [int(part.rsplit(" ", 1)[1].rstrip("%")) for part in row[2].split(", ")]
+        assert abs(sum(shares) - 100) <= len(shares)  # rounding of each share

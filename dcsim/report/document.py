@@ -24,7 +24,7 @@ from dcsim.report.assumptions import (
 )
 from dcsim.report.detect import RunDir, SweepDir
 from dcsim.report.figures import Picture, run_figures, sweep_figures
-from dcsim.report.why import Why, why_section
+from dcsim.report.why import Why, sweep_why, why_section
 from dcsim.version import __version__
 
 DATE_KPIS = ("first_power_date", "full_cluster_date")
@@ -183,6 +183,7 @@ def _sweep_report(sweep: SweepDir, scenario: Scenario | None) -> Report:
         assumptions=chip_sources(chips, scenario),
         footer=f"dcsim {version}, root seed {seed}; report by dcsim {__version__}",
         notes=notes,
+        why=sweep_why(runs, sweep.parameters, MAX_POINTS),
     )
 
 

@@ -92,3 +92,39 @@ def why_section(run: Any, scenario: Any) -> Why | None:
         chain_rows=rows,
         gains=picture,
     )
+
+
+def sweep_why(runs: pd.DataFrame, parameters: list[str], points: int) -> Why | None:
+    """The criticality index of a sweep, per design point (pooled over all runs when there
+    are too many points to list): the share of the runs that reached the full cluster in
+    which each kind set the date, and the entities most often on the critical path."""
+    from dcsim.plots.sweep import point_labels
+    from dcsim.sweeps.criticality import criticality, shares
+
+    ok = runs[runs["status"] == "ok"] if "status" in runs else runs
+    if "date_set_by" not in ok or ok["date_set_by"].isna().all():
+        return None
+    if points > 1 and ok["point"].nunique() > points:
+        ok, parameters, labels = ok.assign(point=0), [], {0: "all runs"}
+    else:
+        labels = point_labels(ok, parameters)
+    frame = criticality(ok, parameters)
+    rows = []
+    for point, group in frame.groupby("point", sort=True):
+        rows.append(
+            [
+                labels.get(point, str(point)),
+                str(int(group["runs"].iloc[0])),
+                shares(group, "date_set_by", 6),
+                shares(group, "entity on path", 5),
+            ]
+        )
+    return Why(
+        sentence="What set the full-cluster date: per design point, the share of the runs "
+        "that reached the full cluster in which each constraint kind set the date, and the "
+        "entities most often on the critical path (the criticality index of schedule-risk "
+        "tools).",
+        chain_header=["design point", "runs", "date set by", "most often on the critical path"],
+        chain_rows=rows,
+        gains=None,
+    )
