@@ -15,6 +15,8 @@ docs (docs/model.md, "Counterfactuals") show one.
 
 from __future__ import annotations
 
+import copy
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,6 +25,7 @@ from dcsim.counterfactuals import run_outcome
 from dcsim.sim.model import RELAXABLE
 from dcsim.topology import PowerNetwork
 from dcsim.units import to_kw
+from tests.conftest import TINY
 
 DAYS = st.integers(0, 300)
 
@@ -89,15 +92,7 @@ def campuses(draw) -> dict:
         "name": "generated",
         "start": "2025-01-01",
         "horizon": "6 years",
-        "chips": {
-            "test-gpu": {
-                "tdp": "1000 W",
-                "system_power_per_gpu": "2000 W",
-                "overhead": 0.25,
-                "bf16_dense_tflops": 1000,
-                "price": "10 kUSD",
-            }
-        },
+        "chips": copy.deepcopy(TINY["chips"]),  # test-gpu: 2.5 kW of IT load per GPU
         "grid": {"interconnects": [{"name": "grid", "schedule": steps}]},
         "equipment": equipment,
         "halls": halls,
