@@ -109,6 +109,8 @@ def sweep_why(runs: pd.DataFrame, parameters: list[str], points: int) -> Why | N
     else:
         labels = point_labels(ok, parameters)
     frame = criticality(ok, parameters)
+    if frame.empty:
+        return None
     rows = []
     for point, group in frame.groupby("point", sort=True):
         rows.append(

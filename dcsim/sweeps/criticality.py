@@ -23,7 +23,7 @@ def criticality(runs: pd.DataFrame, parameters: list[str]) -> pd.DataFrame:
     """One row per (point, measure, name): the share of the point's runs with a chain in
     which ``name`` set the date or lay on the path, with the parameters of the point."""
     columns = ["point", *parameters, "measure", "name", "runs", "share"]
-    if "date_set_by" not in runs:
+    if any(column not in runs for column in MEASURES.values()):  # a store from before
         return pd.DataFrame(columns=columns)
     reached = runs[(runs["status"] == "ok") & runs["date_set_by"].notna()]
     rows = []
