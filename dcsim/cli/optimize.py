@@ -6,6 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
+from dcsim.cli.options import add_executor_options, check_executor_options
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -16,15 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--replications", type=int, metavar="R", help="runs per trial (common random numbers)"
     )
-    parser.add_argument(
-        "--executor",
-        choices=("serial", "local", "dask"),
-        default="serial",
-        help="where a trial's runs execute (default: this process)",
-    )
-    parser.add_argument("--workers", type=int, metavar="N", help="worker processes")
-    parser.add_argument("--address", metavar="ADDR", help="Dask scheduler (with dask)")
-    parser.add_argument("--scheduler-file", metavar="FILE", help="Dask scheduler file (with dask)")
+    add_executor_options(parser, "serial", "a trial's runs")
     parser.add_argument(
         "--out", metavar="DIR", help="study directory (default: out/<decision file name>)"
     )
@@ -41,13 +35,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def optimize_command(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from dcsim.errors import UserInputError
     from dcsim.jsonsafe import json_safe
     from dcsim.optimization import optimize
     from dcsim.optimization.report import print_result
 
-    if (args.address or args.scheduler_file) and args.executor != "dask":
-        raise UserInputError("--address and --scheduler-file need --executor dask")
+    check_executor_options(args)
     result = optimize(
         args.decisions,
         trials=args.trials,

@@ -6,6 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
+from dcsim.cli.options import add_executor_options, check_executor_options
 from dcsim.sweeps.limits import TIME_LIMIT_S
 
 EXIT_RUNS_FAILED = 1
@@ -35,17 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("experiment", help="experiment YAML file (see docs/experiments.md)")
-    parser.add_argument(
-        "--executor",
-        choices=("serial", "local", "dask"),
-        default="local",
-        help="where runs execute (default: a local process pool over all cores)",
-    )
-    parser.add_argument("--workers", type=int, metavar="N", help="worker processes")
-    parser.add_argument(
-        "--address", metavar="ADDR", help="Dask scheduler, e.g. tcp://host:8786 (with dask)"
-    )
-    parser.add_argument("--scheduler-file", metavar="FILE", help="Dask scheduler file (with dask)")
+    add_executor_options(parser, "local", "runs")
     parser.add_argument(
         "--out", metavar="DIR", help="results directory (default: out/<experiment name>)"
     )
@@ -82,8 +73,7 @@ def _run(args: argparse.Namespace, analyses=None):
         )
     if args.replications is not None and args.replications < 1:
         raise UserInputError(f"--replications {args.replications}: expected at least 1")
-    if (args.address or args.scheduler_file) and args.executor != "dask":
-        raise UserInputError("--address and --scheduler-file need --executor dask")
+    check_executor_options(args)
     experiment = load_experiment(args.experiment, args.replications)
     out = args.out or str(Path("out") / Path(args.experiment).stem)
     return run_sweep(

@@ -1,0 +1,30 @@
+"""Command-line options that several sub-commands share, defined once."""
+
+from __future__ import annotations
+
+import argparse
+
+from dcsim.errors import UserInputError
+
+
+def add_executor_options(parser: argparse.ArgumentParser, default: str, runs: str) -> None:
+    """``--executor``, ``--workers``, ``--address`` and ``--scheduler-file``, as
+    :func:`dcsim.sweeps.executors.open_executor` takes them; ``runs`` names what runs."""
+    where = "a local process pool over all cores" if default == "local" else "this process"
+    parser.add_argument(
+        "--executor",
+        choices=("serial", "local", "dask"),
+        default=default,
+        help=f"where {runs} execute (default: {where})",
+    )
+    parser.add_argument("--workers", type=int, metavar="N", help="worker processes")
+    parser.add_argument(
+        "--address", metavar="ADDR", help="Dask scheduler, e.g. tcp://host:8786 (with dask)"
+    )
+    parser.add_argument("--scheduler-file", metavar="FILE", help="Dask scheduler file (with dask)")
+
+
+def check_executor_options(args: argparse.Namespace) -> None:
+    """A scheduler is only for Dask: saying one with another executor is a mistake."""
+    if (args.address or args.scheduler_file) and args.executor != "dask":
+        raise UserInputError("--address and --scheduler-file need --executor dask")
