@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 
+from dcsim.cli.options import add_executor_options, check_executor_options
+
 #: What ``--out`` receives; finding one of them means an earlier fleet run is there.
 FLEET_FILES = ("fleet.json", "sites.parquet", "timeseries.parquet", "requests.parquet")
+#: What ``--out`` receives with ``--replications``.
+MONTE_CARLO_FILES = ("replications.parquet", "quantiles.parquet")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -22,6 +26,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     fleet.add_argument(
         "--force", action="store_true", help="replace the results of an earlier run in --out"
     )
+    fleet.add_argument(
+        "--replications",
+        type=int,
+        metavar="N",
+        help="Monte Carlo: replications 0..N-1 (common random numbers); --out receives "
+        + " and ".join(MONTE_CARLO_FILES),
+    )
+    add_executor_options(fleet, "serial", "replications")
     fleet.set_defaults(handler=fleet_command)
 
 
@@ -35,13 +47,17 @@ def fleet_command(args: argparse.Namespace) -> int:
 
     if not 0 <= args.seed <= MAX_SEED:
         raise UserInputError(f"--seed {args.seed}: expected a whole number from 0 to {MAX_SEED}")
+    check_executor_options(args)
     if args.out and not args.force:
-        earlier = [name for name in FLEET_FILES if (Path(args.out) / name).exists()]
+        written = FLEET_FILES if args.replications is None else MONTE_CARLO_FILES
+        earlier = [name for name in written if (Path(args.out) / name).exists()]
         if earlier:
             raise UserInputError(
                 f"{args.out}: holds the results of an earlier run ({earlier[0]}); use "
                 "another --out, or --force to replace them"
             )
+    if args.replications is not None:
+        return _monte_carlo(args)
     result = run_fleet(args.config, seed=args.seed)
     summary = {
         "fleet": result.kpis,
@@ -63,6 +79,52 @@ def fleet_command(args: argparse.Namespace) -> int:
     else:
         _print(result, args.out)
     return 0
+
+
+def _monte_carlo(args: argparse.Namespace) -> int:
+    """Replications of the fleet on the chosen executor: a row each, and quantiles per KPI.
+    Exit status 1 if any replication failed, as for a sweep."""
+    from dcsim.files import atomic, output_dir
+    from dcsim.fleet.montecarlo import monte_carlo
+
+    study = monte_carlo(
+        args.config,
+        args.replications,
+        seed=args.seed,
+        executor=args.executor,
+        workers=args.workers,
+        address=args.address,
+        scheduler_file=args.scheduler_file,
+    )
+    if args.out:
+        out = output_dir(args.out)
+        for name, frame in zip(MONTE_CARLO_FILES, (study.runs, study.quantiles), strict=True):
+            atomic(out / name, lambda p, f=frame: f.to_parquet(p, index=False))
+    if args.json:
+        print(
+            json.dumps(
+                {"replications": _records(study.runs), "quantiles": _records(study.quantiles)}
+            )
+        )
+    else:
+        _print_quantiles(study, args.out)
+    return 1 if study.failed else 0
+
+
+def _print_quantiles(study, out_dir: str | None) -> None:
+    from rich.console import Console
+
+    from dcsim.sweeps.summary import print_table
+
+    console = Console()
+    print_table(study.quantiles.assign(point=0), [], console)
+    ok = len(study.runs) - study.failed
+    console.print(f"{ok} replications ok, {study.failed} failed")
+    if study.failed:
+        first = study.runs.loc[study.runs["status"] != "ok", "error"].iloc[0]
+        console.print(f"first error: {first}", markup=False, highlight=False)
+    if out_dir:
+        console.print(f"{' and '.join(MONTE_CARLO_FILES)} written to {out_dir}/")
 
 
 def _records(frame) -> list[dict]:

@@ -1,0 +1,91 @@
+"""Monte Carlo of a fleet file: replication r is the single run with replication r (same
+named streams), and serial, the local pool and Dask return the same rows."""
+
+import json
+
+import pandas as pd
+import pytest
+from test_fleet_cli import FLEET, write
+
+from dcsim.fleet import run_fleet
+from dcsim.fleet.montecarlo import monte_carlo
+
+REPLICATIONS = 3
+SEED = 7
+
+
+@pytest.fixture(scope="module")
+def fleet_file(tmp_path_factory):
+    return write(tmp_path_factory.mktemp("mc"), FLEET)
+
+
+@pytest.fixture(scope="module")
+def serial(fleet_file):
+    return monte_carlo(fleet_file, REPLICATIONS, seed=SEED, executor="serial")
+
+
+def test_replication_r_is_the_single_run_with_replication_r(fleet_file, serial):
+    runs = serial.runs
+    assert list(runs.replication) == list(range(REPLICATIONS)) and serial.failed == 0
+    for r in (0, REPLICATIONS - 1):
+        single = run_fleet(fleet_file, seed=SEED, replication=r)
+        row = runs.iloc[r]
+        assert row["gpus_energized_final"] == single.kpis["gpus_energized_final"]
+        assert row["capex_usd"] == single.kpis["capex_usd"]
+        east = single.regions.set_index("region").loc["east"]
+        assert row["queue.east.withdrawn_gw"] == east["withdrawn_gw"]
+    # the replications draw differently: the template's scale and the queue's traffic
+    assert runs["gpus_ordered"].nunique() == REPLICATIONS
+    assert runs["queue.east.withdrawn_gw"].nunique() == REPLICATIONS
+
+
+def test_quantiles_cover_every_numeric_kpi(serial):
+    table = serial.quantiles.set_index("kpi")
+    gpus = serial.runs["gpus_ordered"]
+    assert table.loc["gpus_ordered", "n"] == REPLICATIONS
+    assert table.loc["gpus_ordered", "p50"] == gpus.median()
+    assert table.loc["gpus_ordered", "p10"] <= table.loc["gpus_ordered", "p90"]
+    assert "replication" not in table.index and "seed" not in table.index
+
+
+def test_local_pool_gives_the_same_rows(fleet_file, serial):
+    local = monte_carlo(fleet_file, REPLICATIONS, seed=SEED, executor="local", workers=2)
+    pd.testing.assert_frame_equal(local.runs, serial.runs)
+    pd.testing.assert_frame_equal(local.quantiles, serial.quantiles)
+
+
+def test_dask_gives_the_same_rows(fleet_file, serial):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        dask = monte_carlo(
+            fleet_file, REPLICATIONS, seed=SEED, executor="dask", address=cluster.scheduler_address
+        )
+    pd.testing.assert_frame_equal(dask.runs, serial.runs)
+
+
+def test_cli_writes_replications_and_quantiles(cli, fleet_file, serial, tmp_path):
+    out = tmp_path / "mc"
+    args = ("fleet", fleet_file, "--seed", SEED, "--replications", REPLICATIONS, "--out", out)
+    done = cli(*args, "--json")
+    assert done.returncode == 0, done.stderr
+    printed = json.loads(done.stdout)
+    assert [r["gpus_ordered"] for r in printed["replications"]] == list(serial.runs.gpus_ordered)
+    stored = pd.read_parquet(out / "replications.parquet")
+    pd.testing.assert_frame_equal(stored, serial.runs)
+    assert len(pd.read_parquet(out / "quantiles.parquet")) == len(serial.quantiles)
+    again = cli(*args)
+    assert again.returncode == 2 and "earlier run (replications.parquet)" in again.stderr
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        (("--replications", "0"), "--replications 0: expected 1 to"),
+        (("--replications", "2", "--address", "tcp://x:1"), "need --executor dask"),
+    ],
+)
+def test_bad_monte_carlo_options_give_one_line(cli, fleet_file, extra, expected):
+    done = cli("fleet", fleet_file, *extra)
+    assert done.returncode == 2 and expected in done.stderr, done.stderr
