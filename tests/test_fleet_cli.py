@@ -126,3 +126,32 @@ def test_bad_fleet_file_gives_one_line_and_exit_2(cli, tmp_path, path, value, ex
     assert done.returncode == 2, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and expected in lines[0], lines
+
+
+def test_energized_gpus_by_chip_add_up_to_the_total(tmp_path):
+    """Two chips in one region: at every row the chips' columns add up to the region's
+    energized GPUs, and each chip's last level is what the site table says for it."""
+    cluster = str(REPO / "configs" / "fleet" / "sites" / "meta-24k-cluster.yaml")
+    b200 = {
+        "halls.0.stages.chip": "b200",
+        "chip_orders.0.chip": "b200",
+        "halls.0.it_capacity": "50 MW",
+    }
+    fleet = {
+        "fleet": "two-chips",
+        "start": "2023-01-01",
+        "horizon": "2 years",
+        "regions": [{"name": "r"}],
+        "sites": [
+            {"name": "h", "region": "r", "scenario": cluster},
+            {"name": "b", "region": "r", "scenario": cluster, "set": b200},
+        ],
+    }
+    result = run_fleet(write(tmp_path, fleet))
+    series = result.timeseries
+    chips = ["gpus_energized_b200", "gpus_energized_h100-sxm"]
+    assert (series[chips].sum(axis=1) == series.gpus_energized).all()
+    assert (series[chips].diff().abs().sum() > 0).all()  # both chips change over time
+    last = series.iloc[-1]
+    for chip in chips:
+        assert last[chip] == result.sites[chip].sum() > 0

@@ -69,6 +69,7 @@ def summarize_fleet(run: FleetRun) -> FleetResult:
             }
         )
         deltas.append(_changes(plan.region, ts))
+        deltas.append(_chip_changes(plan.region, model))
     sites = pd.DataFrame(rows)
     requests = pd.concat(
         [requests_table(queue) for queue in run.queues.values()] or [_NO_REQUESTS],
@@ -193,6 +194,20 @@ def _changes(region: str, ts: dict[str, np.ndarray]) -> pd.DataFrame:
     return pd.DataFrame(frame)
 
 
+def _chip_changes(region: str, model) -> pd.DataFrame:
+    """A site's energized GPUs as changes by chip (``gpus_energized_<chip>``): every change
+    to its energized count (a stage switched on or shed, a GPU failed or repaired) belongs
+    to one stage, and so to one chip; over chips they add up to ``gpus_energized``."""
+    chip_of = {stage.name: stage.chip for stage in model.stages}
+    frame = pd.DataFrame(model.ledger.additions("gpus_energized"), columns=["day", "stage", "n"])
+    frame = frame.astype({"day": float, "n": float})  # float even when nothing was energized
+    chips = frame["stage"].map(chip_of)
+    columns = {"region": region, "day": frame["day"]}
+    for chip in sorted(set(chip_of.values())):
+        columns[f"gpus_energized_{chip}"] = frame["n"].where(chips == chip, 0)
+    return pd.DataFrame(columns)
+
+
 def _queue_changes(requests: pd.DataFrame, horizon: float) -> list[pd.DataFrame]:
     """Each request adds its GW to the queue when filed and moves it to withdrawn or
     operating when it leaves the queue."""
@@ -221,6 +236,7 @@ def _timeseries(changes: pd.DataFrame, start: dt.date) -> pd.DataFrame:
     levels_ = changes.groupby("region")[values].cumsum()
     frame = pd.concat([changes[["region", "day"]], levels_], axis=1)
     frame = frame.drop_duplicates(["region", "day"], keep="last").reset_index(drop=True)
-    frame["gpus_energized"] = frame["gpus_energized"].round().astype("int64")
+    for column in [c for c in frame if c.startswith("gpus_energized")]:
+        frame[column] = frame[column].round().astype("int64")
     frame.insert(0, "date", to_dates(start, frame["day"]))
     return frame

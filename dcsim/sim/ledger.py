@@ -119,3 +119,13 @@ class Ledger:
             state[:, cols] = np.where(last >= 0, carried, 0.0)
         times = np.fromiter((event[0] for event in self.events), dtype=float, count=rows)
         return np.column_stack([times, state]) if rows else np.zeros((0, 1 + columns))
+
+    def additions(self, counter: str) -> list[tuple[float, str, float]]:
+        """``(time, entity, amount)`` of each event that added to ``counter``, in order: the
+        counter's changes told apart by entity (a fleet splits its energized GPUs by the
+        chip of the stage each change belongs to)."""
+        return [
+            (time, entity, add[counter])
+            for (time, _, entity, _), (add, _) in zip(self.events, self._changes, strict=True)
+            if add and counter in add
+        ]
