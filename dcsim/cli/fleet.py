@@ -136,7 +136,7 @@ def _print(result, out_dir: str | None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from dcsim.cli.run import format_value
+    from dcsim.formatting import format_value
 
     console = Console()
     table = Table(title=f"dcsim fleet: {result.kpis['fleet']} (seed {result.kpis['seed']})")

@@ -10,7 +10,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "report", help="write a self-contained HTML (or Markdown) report of a run or sweep"
     )
     parser.add_argument(
-        "dir", help="run directory (summary.json) or sweep directory (runs.parquet)"
+        "dir", help="run (summary.json), sweep (runs.parquet) or fleet (fleet.json) directory"
     )
     parser.add_argument(
         "--out", metavar="FILE", help="report file (default DIR/report.html or DIR/report.md)"

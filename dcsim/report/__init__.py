@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dcsim.report.detect import RunDir, SweepDir, load, load_run, load_sweep
+from dcsim.report.detect import FleetDir, RunDir, SweepDir, load, load_run, load_sweep
 
 __all__ = [
+    "FleetDir",
     "RunDir",
     "SweepDir",
     "load",
@@ -38,7 +39,7 @@ def write_report(
     markdown: bool = False,
     config: str | Path | None = None,
 ) -> Path:
-    """Report on the run or sweep in ``directory``; returns the file written (default
+    """Report on the run, sweep or fleet in ``directory``; returns the file written (default
     ``directory/report.html`` or ``report.md``). The scenario file for the assumptions
     section is ``config``, else ``scenario.yaml`` in the directory, else a sweep's base
     scenario, if there is one."""
@@ -53,7 +54,13 @@ def write_report(
         config = directory / "scenario.yaml"
     if config is None and isinstance(loaded, SweepDir):
         config = loaded.scenario_file
-    report = build(loaded, Path(config) if config is not None else None)
+    given = Path(config) if config is not None else None
+    if isinstance(loaded, FleetDir):
+        from dcsim.report.fleet import fleet_report
+
+        report = fleet_report(loaded, given)
+    else:
+        report = build(loaded, given)
     target = Path(out) if out else directory / ("report.md" if markdown else "report.html")
     target.parent.mkdir(parents=True, exist_ok=True)
     if markdown:

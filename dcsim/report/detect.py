@@ -1,4 +1,5 @@
-"""Read a result directory back: one run (``summary.json``) or a sweep (``runs.parquet``).
+"""Read a result directory back: one run (``summary.json``), a sweep (``runs.parquet``) or a
+fleet (``fleet.json``).
 
 Everything the report needs is loaded here, and every way a directory can be unusable
 becomes a :class:`~dcsim.errors.UserInputError` naming the directory and the file.
@@ -75,8 +76,26 @@ class SweepDir:
         return [c for c in numeric if c not in skip]
 
 
-def load(path: str | Path) -> RunDir | SweepDir:
-    """The run or sweep stored in ``path``."""
+@dataclass
+class FleetDir:
+    """What ``dcsim fleet --out`` wrote: ``fleet.json`` and three Parquet tables."""
+
+    path: Path
+    kpis: dict[str, Any]
+    regions: pd.DataFrame
+    sites: pd.DataFrame
+    timeseries: pd.DataFrame
+    requests: pd.DataFrame
+
+    @property
+    def horizon_day(self) -> float:
+        """The horizon in fleet days: the time series closes every site's levels there
+        (``end_date`` is the horizon rounded to a whole day)."""
+        return float(self.timeseries["day"].max())
+
+
+def load(path: str | Path) -> RunDir | SweepDir | FleetDir:
+    """The run, sweep or fleet stored in ``path``."""
     path = Path(path)
     if not path.exists():
         raise UserInputError(f"{path}: no such directory")
@@ -86,8 +105,11 @@ def load(path: str | Path) -> RunDir | SweepDir:
         return load_run(path)
     if (path / "runs.parquet").is_file() or (path / "manifest.json").is_file():
         return load_sweep(path)
+    if (path / "fleet.json").is_file():
+        return load_fleet(path)
     raise UserInputError(
-        f"{path}: neither a run directory (summary.json) nor a sweep directory (runs.parquet)"
+        f"{path}: neither a run directory (summary.json), a sweep directory (runs.parquet) "
+        "nor a fleet directory (fleet.json)"
     )
 
 
@@ -129,6 +151,19 @@ def load_sweep(path: str | Path) -> SweepDir:
         if (path / f"{name}.json").exists():
             setattr(sweep, name, _json(path / f"{name}.json"))
     return sweep
+
+
+def load_fleet(path: Path) -> FleetDir:
+    summary = _json(path / "fleet.json")
+    tables = {
+        name: _parquet(path / f"{name}.parquet") for name in ("sites", "timeseries", "requests")
+    }
+    return FleetDir(
+        path=path,
+        kpis=summary.get("fleet", {}),
+        regions=pd.DataFrame(summary.get("regions", [])),
+        **tables,
+    )
 
 
 def _json(path: Path) -> dict[str, Any]:

@@ -32,6 +32,15 @@ DATE_KPIS = ("first_power_date", "full_cluster_date")
 DEFAULT_SWEEP_KPIS = ("days_to_full_cluster", "stranded_capex_usd_years", "capex_usd")
 
 
+@dataclass(frozen=True)
+class Table:
+    """A titled table after the figures (a fleet's queues and sites)."""
+
+    title: str
+    header: list[str]
+    rows: list[list[str]]
+
+
 @dataclass
 class Report:
     title: str
@@ -44,6 +53,7 @@ class Report:
     footer: str
     notes: list[str] = field(default_factory=list)
     why: Why | None = None  # what sets the date (runs that recorded a critical path)
+    tables: list[Table] = field(default_factory=list)
 
 
 def build(loaded: RunDir | SweepDir, config: Path | None = None) -> Report:

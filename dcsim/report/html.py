@@ -42,6 +42,7 @@ def to_html(report: Report) -> str:
         _table(report.kpi_header, report.kpi_rows),
         "<h2>Figures</h2>",
         *(_figure(p) for p in report.figures),
+        *(f"<h2>{escape(t.title)}</h2>{_table(t.header, t.rows)}" for t in report.tables),
         "<h2>Assumptions and sources</h2>",
         _table(
             ["what", "value", "source", "check"],

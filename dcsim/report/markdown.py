@@ -23,6 +23,8 @@ def write_markdown(report: Report, path: Path) -> Path:
     lines += ["## Figures", ""]
     for picture in report.figures:
         lines += _figure(picture, path)
+    for table in report.tables:
+        lines += [f"## {table.title}", "", *_table(table.header, table.rows), ""]
     lines += ["## Assumptions and sources", ""]
     rows = [[a.what, a.value, a.source, a.check] for a in report.assumptions]
     header = ["what", "value", "source", "check"]

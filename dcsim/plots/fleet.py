@@ -1,0 +1,85 @@
+"""Figures of a fleet: energized load by region, GPUs by chip, and the queue funnel.
+
+Each function takes one of the tables ``dcsim fleet --out`` writes (``timeseries.parquet``
+or ``requests.parquet``), draws on ``ax`` (a new figure if ``None``) and returns the Axes.
+The time series holds each region's levels after each change, so it is drawn ``steps-post``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from dcsim.plots.style import date_axis, finish, legend_outside, new_axes, step_on_grid
+
+#: The stages of the queue funnel: the request days that put a request's GW in each.
+FUNNEL = (
+    ("requested", "request_day"),
+    ("studied", "study_end_day"),
+    ("withdrawn", "withdrawn_day"),
+    ("in operation", "operation_day"),
+)
+
+
+def fleet_levels(timeseries: pd.DataFrame, column: str) -> pd.DataFrame:
+    """``column`` of every region read on the union of all regions' change dates: one
+    column per region (0 before a region's first change), rows by date."""
+    grid = pd.DatetimeIndex(sorted(set(timeseries["date"])))
+    table = {}
+    for region, rows in timeseries.groupby("region", sort=True):
+        table[region] = np.nan_to_num(step_on_grid(rows["date"], rows[column], grid))
+    return pd.DataFrame(table, index=grid)
+
+
+def plot_energized_by_region(timeseries: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Energized facility load, stacked by region: the top edge is the fleet's."""
+    ax = new_axes(ax)
+    levels = fleet_levels(timeseries, "facility_gw")
+    ax.stackplot(levels.index, *levels.T.to_numpy(), labels=levels.columns, step="post")
+    date_axis(ax)
+    legend_outside(ax, "right", title="region")
+    return finish(ax, "Energized facility load by region", "facility load (GW)")
+
+
+def plot_gpus_by_chip(timeseries: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Energized GPUs of the whole fleet, one line per chip."""
+    ax = new_axes(ax)
+    chips = sorted(
+        c for c in timeseries if c.startswith("gpus_energized_") and c != "gpus_energized_final"
+    )
+    for column in chips:
+        total = fleet_levels(timeseries, column).sum(axis=1)
+        label = column.removeprefix("gpus_energized_")
+        ax.plot(total.index, total.to_numpy(), drawstyle="steps-post", label=label)
+    ax.yaxis.set_major_formatter(lambda value, _: f"{value:,.0f}")
+    date_axis(ax)
+    legend_outside(ax, "right", title="chip")
+    return finish(ax, "GPUs energized by chip (fleet)", "energized GPUs (count)")
+
+
+def funnel(requests: pd.DataFrame, horizon_day: float) -> pd.DataFrame:
+    """GW per region reaching each stage of :data:`FUNNEL` by ``horizon_day``: filed,
+    through their study, withdrawn (in study or during upgrades), in operation."""
+    rows = {}
+    for region, group in requests.groupby("region", sort=True):
+        rows[region] = {
+            stage: float(group.mw[group[day] <= horizon_day].sum() / 1000) for stage, day in FUNNEL
+        }
+    return pd.DataFrame.from_dict(rows, orient="index", columns=[s for s, _ in FUNNEL])
+
+
+def plot_queue_funnel(requests: pd.DataFrame, horizon_day: float, ax: Axes | None = None) -> Axes:
+    """Horizontal bars per region: requested, studied, withdrawn, in operation (GW)."""
+    ax = new_axes(ax, figsize=(8.0, 1.2 + 1.1 * max(1, requests["region"].nunique())))
+    table = funnel(requests, horizon_day)
+    stages = list(table.columns)
+    height = 0.8 / len(stages)
+    for i, stage in enumerate(stages):
+        y = np.arange(len(table)) + (i - (len(stages) - 1) / 2) * height
+        bars = ax.barh(y, table[stage], height=height, label=stage)
+        ax.bar_label(bars, fmt="{:,.1f}", fontsize="x-small", padding=2)
+    ax.set_yticks(np.arange(len(table)), table.index)
+    ax.invert_yaxis()
+    legend_outside(ax, "right", title="requests")
+    return finish(ax, "Interconnection queue funnel", "region", xlabel="requests (GW)")
