@@ -159,7 +159,7 @@ def test_random_networks_exercise_both_solvers():
     kinds = set()
     strategy = st.data()
 
-    @settings(max_examples=60, deadline=None, database=None)
+    @settings(max_examples=60, deadline=None, database=None, derandomize=True)
     @given(strategy)
     def collect(data):
         kinds.add(_random_network(data.draw)[0].formula is None)
