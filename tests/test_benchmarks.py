@@ -22,7 +22,7 @@ def benchmark(script: str, *args: str) -> dict:
 
 
 def test_run_benchmark_prints_its_figures():
-    figures = benchmark("run.py", "--rounds", "1", "--per-round", "2")
+    figures = benchmark("run.py", "--rounds", "1", "--per-round", "2", "--fleet-sites", "0")
     for key in (
         "replication_seconds",
         "model_events_per_s",
@@ -39,12 +39,13 @@ def test_run_benchmark_adds_the_fleet_when_asked():
     figures = benchmark("run.py", "--rounds", "1", "--per-round", "1", "--fleet-sites", "20")
     assert figures["fleet_sites"] == 20
     assert figures["fleet_20_seconds"] > 0 and figures["fleet_20_peak_rss_mb"] > 0
-    assert "fleet_sites" not in benchmark("run.py", "--rounds", "1", "--per-round", "1")
+    without = benchmark("run.py", "--rounds", "1", "--per-round", "1", "--fleet-sites", "0")
+    assert "fleet_sites" not in without
 
 
 def test_event_floor_skeleton_makes_the_models_events():
     """The skeleton is only a ceiling for the model if it makes about the same events."""
-    model = benchmark("run.py", "--rounds", "1", "--per-round", "1")
+    model = benchmark("run.py", "--rounds", "1", "--per-round", "1", "--fleet-sites", "0")
     floor = benchmark("event_floor.py", "--rounds", "1", "--per-round", "2")
     assert (
         abs(floor["skeleton_events"] - model["events_per_replication"])
