@@ -4,6 +4,8 @@ A 200-run Monte Carlo of the default scenario (one point, 200 replications) thro
 ``serial``, ``local`` and ``dask`` (a LocalCluster started for the purpose). The per-task
 overhead is what a task costs beyond its runs: (wall seconds x workers - summed run
 seconds) / tasks, start-up included, which is why runs are batched into ~0.5 s tasks.
+``efficiency`` (when serial is measured too) is an executor's runs/s over workers x the
+serial runs/s.
 
     .venv/bin/python benchmarks/sweep.py [--runs 200] [--workers N] [--json]
 """
@@ -55,6 +57,12 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
     results = [measure(name, args.runs, args.workers) for name in args.executors]
+    serial = next((r for r in results if r["executor"] == "serial"), None)
+    for row in results:  # parallel efficiency: runs/s against workers x serial runs/s
+        if serial is not None:
+            row["efficiency"] = round(
+                row["runs_per_second"] / (row["workers"] * serial["runs_per_second"]), 3
+            )
     if args.json:
         print(json.dumps({"cpus": os.cpu_count(), "results": results}))
         return 0
@@ -63,7 +71,8 @@ def main() -> int:
             f"{row['executor']:>6} x{row['workers']}: {row['runs_per_second']:7.2f} runs/s "
             f"({row['wall_seconds']:.1f} s for {row['runs']} runs; {row['seconds_per_run']:.3f} "
             f"s/run; {row['tasks']} tasks, {row['overhead_ms_per_task']:.0f} ms "
-            "overhead per task incl. start-up)",
+            "overhead per task incl. start-up"
+            + (f"; efficiency {row['efficiency']:.1%})" if "efficiency" in row else ")"),
             file=sys.stdout,
         )
     return 0
