@@ -19,7 +19,7 @@ from dcsim.config.safe_yaml import parse, read_text
 from dcsim.errors import UserInputError
 from dcsim.files import atomic, output_dir
 from dcsim.results import RunResult, summarize
-from dcsim.rng import MAX_SEED
+from dcsim.rng import check_seed
 from dcsim.sim.model import BuildOut
 
 #: What ``write_run`` writes; finding one of them means an earlier run is there.
@@ -44,9 +44,8 @@ def simulate(
     ``overrides`` sets fields by dotted path before validation, exactly as ``--set`` does
     on the command line: ``simulate("campus.yaml", overrides={"halls.0.pue": 1.3})``.
     Values may be what the file would hold (``"6 months"``, ``1.3``)."""
-    for name, value in (("seed", seed), ("replication", replication)):
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SEED:
-            raise UserInputError(f"{name} {value!r}: expected a whole number from 0 to {MAX_SEED}")
+    check_seed("seed", seed)
+    check_seed("replication", replication)
     if isinstance(scenario, Scenario):
         if overrides:
             data = scenario.model_dump(mode="json", by_alias=True)

@@ -23,7 +23,9 @@ import numpy as np
 import pandas as pd
 
 from dcsim.config.schema import Scenario
+from dcsim.errors import UserInputError
 from dcsim.results import kpis, levels, target_days
+from dcsim.rng import check_seed
 from dcsim.sim.model import RELAXABLE, BuildOut
 
 #: Quantiles reported beside the mean.
@@ -68,9 +70,12 @@ def explain(
     """Days gained on the full cluster and on half the GPUs, and the change in stranded
     capex, with each class relaxed (and the two largest together), over ``replications``
     paired runs. One row per relaxation, largest full-cluster gain first."""
-    if replications < 1:
-        raise ValueError("replications must be at least 1")
+    check_seed("seed", seed)
+    if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
+        raise UserInputError(f"replications {replications!r}: expected a whole number from 1")
     classes = classes or relaxable_classes(scenario)
+    if unknown := set(classes) - set(RELAXABLE):
+        raise UserInputError(f"classes {sorted(unknown)}: known are {list(RELAXABLE)}")
     base = [run_outcome(scenario, seed, r, frozenset()) for r in range(replications)]
     horizon = scenario.horizon
     rows = [

@@ -13,8 +13,18 @@ import zlib
 
 import numpy as np
 
+from dcsim.errors import UserInputError
+
 #: Largest root seed: every seed is stored in int64 columns (runs.parquet).
 MAX_SEED = 2**63 - 1
+
+
+def check_seed(name: str, value: object) -> None:
+    """A seed or replication index is a whole number from 0 to :data:`MAX_SEED` (what a
+    ``SeedSequence`` takes); anything else is the user's to fix, in one line."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SEED:
+        raise UserInputError(f"{name} {value!r}: expected a whole number from 0 to {MAX_SEED}")
+
 
 #: Fixed table: never renumber, only append.
 STREAM_IDS = {

@@ -216,3 +216,16 @@ def test_gains_chart_has_a_bar_per_relaxation_largest_on_top():
     assert labels[-1] == "commissioning + grid"  # 31 days, drawn at the top
     assert len(ax.patches) == len(frame)
     assert "days gained" in ax.get_xlabel()
+
+
+def test_explain_refuses_bad_seeds_and_counts_in_one_line(cli):
+    from dcsim.errors import UserInputError
+
+    done = cli("explain", "configs/meta-100k-h100.yaml", "--seed", "-1")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines() == [
+        "error: seed -1: expected a whole number from 0 to 9223372036854775807"
+    ]
+    for bad in ({"replications": 0}, {"replications": 1.5}, {"classes": ["weather"]}):
+        with pytest.raises(UserInputError):
+            explain(tiny(), **bad)

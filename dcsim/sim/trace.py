@@ -60,15 +60,6 @@ class Trace:
         return chain[::-1]
 
 
-def later(a: int, b: int, links: list[Link]) -> int:
-    """Of two links, the one that ended last (``a`` on a tie): what was really waited for."""
-    if a == NO_CAUSE:
-        return b
-    if b == NO_CAUSE:
-        return a
-    return b if links[b].end > links[a].end else a
-
-
 def span(days: float) -> str:
     """A duration as a person would say it: days, weeks or months."""
     if abs(days) < 28:
