@@ -231,3 +231,10 @@ def test_out_keeps_the_scenario_that_ran_with_its_overrides(cli, tmp_path):
     done = cli("run", "configs/meta-100k-h100.yaml", "--set", "halls.0.pue=1.3", "--out", out)
     assert done.returncode == 0, done.stderr
     assert load_scenario(out / "scenario.yaml").halls[0].pue == 1.3
+
+
+def test_validate_refuses_set_on_files_that_are_not_scenarios(cli):
+    for path in ("experiments/transformer-lead-time-mc.yaml", "configs/fleet/meta-2024.yaml"):
+        done = cli("validate", path, "--set", "halls.0.pue=1.2")
+        assert done.returncode == 2, path
+        assert "--set applies to scenarios" in done.stderr and "Traceback" not in done.stderr

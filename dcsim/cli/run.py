@@ -125,6 +125,10 @@ def validate_command(args: argparse.Namespace) -> int:
     from dcsim.errors import UserInputError
 
     data = read_yaml(Path(args.config))
+    if args.overrides and {"fleet", "decisions", "base"} & set(data):
+        raise UserInputError(
+            f"{args.config}: --set applies to scenarios; use the file's own `set:` keys"
+        )
     if "fleet" in data:
         return _validate_fleet(args)
     if "decisions" in data:
@@ -136,19 +140,14 @@ def validate_command(args: argparse.Namespace) -> int:
     from dcsim.sweeps.experiment import load_experiment
     from dcsim.sweeps.plan import make_plan
 
-    if args.overrides:
-        raise UserInputError(f"{args.config}: --set applies to scenarios; use the `set:` key")
     plan = make_plan(load_experiment(args.config), args.config)
     print(f"ok: experiment of {len(plan.points)} points x {plan.experiment.replications} runs")
     return 0
 
 
 def _validate_fleet(args: argparse.Namespace) -> int:
-    from dcsim.errors import UserInputError
     from dcsim.fleet.loader import load_fleet, site_plans
 
-    if args.overrides:
-        raise UserInputError(f"{args.config}: --set applies to scenarios; use a site's `set:`")
     fleet = load_fleet(args.config)
     plans = site_plans(fleet, args.config)
     print(f"ok: fleet of {len(plans)} sites in {len(fleet.regions)} regions")
@@ -156,12 +155,9 @@ def _validate_fleet(args: argparse.Namespace) -> int:
 
 
 def _validate_decisions(args: argparse.Namespace) -> int:
-    from dcsim.errors import UserInputError
     from dcsim.optimization.check import prepare
     from dcsim.optimization.decisions import load_decisions
 
-    if args.overrides:
-        raise UserInputError(f"{args.config}: --set applies to scenarios; use the `set:` key")
     decisions = load_decisions(args.config)
     prepare(decisions, args.config)
     print(f"ok: decision file of {len(decisions.decisions)} decisions")
