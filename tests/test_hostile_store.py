@@ -63,6 +63,23 @@ def runs_of(out: Path) -> pd.DataFrame:
     return pd.read_parquet(out / "runs.parquet").drop(columns="wall_seconds")
 
 
+def pool_workers(sweeper) -> list:
+    """The pool's worker processes: forked from the sweep itself, or from a forkserver;
+    never the forkserver or multiprocessing's resource tracker."""
+    import psutil
+
+    helpers = ("forkserver", "resource_tracker")
+    workers = []
+    for process in sweeper.children(recursive=True):
+        try:
+            command = " ".join(process.cmdline())
+        except psutil.Error:  # ended since it was listed
+            continue
+        if not any(helper in command for helper in helpers):
+            workers.append(process)
+    return workers
+
+
 def test_a_worker_killed_mid_sweep_loses_nothing(tmp_path):
     """SIGKILL one pool worker: its runs run again on a fresh pool, every run is stored
     exactly once, identical to an uninterrupted sweep; a rerun then has nothing to do."""
@@ -76,11 +93,8 @@ def test_a_worker_killed_mid_sweep_loses_nothing(tmp_path):
     process = start(*sweep(exp, "--out", str(out), "--workers", "2", executor="local"))
     try:
         sweeper = psutil.Process(process.pid)
-        workers = lambda: [  # noqa: E731 (the pool's processes: grandchildren via the forkserver)
-            p for p in sweeper.children(recursive=True) if p.ppid() != sweeper.pid
-        ]
-        wait_for(lambda: parts(out) >= 2 and workers(), process, "the pool started")
-        victim = workers()[0]
+        wait_for(lambda: parts(out) >= 2 and pool_workers(sweeper), process, "the pool started")
+        victim = pool_workers(sweeper)[0]
         victim.send_signal(signal.SIGKILL)
         victim.wait(timeout=30)
         assert process.wait(timeout=300) == 0

@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import dcsim
 from dcsim.cli import main
@@ -208,3 +210,69 @@ def test_dask_scheduler_file_matches_serial(reference, tmp_path):
                 scheduler_file=str(scheduler_file),
             )
     same_runs(reference, result.runs)
+
+
+def test_a_store_reads_its_own_parts_as_a_fresh_reader_does(tmp_path):
+    """The runs a store kept of the parts it wrote equal what reading the files gives, for
+    parts whose columns differ in type: ok runs with KPIs and dates, failed runs with none."""
+    from dcsim.sweeps.store import Store
+
+    ok = {"status": "ok", "error": None, "gpus": 10, "date": "2026-01-01", "mw": 1.5}
+    failed = {"status": "error", "error": "ValueError: x", "wall_seconds": float("nan")}
+    rows = [
+        [{"point": 0, "replication": 0, **ok}, {"point": 0, "replication": 1, **failed}],
+        [{"point": 1, "replication": r, **failed} for r in range(2)],
+        [{"point": 1, "replication": 0, **ok, "date": None, "gpus": 3}],
+    ]
+    writer = Store(tmp_path)
+    for part in rows:
+        writer.add_part(part)
+    kept = writer.finished(points=2, replications=2)
+    fresh = Store(tmp_path).finished(points=2, replications=2)
+    assert len(kept) == 4 and kept["gpus"].dtype == np.float64
+    pd.testing.assert_frame_equal(kept, fresh)
+    assert kept.map(repr).equals(fresh.map(repr))  # None and NaN are not the same value
+
+
+def test_a_pool_never_forks_a_process_that_runs_threads(reference, tmp_path):
+    """With another thread alive the pool's workers come from the forkserver, and the runs
+    are those of the serial sweep."""
+    import sys
+    import threading
+
+    from dcsim.sweeps import executors
+
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        pool = executors.Local(2)
+        try:
+            assert pool.start_method == ("spawn" if sys.platform == "win32" else "forkserver")
+        finally:
+            pool.close()
+        result = run_sweep(
+            grid({DELAY: ["0 months", "9 months"]}), tmp_path, executor="local", workers=2
+        )
+    finally:
+        release.set()
+        other.join()
+    same_runs(reference, result.runs)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    runs=st.integers(0, 200_000),
+    seconds=st.floats(1e-4, 30.0),
+    workers=st.integers(1, 64),
+)
+def test_task_sizes_cover_every_run_and_shrink_towards_the_end(runs, seconds, workers):
+    from dcsim.sweeps.runner import MIN_TASK_S, TARGET_TASK_S, task_sizes
+
+    sizes = task_sizes(runs, seconds, workers)
+    assert sum(sizes) == runs and all(size >= 1 for size in sizes)
+    assert sizes == sorted(sizes, reverse=True)
+    assert all(size * seconds <= TARGET_TASK_S + seconds for size in sizes)
+    if runs * seconds >= 10 * workers * TARGET_TASK_S:  # plenty of work
+        assert sizes[0] * seconds >= TARGET_TASK_S - seconds
+        assert sizes[-1] * seconds <= MIN_TASK_S + seconds  # a short task ends the sweep

@@ -9,6 +9,8 @@ full cluster (a run that never got there has no chain).
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pandas as pd
 
 #: What is counted: the kind that set the date, and every kind and entity on the chain.
@@ -30,9 +32,11 @@ def criticality(runs: pd.DataFrame, parameters: list[str]) -> pd.DataFrame:
     for point, group in reached.groupby("point", sort=True):
         values = group[parameters].iloc[0].to_dict() if parameters else {}
         for measure, column in MEASURES.items():
-            names = group[column].fillna("").map(lambda text: set(filter(None, text.split(";"))))
-            counted = pd.Series([name for found in names for name in found]).value_counts()
-            for name, count in counted.sort_index().items():
+            counted: Counter[str] = Counter()
+            for text, count in group[column].fillna("").value_counts().items():
+                for name in set(filter(None, text.split(";"))):  # each distinct chain once
+                    counted[name] += count
+            for name, count in sorted(counted.items()):
                 share = count / len(group)
                 rows.append(
                     {

@@ -1,9 +1,9 @@
 """Run a sweep: plan, skip what is already stored, batch the rest, record as it finishes.
 
-Batches are sized from one pilot run so that each task takes about ``TARGET_TASK_S``
-(Dask costs ~2 ms per task; a 30 ms run per task would spend a large share in overhead),
-but never so large that fewer than ``TASKS_PER_WORKER`` tasks per worker remain, which
-would leave workers idle at the end.
+Batches are sized from a pilot of ``PILOT_RUNS`` runs (see :func:`task_sizes`): about
+``TARGET_TASK_S`` each while there is plenty of work (Dask costs ~2 ms per task, and the
+store writes a part file per task), shrinking towards the end so that no worker idles
+long while another finishes a large task.
 
 A task lost with its worker (killed, out of memory) is not the scenario's failure: its runs
 run again, first as single runs in parallel, then one at a time; only a run that takes
@@ -12,6 +12,7 @@ its worker down even when it runs alone is recorded as failed.
 
 from __future__ import annotations
 
+import itertools
 import math
 import platform
 import sys
@@ -37,7 +38,12 @@ from dcsim.sweeps.summary import summarize
 from dcsim.sweeps.worker import TIME_LIMIT_S, Outcome, Task, describe, run_batch
 
 TARGET_TASK_S = 0.5
-TASKS_PER_WORKER = 4
+MIN_TASK_S = 0.05
+#: How finely the end of a sweep is split: each of the last tasks takes at most
+#: 1 / (TASKS_PER_WORKER x workers) of the runs left.
+TASKS_PER_WORKER = 2
+#: Runs run here before the pool gets any: the fastest sizes the tasks.
+PILOT_RUNS = 2
 #: Tries of a run whose worker dies: in its batch, alone in parallel, alone on the pool.
 ATTEMPTS = 3
 DEPENDENCIES = (
@@ -105,14 +111,16 @@ def run_sweep(
         tasks: list[Task] = []
         with _progress(len(plan.runs), len(done_keys), quiet) as advance:
             if pending:
-                pilot = _task(plan, scenarios, pending[:1], timeseries, time_limit)
+                pilot = _task(plan, scenarios, pending[:PILOT_RUNS], timeseries, time_limit)
                 outcome = run_batch(pilot)
                 _record(store, outcome)
-                advance(1)
-                size = _batch_size(outcome, len(pending) - 1, pool.workers)
+                advance(len(pilot.runs))
+                rest = pending[len(pilot.runs) :]
+                sizes = task_sizes(len(rest), _seconds_per_run(outcome), pool.workers)
+                starts = [0, *itertools.accumulate(sizes)]
                 tasks = [
-                    _task(plan, scenarios, pending[i : i + size], timeseries, time_limit)
-                    for i in range(1, len(pending), size)
+                    _task(plan, scenarios, rest[a:b], timeseries, time_limit)
+                    for a, b in itertools.pairwise(starts)
                 ]
                 _execute(pool, tasks, store, advance)
         runs = assemble(store.finished(*shape), plan)
@@ -234,11 +242,29 @@ def _task(
     return Task(runs, points, plan.experiment.seed, timeseries, time_limit)
 
 
-def _batch_size(pilot: Outcome, remaining: int, workers: int) -> int:
-    seconds = max(pilot.rows[0]["wall_seconds"], 1e-3)
-    by_time = max(1, round(TARGET_TASK_S / seconds))
-    by_balance = max(1, math.ceil(remaining / (TASKS_PER_WORKER * workers)))
-    return min(by_time, by_balance)
+def _seconds_per_run(pilot: Outcome) -> float:
+    """The pilot's fastest run: its first run also pays for what the rest find ready (the
+    network's layout and formula), and a failed run may take no time at all."""
+    return max(min(row["wall_seconds"] for row in pilot.rows), 1e-3)
+
+
+def task_sizes(runs: int, seconds_per_run: float, workers: int) -> list[int]:
+    """Runs per task, in the order tasks are handed out (guided self-scheduling).
+
+    While there is plenty of work a task takes about ``TARGET_TASK_S``, long enough that
+    what a task costs beyond its runs is small; from then on each takes
+    1 / (``TASKS_PER_WORKER`` x workers) of what remains, down to tasks of ``MIN_TASK_S``,
+    so that the last tasks are short and no worker idles long at the end waiting for
+    another's."""
+    longest = max(1, round(TARGET_TASK_S / seconds_per_run))
+    shortest = min(longest, max(1, round(MIN_TASK_S / seconds_per_run)))
+    sizes = []
+    while runs > 0:
+        share = math.ceil(runs / (TASKS_PER_WORKER * workers))
+        size = min(runs, longest, max(shortest, share))
+        sizes.append(size)
+        runs -= size
+    return sizes
 
 
 def _failed(task: Task, reason: str) -> Outcome:
@@ -262,7 +288,7 @@ def _record(store: Store, outcome: Outcome) -> None:
     """Time series first, then the part file: a run listed in a part has its series."""
     for (point, replication), frame in outcome.timeseries.items():
         store.add_timeseries(point, replication, frame)
-    store.add_part(pd.DataFrame(outcome.rows))
+    store.add_part(outcome.rows)
 
 
 @contextmanager
