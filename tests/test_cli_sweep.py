@@ -74,9 +74,10 @@ def test_unreachable_dask_scheduler_is_a_clean_error(tmp_path):
 
 
 def test_sigkill_mid_sweep_then_resume_completes_without_duplicates(tmp_path):
+    # 400 runs of about 3 ms: tasks of up to 0.5 s, so a pilot and six or so parts.
     exp = write(
         tmp_path / "e.yaml",
-        replications=20,
+        replications=200,
         design={"parameters": {DELAY: ["0 months", "6 months"]}},
     )
     out = tmp_path / "out"
@@ -104,12 +105,12 @@ def test_sigkill_mid_sweep_then_resume_completes_without_duplicates(tmp_path):
         process.wait()
     assert not (out / "runs.parquet").exists()
     survived = pd.concat(pd.read_parquet(p) for p in (out / "parts").glob("*.parquet"))
-    assert 0 < len(survived) < 40
+    assert 0 < len(survived) < 400
 
     assert main(["sweep", exp, "--executor", "serial", "--quiet", "--out", str(out)]) == 0
     resumed = pd.read_parquet(out / "runs.parquet")
     assert not resumed.duplicated(["point", "replication"]).any()
-    assert len(resumed) == 40 and (resumed["status"] == "ok").all()
+    assert len(resumed) == 400 and (resumed["status"] == "ok").all()
     kept = resumed.merge(
         survived[["point", "replication", "wall_seconds"]],
         on=["point", "replication"],
@@ -207,3 +208,24 @@ def test_sensitivity_writes_its_analysis(tmp_path, capsys, design):
 def test_sensitivity_needs_a_sobol_or_tornado_design(tmp_path, capsys):
     assert main(["sensitivity", write(tmp_path / "e.yaml"), "--out", str(tmp_path / "o")]) == 2
     assert "sensitivity needs sobol or tornado" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("executor", ["local", "dask"])
+def test_a_sweep_on_its_own_workers_stores_the_serial_runs(tmp_path, executor):
+    """``--executor local`` and ``--executor dask`` (a cluster of its own) in a fresh
+    process, where the workers are forked: the runs are those of a serial sweep."""
+    pytest.importorskip("distributed")
+    exp = write(
+        tmp_path / "e.yaml",
+        replications=6,
+        design={"parameters": {DELAY: ["0 months", "6 months"]}},
+    )
+    stored = {}
+    for name in ("serial", executor):
+        out = tmp_path / name
+        done = dcsim(
+            "sweep", exp, "--executor", name, "--workers", "2", "--quiet", "--out", str(out)
+        )
+        assert done.returncode == 0, done.stderr
+        stored[name] = pd.read_parquet(out / "runs.parquet").drop(columns="wall_seconds")
+    pd.testing.assert_frame_equal(stored["serial"], stored[executor])
