@@ -105,15 +105,18 @@ def monte_carlo(
     """Replications ``0..replications-1`` of the fleet file on ``executor`` (``serial``,
     ``local`` or ``dask``, as for sweeps); rows are sorted by replication, so the result
     does not depend on which worker finished first."""
-    from dcsim.sweeps.executors import open_executor
+    from dcsim.sweeps.executors import WorkerLost, map_retrying, open_executor
 
     tasks = plan_replications(path, seed, replications)
     rows: list[dict[str, Any]] = []
     with open_executor(executor, workers, address, scheduler_file) as pool:
-        for index, outcome in pool.map_unordered(run_replication, tasks):
-            if isinstance(outcome, BaseException):  # a lost worker: the row says so
-                task = tasks[index]
-                error = describe(outcome)
+        for task, outcome in map_retrying(pool, run_replication, tasks, what="replications"):
+            if isinstance(outcome, BaseException):
+                error = (
+                    "its worker process died even running it alone"
+                    if isinstance(outcome, WorkerLost)
+                    else describe(outcome)
+                )
                 outcome = {"replication": task.replication, "seed": task.seed}
                 outcome.update(status="error", error=error)
             rows.append(outcome)

@@ -27,6 +27,8 @@ CONNECT_TIMEOUT_S = 5
 #: Most worker processes one sweep may start.
 MAX_WORKERS = 1024
 RETRIES = 2
+#: Tries of a task whose worker dies: as handed out, in parts in parallel, in parts alone.
+ATTEMPTS = 3
 
 
 class WorkerLost(Exception):
@@ -105,6 +107,38 @@ class Local:
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def map_retrying(
+    pool: Executor,
+    fn: Callable[[Any], Any],
+    tasks: Sequence[Any],
+    split: Callable[[Any], list[Any]] = lambda task: [task],
+    what: str = "tasks",
+) -> Iterator[tuple[Any, Any]]:
+    """``(task, result or exception)`` for every task, as each finishes.
+
+    A task lost with its worker (killed, out of memory) is the machine's failure, not the
+    task's: it runs again, cut into ``split(task)`` (a batch into its runs), first with the
+    rest in parallel, then each alone on the pool, so that one part that takes its worker
+    down cannot take others with it. Only a part that does so even alone comes back as
+    :class:`WorkerLost`. A warning on stderr counts the ``what`` that run again."""
+    for attempt in range(1, ATTEMPTS + 1):
+        groups = [[task] for task in tasks] if attempt == ATTEMPTS else [list(tasks)]
+        lost = []
+        for group in groups:
+            for index, result in pool.map_unordered(fn, group):
+                if isinstance(result, WorkerLost) and attempt < ATTEMPTS:
+                    lost.append(group[index])
+                else:
+                    yield group[index], result
+        tasks = [part for task in lost for part in split(task)]
+        if not tasks:
+            return
+        print(
+            f"warning: a worker process died; its {len(tasks)} unfinished {what} run again",
+            file=sys.stderr,
+        )
 
 
 def start_method() -> str:

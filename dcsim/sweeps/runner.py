@@ -15,7 +15,6 @@ from __future__ import annotations
 import itertools
 import math
 import platform
-import sys
 from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -30,7 +29,7 @@ from dcsim.config.loader import scenario_from_dict
 from dcsim.config.schema import Scenario
 from dcsim.errors import UserInputError
 from dcsim.sweeps.criticality import criticality
-from dcsim.sweeps.executors import Executor, WorkerLost, open_executor
+from dcsim.sweeps.executors import Executor, WorkerLost, map_retrying, open_executor
 from dcsim.sweeps.experiment import Experiment
 from dcsim.sweeps.plan import Plan, make_plan
 from dcsim.sweeps.store import KEY, Store
@@ -44,8 +43,6 @@ MIN_TASK_S = 0.05
 TASKS_PER_WORKER = 2
 #: Runs run here before the pool gets any: the fastest sizes the tasks.
 PILOT_RUNS = 2
-#: Tries of a run whose worker dies: in its batch, alone in parallel, alone on the pool.
-ATTEMPTS = 3
 DEPENDENCIES = (
     "numpy",
     "scipy",
@@ -141,30 +138,19 @@ def run_sweep(
 
 
 def _execute(pool: Executor, tasks: list[Task], store: Store, advance) -> None:
-    """Run ``tasks`` and record each outcome as it comes; tasks lost with their worker run
-    again (see the module docstring) until ``ATTEMPTS`` are spent."""
-    for attempt in range(1, ATTEMPTS + 1):
-        groups = [[task] for task in tasks] if attempt == ATTEMPTS else [tasks]
-        lost: list[Task] = []
-        for group in groups:
-            for index, result in pool.map_unordered(run_batch, group):
-                task = group[index]
-                if isinstance(result, WorkerLost) and attempt < ATTEMPTS:
-                    lost.append(task)
-                    continue
-                if isinstance(result, WorkerLost):
-                    result = _failed(task, "its worker process died even running it alone")
-                elif isinstance(result, BaseException):
-                    result = _failed(task, describe(result))
-                _record(store, result)
-                advance(len(task.runs))
-        tasks = [replace(task, runs=[run]) for task in lost for run in task.runs]
-        if not tasks:
-            return
-        print(
-            f"warning: a worker process died; its {len(tasks)} unfinished runs run again",
-            file=sys.stderr,
-        )
+    """Run ``tasks`` and record each outcome as it comes; a task lost with its worker runs
+    again run by run (:func:`~dcsim.sweeps.executors.map_retrying`)."""
+    for task, result in map_retrying(pool, run_batch, tasks, _runs_alone, "runs"):
+        if isinstance(result, WorkerLost):
+            result = _failed(task, "its worker process died even running it alone")
+        elif isinstance(result, BaseException):
+            result = _failed(task, describe(result))
+        _record(store, result)
+        advance(len(task.runs))
+
+
+def _runs_alone(task: Task) -> list[Task]:
+    return [replace(task, runs=[run]) for run in task.runs]
 
 
 def assemble(stored: pd.DataFrame, plan: Plan) -> pd.DataFrame:
