@@ -75,8 +75,34 @@ def test_cli_writes_replications_and_quantiles(cli, fleet_file, serial, tmp_path
     stored = pd.read_parquet(out / "replications.parquet")
     pd.testing.assert_frame_equal(stored, serial.runs)
     assert len(pd.read_parquet(out / "quantiles.parquet")) == len(serial.quantiles)
-    again = cli(*args)
-    assert again.returncode == 2 and "earlier run (replications.parquet)" in again.stderr
+    again = cli(*args)  # a finished study: nothing runs again, the files stay as they were
+    assert again.returncode == 0, again.stderr
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "replications.parquet"), serial.runs)
+    other = cli(
+        "fleet", fleet_file, "--seed", SEED + 1, "--replications", REPLICATIONS, "--out", out
+    )
+    assert other.returncode == 2 and "holds results of a different fleet study" in other.stderr
+
+
+def test_a_killed_study_runs_only_the_replications_it_lacks(fleet_file, serial, tmp_path):
+    """As a kill between replications leaves it: one replication's row in a part file and
+    no consolidated table. The rerun keeps that row as stored (a marked value proves it
+    did not run again) and runs the others."""
+    monte_carlo(fleet_file, REPLICATIONS, seed=SEED, out=tmp_path)
+    kept = pd.read_parquet(tmp_path / "replications.parquet").iloc[[1]]
+    kept = kept.assign(gpus_ordered=-1)
+    (tmp_path / "replications.parquet").unlink()
+    (tmp_path / "parts").mkdir()
+    kept.to_parquet(tmp_path / "parts" / "part-kept.parquet", index=False)
+    resumed = monte_carlo(fleet_file, REPLICATIONS, seed=SEED, out=tmp_path)
+    assert list(resumed.runs["gpus_ordered"]) == [
+        serial.runs["gpus_ordered"][0],
+        -1,
+        serial.runs["gpus_ordered"][2],
+    ]
+    expected = serial.runs.drop(columns="gpus_ordered")
+    pd.testing.assert_frame_equal(resumed.runs.drop(columns="gpus_ordered"), expected)
+    assert not (tmp_path / "parts").exists()
 
 
 @pytest.mark.parametrize(

@@ -227,8 +227,8 @@ def test_a_store_reads_its_own_parts_as_a_fresh_reader_does(tmp_path):
     writer = Store(tmp_path)
     for part in rows:
         writer.add_part(part)
-    kept = writer.finished(points=2, replications=2)
-    fresh = Store(tmp_path).finished(points=2, replications=2)
+    kept = writer.finished({"point": 2, "replication": 2})
+    fresh = Store(tmp_path).finished({"point": 2, "replication": 2})
     assert len(kept) == 4 and kept["gpus"].dtype == np.float64
     pd.testing.assert_frame_equal(kept, fresh)
     assert kept.map(repr).equals(fresh.map(repr))  # None and NaN are not the same value

@@ -24,14 +24,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     fleet.add_argument("--out", metavar="DIR", help="write " + ", ".join(FLEET_FILES) + " here")
     fleet.add_argument(
-        "--force", action="store_true", help="replace the results of an earlier run in --out"
+        "--force",
+        action="store_true",
+        help="replace the results of an earlier run, or of another study, in --out",
     )
     fleet.add_argument(
         "--replications",
         type=int,
         metavar="N",
         help="Monte Carlo: replications 0..N-1 (common random numbers); --out receives "
-        + " and ".join(MONTE_CARLO_FILES),
+        + " and ".join(MONTE_CARLO_FILES)
+        + " (the same command resumes a killed study)",
     )
     add_executor_options(fleet, "serial", "replications")
     fleet.set_defaults(handler=fleet_command)
@@ -48,16 +51,15 @@ def fleet_command(args: argparse.Namespace) -> int:
     if not 0 <= args.seed <= MAX_SEED:
         raise UserInputError(f"--seed {args.seed}: expected a whole number from 0 to {MAX_SEED}")
     check_executor_options(args)
+    if args.replications is not None:
+        return _monte_carlo(args)
     if args.out and not args.force:
-        written = FLEET_FILES if args.replications is None else MONTE_CARLO_FILES
-        earlier = [name for name in written if (Path(args.out) / name).exists()]
+        earlier = [name for name in FLEET_FILES if (Path(args.out) / name).exists()]
         if earlier:
             raise UserInputError(
                 f"{args.out}: holds the results of an earlier run ({earlier[0]}); use "
                 "another --out, or --force to replace them"
             )
-    if args.replications is not None:
-        return _monte_carlo(args)
     result = run_fleet(args.config, seed=args.seed)
     summary = {
         "fleet": result.kpis,
@@ -82,9 +84,9 @@ def fleet_command(args: argparse.Namespace) -> int:
 
 
 def _monte_carlo(args: argparse.Namespace) -> int:
-    """Replications of the fleet on the chosen executor: a row each, and quantiles per KPI.
-    Exit status 1 if any replication failed, as for a sweep."""
-    from dcsim.files import atomic, output_dir
+    """Replications of the fleet on the chosen executor: a row each, and quantiles per KPI;
+    with ``--out``, kept as they finish, so the same command resumes a killed study. Exit
+    status 1 if any replication failed, as for a sweep."""
     from dcsim.fleet.montecarlo import monte_carlo
 
     study = monte_carlo(
@@ -95,11 +97,9 @@ def _monte_carlo(args: argparse.Namespace) -> int:
         workers=args.workers,
         address=args.address,
         scheduler_file=args.scheduler_file,
+        out=args.out,
+        force=args.force,
     )
-    if args.out:
-        out = output_dir(args.out)
-        for name, frame in zip(MONTE_CARLO_FILES, (study.runs, study.quantiles), strict=True):
-            atomic(out / name, lambda p, f=frame: f.to_parquet(p, index=False))
     if args.json:
         print(
             json.dumps(

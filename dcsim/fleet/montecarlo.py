@@ -12,23 +12,37 @@ validated fleet and its site plans, so a worker on another machine needs neither
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from dcsim.errors import UserInputError
+from dcsim.files import LOCK_NAME
 from dcsim.fleet.loader import SitePlan, load_fleet, site_plans
 from dcsim.fleet.model import FleetRun
 from dcsim.fleet.results import summarize_fleet
 from dcsim.fleet.schema import Fleet
+from dcsim.sweeps.executors import Executor, WorkerLost, map_retrying, open_executor
 from dcsim.sweeps.experiment import MAX_RUNS
+from dcsim.sweeps.store import Layout, Store, runs_table
 from dcsim.sweeps.summary import summarize
 from dcsim.sweeps.worker import describe, flatten
 
 #: Columns of a replication row that are not KPIs.
 META = ("replication", "seed", "status", "error")
+#: A study's ``--out``: the store's parts/ and quarantine/ besides these files.
+STUDY = Layout(
+    "replications.parquet",
+    ("manifest.json", "replications.parquet", "quantiles.parquet", LOCK_NAME),
+    "fleet study",
+    "fleet study",
+)
 #: Queue statistics kept per region in a replication row (``queue.<region>.<stat>``).
 QUEUE_STATS = ("completion_rate", "median_years_to_operation", "operating_gw", "withdrawn_gw")
 
@@ -101,27 +115,90 @@ def monte_carlo(
     workers: int | None = None,
     address: str | None = None,
     scheduler_file: str | None = None,
+    out: str | Path | None = None,
+    force: bool = False,
 ) -> MonteCarlo:
     """Replications ``0..replications-1`` of the fleet file on ``executor`` (``serial``,
     ``local`` or ``dask``, as for sweeps); rows are sorted by replication, so the result
-    does not depend on which worker finished first."""
-    from dcsim.sweeps.executors import WorkerLost, map_retrying, open_executor
+    does not depend on which worker finished first.
 
+    With ``out``, the study is kept as a sweep is (:class:`~dcsim.sweeps.store.Store`):
+    each replication is written as it finishes, so a killed study resumes where it
+    stopped, and ``out`` ends with ``replications.parquet`` and ``quantiles.parquet``. A
+    directory holding another study (another file, seed or count) is refused unless
+    ``force``."""
     tasks = plan_replications(path, seed, replications)
-    rows: list[dict[str, Any]] = []
-    with open_executor(executor, workers, address, scheduler_file) as pool:
-        for task, outcome in map_retrying(pool, run_replication, tasks, what="replications"):
-            if isinstance(outcome, BaseException):
-                error = (
-                    "its worker process died even running it alone"
-                    if isinstance(outcome, WorkerLost)
-                    else describe(outcome)
-                )
-                outcome = {"replication": task.replication, "seed": task.seed}
-                outcome.update(status="error", error=error)
-            rows.append(outcome)
-    runs = pd.DataFrame(rows).sort_values("replication", kind="stable").reset_index(drop=True)
+    if out is None:
+        with open_executor(executor, workers, address, scheduler_file) as pool:
+            runs = runs_table(list(_rows(pool, tasks))).to_pandas()
+        return _study(runs)
+    store = Store(out, STUDY)
+    started = _manifest(tasks, executor, complete=False)
+    store.check(started, force)
+    counts = {"replication": replications}
+    with (
+        open_executor(executor, workers, address, scheduler_file) as pool,
+        store.opened(started, force),
+    ):
+        done = set(store.finished(counts)["replication"])
+        for row in _rows(pool, [task for task in tasks if task.replication not in done]):
+            store.add_part([row])
+        study = _study(store.finished(counts))
+        store.consolidate(study.runs)
+        store.write_frame("quantiles.parquet", study.quantiles)
+        store.write_json("manifest.json", _manifest(tasks, executor, complete=True))
+    return study
+
+
+def _rows(pool: Executor, tasks: list[Replication]) -> Iterator[dict[str, Any]]:
+    """Each task's row as it finishes; a replication lost with its worker runs again
+    (:func:`~dcsim.sweeps.executors.map_retrying`)."""
+    for task, outcome in map_retrying(pool, run_replication, tasks, what="replications"):
+        if isinstance(outcome, BaseException):
+            error = (
+                "its worker process died even running it alone"
+                if isinstance(outcome, WorkerLost)
+                else describe(outcome)
+            )
+            outcome = {"replication": task.replication, "seed": task.seed}
+            outcome.update(status="error", error=error)
+        yield outcome
+
+
+def _study(runs: pd.DataFrame) -> MonteCarlo:
+    runs = runs.sort_values("replication", kind="stable").reset_index(drop=True)
     return MonteCarlo(runs, quantiles(runs))
+
+
+def _manifest(tasks: list[Replication], executor: str, complete: bool) -> dict[str, Any]:
+    """What the study is: its config hash covers the validated fleet, the site scenarios
+    of its first replication (the others are varied copies drawn from the same file),
+    the root seed and the number of replications."""
+    first = tasks[0]
+    sites = (
+        first.plans
+        if isinstance(first.plans, str)
+        else [
+            {"name": plan.name, "scenario": plan.scenario.model_dump(mode="json")}
+            for plan in first.plans
+        ]
+    )
+    study = {
+        "fleet": first.fleet.model_dump(mode="json"),
+        "sites": sites,
+        "seed": first.seed,
+        "replications": len(tasks),
+    }
+    digest = hashlib.sha256(json.dumps(study, sort_keys=True, default=str).encode())
+    return {
+        "complete": complete,
+        "written": datetime.now(UTC).isoformat(timespec="seconds"),
+        "config_hash": digest.hexdigest(),
+        "fleet": first.fleet.fleet,
+        "root_seed": first.seed,
+        "counts": {"replications": len(tasks)},
+        "executor": executor,
+    }
 
 
 def quantiles(runs: pd.DataFrame) -> pd.DataFrame:

@@ -94,14 +94,14 @@ def run_sweep(
     files of ``analyses`` (name -> what computes it from the finished sweep) included."""
     analyses = analyses or {}
     plan = make_plan(experiment, origin)
-    shape = len(plan.points), experiment.replications
+    counts = {"point": len(plan.points), "replication": experiment.replications}
     started = manifest(plan, executor, complete=False)
     Store(out).check(started, force)
     with (
         open_executor(executor, workers, address, scheduler_file) as pool,
         Store(out).opened(started, force) as store,
     ):
-        done = store.finished(*shape)
+        done = store.finished(counts)
         done_keys = set(zip(done["point"], done["replication"], strict=True))
         pending = [key for key in plan.runs if key not in done_keys]
         scenarios = ValidatedPoints(plan)
@@ -120,7 +120,7 @@ def run_sweep(
                     for a, b in itertools.pairwise(starts)
                 ]
                 _execute(pool, tasks, store, advance)
-        runs = assemble(store.finished(*shape), plan)
+        runs = assemble(store.finished(counts), plan)
         store.consolidate(runs)
         summary = summarize(runs, experiment.kpis, plan.parameters)
         store.write_frame("summary.parquet", summary)

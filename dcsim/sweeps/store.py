@@ -34,8 +34,9 @@ import os
 import shutil
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -64,9 +65,27 @@ STATUSES = {"ok", "error"}
 LOST_PREFIX = "task failed: BrokenProcessPool"
 
 
+@dataclass(frozen=True)
+class Layout:
+    """What one kind of store holds: its consolidated rows, its files, and the words its
+    messages use for what it is a store of."""
+
+    runs_file: str
+    files: tuple[str, ...]
+    results_of: str  # "holds results of a different ..."
+    directory: str  # "is not a dcsim ... directory"
+
+
+SWEEP = Layout("runs.parquet", OWNED, "experiment", "sweep")
+
+
 class Store:
-    def __init__(self, out: str | Path):
+    """A sweep's store; the same layout, lock and checks keep a fleet Monte Carlo study
+    (another :class:`Layout`)."""
+
+    def __init__(self, out: str | Path, layout: Layout = SWEEP):
         self.out = Path(out)
+        self.layout = layout
         #: The runs of each part this object wrote, kept so that :meth:`finished` does not
         #: read back what it wrote a moment ago (a serial tail of a parallel sweep).
         self._written: dict[Path, pa.Table] = {}
@@ -97,7 +116,7 @@ class Store:
             return False
         if not force:
             raise UserInputError(
-                f"{self.out}: holds results of a different experiment (config hash "
+                f"{self.out}: holds results of a different {self.layout.results_of} (config hash "
                 f"{previous['config_hash'][:12]}, now {manifest['config_hash'][:12]}); use "
                 "another --out, or --force to discard them"
             )
@@ -108,18 +127,19 @@ class Store:
         if not self.out.is_dir():
             return
         entries = sorted(os.scandir(self.out), key=lambda entry: entry.name)
+        kind, owned = self.layout.directory, self.layout.files + OWNED_DIRS
         for entry in entries:
             if entry.is_symlink():
                 raise UserInputError(
-                    f"{entry.path}: is a symbolic link; a sweep store holds only its own "
-                    "files; use another --out"
+                    f"{entry.path}: is a symbolic link; a {kind} store holds only its own files; "
+                    "use another --out"
                 )
-        foreign = [entry.name for entry in entries if entry.name not in OWNED + OWNED_DIRS]
+        foreign = [entry.name for entry in entries if entry.name not in owned]
         if foreign:
             raise UserInputError(
-                f"{self.out}: is not a dcsim sweep directory (it holds {foreign[0]!r}"
+                f"{self.out}: is not a dcsim {kind} directory (it holds {foreign[0]!r}"
                 f"{f' and {len(foreign) - 1} more' if len(foreign) > 1 else ''}); use another "
-                "--out (--force never discards what a sweep did not write)"
+                f"--out (--force never discards what a {kind} did not write)"
             )
 
     def _manifest(self) -> dict[str, Any] | None:
@@ -138,7 +158,7 @@ class Store:
 
     def clear(self) -> None:
         """Remove the store's own files; links are removed, never followed."""
-        for name in OWNED:
+        for name in self.layout.files:
             if name != LOCK:
                 (self.out / name).unlink(missing_ok=True)
         for name in OWNED_DIRS:
@@ -155,26 +175,29 @@ class Store:
                 if name.startswith(".") and name.endswith(PARTIAL_SUFFIX):
                     Path(root, name).unlink(missing_ok=True)
 
-    def finished(self, points: int, replications: int) -> pd.DataFrame:
-        """Every run recorded so far (consolidated and in parts), one row per key. A file
-        that cannot be read, or does not hold runs of this plan, is quarantined."""
+    def finished(self, sizes: Mapping[str, int]) -> pd.DataFrame:
+        """Every run recorded so far (consolidated and in parts), one row per key: ``sizes``
+        names the key columns and how many values each takes (``{"point": 3,
+        "replication": 100}``). A file that cannot be read, or does not hold runs of this
+        plan, is quarantined."""
+        key = list(sizes)
         frames = []
-        for path in [self.out / "runs.parquet", *self._parts()]:
+        for path in [self.out / self.layout.runs_file, *self._parts()]:
             if path in self._written:
                 frames.append(self._written[path].to_pandas())
                 continue
             if not path.exists() and not path.is_symlink():
                 continue
-            problem, frame = _read_runs(path, points, replications)
+            problem, frame = _read_runs(path, sizes, self.layout.results_of)
             if problem:
                 self._quarantine(path, problem)
             elif not frame.empty:
                 frames.append(frame)
         if not frames:
-            return pd.DataFrame(columns=KEY)
+            return pd.DataFrame(columns=key)
         runs = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
         lost = runs["error"].astype(str).str.startswith(LOST_PREFIX)
-        return runs[~lost].drop_duplicates(KEY).reset_index(drop=True)
+        return runs[~lost].drop_duplicates(key).reset_index(drop=True)
 
     def _parts(self) -> list[Path]:
         parts = self.out / "parts"
@@ -204,9 +227,9 @@ class Store:
         atomic(path, lambda p: frame.to_parquet(p, index=False))
 
     def consolidate(self, runs: pd.DataFrame) -> None:
-        """Write runs.parquet, then drop the parts it now contains."""
+        """Write the runs file, then drop the parts it now contains."""
         parts = self._parts()
-        self.write_frame("runs.parquet", runs)
+        self.write_frame(self.layout.runs_file, runs)
         for part in parts:
             part.unlink(missing_ok=True)
             self._written.pop(part, None)
@@ -231,7 +254,7 @@ def runs_table(rows: list[dict[str, Any]]) -> pa.Table:
     )
 
 
-def _read_runs(path: Path, points: int, replications: int) -> tuple[str, pd.DataFrame]:
+def _read_runs(path: Path, sizes: Mapping[str, int], what: str) -> tuple[str, pd.DataFrame]:
     """(problem, rows): rows of a run file, or why it cannot be trusted."""
     if path.is_symlink() or not path.is_file():
         return "not a regular file", pd.DataFrame()
@@ -239,13 +262,14 @@ def _read_runs(path: Path, points: int, replications: int) -> tuple[str, pd.Data
         frame = pd.read_parquet(path)
     except Exception as error:  # pyarrow raises many types for a damaged file
         return f"unreadable ({type(error).__name__})", pd.DataFrame()
-    missing = [c for c in (*KEY, "status", "error") if c not in frame.columns]
+    missing = [c for c in (*sizes, "status", "error") if c not in frame.columns]
     if missing:
         return f"not a file of runs (no column {missing[0]!r})", frame
-    keys = frame[KEY]
-    if not all(pd.api.types.is_integer_dtype(keys[c]) for c in KEY):
-        return "point and replication are not integers", frame
-    inside = keys["point"].between(0, points - 1) & keys["replication"].between(0, replications - 1)
+    if not all(pd.api.types.is_integer_dtype(frame[c]) for c in sizes):
+        return f"{' and '.join(sizes)} are not integers", frame
+    inside = pd.Series(True, index=frame.index)
+    for column, size in sizes.items():
+        inside &= frame[column].between(0, size - 1)
     if not inside.all() or not frame["status"].isin(STATUSES).all():
-        return "holds runs that are not of this experiment", frame
+        return f"holds runs that are not of this {what}", frame
     return "", frame
