@@ -16,7 +16,7 @@ import pandas as pd
 
 from dcsim import critical_path
 from dcsim.config.schema import Scenario
-from dcsim.sim.ledger import CAPEX_COUNTERS, COUNTERS, GPU_STATES
+from dcsim.sim.ledger import CAPEX_COUNTERS, COLUMN, COUNTERS, GPU_STATES
 from dcsim.sim.model import BuildOut
 from dcsim.units import DAYS_PER_YEAR
 from dcsim.version import __version__
@@ -54,18 +54,16 @@ class RunResult:
 
 def levels(model: BuildOut) -> dict[str, np.ndarray]:
     """The time series as arrays: the state after the last event at each distinct time, and
-    a closing row at the horizon."""
+    a closing row at the horizon. Each column is a contiguous array (a row of one table)."""
     horizon = model.scenario.horizon
-    rows = model.ledger.snapshots()
-    closing = rows[-1:].copy() if len(rows) else np.zeros((1, 1 + len(COUNTERS)))
-    closing[0, 0] = horizon
-    rows = np.vstack([rows, closing])
-    last_at_time = np.append(rows[1:, 0] != rows[:-1, 0], True)  # times never decrease
-    rows = rows[last_at_time & (rows[:, 0] <= horizon)]
-    columns = {"day": rows[:, 0]}
-    columns |= {name: rows[:, i] for i, name in enumerate(COUNTERS, start=1)}
-    for name in ("gpus_ordered", *GPU_STATES):
-        columns[name] = columns[name].round().astype("int64")
+    rows = model.ledger.snapshots(closing=horizon)
+    times = rows[:, 0]
+    last_at_time = np.append(times[1:] != times[:-1], True)  # times never decrease
+    table = rows[last_at_time & (times <= horizon)].T.copy()
+    columns = {"day": table[0], **dict(zip(COUNTERS, table[1:], strict=True))}
+    counts = ("gpus_ordered", *GPU_STATES)
+    whole = table[[1 + COLUMN[name] for name in counts]].round().astype("int64")
+    columns |= dict(zip(counts, whole, strict=True))
     columns["capex_usd_cumulative"] = sum(columns[name] for name in CAPEX_COUNTERS)
     return columns
 

@@ -76,49 +76,38 @@ class Ledger:
         self.events.append((self._clock(), event, entity, amount))
         self._changes.append((add, assign))
 
-    def snapshots(self) -> np.ndarray:
+    def snapshots(self, closing: float) -> np.ndarray:
         """(time, every counter in :data:`COUNTERS` order) right after each event, one row
-        per event.
+        per event, then a row at ``closing`` holding the state after the last event.
 
         A counter is either added to or assigned, never both (checked here), so the added
         ones are running sums of their changes (``cumsum`` adds in order, as the events
-        did) and the assigned ones carry their last value forward.
+        did) and each assigned value holds until the counter's next assignment.
         """
-        rows, columns = len(self.events), len(COUNTERS)
-        added = [
-            (row, COLUMN[key], delta)
-            for row, (add, _) in enumerate(self._changes)
-            if add
-            for key, delta in add.items()
-        ]
-        given = [
-            (row, COLUMN[key], value)
-            for row, (_, assign) in enumerate(self._changes)
-            if assign
-            for key, value in assign.items()
-        ]
-        changes = np.zeros((rows, columns))
-        assigned = np.zeros((rows, columns), dtype=bool)
-        added_cols = {col for _, col, _ in added}
-        assigned_cols = sorted({col for _, col, _ in given})
-        if both := added_cols.intersection(assigned_cols):
-            names = sorted(COUNTERS[col] for col in both)
-            raise ValueError(f"counters both added to and assigned: {names}")
-        for triples in (added, given):  # (row, column) pairs are unique within each
-            if triples:
-                at_rows, at_cols, values = zip(*triples, strict=True)
-                changes[at_rows, at_cols] = values
-        if given:
-            assigned[[t[0] for t in given], [t[1] for t in given]] = True
-        state = np.cumsum(changes, axis=0)
-        if assigned_cols:
-            cols = assigned_cols
-            last = np.where(assigned[:, cols], np.arange(rows)[:, None], -1)
-            last = np.maximum.accumulate(last, axis=0)
-            carried = np.take_along_axis(changes[:, cols], np.maximum(last, 0), axis=0)
-            state[:, cols] = np.where(last >= 0, carried, 0.0)
-        times = np.fromiter((event[0] for event in self.events), dtype=float, count=rows)
-        return np.column_stack([times, state]) if rows else np.zeros((0, 1 + columns))
+        rows, width = len(self.events) + 1, 1 + len(COUNTERS)
+        added_at, deltas, added_names = [], [], set()  # flat positions: row * width + column
+        assigned: dict[str, list[tuple[int, float]]] = {}
+        for row, (add, assign) in enumerate(self._changes):
+            if add:
+                added_names.update(add)
+                for key, delta in add.items():
+                    added_at.append(row * width + 1 + COLUMN[key])
+                    deltas.append(delta)
+            if assign:
+                for key, value in assign.items():
+                    assigned.setdefault(key, []).append((row, value))
+        if both := added_names.intersection(assigned):
+            raise ValueError(f"counters both added to and assigned: {sorted(both)}")
+        changes = np.zeros(rows * width)
+        changes[added_at] = deltas
+        state = changes.reshape(rows, width).cumsum(axis=0)
+        if rows > 1:  # the closing row repeats the last (a sum with zeros would drop a -0.0)
+            state[-1] = state[-2]
+        for key, values in assigned.items():
+            for (row, value), (until, _) in zip(values, [*values[1:], (rows, 0.0)], strict=True):
+                state[row:until, 1 + COLUMN[key]] = value
+        state[:, 0] = [*(event[0] for event in self.events), closing]
+        return state
 
     def additions(self, counter: str) -> list[tuple[float, str, float]]:
         """``(time, entity, amount)`` of each event that added to ``counter``, in order: the
