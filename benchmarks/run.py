@@ -109,9 +109,9 @@ def measure(config: Path, rounds: int, per_round: int) -> dict:
             run_began = time.perf_counter()
             model.run()
             run_seconds = time.perf_counter() - run_began
-            columns = levels(model)
-            criticality_columns(model, columns)
-            kpis(model, columns)
+            columns = levels(model)  # then as dcsim.sweeps.worker.run_batch does
+            figures = kpis(model, columns)
+            criticality_columns(model, figures["days_to_full_cluster"])
             replication.append(time.perf_counter() - began)
             simulate.append(run_seconds)
             began = time.perf_counter()

@@ -104,16 +104,13 @@ def stage_table(model: BuildOut) -> pd.DataFrame:
 
 def kpis(model: BuildOut, ts: dict[str, np.ndarray]) -> dict[str, Any]:
     scenario = model.scenario
-    durations = np.diff(ts["day"])
+    days = ts["day"]
+    durations = np.diff(days)
 
     def integral(values: str | np.ndarray) -> float:
         """Integral over time (in days) of a step function given at the row times."""
         values = ts[values] if isinstance(values, str) else values
         return float((values[:-1] * durations).sum())
-
-    def first_day(reached: np.ndarray) -> float | None:
-        hits = np.flatnonzero(reached)
-        return float(ts["day"][hits[0]]) if len(hits) else None
 
     def date_of(day: float | None) -> str | None:
         return None if day is None else (scenario.start + dt.timedelta(days=day)).isoformat()
@@ -137,9 +134,9 @@ def kpis(model: BuildOut, ts: dict[str, np.ndarray]) -> dict[str, Any]:
         "start_date": scenario.start.isoformat(),
         "horizon_days": scenario.horizon,
         "gpus_planned": planned,
-        "first_power_date": date_of(first_day(energized > 0)),
+        "first_power_date": date_of(first_day(days, energized > 0)),
         "date_50pct_gpus": date_of(targets["50pct_gpus"]),
-        "date_90pct_gpus": date_of(first_day(energized >= 0.9 * planned)),
+        "date_90pct_gpus": date_of(first_day(days, energized >= 0.9 * planned)),
         "full_cluster_date": date_of(full_day),
         "days_to_full_cluster": full_day,
         "peak_facility_mw": float(ts["facility_mw"].max()),
@@ -175,17 +172,18 @@ def kpis(model: BuildOut, ts: dict[str, np.ndarray]) -> dict[str, Any]:
     }
 
 
+def first_day(days: np.ndarray, reached: np.ndarray) -> float | None:
+    """The first row time at which ``reached`` holds, or None."""
+    hits = np.flatnonzero(reached)
+    return float(days[hits[0]]) if len(hits) else None
+
+
 def target_days(ts: dict[str, np.ndarray], planned: int) -> dict[str, float | None]:
     """The day each target of :data:`dcsim.critical_path.TARGETS` is first reached."""
     energized, days = ts["gpus_energized"], ts["day"]
-
-    def first(reached: np.ndarray) -> float | None:
-        hits = np.flatnonzero(reached)
-        return float(days[hits[0]]) if len(hits) else None
-
     return {
-        "full_cluster": first(energized >= planned),
-        "50pct_gpus": first(energized >= 0.5 * planned),
+        "full_cluster": first_day(days, energized >= planned),
+        "50pct_gpus": first_day(days, energized >= 0.5 * planned),
     }
 
 

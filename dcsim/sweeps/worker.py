@@ -18,7 +18,7 @@ import pandas as pd
 
 from dcsim import critical_path
 from dcsim.config.schema import Scenario
-from dcsim.results import kpis, levels, target_days, timeseries
+from dcsim.results import kpis, levels, timeseries
 from dcsim.sim.clock import RunTimeout
 from dcsim.sim.model import BuildOut
 from dcsim.sweeps.limits import TIME_LIMIT_S
@@ -52,7 +52,9 @@ def run_batch(task: Task) -> Outcome:
                 model = BuildOut(scenario, seed=task.seed, replication=replication)
                 model.run(deadline=started + task.time_limit)
                 columns = levels(model)
-                row.update(flatten(kpis(model, columns)), **criticality_columns(model, columns))
+                figures = kpis(model, columns)
+                full_day = figures["days_to_full_cluster"]
+                row.update(flatten(figures), **criticality_columns(model, full_day))
             except RunTimeout:
                 limit = f"run stopped at the time limit of {task.time_limit:g} s"
                 row.update(status="error", error=limit)
@@ -67,12 +69,12 @@ def run_batch(task: Task) -> Outcome:
     return outcome
 
 
-def criticality_columns(model: BuildOut, columns: dict[str, Any]) -> dict[str, str]:
+def criticality_columns(model: BuildOut, full_cluster_day: float | None) -> dict[str, str]:
     """What lay on the run's full-cluster chain: its constraint kinds and entities, each a
     sorted ``;``-joined list (empty when the full cluster is not reached), for the
-    criticality index of :func:`dcsim.sweeps.criticality.criticality`."""
-    full_cluster = target_days(columns, model.planned_gpus)["full_cluster"]
-    chain = critical_path.chain_to(model, full_cluster)
+    criticality index of :func:`dcsim.sweeps.criticality.criticality`. The day is the
+    KPIs' ``days_to_full_cluster``, so it is not looked for a second time."""
+    chain = critical_path.chain_to(model, full_cluster_day)
     return {
         "critical_kinds": ";".join(sorted({link.kind for link in chain})),
         "critical_entities": ";".join(sorted(critical_path.constraint_entities(chain))),
