@@ -56,10 +56,10 @@ def levels(model: BuildOut) -> dict[str, np.ndarray]:
     """The time series as arrays: the state after the last event at each distinct time, and
     a closing row at the horizon. Each column is a contiguous array (a row of one table)."""
     horizon = model.scenario.horizon
-    rows = model.ledger.snapshots(closing=horizon)
-    times = rows[:, 0]
+    table = model.ledger.snapshots(closing=horizon)
+    times = table[0]
     last_at_time = np.append(times[1:] != times[:-1], True)  # times never decrease
-    table = rows[last_at_time & (times <= horizon)].T.copy()
+    table = table[:, last_at_time & (times <= horizon)]
     columns = {"day": table[0], **dict(zip(COUNTERS, table[1:], strict=True))}
     counts = ("gpus_ordered", *GPU_STATES)
     whole = table[[1 + COLUMN[name] for name in counts]].round().astype("int64")

@@ -77,36 +77,39 @@ class Ledger:
         self._changes.append((add, assign))
 
     def snapshots(self, closing: float) -> np.ndarray:
-        """(time, every counter in :data:`COUNTERS` order) right after each event, one row
-        per event, then a row at ``closing`` holding the state after the last event.
+        """The state right after each event, one column per event, then a column at
+        ``closing`` holding the state after the last event: row 0 holds the times, row
+        ``1 + i`` the counter ``COUNTERS[i]`` (so each is contiguous).
 
         A counter is either added to or assigned, never both (checked here), so the added
         ones are running sums of their changes (``cumsum`` adds in order, as the events
         did) and each assigned value holds until the counter's next assignment.
         """
-        rows, width = len(self.events) + 1, 1 + len(COUNTERS)
-        added_at, deltas, added_names = [], [], set()  # flat positions: row * width + column
+        times = [*(event[0] for event in self.events), closing]
+        span = len(times)
+        added_at, deltas, added_names = [], [], set()  # flat positions: row * span + event
         assigned: dict[str, list[tuple[int, float]]] = {}
-        for row, (add, assign) in enumerate(self._changes):
+        for event, (add, assign) in enumerate(self._changes):
             if add:
                 added_names.update(add)
                 for key, delta in add.items():
-                    added_at.append(row * width + 1 + COLUMN[key])
+                    added_at.append((1 + COLUMN[key]) * span + event)
                     deltas.append(delta)
             if assign:
                 for key, value in assign.items():
-                    assigned.setdefault(key, []).append((row, value))
+                    assigned.setdefault(key, []).append((event, value))
         if both := added_names.intersection(assigned):
             raise ValueError(f"counters both added to and assigned: {sorted(both)}")
-        changes = np.zeros(rows * width)
+        changes = np.zeros((1 + len(COUNTERS)) * span)
         changes[added_at] = deltas
-        state = changes.reshape(rows, width).cumsum(axis=0)
-        if rows > 1:  # the closing row repeats the last (a sum with zeros would drop a -0.0)
-            state[-1] = state[-2]
+        state = changes.reshape(-1, span).cumsum(axis=1)
+        if span > 1:  # the closing column repeats the last (a sum with zeros would drop -0.0)
+            state[:, -1] = state[:, -2]
         for key, values in assigned.items():
-            for (row, value), (until, _) in zip(values, [*values[1:], (rows, 0.0)], strict=True):
-                state[row:until, 1 + COLUMN[key]] = value
-        state[:, 0] = [*(event[0] for event in self.events), closing]
+            row = state[1 + COLUMN[key]]
+            for (event, value), (until, _) in zip(values, [*values[1:], (span, 0.0)], strict=True):
+                row[event:until] = value
+        state[0] = times
         return state
 
     def additions(self, counter: str) -> list[tuple[float, str, float]]:
