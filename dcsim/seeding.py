@@ -107,5 +107,7 @@ class PoolSeed(ISeedSequence):
             const = const * MULT_B & MASK
             value = value * const & MASK
             out.append(value ^ value >> 16)
-        state = np.array(out, np.uint32)  # 64-bit words are two 32-bit ones, low first
-        return state.astype("<u4").view("<u8").astype(np.uint64) if wide else state
+        if wide:  # a 64-bit word is two 32-bit ones, low first
+            pairs = zip(out[0::2], out[1::2], strict=True)
+            return np.array([low | high << 32 for low, high in pairs], np.uint64)
+        return np.array(out, np.uint32)
