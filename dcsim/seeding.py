@@ -12,6 +12,9 @@ and the tests check the generators against numpy's, bit for bit.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from functools import cache
+
 import numpy as np
 from numpy.random.bit_generator import ISeedSequence
 
@@ -51,13 +54,13 @@ class Mix:
         padded += [0] * (POOL_SIZE - len(padded))
         pool, const = [], INIT_A
         for word in padded[:POOL_SIZE]:
-            hashed, const = _hash(word, const)
-            pool.append(hashed)
+            value = word ^ const
+            const = const * MULT_A & MASK
+            value = value * const & MASK
+            pool.append(value ^ value >> 16)
         for source in range(POOL_SIZE):
-            for target in range(POOL_SIZE):
-                if source != target:
-                    hashed, const = _hash(pool[source], const)
-                    pool[target] = _mix(pool[target], hashed)
+            others = [target for target in range(POOL_SIZE) if target != source]
+            const = _mix_in(pool, const, pool[source], others)
         return cls(pool, const)._then_words(padded[POOL_SIZE:])
 
     def then(self, value: int) -> Mix:
@@ -65,12 +68,9 @@ class Mix:
         return self._then_words(words(value))
 
     def _then_words(self, entropy: list[int]) -> Mix:
-        """Each word is hashed into every pool word in turn."""
         pool, const = self.pool.copy(), self.hash_const
         for word in entropy:
-            for target in range(POOL_SIZE):
-                hashed, const = _hash(word, const)
-                pool[target] = _mix(pool[target], hashed)
+            const = _mix_in(pool, const, word, range(POOL_SIZE))
         return Mix(pool, const)
 
     def generator(self) -> np.random.Generator:
@@ -78,18 +78,27 @@ class Mix:
         return np.random.Generator(np.random.PCG64(PoolSeed(self.pool)))
 
 
-def _hash(value: int, const: int) -> tuple[int, int]:
-    """SeedSequence's ``hashmix``: the hashed word, and the constant it moves on to."""
-    value ^= const
-    const = const * MULT_A & MASK
-    value = value * const & MASK
-    return value ^ value >> 16, const
+def _mix_in(pool: list[int], const: int, word: int, targets: Iterable[int]) -> int:
+    """SeedSequence's ``hashmix`` of ``word`` mixed into each target pool word in turn
+    (one loop, no calls: each stream pays this); returns the next hash constant."""
+    for target in targets:
+        hashed = word ^ const
+        const = const * MULT_A & MASK
+        hashed = hashed * const & MASK
+        mixed = (MIX_L * pool[target] - MIX_R * (hashed ^ hashed >> 16)) & MASK
+        pool[target] = mixed ^ mixed >> 16
+    return const
 
 
-def _mix(x: int, y: int) -> int:
-    """SeedSequence's ``mix`` of a pool word ``x`` with a hashed word ``y``."""
-    result = (MIX_L * x - MIX_R * y) & MASK
-    return result ^ result >> 16
+@cache
+def _state_consts(count: int) -> tuple[tuple[int, int], ...]:
+    """The constants the pool's words are hashed with into ``count`` seeding words: the
+    same for every pool, so made once."""
+    consts, const = [], INIT_B
+    for _ in range(count):
+        consts.append((const, const * MULT_B & MASK))
+        const = consts[-1][1]
+    return tuple(consts)
 
 
 class PoolSeed(ISeedSequence):
@@ -101,13 +110,13 @@ class PoolSeed(ISeedSequence):
 
     def generate_state(self, n_words: int, dtype: type = np.uint32) -> np.ndarray:
         wide = np.dtype(dtype) == np.uint64
-        out, const = [], INIT_B
-        for index in range(2 * n_words if wide else n_words):
-            value = self.pool[index % POOL_SIZE] ^ const
-            const = const * MULT_B & MASK
-            value = value * const & MASK
+        out = []
+        for index, (before, after) in enumerate(_state_consts(2 * n_words if wide else n_words)):
+            value = (self.pool[index % POOL_SIZE] ^ before) * after & MASK
             out.append(value ^ value >> 16)
-        if wide:  # a 64-bit word is two 32-bit ones, low first
-            pairs = zip(out[0::2], out[1::2], strict=True)
-            return np.array([low | high << 32 for low, high in pairs], np.uint64)
-        return np.array(out, np.uint32)
+        state = np.array(out, "<u4")  # a 64-bit word is two 32-bit ones, low first
+        return (
+            state.view("<u8").astype(np.uint64, copy=False)
+            if wide
+            else state.astype(np.uint32, copy=False)
+        )
