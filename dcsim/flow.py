@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 from scipy.sparse import csr_array
@@ -53,15 +54,10 @@ class IncrementalFlow:
         sink: int,
     ):
         self.n, self.source, self.sink = vertices, source, sink
-        self.tails, self.heads = list(tails), list(heads)
+        self.tails, self.heads = tuple(tails), tuple(heads)
         self.cap = [0] * len(self.tails)
         self.flow = [0] * len(self.tails)
-        # per vertex: (edge, the vertex at its other end), for edges into it and out of it
-        self.into: list[list[tuple[int, int]]] = [[] for _ in range(vertices)]
-        self.out: list[list[tuple[int, int]]] = [[] for _ in range(vertices)]
-        for edge, (tail, head) in enumerate(zip(self.tails, self.heads, strict=True)):
-            self.out[tail].append((edge, head))
-            self.into[head].append((edge, tail))
+        self.into, self.out = _adjacency(vertices, self.tails, self.heads)
         self._source_edges = [edge for edge, _ in self.out[source]]
         self._stale = False  # the flow may exceed a capacity: solve from scratch
         # edge -> raised capacity not yet augmented through; the zero flow is maximal for
@@ -228,3 +224,22 @@ class IncrementalFlow:
             steps.append((e, sign))
             e, sign, before = came[before]
         return steps if backward else steps[::-1]
+
+
+#: Per vertex, the (edge, vertex at its other end) of each edge into it or out of it.
+Adjacency = tuple[tuple[tuple[int, int], ...], ...]
+
+
+@lru_cache(maxsize=128)
+def _adjacency(
+    vertices: int, tails: tuple[int, ...], heads: tuple[int, ...]
+) -> tuple[Adjacency, Adjacency]:
+    """The edges into and out of each vertex. The graph alone fixes them, so every flow on
+    one graph shares them, read only: a run keeps three flows on its network, and building
+    their lists anew made about a third of the objects a model is built from."""
+    into: list[list[tuple[int, int]]] = [[] for _ in range(vertices)]
+    out: list[list[tuple[int, int]]] = [[] for _ in range(vertices)]
+    for edge, (tail, head) in enumerate(zip(tails, heads, strict=True)):
+        out[tail].append((edge, head))
+        into[head].append((edge, tail))
+    return tuple(map(tuple, into)), tuple(map(tuple, out))
