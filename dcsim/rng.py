@@ -8,12 +8,14 @@ changes from one interpreter to the next.
 
 A stream's generator is ``default_rng(SeedSequence(seed, spawn_key=key))``, bit for bit,
 but its seeding is shared: the mix of the words every stream of a run has in common (seed,
-replication, kind) is made once (:mod:`dcsim.seeding`), and each stream adds its entity's.
+replication, kind) is made once (:mod:`dcsim.seeding`), and each stream adds its entity's;
+streams asked for together (a run's stages) are seeded together.
 """
 
 from __future__ import annotations
 
 import zlib
+from collections.abc import Sequence
 from functools import cached_property
 
 import numpy as np
@@ -55,22 +57,41 @@ class RandomStreams:
         self._kinds: dict[int, Mix] = {}
 
     def stream(self, kind: str, entity: str) -> np.random.Generator:
-        """The entity's generator, created on its first draw: an entity whose durations are
-        all fixed never draws, and so never pays for its seeding."""
-        crc = zlib.crc32(entity.encode("utf-8"))
-        return _OnFirstDraw(self, STREAM_IDS[kind], crc)  # type: ignore[return-value]
+        """The entity's generator (see :meth:`streams`)."""
+        return self.streams(kind, [entity])[0]
 
-    def generator(self, kind_id: int, entity_crc: int) -> np.random.Generator:
-        """The generator of ``SeedSequence(seed, spawn_key=(replication, kind_id,
-        entity_crc))``, from the mix of the run's and the kind's words, each made once."""
+    def streams(self, kind: str, entities: Sequence[str]) -> list[np.random.Generator]:
+        """The entities' generators, created on the first draw from any of them, all at
+        once (seeded together, each costs about half). An entity whose durations are all
+        fixed never draws, and so never pays for its seeding."""
+        crcs = [zlib.crc32(entity.encode("utf-8")) for entity in entities]
+        together = _Together(self, STREAM_IDS[kind], crcs)
+        return [_OnFirstDraw(together, index) for index in range(len(crcs))]  # type: ignore[misc]
+
+    def generators(self, kind_id: int, entity_crcs: Sequence[int]) -> list[np.random.Generator]:
+        """The generators of ``SeedSequence(seed, spawn_key=(replication, kind_id, crc))``
+        for each crc, from the mix of the run's and the kind's words, each made once."""
         mix = self._kinds.get(kind_id)
         if mix is None:
             mix = self._kinds[kind_id] = self._run_mix.then(kind_id)
-        return mix.then(entity_crc).generator()
+        return mix.generators(entity_crcs)
 
     @cached_property
     def _run_mix(self) -> Mix:
         return Mix.of_entropy(self.seed).then(self.replication)
+
+
+class _Together:
+    """Streams asked for together, seeded at once on the first draw from any of them."""
+
+    def __init__(self, streams: RandomStreams, kind_id: int, entity_crcs: list[int]):
+        self._streams, self._kind_id, self._entity_crcs = streams, kind_id, entity_crcs
+        self._made: list[np.random.Generator] | None = None
+
+    def generator(self, index: int) -> np.random.Generator:
+        if self._made is None:
+            self._made = self._streams.generators(self._kind_id, self._entity_crcs)
+        return self._made[index]
 
 
 class _OnFirstDraw:
@@ -78,13 +99,13 @@ class _OnFirstDraw:
     numbers are those of the generator it creates then, so laziness changes no bit. Each
     method asked for is kept on the stand-in, so later draws cost no extra lookup."""
 
-    def __init__(self, streams: RandomStreams, kind_id: int, entity_crc: int):
-        self._streams, self._kind_id, self._entity_crc = streams, kind_id, entity_crc
+    def __init__(self, together: _Together, index: int):
+        self._together, self._index = together, index
         self._rng: np.random.Generator | None = None
 
     def __getattr__(self, name: str):
         if self._rng is None:
-            self._rng = self._streams.generator(self._kind_id, self._entity_crc)
+            self._rng = self._together.generator(self._index)
         method = getattr(self._rng, name)
         setattr(self, name, method)
         return method

@@ -9,6 +9,7 @@ knows all of its requests before it orders them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
 
 import numpy as np
@@ -32,8 +33,8 @@ class SiteStreams(RandomStreams):
         super().__init__(seed, replication)
         self.site = site
 
-    def stream(self, kind: str, entity: str) -> np.random.Generator:
-        return super().stream(kind, f"{self.site}/{entity}")
+    def streams(self, kind: str, entities: Sequence[str]) -> list[np.random.Generator]:
+        return super().streams(kind, [f"{self.site}/{entity}" for entity in entities])
 
 
 class FleetRun:

@@ -91,7 +91,7 @@ class BuildOut:
         self.stranded = StrandedAccount()
         self.trace = Trace()
         self.stages: list[Stage] = plan_stages(
-            scenario, self.chips, lambda name: self.streams.stream("stage", name), self.relaxed
+            scenario, self.chips, lambda names: self.streams.streams("stage", names), self.relaxed
         )
         self.planned_gpus = sum(stage.gpus for stage in self.stages)
         planned_kw = {hall.name: 0 for hall in scenario.halls}  # every stage, per hall

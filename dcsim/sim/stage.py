@@ -104,26 +104,22 @@ class Stage:
 def plan_stages(
     scenario: Scenario,
     chips: dict[str, ChipSpec],
-    stream_for: Callable[[str], np.random.Generator],
+    streams_for: Callable[[list[str]], list[np.random.Generator]],
     relaxed: frozenset[str] = frozenset(),
 ) -> list[Stage]:
     """Every hall's stages in definition order, with their durations drawn up front from
-    each stage's own random stream. A relaxed ``installation`` (installation and burn-in)
-    or ``commissioning`` is drawn all the same and then zeroed, so the stage's other draws
-    keep their values (common random numbers)."""
-    stages = []
-    for hall in scenario.halls:
-        for number in range(1, hall.stages.count + 1):
-            stages.append(
-                _stage(
-                    scenario,
-                    hall,
-                    chips[hall.stages.chip],
-                    number,
-                    len(stages),
-                    stream_for(f"{hall.name}/{number}"),
-                )
-            )
+    each stage's own random stream (asked for all at once, so they are seeded together).
+    A relaxed ``installation`` (installation and burn-in) or ``commissioning`` is drawn all
+    the same and then zeroed, so the stage's other draws keep their values (common random
+    numbers)."""
+    places = [
+        (hall, number) for hall in scenario.halls for number in range(1, hall.stages.count + 1)
+    ]
+    streams = streams_for([f"{hall.name}/{number}" for hall, number in places])
+    stages = [
+        _stage(scenario, hall, chips[hall.stages.chip], number, index, rng)
+        for index, ((hall, number), rng) in enumerate(zip(places, streams, strict=True))
+    ]
     for stage in stages:
         if "installation" in relaxed:
             stage.install_days = stage.burn_in_days = 0.0
