@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Sequence
-from functools import cached_property
 
 import numpy as np
 
@@ -54,6 +53,7 @@ class RandomStreams:
     def __init__(self, seed: int, replication: int = 0):
         self.seed = seed
         self.replication = replication
+        self._run_mix: Mix | None = None  # made on the first draw of the run
         self._kinds: dict[int, Mix] = {}
 
     def stream(self, kind: str, entity: str) -> np.random.Generator:
@@ -73,12 +73,10 @@ class RandomStreams:
         for each crc, from the mix of the run's and the kind's words, each made once."""
         mix = self._kinds.get(kind_id)
         if mix is None:
+            if self._run_mix is None:
+                self._run_mix = Mix.of_entropy(self.seed).then(self.replication)
             mix = self._kinds[kind_id] = self._run_mix.then(kind_id)
         return mix.generators(entity_crcs)
-
-    @cached_property
-    def _run_mix(self) -> Mix:
-        return Mix.of_entropy(self.seed).then(self.replication)
 
 
 class _Together:
