@@ -87,13 +87,14 @@ class Ledger:
         """
         times = [*(event[0] for event in self.events), closing]
         span = len(times)
+        row_at = {key: (1 + column) * span for key, column in COLUMN.items()}  # flat start
         added_at, deltas, added_names = [], [], set()  # flat positions: row * span + event
         assigned: dict[str, list[tuple[int, float]]] = {}
         for event, (add, assign) in enumerate(self._changes):
             if add:
                 added_names.update(add)
                 for key, delta in add.items():
-                    added_at.append((1 + COLUMN[key]) * span + event)
+                    added_at.append(row_at[key] + event)
                     deltas.append(delta)
             if assign:
                 for key, value in assign.items():
@@ -101,7 +102,8 @@ class Ledger:
         if both := added_names.intersection(assigned):
             raise ValueError(f"counters both added to and assigned: {sorted(both)}")
         changes = np.zeros((1 + len(COUNTERS)) * span)
-        changes[added_at] = deltas
+        count = len(deltas)  # fromiter with a dtype skips guessing one for the mixed list
+        changes[np.fromiter(added_at, np.intp, count)] = np.fromiter(deltas, float, count)
         state = changes.reshape(-1, span).cumsum(axis=1)
         if span > 1:  # the closing column repeats the last (a sum with zeros would drop -0.0)
             state[:, -1] = state[:, -2]
