@@ -117,8 +117,9 @@ def kpis(model: BuildOut, ts: dict[str, np.ndarray]) -> dict[str, Any]:
 
     energized = ts["gpus_energized"]
     planned = model.planned_gpus
-    targets = target_days(ts, planned)
-    full_day = targets["full_cluster"]
+    first_power, half_day, ninety_day, full_day = first_days(  # GPU counts are whole
+        days, energized, [1, 0.5 * planned, 0.9 * planned, planned]
+    )
     economics = scenario.economics
     energy_mwh = integral("facility_mw") * 24
     bridging_mwh = integral("bridging_mw") * 24
@@ -134,9 +135,9 @@ def kpis(model: BuildOut, ts: dict[str, np.ndarray]) -> dict[str, Any]:
         "start_date": scenario.start.isoformat(),
         "horizon_days": scenario.horizon,
         "gpus_planned": planned,
-        "first_power_date": date_of(first_day(days, energized > 0)),
-        "date_50pct_gpus": date_of(targets["50pct_gpus"]),
-        "date_90pct_gpus": date_of(first_day(days, energized >= 0.9 * planned)),
+        "first_power_date": date_of(first_power),
+        "date_50pct_gpus": date_of(half_day),
+        "date_90pct_gpus": date_of(ninety_day),
         "full_cluster_date": date_of(full_day),
         "days_to_full_cluster": full_day,
         "peak_facility_mw": float(ts["facility_mw"].max()),
@@ -172,19 +173,18 @@ def kpis(model: BuildOut, ts: dict[str, np.ndarray]) -> dict[str, Any]:
     }
 
 
-def first_day(days: np.ndarray, reached: np.ndarray) -> float | None:
-    """The first row time at which ``reached`` holds, or None."""
-    hits = np.flatnonzero(reached)
-    return float(days[hits[0]]) if len(hits) else None
+def first_days(days: np.ndarray, values: np.ndarray, levels: list[float]) -> list[float | None]:
+    """The first row time at which ``values`` reach each level, or None: where their running
+    maximum first does, found for every level by one binary search."""
+    peak = np.maximum.accumulate(values)
+    rows = np.searchsorted(peak, levels).tolist()
+    return [float(days[row]) if row < len(days) else None for row in rows]
 
 
 def target_days(ts: dict[str, np.ndarray], planned: int) -> dict[str, float | None]:
     """The day each target of :data:`dcsim.critical_path.TARGETS` is first reached."""
-    energized, days = ts["gpus_energized"], ts["day"]
-    return {
-        "full_cluster": first_day(days, energized >= planned),
-        "50pct_gpus": first_day(days, energized >= 0.5 * planned),
-    }
+    full, half = first_days(ts["day"], ts["gpus_energized"], [planned, 0.5 * planned])
+    return {"full_cluster": full, "50pct_gpus": half}
 
 
 def summarize(model: BuildOut) -> RunResult:

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import importlib.util
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dcsim.api import simulate
 from dcsim.config import load_scenario, scenario_from_dict
 from dcsim.formatting import human, human_text
 from dcsim.kpis import GROUPS, KPIS, display, grouped, headline, unmodelled
+from dcsim.results import first_days
 from tests.conftest import DEFAULT_CONFIG, REPO, TINY
 
 
@@ -84,3 +88,20 @@ def test_headline_says_what_set_the_date_only_when_known(kpis):
     assert f"set by {kpis['date_set_by']};" in headline(kpis)  # the run records it
     unreached = headline({**kpis, "full_cluster_date": None, "gpus_energized_final": 8000})
     assert "not reached (8,000 of" in unreached
+
+
+@settings(max_examples=200, derandomize=True)
+@given(
+    values=st.lists(st.integers(0, 12), min_size=1, max_size=40),
+    levels=st.lists(st.sampled_from([0, 0.5, 1, 2.5, 6, 10, 13]), min_size=1, max_size=4),
+)
+def test_first_days_are_the_first_rows_reaching_each_level(values, levels):
+    """Counts fall as well as rise (failures, shedding); the running maximum answers the
+    same as looking for the first row at or above each level."""
+    days = np.arange(len(values)) * 1.5
+    counts = np.array(values, dtype="int64")
+    expected = [
+        float(days[np.flatnonzero(counts >= level)[0]]) if (counts >= level).any() else None
+        for level in levels
+    ]
+    assert first_days(days, counts, levels) == expected
