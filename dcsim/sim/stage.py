@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -112,13 +113,14 @@ def plan_stages(
     A relaxed ``installation`` (installation and burn-in) or ``commissioning`` is drawn all
     the same and then zeroed, so the stage's other draws keep their values (common random
     numbers)."""
-    places = [
-        (hall, number) for hall in scenario.halls for number in range(1, hall.stages.count + 1)
-    ]
-    streams = streams_for([f"{hall.name}/{number}" for hall, number in places])
+    places = []  # (name, hall, what the hall's stages share)
+    for hall in scenario.halls:
+        alike = _alike(hall, chips[hall.stages.chip])
+        places += [(f"{hall.name}/{n}", hall, alike) for n in range(1, hall.stages.count + 1)]
+    streams = streams_for([name for name, _, _ in places])
     stages = [
-        _stage(scenario, hall, chips[hall.stages.chip], number, index, rng)
-        for index, ((hall, number), rng) in enumerate(zip(places, streams, strict=True))
+        Stage(name=name, index=index, **alike, **_durations(scenario, hall.stages.gpus, rng))
+        for index, ((name, hall, alike), rng) in enumerate(zip(places, streams, strict=True))
     ]
     for stage in stages:
         if "installation" in relaxed:
@@ -128,29 +130,28 @@ def plan_stages(
     return stages
 
 
-def _stage(
-    scenario: Scenario,
-    hall: Hall,
-    chip: ChipSpec,
-    number: int,
-    index: int,
-    rng: np.random.Generator,
-) -> Stage:
+def _alike(hall: Hall, chip: ChipSpec) -> dict[str, Any]:
+    """What every stage of a hall shares (its size, load, compute and price), worked out
+    once per hall."""
     gpus = hall.stages.gpus
     it_mw = gpus * chip.it_kw / 1000
+    return {
+        "hall": hall.name,
+        "priority": hall.priority,
+        "chip": hall.stages.chip,
+        "gpus": gpus,
+        "facility_kw": to_kw(it_mw * hall.pue),
+        "it_mw": it_mw,
+        "bf16_tflops": gpus * chip.bf16_dense_tflops,
+        "price_usd": gpus * chip.price,
+    }
+
+
+def _durations(scenario: Scenario, gpus: int, rng: np.random.Generator) -> dict[str, float]:
+    """A stage's own durations, drawn in this order from its stream."""
     crew_days = scenario.installation.time_per_1000_gpus.sample(rng) * gpus / 1000
-    return Stage(
-        name=f"{hall.name}/{number}",
-        index=index,
-        hall=hall.name,
-        priority=hall.priority,
-        chip=hall.stages.chip,
-        gpus=gpus,
-        facility_kw=to_kw(it_mw * hall.pue),
-        it_mw=it_mw,
-        bf16_tflops=gpus * chip.bf16_dense_tflops,
-        price_usd=gpus * chip.price,
-        install_days=crew_days,
-        burn_in_days=scenario.installation.burn_in.sample(rng),
-        commissioning_days=scenario.energization.commissioning_time.sample(rng),
-    )
+    return {
+        "install_days": crew_days,
+        "burn_in_days": scenario.installation.burn_in.sample(rng),
+        "commissioning_days": scenario.energization.commissioning_time.sample(rng),
+    }
