@@ -133,13 +133,14 @@ def _seeding_words(pool: list[Any]) -> list[Any]:
 
 
 def _pcg64(words: np.ndarray) -> np.random.Generator:
+    """What ``np.random.default_rng`` makes of a seed sequence with these seeding words."""
     return np.random.Generator(np.random.PCG64(PoolSeed(words)))
 
 
 class PoolSeed(ISeedSequence):
     """A mixed pool's seeding words, which a bit generator asks for as it would ask a
-    ``SeedSequence`` (its ``generate_state``); there are the :data:`PCG64_WORDS` a PCG64
-    asks for."""
+    ``SeedSequence`` (its ``generate_state``). It holds the :data:`PCG64_WORDS` a PCG64
+    asks for, no more."""
 
     def __init__(self, words: np.ndarray):
         self.words = words  # little-endian uint32
