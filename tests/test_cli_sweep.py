@@ -74,10 +74,11 @@ def test_unreachable_dask_scheduler_is_a_clean_error(tmp_path):
 
 
 def test_sigkill_mid_sweep_then_resume_completes_without_duplicates(tmp_path):
-    # 400 runs of about 3 ms: tasks of up to 0.5 s, so a pilot and six or so parts.
+    # 800 runs of 2-3 ms: a pilot, then tasks that halve what is left (serial), about
+    # eight parts, the last ones coming after the third.
     exp = write(
         tmp_path / "e.yaml",
-        replications=200,
+        replications=400,
         design={"parameters": {DELAY: ["0 months", "6 months"]}},
     )
     out = tmp_path / "out"
@@ -105,12 +106,12 @@ def test_sigkill_mid_sweep_then_resume_completes_without_duplicates(tmp_path):
         process.wait()
     assert not (out / "runs.parquet").exists()
     survived = pd.concat(pd.read_parquet(p) for p in (out / "parts").glob("*.parquet"))
-    assert 0 < len(survived) < 400
+    assert 0 < len(survived) < 800
 
     assert main(["sweep", exp, "--executor", "serial", "--quiet", "--out", str(out)]) == 0
     resumed = pd.read_parquet(out / "runs.parquet")
     assert not resumed.duplicated(["point", "replication"]).any()
-    assert len(resumed) == 400 and (resumed["status"] == "ok").all()
+    assert len(resumed) == 800 and (resumed["status"] == "ok").all()
     kept = resumed.merge(
         survived[["point", "replication", "wall_seconds"]],
         on=["point", "replication"],

@@ -36,7 +36,7 @@ from dcsim.sweeps.store import KEY, Store
 from dcsim.sweeps.summary import summarize
 from dcsim.sweeps.worker import TIME_LIMIT_S, Outcome, Task, describe, run_batch
 
-TARGET_TASK_S = 0.5
+TARGET_TASK_S = 1.0
 MIN_TASK_S = 0.05
 #: How finely the end of a sweep is split: each of the last tasks takes at most
 #: 1 / (TASKS_PER_WORKER x workers) of the runs left.
