@@ -18,7 +18,19 @@ import pytest
 import yaml
 
 from dcsim.cli import main
-from dcsim.optimization.objective import costs, interval, shortfall_gpu_days, statistic
+from dcsim.optimization.evaluate import record
+from dcsim.optimization.objective import (
+    COST_PARTS,
+    costs,
+    crew_months,
+    interval,
+    shortfall_gpu_days,
+    statistic,
+)
+from dcsim.results import events as event_table
+from dcsim.sim.model import BuildOut
+from dcsim.units import DAYS_PER_YEAR
+from tests.conftest import tiny
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "tests" / "data" / "optimize" / "tiny-bridging-decisions.yaml"
@@ -45,6 +57,34 @@ def test_costs_add_carrying_and_undelivered_compute():
     assert parts["carrying_cost_usd"] == 100.0
     assert parts["undelivered_compute_usd"] == 2 * 24 * 3.0
     assert parts["total_cost_usd"] == 100 + 10 + 1 + 100 + 144
+
+
+def test_crews_are_paid_from_the_first_installation_to_the_last():
+    installs = [(0.0, 10.0), (5.0, 15.0), (15.0, 20.0), (40.0, 45.0)]
+    month = DAYS_PER_YEAR / 12
+    assert crew_months(installs, crews=3) == 3 * 45 / month  # hired crews, idle or not
+    # Unlimited: as many as ever installed at once (two; a crew freed on day 15 is reused).
+    assert crew_months(installs, crews=None) == 2 * 45 / month
+    assert crew_months([], crews=4) == 0.0
+    kpis = dict.fromkeys(("capex_usd", "electricity_cost_usd", "bridging_fuel_cost_usd"), 0.0)
+    parts = costs(kpis | {"stranded_capex_usd_years": 0.0}, 0.0, 0.1, 3.0, 2.5, 1000.0)
+    assert parts["crew_cost_usd"] == parts["total_cost_usd"] == 2500.0
+
+
+def test_a_run_pays_its_crews_for_its_installation_window():
+    """Two crews on the tiny campus: the record's crew cost is two crews times the days
+    from its first installation start to its last installation end, at the given rate."""
+    scenario = tiny(**{"installation.crews": 2, "economics": {"crew_usd_per_month": 300_000}})
+    model = BuildOut(scenario, seed=0).run()
+    numbers = record(model, 0.0)
+    events = event_table(model)
+    starts = events.loc[events.event == "install_start", "day"]
+    assert len(starts) == 2
+    window = max(starts) + 4.0 - min(starts)  # 4,000 GPUs at 1 day per 1,000 each
+    assert numbers["crew_cost_usd"] == pytest.approx(2 * window / (DAYS_PER_YEAR / 12) * 3e5)
+    assert numbers["total_cost_usd"] == pytest.approx(
+        sum(numbers[part] for part in COST_PARTS), rel=1e-12
+    )
 
 
 def test_statistics_and_intervals():

@@ -311,6 +311,14 @@ class Economics(Section):
             "software/computer-services WACC around 8-9% (recalled, unverified)",
         ),
     )
+    crew_usd_per_month: float = Field(
+        0.0,
+        ge=0,
+        le=1e9,
+        description="what one installation crew costs per month on site, in USD (used by "
+        "`dcsim optimize`: crews are hired from the first installation to the last). 0 by "
+        "default, crews unpriced: no public figure is cited; set your contractor's rate",
+    )
     value_per_gpu_hour: float = Field(
         2.49,
         ge=0,

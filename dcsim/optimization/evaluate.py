@@ -48,7 +48,7 @@ def evaluate(job: Job) -> list[dict[str, float]]:
 
 def record(model: Any, target_day: float) -> dict[str, float]:
     """The numbers of one finished run that objectives and constraints may name."""
-    from dcsim.optimization.objective import costs, shortfall_gpu_days
+    from dcsim.optimization.objective import costs, crew_months, shortfall_gpu_days
     from dcsim.results import kpis, levels
     from dcsim.sweeps.worker import flatten
 
@@ -62,8 +62,19 @@ def record(model: Any, target_day: float) -> dict[str, float]:
     shortfall = shortfall_gpu_days(
         series["day"], series["gpus_energized"], model.planned_gpus, target_day
     )
+    installations = [
+        (link.start, link.end)
+        for link in model.trace.links
+        if link.kind == "installation" and link.what == "installation"
+    ]
+    on_site = crew_months(installations, model.scenario.installation.crews)
     return numbers | costs(
-        numbers, shortfall, economics.cost_of_capital, economics.value_per_gpu_hour
+        numbers,
+        shortfall,
+        economics.cost_of_capital,
+        economics.value_per_gpu_hour,
+        on_site,
+        economics.crew_usd_per_month,
     )
 
 

@@ -5,6 +5,7 @@ Plain functions on numbers and arrays, testable without SimPy. Total cost over t
     capex + electricity + bridging fuel
       + stranded_capex_usd_years x cost_of_capital          (carrying cost of dark hardware)
       + shortfall_gpu_days x 24 x value_per_gpu_hour          (compute not delivered)
+      + crew_months x crew_usd_per_month                      (installation crews on site)
 
 where ``shortfall_gpu_days`` is the integral, from the target date to the horizon, of the
 GPUs planned but not energized: every GPU-day the full cluster was owed and did not run.
@@ -12,11 +13,14 @@ GPUs planned but not energized: every GPU-day the full cluster was owed and did 
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
+
+from dcsim.units import DAYS_PER_YEAR
 
 #: The parts of the total cost, in the order reports list them.
 COST_PARTS = (
@@ -25,8 +29,10 @@ COST_PARTS = (
     "bridging_fuel_cost_usd",
     "carrying_cost_usd",
     "undelivered_compute_usd",
+    "crew_cost_usd",
 )
 HOURS_PER_DAY = 24
+DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 BOOTSTRAP_RESAMPLES = 2000
 
 
@@ -45,11 +51,29 @@ def shortfall_gpu_days(
     return float((missing * (ends - starts)).sum())
 
 
+def crew_months(installations: Sequence[tuple[float, float]], crews: int | None) -> float:
+    """Installation crew-months on site: a crew is hired for the campus, from the first
+    installation's start to the last one's end (``installations``: start and end days),
+    whether or not it is busy all that time. ``crews`` of None (unlimited) counts as many
+    crews as were ever installing at once."""
+    if not installations:
+        return 0.0
+    if crews is None:
+        steps = sorted(
+            [(start, 1) for start, _ in installations] + [(end, -1) for _, end in installations]
+        )
+        crews = max(itertools.accumulate(step for _, step in steps))
+    window = max(end for _, end in installations) - min(start for start, _ in installations)
+    return crews * window / DAYS_PER_MONTH
+
+
 def costs(
     kpis: Mapping[str, float],
     shortfall: float,
     cost_of_capital: float,
     value_per_gpu_hour: float,
+    crew_months: float = 0.0,
+    crew_usd_per_month: float = 0.0,
 ) -> dict[str, float]:
     """The cost parts of one run (:data:`COST_PARTS`) and their sum, ``total_cost_usd``."""
     parts = {
@@ -58,6 +82,7 @@ def costs(
         "bridging_fuel_cost_usd": float(kpis["bridging_fuel_cost_usd"]),
         "carrying_cost_usd": float(kpis["stranded_capex_usd_years"]) * cost_of_capital,
         "undelivered_compute_usd": shortfall * HOURS_PER_DAY * value_per_gpu_hour,
+        "crew_cost_usd": crew_months * crew_usd_per_month,
     }
     return {**parts, "total_cost_usd": sum(parts.values()), "shortfall_gpu_days": shortfall}
 
