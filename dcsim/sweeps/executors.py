@@ -61,8 +61,8 @@ class Local:
     milliseconds. A process that does run threads (a notebook's, the progress bar's when a
     lost worker's pool is rebuilt) never forks: a lock another thread held at the fork
     would stay held in the child forever. Its workers come from a forkserver that imports
-    the simulator once, about a second before the first worker computes (8% of a 12-second
-    sweep); on other systems, from spawn."""
+    the simulator once, about a second before the first worker computes; on other systems,
+    from spawn."""
 
     def __init__(self, workers: int | None):
         self.workers = workers or os.cpu_count() or 1
@@ -81,8 +81,7 @@ class Local:
             # A forking pool starts all its workers on the first submit, before its own
             # threads: submit now, while this process is still single-threaded. Frozen,
             # what the workers inherit is never walked by their garbage collector, which
-            # would otherwise copy and scan this process's whole heap (a sweep run
-            # before this one made the workers' runs a third slower).
+            # would otherwise scan (and copy) this process's whole heap again and again.
             gc.freeze()
             try:
                 pool.submit(os.getpid).result()

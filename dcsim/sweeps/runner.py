@@ -229,9 +229,12 @@ def _task(
 
 
 def _seconds_per_run(pilot: Outcome) -> float:
-    """The pilot's fastest run: its first run also pays for what the rest find ready (the
-    network's layout and formula), and a failed run may take no time at all."""
-    return max(min(row["wall_seconds"] for row in pilot.rows), 1e-3)
+    """The pilot's fastest finished run: its first run also pays for what the rest find
+    ready (the network's layout and formula), and a failed run may take no time at all
+    (if every pilot run failed, the slowest of them)."""
+    ok = [row["wall_seconds"] for row in pilot.rows if row["status"] == "ok"]
+    seconds = min(ok) if ok else max(row["wall_seconds"] for row in pilot.rows)
+    return max(seconds, 1e-3)
 
 
 def task_sizes(runs: int, seconds_per_run: float, workers: int) -> list[int]:
