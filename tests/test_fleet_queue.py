@@ -7,7 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import simpy
+import yaml
 from scipy import integrate, optimize, stats
+from test_fleet_cli import CAMPUS
 
 from dcsim.fleet import run_fleet
 from dcsim.fleet.queue import RegionQueue, cluster_close, serve
@@ -78,6 +80,55 @@ def test_sites_do_not_withdraw_but_background_does():
     assert len(studied) > 100
     assert all(region.withdrawn[r] == region.study_end[r] for r in studied)
     assert np.isnan(region.operation[studied]).all()
+
+
+def test_a_site_that_is_not_committed_withdraws_as_background_requests_do():
+    spec = queue(withdraw_in_study={"probability": 1.0}, studies_per_year=10, ordering="fcfs")
+    env = simpy.Environment()
+    region = RegionQueue(env, "r", spec, np.random.default_rng(1), 5000)
+    stays = region.submit("committed", 0.0, 10)
+    leaves = region.submit("speculative", 0.0, 10, committed=False)
+    region.start()
+    env.run(until=5000)
+    first, second = region.site.index("committed"), region.site.index("speculative")
+    assert stays.triggered and region.operation[first] == 36.525 + 100
+    # Studied second (day 73.05), then withdrawn at the study's end: never in operation.
+    assert not leaves.triggered and region.withdrawn[second] == region.study_end[second]
+    assert region.study_end[second] == pytest.approx(2 * 36.525)
+    assert math.isnan(region.operation[second])
+
+
+def test_an_uncommitted_fleet_site_never_gets_the_grid_power_it_withdrew_from(tmp_path):
+    """Two copies of one campus in a region whose studies always end in withdrawal: the
+    committed one is energized, the other never gets grid power and energizes nothing."""
+
+    site = {"region": "east", "scenario": str(CAMPUS)}
+    fleet = {
+        "fleet": "two",
+        "start": "2024-01-01",
+        "horizon": "3 years",
+        "regions": [
+            {
+                "name": "east",
+                "queue": {
+                    "ordering": "fcfs",
+                    "studies_per_year": 12,
+                    "upgrade_time": "30 days",
+                    "withdraw_in_study": {"probability": 1.0},
+                },
+            }
+        ],
+        "sites": [{"name": "builder", **site}, {"name": "speculator", **site, "committed": False}],
+    }
+    path = tmp_path / "fleet.yaml"
+    path.write_text(yaml.safe_dump(fleet))
+    result = run_fleet(path)
+    sites = result.sites.set_index("site")
+    assert sites.loc["builder", "gpus_energized_final"] > 0
+    assert sites.loc["speculator", "gpus_energized_final"] == 0
+    requests = result.requests.set_index("site")
+    assert requests.loc["speculator", "withdrawn_day"] >= 0
+    assert math.isnan(requests.loc["speculator", "operation_day"])
 
 
 def test_hazard_withdrawal_matches_its_survival_probability():

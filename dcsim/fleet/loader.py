@@ -37,6 +37,7 @@ class SitePlan:
     priority: int
     share: float
     budget_cents: Mapping[int, int] | None = None  # its part of the fleet budget per year
+    committed: bool = True  # stays in its queue (False: withdraws as background requests do)
 
 
 def is_fleet_file(data: dict[str, Any]) -> bool:
@@ -78,7 +79,17 @@ def site_plans(fleet: Fleet, path: str | Path, seed: int = 0, replication: int =
             )
             scenario = fixed or scenario_from_dict(data, origin)
             request = 0.0 if site.request_date is None else fleet_day(fleet, site.request_date)
-            plans.append(SitePlan(name, site.region, scenario, request, site.priority, site.share))
+            plans.append(
+                SitePlan(
+                    name,
+                    site.region,
+                    scenario,
+                    request,
+                    site.priority,
+                    site.share,
+                    committed=site.committed,
+                )
+            )
             sources.append((data, origin))
     if fleet.budget is None:
         return plans

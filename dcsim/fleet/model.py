@@ -63,7 +63,7 @@ class FleetRun:
                     replication,
                     env=env,
                     streams=SiteStreams(seed, replication, plan.name),
-                    grid=queue and queue.grid_source(plan.name, plan.request_day),
+                    grid=queue and queue.grid_source(plan.name, plan.request_day, plan.committed),
                     chips=self._chip_source(plan) if self.supplies else None,
                 )
             )

@@ -6,8 +6,10 @@ request is a row of a few numbers (arrival, MW, outcome days), never an object o
 The queue studies requests, first come first served (one at a time, at the region's
 capacity) or in clusters (every request of a window together, one cluster after another);
 each request may withdraw in the study stage and in the upgrade stage; a survivor reaches
-operation once its network upgrades are built. The fleet's own sites are committed builders:
-they do not withdraw. The arithmetic is in plain functions below; see docs/fleet.md.
+operation once its network upgrades are built. The fleet's own sites are committed builders
+that do not withdraw, unless a site says it is not (``committed: false``): its requests then
+withdraw as background ones do. The arithmetic is in plain functions below; see
+docs/fleet.md.
 """
 
 from __future__ import annotations
@@ -81,25 +83,28 @@ class RegionQueue:
         self.arrival = list(arrivals)
         self.mw = [background.mw.sample(rng) for _ in arrivals] if background else []
         self.site: list[str | None] = [None] * len(arrivals)
+        self.committed: list[bool] = [False] * len(arrivals)  # never withdraws
         self._notify: dict[int, simpy.Event] = {}
 
-    def submit(self, site: str, arrival: float, mw: float) -> simpy.Event:
-        """A site's request; the event fires at the study's end with the day of operation."""
+    def submit(self, site: str, arrival: float, mw: float, committed: bool = True) -> simpy.Event:
+        """A site's request; the event fires at the study's end with the day of operation
+        (never, if an uncommitted site's request withdraws)."""
         self.arrival.append(arrival)
         self.mw.append(mw)
         self.site.append(site)
+        self.committed.append(committed)
         event = self.env.event()
         self._notify[len(self.arrival) - 1] = event
         return event
 
-    def grid_source(self, site: str, request_day: float):
+    def grid_source(self, site: str, request_day: float, committed: bool = True):
         """The grid source (:data:`dcsim.sim.model.GridSource`) of a queued site: each of its
         interconnects is requested, at its largest scheduled capacity, on ``request_day``
         (submitted while the site is wired, before the queue starts)."""
 
         def connect(interconnect: Interconnect, power: PowerSystem, trace: Trace) -> Generator:
             mw = max(step.capacity for step in interconnect.schedule)
-            studied = self.submit(site, request_day, mw)
+            studied = self.submit(site, request_day, mw, committed)
             return self._operate(studied, interconnect.name, mw, request_day, power, trace)
 
         return connect
@@ -136,7 +141,7 @@ class RegionQueue:
         self.env.process(runner())
 
     def _leave_day(self, r: int) -> float:
-        if self.site[r] is not None:
+        if self.committed[r]:
             return math.inf
         return self.arrival[r] + time_to_leave(self.rng, self.spec.withdraw_in_study)
 
@@ -178,7 +183,7 @@ class RegionQueue:
         the way, or at their end), then operate."""
         now, spec, rng = self.env.now, self.spec, self.rng
         self.study_end[r] = now
-        committed = self.site[r] is not None
+        committed = self.committed[r]
         if not committed and withdraws_at_end(rng, spec.withdraw_in_study):
             self.withdrawn[r] = now
             return

@@ -144,6 +144,12 @@ class Site(Section):
     )
     priority: int = Field(0, ge=-(10**6), le=10**6, description="for the priority policy")
     share: float = Field(1.0, ge=0, le=10**6, description="weight under fixed-shares")
+    committed: bool = Field(
+        True,
+        description="a committed builder never leaves the queue; false: its requests "
+        "withdraw as the region's background requests do (withdraw_in_study, "
+        "withdraw_in_upgrade), and a withdrawn interconnect never delivers",
+    )
 
 
 class FleetBudget(Budget):
