@@ -58,3 +58,15 @@ def test_explain_benchmark_prints_its_figures():
     figures = benchmark("explain.py", "--rounds", "1", "--per-round", "2")
     assert figures["explain_seconds"] > 0
     assert figures["runs"] == 2 * (1 + 8)  # base, 7 classes of the default campus, one pair
+
+
+def test_sweep_benchmark_prints_each_executors_efficiency():
+    figures = benchmark(
+        "sweep.py", "--runs", "20", "--rounds", "2", "--executors", "serial", "local"
+    )
+    assert figures["rounds"] == 2
+    serial, local = figures["results"]
+    assert (serial["executor"], local["executor"]) == ("serial", "local")
+    assert serial["efficiency"] == 1.0 and serial["efficiency_rounds"] == [1.0, 1.0]
+    assert len(local["efficiency_rounds"]) == 2 and local["efficiency"] > 0
+    assert local["runs_per_second"] > 0 and local["failed"] == 0
