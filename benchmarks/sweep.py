@@ -98,11 +98,18 @@ def combine(rounds: list[dict[str, dict]]) -> list[dict]:
     return rows
 
 
+def positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text}: expected a whole number of at least 1")
+    return value
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=200)
-    parser.add_argument("--rounds", type=int, default=1)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--runs", type=positive, default=200)
+    parser.add_argument("--rounds", type=positive, default=1)
+    parser.add_argument("--workers", type=positive, default=os.cpu_count() or 1)
     parser.add_argument("--executors", nargs="+", default=["serial", "local", "dask"])
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--one", metavar="EXECUTOR", help=argparse.SUPPRESS)

@@ -133,7 +133,8 @@ def monte_carlo(
             runs = runs_table(list(_rows(pool, tasks))).to_pandas()
         return _study(runs)
     store = Store(out, STUDY)
-    started = _manifest(tasks, executor, complete=False)
+    digest = _study_hash(tasks)
+    started = _manifest(tasks, digest, executor, complete=False)
     store.check(started, force)
     counts = {"replication": replications}
     with (
@@ -146,7 +147,7 @@ def monte_carlo(
         study = _study(store.finished(counts))
         store.consolidate(study.runs)
         store.write_frame("quantiles.parquet", study.quantiles)
-        store.write_json("manifest.json", _manifest(tasks, executor, complete=True))
+        store.write_json("manifest.json", _manifest(tasks, digest, executor, complete=True))
     return study
 
 
@@ -170,10 +171,10 @@ def _study(runs: pd.DataFrame) -> MonteCarlo:
     return MonteCarlo(runs, quantiles(runs))
 
 
-def _manifest(tasks: list[Replication], executor: str, complete: bool) -> dict[str, Any]:
-    """What the study is: its config hash covers the validated fleet, the site scenarios
-    of its first replication (the others are varied copies drawn from the same file),
-    the root seed and the number of replications."""
+def _study_hash(tasks: list[Replication]) -> str:
+    """What the study is: the validated fleet, the site scenarios of its first replication
+    (the others are varied copies drawn from the same file), the root seed and the number
+    of replications."""
     first = tasks[0]
     sites = (
         first.plans
@@ -189,11 +190,17 @@ def _manifest(tasks: list[Replication], executor: str, complete: bool) -> dict[s
         "seed": first.seed,
         "replications": len(tasks),
     }
-    digest = hashlib.sha256(json.dumps(study, sort_keys=True, default=str).encode())
+    return hashlib.sha256(json.dumps(study, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _manifest(
+    tasks: list[Replication], digest: str, executor: str, complete: bool
+) -> dict[str, Any]:
+    first = tasks[0]
     return {
         "complete": complete,
         "written": datetime.now(UTC).isoformat(timespec="seconds"),
-        "config_hash": digest.hexdigest(),
+        "config_hash": digest,
         "fleet": first.fleet.fleet,
         "root_seed": first.seed,
         "counts": {"replications": len(tasks)},

@@ -238,12 +238,10 @@ def _local_cluster(workers: int):
     a method Dask supports) when nothing but the cluster runs threads here, with the
     inherited heap frozen out of the workers' garbage collection; spawned otherwise,
     which costs each worker a second of imports."""
-    import threading
-
     import dask
     from distributed import LocalCluster
 
-    fork = sys.platform == "linux" and threading.active_count() == 1
+    fork = start_method() == "fork"
     method = "fork" if fork else dask.config.get("distributed.worker.multiprocessing-method")
     settings = {**QUIET_DIAGNOSTICS, "distributed.worker.multiprocessing-method": method}
     with dask.config.set(settings):
