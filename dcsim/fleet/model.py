@@ -3,7 +3,8 @@
 The fleet only wires: each site is a :class:`~dcsim.sim.model.BuildOut` on the shared
 environment with its own named streams; a site in a region with a queue gets its grid
 capacity from that queue, and orders of a chip some vendor makes are filled from that
-vendor's shared output. Queues and vendors start after every site is wired, so each queue
+vendor's shared output (a region with a large-load process gets it from that process
+instead). Queues and vendors start after every site is wired, so each queue
 knows all of its requests before it orders them.
 """
 
@@ -16,6 +17,7 @@ import numpy as np
 import simpy
 
 from dcsim.config.schema import ChipOrder
+from dcsim.fleet.large_load import LargeLoadRegion
 from dcsim.fleet.loader import SitePlan, fleet_day
 from dcsim.fleet.queue import RegionQueue
 from dcsim.fleet.schema import Fleet
@@ -42,17 +44,19 @@ class FleetRun:
         self.fleet, self.plans, self.seed = fleet, plans, seed
         self.env = env = simpy.Environment()
         streams = RandomStreams(seed, replication)
-        self.queues = {
-            region.name: RegionQueue(
-                env, region.name, region.queue, streams.stream("queue", region.name), fleet.horizon
-            )
-            for region in fleet.regions
-            if region.queue is not None
-        }
-        self.supplies = {
-            vendor.chip: SharedSupply(env, vendor, partial(fleet_day, fleet))
-            for vendor in fleet.vendors
-        }
+        day_of = partial(fleet_day, fleet)
+        self.queues: dict[str, RegionQueue | LargeLoadRegion] = {}
+        for region in fleet.regions:
+            rng = streams.stream("queue", region.name)
+            if region.queue is not None:
+                self.queues[region.name] = RegionQueue(
+                    env, region.name, region.queue, rng, fleet.horizon
+                )
+            elif region.large_load is not None:
+                self.queues[region.name] = LargeLoadRegion(
+                    env, region.name, region.large_load, rng, fleet.horizon, day_of
+                )
+        self.supplies = {vendor.chip: SharedSupply(env, vendor, day_of) for vendor in fleet.vendors}
         self.sites: list[BuildOut] = []
         for plan in plans:
             queue = self.queues.get(plan.region)

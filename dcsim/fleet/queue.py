@@ -18,6 +18,7 @@ import math
 from collections.abc import Generator
 
 import numpy as np
+import pandas as pd
 import simpy
 
 from dcsim.config.schema import Interconnect
@@ -196,3 +197,18 @@ class RegionQueue:
         self.operation[r] = now + upgrades
         if r in self._notify:
             self._notify[r].succeed(now + upgrades)
+
+    def table(self) -> pd.DataFrame:
+        """One row per request: when filed, its MW, and when it was studied, withdrew or
+        reached operation."""
+        return pd.DataFrame(
+            {
+                "region": self.region,
+                "site": self.site,
+                "request_day": self.arrival,
+                "mw": self.mw,
+                "study_end_day": self.study_end,
+                "withdrawn_day": self.withdrawn,
+                "operation_day": self.operation,
+            }
+        )

@@ -18,7 +18,6 @@ import pandas as pd
 from dcsim.fleet.budget import fleet_cents, window_usd
 from dcsim.fleet.loader import fleet_day
 from dcsim.fleet.model import FleetRun
-from dcsim.fleet.queue import RegionQueue
 from dcsim.results import kpis, levels, to_dates
 from dcsim.units import DAYS_PER_YEAR
 
@@ -72,7 +71,7 @@ def summarize_fleet(run: FleetRun) -> FleetResult:
         deltas.append(_chip_changes(plan.region, model))
     sites = pd.DataFrame(rows)
     requests = pd.concat(
-        [requests_table(queue) for queue in run.queues.values()] or [_NO_REQUESTS],
+        [queue.table() for queue in run.queues.values()] or [_NO_REQUESTS],
         ignore_index=True,
     )
     deltas.extend(_queue_changes(requests, horizon))
@@ -148,20 +147,6 @@ _NO_REQUESTS = pd.DataFrame(
 )
 
 
-def requests_table(queue: RegionQueue) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "region": queue.region,
-            "site": queue.site,
-            "request_day": queue.arrival,
-            "mw": queue.mw,
-            "study_end_day": queue.study_end,
-            "withdrawn_day": queue.withdrawn,
-            "operation_day": queue.operation,
-        }
-    )
-
-
 def queue_stats(requests: pd.DataFrame, cohort_end: float, horizon: float) -> dict[str, Any]:
     """Requests filed by ``cohort_end`` and their fates by the horizon. ``completion_rate`` is the
     share of the requests whose fate is known (operating or withdrawn) that reached
@@ -182,6 +167,18 @@ def queue_stats(requests: pd.DataFrame, cohort_end: float, horizon: float) -> di
         "requested_gw": float(filed.mw.sum() / 1000),
         "operating_gw": float(filed.mw[operating].sum() / 1000),
         "withdrawn_gw": float(filed.mw[withdrawn].sum() / 1000),
+        **_tranche_stats(filed, horizon),
+    }
+
+
+def _tranche_stats(filed: pd.DataFrame, horizon: float) -> dict[str, Any]:
+    """A large-load region's requests energize in tranches: the GW energized by the
+    horizon, part-energized requests included, and the requests with any power."""
+    if "energized_mw" not in filed or filed.energized_mw.isna().all():
+        return {}
+    return {
+        "energized_gw": float(filed.energized_mw.sum() / 1000),
+        "with_power": int((filed.first_power_day <= horizon).sum()),
     }
 
 

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from dcsim.config.budget import Budget
-from dcsim.config.fields import Date, Name, Section, cited
+from dcsim.config.fields import Date, Name, Power, Section, cited
 from dcsim.distributions import Duration, distribution, quantity
 
 #: Most sites (copies of templates included) in one fleet.
@@ -83,11 +83,88 @@ class Queue(Section):
         return self
 
 
+class Duplicates(Section):
+    """Speculative requests: a share of background projects each file several requests
+    (with other utilities or sites) for one load; once one of them connects, the others
+    withdraw."""
+
+    share: float = Field(ge=0, le=1, description="share of background projects that do")
+    copies: int = Field(ge=2, le=100, description="requests each such project files")
+
+
+class HeadroomStep(Section):
+    date: Date = Field(description="when a regional upgrade (a line, a substation) is done")
+    added: Power = Field(description="spare capacity it adds for new large loads")
+
+
+class LargeLoad(Section):
+    """A utility's large-load interconnection process, separate from the generation queue:
+    each request is studied on its own (months), then energized in tranches: the first
+    part at once where the region has headroom, the rest once its own upgrades are built.
+    Regional upgrades add headroom on their dates."""
+
+    study_time: Duration = Field(
+        {"dist": "triangular", "low": "3 months", "mode": "6 months", "high": "12 months"},
+        **cited(
+            "load study of one request, drawn per request (studies run side by side)",
+            "assumption: months, not the generation queue's year (ERCOT and utility "
+            "large-load processes; no study-time figure read)",
+        ),
+    )
+    headroom: Power = Field(
+        "0 MW", description="spare capacity for new large loads at the start (fast path)"
+    )
+    headroom_growth: list[HeadroomStep] = Field(
+        default_factory=list,
+        **cited(
+            "regional upgrades adding headroom, in date order",
+            "e.g. Dominion's two new 500-kV lines added about 6 GW (Q4 2024 call, RTO "
+            "Insider; facts.csv dominion_dc_connected_gw)",
+        ),
+    )
+    first_tranche: float = Field(
+        1.0,
+        ge=0,
+        le=1,
+        description="share of a request energized once studied, as far as headroom "
+        "allows; the rest (and what headroom could not cover) waits for its upgrades",
+    )
+    upgrade_time: Duration = Field(
+        {"dist": "triangular", "low": "3 years", "mode": "3.5 years", "high": "7 years"},
+        **cited(
+            "upgrades a request needs beyond the headroom, drawn per request",
+            "Dominion to large customers (Axios Pro, Sep 2024): 3-4 years typical, up to 7 "
+            "(facts.csv dominion_large_load_connection_years_*)",
+        ),
+    )
+    withdraw_in_study: Withdrawal = Withdrawal()
+    duplicates: Duplicates | None = None
+    background: Background | None = None
+
+    @model_validator(mode="after")
+    def _growth_in_order(self) -> LargeLoad:
+        dates = [step.date for step in self.headroom_growth]
+        if dates != sorted(dates):
+            raise ValueError("headroom_growth dates must be in ascending order")
+        return self
+
+
 class Region(Section):
     name: Name
     queue: Queue | None = Field(
         None, description="interconnection queue; absent: sites keep their own schedules"
     )
+    large_load: LargeLoad | None = Field(
+        None,
+        description="a large-load interconnection process for the region's sites instead "
+        "of the generation queue (docs/fleet.md)",
+    )
+
+    @model_validator(mode="after")
+    def _one_process(self) -> Region:
+        if self.queue is not None and self.large_load is not None:
+            raise ValueError("give queue or large_load, not both: sites connect through one")
+        return self
 
 
 class OutputStep(Section):
@@ -204,10 +281,14 @@ class Fleet(Section):
             raise ValueError(f"more than {MAX_SITES:,} sites")
         years = self.horizon / 365.25
         for region in self.regions:
-            background = region.queue and region.queue.background
-            if background and background.per_year * years > MAX_BACKGROUND_REQUESTS:
+            process = region.queue or region.large_load
+            background = process and process.background
+            copies = getattr(process, "duplicates", None)
+            per_project = 1 + (copies.share * (copies.copies - 1) if copies else 0)
+            expected = background.per_year * years * per_project if background else 0
+            if expected > MAX_BACKGROUND_REQUESTS:
                 raise ValueError(
-                    f"region {region.name!r}: about {background.per_year * years:.3g} "
+                    f"region {region.name!r}: about {expected:.3g} "
                     f"background requests, more than {MAX_BACKGROUND_REQUESTS:,}"
                 )
         return self
