@@ -20,7 +20,12 @@ import pandas as pd
 import simpy
 
 from dcsim.config.schema import Interconnect
-from dcsim.fleet.queue import poisson_arrivals, time_to_leave, withdraws_at_end
+from dcsim.fleet.queue import (
+    background_requests,
+    stage_withdrawal,
+    time_to_leave,
+    withdraws_at_end,
+)
 from dcsim.fleet.schema import LargeLoad
 from dcsim.sim.clock import until
 from dcsim.sim.power_system import PowerSystem
@@ -65,21 +70,34 @@ class LargeLoadRegion:
         self.committed: list[bool] = []
         self.group: list[int] = []  # requests of one speculative project share a number
         self._stores: dict[int, simpy.Store] = {}
+        self.kind: list[str | None] = []
         background = spec.background
         if background:
-            arrivals = poisson_arrivals(rng, background.per_year, horizon)
-            sizes = [background.mw.sample(rng) for _ in arrivals]
+            arrivals, sizes, kinds = background_requests(rng, background, horizon)
             dup = spec.duplicates
             copies = (
                 duplicate_groups(rng, len(arrivals), dup.share, dup.copies)
                 if dup
                 else [1] * len(arrivals)
             )
-            for project, (day, mw, n) in enumerate(zip(arrivals, sizes, copies, strict=True)):
+            rows = zip(arrivals, sizes, kinds, copies, strict=True)
+            for project, (day, mw, kind, n) in enumerate(rows):
                 for _ in range(n):
-                    self._add(day, mw, None, False, project)
+                    self._add(day, mw, None, False, project, kind)
+        self._study_withdrawal = {
+            kind: stage_withdrawal(spec, kind, "study") for kind in {None, *self.kind}
+        }
 
-    def _add(self, arrival: float, mw: float, site: str | None, committed: bool, group: int):
+    def _add(
+        self,
+        arrival: float,
+        mw: float,
+        site: str | None,
+        committed: bool,
+        group: int,
+        kind: str | None = None,
+    ) -> int:
+        self.kind.append(kind)
         self.arrival.append(arrival)
         self.mw.append(mw)
         self.site.append(site)
@@ -139,7 +157,7 @@ class LargeLoadRegion:
             leave = (
                 math.inf
                 if self.committed[r]
-                else time_to_leave(self.rng, self.spec.withdraw_in_study)
+                else time_to_leave(self.rng, self._study_withdrawal[self.kind[r]], self.mw[r])
             )
             if leave < study:
                 self.withdrawn[r] = self.arrival[r] + leave
@@ -169,7 +187,9 @@ class LargeLoadRegion:
         """Withdraw now, or energize the first tranche and wait for upgrades for the rest."""
         now = self.env.now
         self.study_end[r] = now
-        if not self.committed[r] and withdraws_at_end(self.rng, self.spec.withdraw_in_study):
+        if not self.committed[r] and withdraws_at_end(
+            self.rng, self._study_withdrawal[self.kind[r]], self.mw[r]
+        ):
             self.withdrawn[r] = now
             return
         part = first_tranche(self.mw[r], self.spec.first_tranche, self.headroom)
@@ -200,6 +220,7 @@ class LargeLoadRegion:
             {
                 "region": self.region,
                 "site": self.site,
+                "type": self.kind,
                 "request_day": self.arrival,
                 "mw": self.mw,
                 "study_end_day": self.study_end,

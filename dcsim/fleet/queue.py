@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 import simpy
 
 from dcsim.config.schema import Interconnect
-from dcsim.fleet.schema import Queue, Withdrawal
+from dcsim.fleet.schema import Background, LargeLoad, Queue, Withdrawal
 from dcsim.sim.clock import until
 from dcsim.sim.power_system import PowerSystem
 from dcsim.sim.trace import Trace, span
@@ -35,16 +36,64 @@ def poisson_arrivals(rng: np.random.Generator, per_year: float, days: float) -> 
     return np.sort(rng.uniform(0.0, days, count))
 
 
-def time_to_leave(rng: np.random.Generator, withdrawal: Withdrawal) -> float:
-    """Days until a request withdraws under a constant hazard (inf: it does not)."""
+def background_requests(
+    rng: np.random.Generator, background: Background, days: float
+) -> tuple[np.ndarray, list[float], list[str | None]]:
+    """Arrival days, MW and type (None without types) of the background requests over
+    ``[0, days)``: arrivals first, then each request's type by its share, then sizes."""
+    arrivals = poisson_arrivals(rng, background.per_year, days)
+    if not background.types:
+        return arrivals, [background.mw.sample(rng) for _ in arrivals], [None] * len(arrivals)
+    types = background.types
+    picks = rng.choice(len(types), size=len(arrivals), p=[t.share for t in types])
+    sizes = [(types[k].mw or background.mw).sample(rng) for k in picks]
+    return arrivals, sizes, [types[k].name for k in picks]
+
+
+def stage_withdrawal(
+    spec: Queue | LargeLoad, kind: str | None, stage: Literal["study", "upgrade"]
+) -> Withdrawal:
+    """The withdrawal of a request of type ``kind`` in ``stage``: its type's, else the
+    process's own."""
+    field = f"withdraw_in_{stage}"
+    types = {t.name: t for t in spec.background.types} if spec.background else {}
+    own = getattr(types[kind], field) if kind in types else None
+    return own or getattr(spec, field)
+
+
+def size_ratio(withdrawal: Withdrawal, mw: float) -> float:
+    """``(MW / reference) ** exponent`` of a size-dependent withdrawal (1 without one); a
+    request of 0 MW counts as a millionth of the reference."""
+    by_size = withdrawal.by_size
+    if by_size is None:
+        return 1.0
+    return max(mw / by_size.reference, 1e-6) ** by_size.exponent
+
+
+def stay_probability(withdrawal: Withdrawal, mw: float) -> float:
+    """The chance that a request of ``mw`` stays through a stage's end (without a
+    probability: 1)."""
+    if withdrawal.probability is None:
+        return 1.0
+    return min(1.0, (1 - withdrawal.probability) / size_ratio(withdrawal, mw))
+
+
+def time_to_leave(rng: np.random.Generator, withdrawal: Withdrawal, mw: float = 0.0) -> float:
+    """Days until a request of ``mw`` withdraws under a constant hazard (inf: it does not)."""
     if not withdrawal.hazard_per_year:
         return math.inf
-    return rng.exponential(DAYS_PER_YEAR / withdrawal.hazard_per_year)
+    hazard = withdrawal.hazard_per_year * size_ratio(withdrawal, mw)
+    return rng.exponential(DAYS_PER_YEAR / hazard)
 
 
-def withdraws_at_end(rng: np.random.Generator, withdrawal: Withdrawal) -> bool:
-    """Whether a request withdraws at the end of a stage under a per-stage probability."""
-    return withdrawal.probability is not None and rng.random() < withdrawal.probability
+def withdraws_at_end(rng: np.random.Generator, withdrawal: Withdrawal, mw: float = 0.0) -> bool:
+    """Whether a request of ``mw`` withdraws at the end of a stage under a per-stage
+    probability."""
+    if withdrawal.probability is None:
+        return False
+    if withdrawal.by_size is None:
+        return rng.random() < withdrawal.probability
+    return rng.random() >= stay_probability(withdrawal, mw)
 
 
 def serve(arrival: float, free: float, service: float, leave: float) -> tuple[float, float]:
@@ -79,11 +128,18 @@ class RegionQueue:
         horizon: float,
     ):
         self.env, self.region, self.spec, self.rng = env, region, spec, rng
-        background = spec.background
-        arrivals = poisson_arrivals(rng, background.per_year, horizon) if background else []
+        arrivals, sizes, kinds = (
+            background_requests(rng, spec.background, horizon) if spec.background else ([], [], [])
+        )
         self.arrival = list(arrivals)
-        self.mw = [background.mw.sample(rng) for _ in arrivals] if background else []
+        self.mw = sizes
+        self.kind = kinds
         self.site: list[str | None] = [None] * len(arrivals)
+        self._withdrawal = {
+            (kind, stage): stage_withdrawal(spec, kind, stage)
+            for kind in {None, *kinds}
+            for stage in ("study", "upgrade")
+        }
         self.committed: list[bool] = [False] * len(arrivals)  # never withdraws
         self._notify: dict[int, simpy.Event] = {}
 
@@ -92,6 +148,7 @@ class RegionQueue:
         (never, if an uncommitted site's request withdraws)."""
         self.arrival.append(arrival)
         self.mw.append(mw)
+        self.kind.append(None)
         self.site.append(site)
         self.committed.append(committed)
         event = self.env.event()
@@ -144,7 +201,8 @@ class RegionQueue:
     def _leave_day(self, r: int) -> float:
         if self.committed[r]:
             return math.inf
-        return self.arrival[r] + time_to_leave(self.rng, self.spec.withdraw_in_study)
+        study = self._withdrawal[self.kind[r], "study"]
+        return self.arrival[r] + time_to_leave(self.rng, study, self.mw[r])
 
     def _service_days(self, r: int) -> float:
         spec = self.spec
@@ -182,16 +240,17 @@ class RegionQueue:
     def _studied(self, r: int) -> None:
         """After the study: withdraw now, or build the network upgrades (withdrawing on
         the way, or at their end), then operate."""
-        now, spec, rng = self.env.now, self.spec, self.rng
+        now, spec, rng, mw = self.env.now, self.spec, self.rng, self.mw[r]
         self.study_end[r] = now
         committed = self.committed[r]
-        if not committed and withdraws_at_end(rng, spec.withdraw_in_study):
+        study, upgrade = (self._withdrawal[self.kind[r], stage] for stage in ("study", "upgrade"))
+        if not committed and withdraws_at_end(rng, study, mw):
             self.withdrawn[r] = now
             return
         upgrades = spec.upgrade_time.sample(rng)
         if not committed:
-            leave = time_to_leave(rng, spec.withdraw_in_upgrade)
-            if leave < upgrades or withdraws_at_end(rng, spec.withdraw_in_upgrade):
+            leave = time_to_leave(rng, upgrade, mw)
+            if leave < upgrades or withdraws_at_end(rng, upgrade, mw):
                 self.withdrawn[r] = now + min(leave, upgrades)
                 return
         self.operation[r] = now + upgrades
@@ -205,6 +264,7 @@ class RegionQueue:
             {
                 "region": self.region,
                 "site": self.site,
+                "type": self.kind,
                 "request_day": self.arrival,
                 "mw": self.mw,
                 "study_end_day": self.study_end,

@@ -150,7 +150,8 @@ _NO_REQUESTS = pd.DataFrame(
 def queue_stats(requests: pd.DataFrame, cohort_end: float, horizon: float) -> dict[str, Any]:
     """Requests filed by ``cohort_end`` and their fates by the horizon. ``completion_rate`` is the
     share of the requests whose fate is known (operating or withdrawn) that reached
-    operation; the median is over those operating, from request to operation."""
+    operation, ``completion_rate_by_capacity`` the same share of their MW; the median is
+    over those operating, from request to operation."""
     filed = requests[requests.request_day <= cohort_end]
     operating = filed.operation_day <= horizon
     withdrawn = filed.withdrawn_day <= horizon
@@ -163,12 +164,19 @@ def queue_stats(requests: pd.DataFrame, cohort_end: float, horizon: float) -> di
         "withdrawn": int(withdrawn.sum()),
         "pending": len(filed) - resolved,
         "completion_rate": operating.sum() / resolved if resolved else None,
+        "completion_rate_by_capacity": _capacity_share(filed.mw, operating, withdrawn),
         "median_years_to_operation": float(wait.median()) if len(wait) else None,
         "requested_gw": float(filed.mw.sum() / 1000),
         "operating_gw": float(filed.mw[operating].sum() / 1000),
         "withdrawn_gw": float(filed.mw[withdrawn].sum() / 1000),
         **_tranche_stats(filed, horizon),
     }
+
+
+def _capacity_share(mw: pd.Series, operating: pd.Series, withdrawn: pd.Series) -> float | None:
+    """The share of the resolved requests' MW that reached operation."""
+    resolved = mw[operating].sum() + mw[withdrawn].sum()
+    return float(mw[operating].sum() / resolved) if resolved else None
 
 
 def _tranche_stats(filed: pd.DataFrame, horizon: float) -> dict[str, Any]:

@@ -23,18 +23,43 @@ MAX_SITES = 100_000
 MAX_BACKGROUND_REQUESTS = 1_000_000
 
 
+class BySize(Section):
+    """Withdrawal that depends on a request's size, so that completion by capacity and by
+    count differ as in public queue data: the chance of staying through the stage is
+    ``(1 - probability) * (MW / reference) ** -exponent`` (at most 1), and a hazard is
+    ``hazard_per_year * (MW / reference) ** exponent``. A positive exponent: larger requests
+    withdraw more."""
+
+    reference: Power = Field(gt=0, description="size at which the stage's figure holds")
+    exponent: float = Field(ge=-5, le=5, description="0: withdrawal independent of size")
+
+
 class Withdrawal(Section):
     """How requests leave the queue during one stage: with a ``probability`` at the end of
     the stage, or at a constant ``hazard_per_year`` while in it (neither: never)."""
 
     probability: float | None = Field(None, ge=0, le=1)
     hazard_per_year: float | None = Field(None, ge=0, le=100)
+    by_size: BySize | None = Field(None, description="scale the withdrawal with the MW")
 
     @model_validator(mode="after")
     def _one_way(self) -> Withdrawal:
         if self.probability is not None and self.hazard_per_year is not None:
             raise ValueError("give probability or hazard_per_year, not both")
+        if self.by_size is not None and self.probability is None and self.hazard_per_year is None:
+            raise ValueError("by_size scales a probability or a hazard_per_year: give one")
         return self
+
+
+class RequestType(Section):
+    """A kind of background request (solar, gas, battery, a data center, ...) with its own
+    share, size and withdrawal; what it leaves out is the background's or the queue's."""
+
+    name: Name
+    share: float = Field(gt=0, le=1, description="share of the background requests")
+    mw: distribution("power") | None = Field(None, description="default: the background's")
+    withdraw_in_study: Withdrawal | None = Field(None, description="default: the queue's")
+    withdraw_in_upgrade: Withdrawal | None = Field(None, description="default: the queue's")
 
 
 class Background(Section):
@@ -43,6 +68,20 @@ class Background(Section):
 
     per_year: float = Field(ge=0, le=100_000, description="mean requests per year (Poisson)")
     mw: distribution("power") = Field(description="size of one request")
+    types: list[RequestType] = Field(
+        default_factory=list,
+        description="kinds of request, each drawn with its share (shares add up to 1); "
+        "none: one kind with the queue's withdrawal",
+    )
+
+    @model_validator(mode="after")
+    def _shares(self) -> Background:
+        names = [t.name for t in self.types]
+        if twice := sorted({n for n in names if names.count(n) > 1}):
+            raise ValueError(f"type names must be unique: {twice} repeated")
+        if self.types and abs(sum(t.share for t in self.types) - 1) > 1e-9:
+            raise ValueError(f"type shares add up to {sum(t.share for t in self.types):g}, not 1")
+        return self
 
 
 class Queue(Section):
