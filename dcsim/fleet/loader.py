@@ -20,6 +20,7 @@ from dcsim.config.messages import format_validation_error
 from dcsim.config.schema import Scenario
 from dcsim.errors import UserInputError
 from dcsim.fleet.budget import fleet_cents, site_budget, split_cents, weights
+from dcsim.fleet.queue import Entered
 from dcsim.fleet.schema import Fleet, Site
 from dcsim.rng import RandomStreams
 
@@ -38,6 +39,7 @@ class SitePlan:
     share: float
     budget_cents: Mapping[int, int] | None = None  # its part of the fleet budget per year
     committed: bool = True  # stays in its queue (False: withdraws as background requests do)
+    entered: Entered | None = None  # entered in its upgrades (queue_state)
 
 
 def is_fleet_file(data: dict[str, Any]) -> bool:
@@ -78,7 +80,7 @@ def site_plans(fleet: Fleet, path: str | Path, seed: int = 0, replication: int =
                 else base
             )
             scenario = fixed or scenario_from_dict(data, origin)
-            request = 0.0 if site.request_date is None else fleet_day(fleet, site.request_date)
+            request, entered = _request(fleet, site)
             plans.append(
                 SitePlan(
                     name,
@@ -88,6 +90,7 @@ def site_plans(fleet: Fleet, path: str | Path, seed: int = 0, replication: int =
                     site.priority,
                     site.share,
                     committed=site.committed,
+                    entered=entered,
                 )
             )
             sources.append((data, origin))
@@ -120,6 +123,18 @@ def _funded(fleet: Fleet, path: str | Path, plans: list[SitePlan], sources) -> l
         scenario = scenario_from_dict(site_data, f"{origin} with the fleet budget")
         funded.append(replace(plan, scenario=scenario, budget_cents=part))
     return funded
+
+
+def _request(fleet: Fleet, site: Site) -> tuple[float, Entered | None]:
+    """The day a site's request was filed, and its upgrades if it enters the queue there."""
+    state = site.queue_state
+    if state is None:
+        return (0.0 if site.request_date is None else fleet_day(fleet, site.request_date)), None
+    if state.stage == "study":
+        return fleet_day(fleet, state.filed), None
+    in_service = None if state.in_service is None else fleet_day(fleet, state.in_service)
+    entered = Entered(fleet_day(fleet, state.study_complete), in_service, state.slip)
+    return fleet_day(fleet, state.filed), entered
 
 
 def fleet_day(fleet: Fleet, date: dt.date) -> float:

@@ -67,7 +67,7 @@ class FleetRun:
                     replication,
                     env=env,
                     streams=SiteStreams(seed, replication, plan.name),
-                    grid=queue and queue.grid_source(plan.name, plan.request_day, plan.committed),
+                    grid=queue and self._grid_source(queue, plan),
                     chips=self._chip_source(plan) if self.supplies else None,
                 )
             )
@@ -75,6 +75,12 @@ class FleetRun:
             queue.start()
         for supply in self.supplies.values():
             env.process(supply.run())
+
+    @staticmethod
+    def _grid_source(queue: RegionQueue | LargeLoadRegion, plan: SitePlan):
+        if plan.entered is not None:  # only a generation queue takes entries (schema)
+            return queue.grid_source(plan.name, plan.request_day, plan.committed, plan.entered)
+        return queue.grid_source(plan.name, plan.request_day, plan.committed)
 
     def _chip_source(self, plan: SitePlan) -> ChipSource:
         buyers = {chip: s.buyer(plan.priority, plan.share) for chip, s in self.supplies.items()}

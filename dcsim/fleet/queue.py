@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -23,11 +24,23 @@ import pandas as pd
 import simpy
 
 from dcsim.config.schema import Interconnect
+from dcsim.distributions import Duration
 from dcsim.fleet.schema import Background, LargeLoad, Queue, Withdrawal
 from dcsim.sim.clock import until
 from dcsim.sim.power_system import PowerSystem
 from dcsim.sim.trace import Trace, span
 from dcsim.units import DAYS_PER_YEAR
+
+
+@dataclass(frozen=True)
+class Entered:
+    """A site's request entered in its upgrades: its study ended on ``study_day`` (fleet
+    days, on or before 0); it operates on ``in_service_day`` plus a drawn ``slip``, or
+    without one, ``upgrade_time`` after its study."""
+
+    study_day: float
+    in_service_day: float | None
+    slip: Duration
 
 
 def poisson_arrivals(rng: np.random.Generator, per_year: float, days: float) -> np.ndarray:
@@ -142,10 +155,21 @@ class RegionQueue:
         }
         self.committed: list[bool] = [False] * len(arrivals)  # never withdraws
         self._notify: dict[int, simpy.Event] = {}
+        self._entered: dict[int, Entered] = {}
 
-    def submit(self, site: str, arrival: float, mw: float, committed: bool = True) -> simpy.Event:
-        """A site's request; the event fires at the study's end with the day of operation
-        (never, if an uncommitted site's request withdraws)."""
+    def submit(
+        self,
+        site: str,
+        arrival: float,
+        mw: float,
+        committed: bool = True,
+        entered: Entered | None = None,
+    ) -> simpy.Event:
+        """A site's request; the event fires at the study's end (for a request entered in
+        its upgrades, at the start) with the day of operation (never, if an uncommitted
+        site's request withdraws)."""
+        if entered is not None:
+            self._entered[len(self.arrival)] = entered
         self.arrival.append(arrival)
         self.mw.append(mw)
         self.kind.append(None)
@@ -155,30 +179,38 @@ class RegionQueue:
         self._notify[len(self.arrival) - 1] = event
         return event
 
-    def grid_source(self, site: str, request_day: float, committed: bool = True):
+    def grid_source(
+        self,
+        site: str,
+        request_day: float,
+        committed: bool = True,
+        entered: Entered | None = None,
+    ):
         """The grid source (:data:`dcsim.sim.model.GridSource`) of a queued site: each of its
         interconnects is requested, at its largest scheduled capacity, on ``request_day``
-        (submitted while the site is wired, before the queue starts)."""
+        (submitted while the site is wired, before the queue starts), or entered in its
+        upgrades."""
 
         def connect(interconnect: Interconnect, power: PowerSystem, trace: Trace) -> Generator:
             mw = max(step.capacity for step in interconnect.schedule)
-            studied = self.submit(site, request_day, mw, committed)
-            return self._operate(studied, interconnect.name, mw, request_day, power, trace)
+            studied = self.submit(site, request_day, mw, committed, entered)
+            r = len(self.arrival) - 1
+            return self._operate(studied, r, interconnect.name, mw, power, trace)
 
         return connect
 
     def _operate(
         self,
         studied: simpy.Event,
+        r: int,
         name: str,
         mw: float,
-        request_day: float,
         power: PowerSystem,
         trace: Trace,
     ) -> Generator:
         """Waits for the study, then for the upgrades; then the capacity steps up."""
         operation_day = yield studied
-        study_day = self.env.now
+        request_day, study_day = self.arrival[r], float(self.study_end[r])
         yield until(self.env, operation_day)
         what = f"{self.region} queue: request to operation at {mw:g} MW"
         study, upgrades = span(study_day - request_day), span(operation_day - study_day)
@@ -188,13 +220,22 @@ class RegionQueue:
 
     def start(self) -> None:
         count = len(self.arrival)
-        self.order = sorted(range(count), key=lambda r: (self.arrival[r], r))
+        self.order = sorted(
+            (r for r in range(count) if r not in self._entered), key=lambda r: (self.arrival[r], r)
+        )
         self.study_end = np.full(count, math.nan)
         self.withdrawn = np.full(count, math.nan)
         self.operation = np.full(count, math.nan)
         self.leave = np.full(count, math.inf)
         for r in self.order:  # drawn in order of request
             self.leave[r] = self._leave_day(r)
+        for r, entered in sorted(self._entered.items()):
+            self.study_end[r] = entered.study_day
+            if entered.in_service_day is None:
+                done = entered.study_day + self.spec.upgrade_time.sample(self.rng)
+            else:
+                done = entered.in_service_day + entered.slip.sample(self.rng)
+            self._upgrade(r, max(done, 0.0))  # the run starts on day 0
         runner = self._first_come if self.spec.ordering == "fcfs" else self._clusters
         self.env.process(runner())
 
@@ -238,16 +279,20 @@ class RegionQueue:
                     self._studied(r)
 
     def _studied(self, r: int) -> None:
-        """After the study: withdraw now, or build the network upgrades (withdrawing on
-        the way, or at their end), then operate."""
+        """After the study: withdraw now, or build the network upgrades."""
         now, spec, rng, mw = self.env.now, self.spec, self.rng, self.mw[r]
         self.study_end[r] = now
         committed = self.committed[r]
-        study, upgrade = (self._withdrawal[self.kind[r], stage] for stage in ("study", "upgrade"))
-        if not committed and withdraws_at_end(rng, study, mw):
+        if not committed and withdraws_at_end(rng, self._withdrawal[self.kind[r], "study"], mw):
             self.withdrawn[r] = now
             return
-        upgrades = spec.upgrade_time.sample(rng)
+        self._upgrade(r, spec.upgrade_time.sample(rng))
+
+    def _upgrade(self, r: int, upgrades: float) -> None:
+        """Builds the network upgrades for ``upgrades`` days from now (withdrawing on the
+        way, or at their end), then operates."""
+        now, rng, mw, committed = self.env.now, self.rng, self.mw[r], self.committed[r]
+        upgrade = self._withdrawal[self.kind[r], "upgrade"]
         if not committed:
             leave = time_to_leave(rng, upgrade, mw)
             if leave < upgrades or withdraws_at_end(rng, upgrade, mw):

@@ -245,6 +245,35 @@ class Scale(Section):
         return self
 
 
+class QueueState(Section):
+    """Where a site's interconnection request stands at the fleet start, with its history:
+    still in ``study`` (it keeps its place by ``filed``), or studied on ``study_complete``
+    and waiting for its network ``upgrades``, which end on ``in_service`` plus a drawn
+    ``slip`` (without ``in_service``: ``study_complete`` plus the queue's upgrade time)."""
+
+    stage: Literal["study", "upgrades"]
+    filed: Date = Field(description="when the request was filed (on or before the fleet start)")
+    study_complete: Date | None = Field(None, description="when its study ended (upgrades)")
+    in_service: Date | None = Field(None, description="expected in-service date (upgrades)")
+    slip: Duration = Field("0 days", description="drawn delay beyond in_service")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> QueueState:
+        if self.stage == "study" and (self.study_complete or self.in_service):
+            raise ValueError(
+                "stage study contradicts study_complete and in_service (its study is not done)"
+            )
+        if self.stage == "upgrades" and self.study_complete is None:
+            raise ValueError("stage upgrades needs study_complete (when its study ended)")
+        if self.study_complete and self.study_complete < self.filed:
+            raise ValueError(f"study_complete {self.study_complete} before filed {self.filed}")
+        if self.in_service and self.study_complete and self.in_service < self.study_complete:
+            raise ValueError(
+                f"in_service {self.in_service} before study_complete {self.study_complete}"
+            )
+        return self
+
+
 class Site(Section):
     name: Name
     region: Name
@@ -257,6 +286,11 @@ class Site(Section):
     scale: Scale | None = None
     request_date: Date | None = Field(
         None, description="when the site files its interconnection request (default: start)"
+    )
+    queue_state: QueueState | None = Field(
+        None,
+        description="a request already in the region's queue at the start, entered where "
+        "it stands (instead of request_date)",
     )
     priority: int = Field(0, ge=-(10**6), le=10**6, description="for the priority policy")
     share: float = Field(1.0, ge=0, le=10**6, description="weight under fixed-shares")
@@ -304,6 +338,22 @@ class Fleet(Section):
         None, description="a capex curve split across the sites and years (docs/fleet.md)"
     )
 
+    def _check_entry(self, i: int, site: Site, region: Region) -> None:
+        """A request entered where it stands must be in a queue, and its history before
+        the start."""
+        state, where = site.queue_state, f"sites.{i} ({site.name}): queue_state"
+        if region.queue is None:
+            raise ValueError(f"{where}: region {region.name!r} has no queue to stand in")
+        if site.request_date is not None:
+            raise ValueError(f"{where}: give request_date or queue_state.filed, not both")
+        for field in ("filed", "study_complete"):
+            date = getattr(state, field)
+            if date is not None and date > self.start:
+                raise ValueError(
+                    f"{where}.{field}: {date} is after the fleet start {self.start}, "
+                    f"which contradicts a request already at stage {state.stage}"
+                )
+
     @model_validator(mode="after")
     def _consistent(self) -> Fleet:
         regions = [r.name for r in self.regions]
@@ -316,6 +366,10 @@ class Fleet(Section):
                 raise ValueError(f"{what} names must be unique: {twice} repeated")
         if unknown := sorted({s.region for s in self.sites} - set(regions)):
             raise ValueError(f"sites name unknown region(s) {unknown}; known: {regions}")
+        by_name = {r.name: r for r in self.regions}
+        for i, site in enumerate(self.sites):
+            if site.queue_state is not None:
+                self._check_entry(i, site, by_name[site.region])
         if sum(site.count for site in self.sites) > MAX_SITES:
             raise ValueError(f"more than {MAX_SITES:,} sites")
         years = self.horizon / 365.25
