@@ -10,21 +10,24 @@ knows all of its requests before it orders them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from functools import partial
 
 import numpy as np
 import simpy
 
-from dcsim.config.schema import ChipOrder
+from dcsim.config.schema import ChipOrder, Interconnect
+from dcsim.fleet.brownfield import existing_service
 from dcsim.fleet.large_load import LargeLoadRegion
 from dcsim.fleet.loader import SitePlan, fleet_day
 from dcsim.fleet.queue import RegionQueue
 from dcsim.fleet.schema import Fleet
 from dcsim.fleet.supply import SharedSupply
 from dcsim.rng import RandomStreams
-from dcsim.sim.model import BuildOut, ChipSource
+from dcsim.sim.model import BuildOut, ChipSource, GridSource
+from dcsim.sim.power_system import PowerSystem
 from dcsim.sim.supply import ChipLine
+from dcsim.sim.trace import Trace
 
 
 class SiteStreams(RandomStreams):
@@ -76,11 +79,23 @@ class FleetRun:
         for supply in self.supplies.values():
             env.process(supply.run())
 
-    @staticmethod
-    def _grid_source(queue: RegionQueue | LargeLoadRegion, plan: SitePlan):
+    def _grid_source(self, queue: RegionQueue | LargeLoadRegion, plan: SitePlan) -> GridSource:
+        """The site's interconnects go through its region's process; the services of halls
+        in powered shells are there from their date, outside it."""
         if plan.entered is not None:  # only a generation queue takes entries (schema)
-            return queue.grid_source(plan.name, plan.request_day, plan.committed, plan.entered)
-        return queue.grid_source(plan.name, plan.request_day, plan.committed)
+            queued = queue.grid_source(plan.name, plan.request_day, plan.committed, plan.entered)
+        else:
+            queued = queue.grid_source(plan.name, plan.request_day, plan.committed)
+        if not plan.shells:
+            return queued
+
+        def connect(interconnect: Interconnect, power: PowerSystem, trace: Trace) -> Generator:
+            if interconnect.name not in plan.shells:
+                return queued(interconnect, power, trace)
+            day = plan.scenario.day(interconnect.schedule[0].date)
+            return existing_service(self.env, interconnect, day, power, trace)
+
+        return connect
 
     def _chip_source(self, plan: SitePlan) -> ChipSource:
         buyers = {chip: s.buyer(plan.priority, plan.share) for chip, s in self.supplies.items()}

@@ -188,6 +188,23 @@ class LargeLoad(Section):
         return self
 
 
+class Brownfield(Section):
+    """Existing powered shells in a region: buildings with grid power on hand that the
+    region's sites draw on first, a whole hall at a time (docs/fleet.md)."""
+
+    mw: Power = Field(description="facility load the shells can carry (IT x PUE)")
+    available: Date | None = Field(None, description="from when (default: the fleet start)")
+    retrofit_time: Duration = Field(
+        {"dist": "triangular", "low": "3 months", "mode": "4 months", "high": "8 months"},
+        **cited(
+            "fitting out a hall in an existing shell, in place of its shell and fit-out",
+            "xAI Colossus: 100k H100 running 122 days after work began in a repurposed "
+            "factory (xAI/NVIDIA statements; facts.csv xai_colossus_build_days); the 8-month "
+            "tail is the 4-8 month fit-out assumed in configs/fleet/sites/meta-24k-cluster.yaml",
+        ),
+    )
+
+
 class Region(Section):
     name: Name
     queue: Queue | None = Field(
@@ -197,6 +214,9 @@ class Region(Section):
         None,
         description="a large-load interconnection process for the region's sites instead "
         "of the generation queue (docs/fleet.md)",
+    )
+    brownfield: Brownfield | None = Field(
+        None, description="existing powered shells the region's sites draw on first"
     )
 
     @model_validator(mode="after")
