@@ -84,3 +84,25 @@ def test_bad_brownfield_refused_in_one_line(cli, tmp_path, brownfield, expected)
     assert done.returncode == 2, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and expected in lines[0], lines
+
+
+def test_meta_fleet_before_and_after_its_powered_shells(tmp_path):
+    """configs/fleet/meta-2024.yaml: 300 MW of shells hold seven of the campuses' 38.88-MW
+    halls (first fit, in file order: four of the first campus, three of the second), and
+    the fleet energizes more of the 350,000-H100 target than without them."""
+    path = REPO / "configs" / "fleet" / "meta-2024.yaml"
+    after = load_fleet(path)
+    shells = next(r.brownfield for r in after.regions if r.brownfield)
+    plans = site_plans(after, path)
+    in_shells = [len(plan.shells) for plan in plans]
+    hall_mw = plans[2].scenario.halls[0].facility_capacity_mw
+    assert hall_mw == pytest.approx(36 * 1.08)
+    assert sum(in_shells) == int(shells.mw // hall_mw) == 7 and in_shells[2:] == [4, 3, 0]
+    data = yaml.safe_load(path.read_text())
+    for region in data["regions"]:
+        region.pop("brownfield", None)
+    for site in data["sites"]:
+        site["scenario"] = str((path.parent / site["scenario"]).resolve())
+    before = run_fleet(write(tmp_path, data)).kpis["gpus_energized_final"]
+    energized = run_fleet(path).kpis["gpus_energized_final"]
+    assert before < 350_000 / 3 < 350_000 / 2 < energized < 350_000
