@@ -156,3 +156,12 @@ def test_bad_large_load_input_gives_one_line_and_exit_2(cli, tmp_path, path, val
     assert done.returncode == 2, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and expected in lines[0], lines
+
+
+def test_report_funnel_shows_what_tranches_energized():
+    from dcsim.plots.fleet import ENERGIZED, funnel
+
+    result = run_fleet(REGION)
+    table = funnel(result.requests, load_fleet(REGION).horizon)
+    assert table.loc["region", ENERGIZED] == pytest.approx(result.regions.energized_gw.iloc[0])
+    assert table.loc["region", "in operation"] < table.loc["region", ENERGIZED]
