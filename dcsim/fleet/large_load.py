@@ -178,7 +178,7 @@ class LargeLoadRegion:
                     self._studied(index, events)
                 else:
                     self.operation[index] = self.env.now
-                    self._connect(index, self.mw[index] - self.energized[index])
+                    self._connect(index, self.mw[index])
 
     def _gone(self, r: int) -> bool:
         return not math.isnan(self.withdrawn[r])
@@ -195,17 +195,18 @@ class LargeLoadRegion:
         part = first_tranche(self.mw[r], self.spec.first_tranche, self.headroom)
         self.headroom -= part
         if part > 0:
-            self._connect(r, part)
+            self._connect(r, part)  # the first tranche
         if part >= self.mw[r]:
             self.operation[r] = now
         else:
             heapq.heappush(events, (now + self.spec.upgrade_time.sample(self.rng), UPGRADED, r))
 
-    def _connect(self, r: int, mw: float) -> None:
-        """Energizes ``mw`` more of request ``r``; its first connection makes the other
-        requests of a speculative project withdraw."""
+    def _connect(self, r: int, total: float) -> None:
+        """Energizes request ``r`` up to ``total`` MW (its whole MW with the last tranche,
+        exactly); its first connection makes the other requests of a speculative project
+        withdraw."""
         now = self.env.now
-        self.energized[r] += mw
+        self.energized[r] = total
         if math.isnan(self.first_power[r]):
             self.first_power[r] = now
             for sibling in self.members[self.group[r]]:
