@@ -140,3 +140,31 @@ def test_bad_generators_refused_in_one_line(cli, tmp_path, generator, expected):
     assert done.returncode == 2, done.stderr
     lines = done.stderr.splitlines()
     assert len(lines) == 1 and expected in lines[0] and str(path) in lines[0], lines
+
+
+def test_gigawatt_prime_power_runs_the_whole_campus_on_its_fuel():
+    """1.2 GW of reciprocating engines as prime power (no grid, never retired) for ~700k
+    H100: every stage runs on them, so the campus's emissions are its energy times the
+    engines' heat rate times the CO2 content of gas."""
+    data = conversion("reciprocating")
+    data["grid"] = {
+        "generators": [
+            {
+                "name": "gen",
+                "technology": "reciprocating",
+                "capacity": "1.2 GW",
+                "retire_when_grid_ready": False,
+            }
+        ]
+    }
+    data["horizon"] = "3 years"
+    data["halls"][0].update(
+        {"it_capacity": "1000 MW", "fed_by": ["gen"], "stages": {"count": 10, "gpus": 70_000}}
+    )
+    data["chip_orders"][0]["count"] = 700_000
+    kpis = simulate(scenario_from_dict(data, "test")).kpis
+    assert kpis["gpus_energized_final"] == 700_000
+    assert kpis["days_to_full_cluster"] <= latest_online_day("reciprocating") + COMMISSION
+    row = technology_table()["reciprocating"]
+    per_mwh = float(row["heat_rate_btu_per_kwh"]) / 1000 * CO2_T_PER_MMBTU
+    assert kpis["emissions_t_co2"] == pytest.approx(kpis["energy_mwh"] * per_mwh, rel=1e-6)
