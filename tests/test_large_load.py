@@ -11,12 +11,15 @@ import numpy as np
 import pytest
 import simpy
 import yaml
+from pydantic import TypeAdapter
 from test_fleet_cli import FLEET
 
 from dcsim.config.loader import apply_overrides
+from dcsim.distributions import Duration
 from dcsim.fleet import run_fleet
 from dcsim.fleet.large_load import LargeLoadRegion, first_tranche
 from dcsim.fleet.loader import load_fleet
+from dcsim.fleet.queue import Entered
 from dcsim.fleet.schema import LargeLoad
 
 REGION = Path(__file__).resolve().parent.parent / "configs" / "fleet" / "large-load.yaml"
@@ -165,3 +168,41 @@ def test_report_funnel_shows_what_tranches_energized():
     table = funnel(result.requests, load_fleet(REGION).horizon)
     assert table.loc["region", ENERGIZED] == pytest.approx(result.regions.energized_gw.iloc[0])
     assert table.loc["region", "in operation"] < table.loc["region", ENERGIZED]
+
+
+def test_entered_in_upgrades_takes_its_first_tranche_at_the_start():
+    # Studied before day 0: its half comes from the headroom on day 0, the rest on its
+    # in-service day plus a 10-day slip; a second, without a date, 365 days of upgrades
+    # later. A fresh request studied on day 90 finds no headroom left (60 - 50 - 10): all
+    # of it waits for its upgrades.
+    spec = LargeLoad.model_validate(
+        {
+            "study_time": "90 days",
+            "upgrade_time": "365 days",
+            "headroom": "60 MW",
+            "first_tranche": 0.5,
+        }
+    )
+    env = simpy.Environment()
+    region = LargeLoadRegion(env, "r", spec, np.random.default_rng(1), 1000, lambda d: 0.0)
+    slip = TypeAdapter(Duration).validate_python("10 days")
+    stores = [
+        region.submit("a", -300, 100, entered=Entered(-50.0, 200.0, slip)),
+        region.submit("b", -300, 20, entered=Entered(-20.0, None, slip)),
+        region.submit("c", 0, 100),
+    ]
+    got: list[list[tuple[float, float]]] = [[] for _ in stores]
+
+    def listen(i, store):
+        while True:
+            mw = yield store.get()
+            got[i].append((env.now, mw))
+
+    for i, store in enumerate(stores):
+        env.process(listen(i, store))
+    region.start()
+    env.run(until=1000)
+    assert got[0] == [(0.0, 50.0), (210.0, 100.0)]
+    assert got[1] == [(0.0, 10.0), (365.0, 20.0)]
+    assert got[2] == [(455.0, 100.0)]
+    assert list(region.study_end) == [-50.0, -20.0, 90.0]

@@ -21,6 +21,7 @@ import simpy
 
 from dcsim.config.schema import Interconnect
 from dcsim.fleet.queue import (
+    Entered,
     background_requests,
     stage_withdrawal,
     time_to_leave,
@@ -70,6 +71,7 @@ class LargeLoadRegion:
         self.committed: list[bool] = []
         self.group: list[int] = []  # requests of one speculative project share a number
         self._stores: dict[int, simpy.Store] = {}
+        self._entered: dict[int, Entered] = {}
         self.kind: list[str | None] = []
         background = spec.background
         if background:
@@ -105,19 +107,37 @@ class LargeLoadRegion:
         self.group.append(group)
         return len(self.arrival) - 1
 
-    def submit(self, site: str, arrival: float, mw: float, committed: bool = True) -> simpy.Store:
-        """A site's request; the store receives its energized MW after each tranche."""
+    def submit(
+        self,
+        site: str,
+        arrival: float,
+        mw: float,
+        committed: bool = True,
+        entered: Entered | None = None,
+    ) -> simpy.Store:
+        """A site's request; the store receives its energized MW after each tranche. A
+        request entered in its upgrades is not studied again: it takes its first tranche
+        from the headroom at the start and the rest on its in-service date."""
         r = self._add(arrival, mw, site, committed, -1 - len(self._stores))
         self._stores[r] = simpy.Store(self.env)
+        if entered is not None:
+            self._entered[r] = entered
         return self._stores[r]
 
-    def grid_source(self, site: str, request_day: float, committed: bool = True):
+    def grid_source(
+        self,
+        site: str,
+        request_day: float,
+        committed: bool = True,
+        entered: Entered | None = None,
+    ):
         """The grid source (:data:`dcsim.sim.model.GridSource`) of a site in the region: each
-        interconnect is requested at its largest scheduled capacity on ``request_day``."""
+        interconnect is requested at its largest scheduled capacity on ``request_day``, or
+        entered in its upgrades."""
 
         def connect(interconnect: Interconnect, power: PowerSystem, trace: Trace) -> Generator:
             mw = max(step.capacity for step in interconnect.schedule)
-            tranches = self.submit(site, request_day, mw, committed)
+            tranches = self.submit(site, request_day, mw, committed, entered)
             return self._energize(tranches, interconnect.name, mw, request_day, power, trace)
 
         return connect
@@ -153,6 +173,9 @@ class LargeLoadRegion:
         ]
         for r in sorted(range(count), key=lambda r: (self.arrival[r], r)):  # drawn in order
             self.members.setdefault(self.group[r], []).append(r)
+            if r in self._entered:
+                events.append((self._entered[r].study_day, STUDIED, r))
+                continue
             study = self.spec.study_time.sample(self.rng)
             leave = (
                 math.inf
@@ -185,10 +208,12 @@ class LargeLoadRegion:
 
     def _studied(self, r: int, events: list) -> None:
         """Withdraw now, or energize the first tranche and wait for upgrades for the rest."""
-        now = self.env.now
-        self.study_end[r] = now
-        if not self.committed[r] and withdraws_at_end(
-            self.rng, self._study_withdrawal[self.kind[r]], self.mw[r]
+        now, entered = self.env.now, self._entered.get(r)
+        self.study_end[r] = now if entered is None else entered.study_day
+        if (
+            entered is None
+            and not self.committed[r]
+            and withdraws_at_end(self.rng, self._study_withdrawal[self.kind[r]], self.mw[r])
         ):
             self.withdrawn[r] = now
             return
@@ -198,6 +223,9 @@ class LargeLoadRegion:
             self._connect(r, part)  # the first tranche
         if part >= self.mw[r]:
             self.operation[r] = now
+        elif entered is not None and entered.in_service_day is not None:
+            done = entered.in_service_day + entered.slip.sample(self.rng)
+            heapq.heappush(events, (max(done, now), UPGRADED, r))
         else:
             heapq.heappush(events, (now + self.spec.upgrade_time.sample(self.rng), UPGRADED, r))
 

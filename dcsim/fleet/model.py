@@ -82,10 +82,7 @@ class FleetRun:
     def _grid_source(self, queue: RegionQueue | LargeLoadRegion, plan: SitePlan) -> GridSource:
         """The site's interconnects go through its region's process; the services of halls
         in powered shells are there from their date, outside it."""
-        if plan.entered is not None:  # only a generation queue takes entries (schema)
-            queued = queue.grid_source(plan.name, plan.request_day, plan.committed, plan.entered)
-        else:
-            queued = queue.grid_source(plan.name, plan.request_day, plan.committed)
+        queued = queue.grid_source(plan.name, plan.request_day, plan.committed, plan.entered)
         if not plan.shells:
             return queued
 

@@ -362,8 +362,10 @@ class Fleet(Section):
         """A request entered where it stands must be in a queue, and its history before
         the start."""
         state, where = site.queue_state, f"sites.{i} ({site.name}): queue_state"
-        if region.queue is None:
-            raise ValueError(f"{where}: region {region.name!r} has no queue to stand in")
+        if region.queue is None and region.large_load is None:
+            raise ValueError(
+                f"{where}: region {region.name!r} has no queue or large-load process to stand in"
+            )
         if site.request_date is not None:
             raise ValueError(f"{where}: give request_date or queue_state.filed, not both")
         for field in ("filed", "study_complete"):
