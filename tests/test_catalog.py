@@ -13,7 +13,12 @@ import pytest
 from dcsim.config.catalog import builtin_catalog
 
 #: Epoch AI's IT power per GPU, 5th and 95th percentiles (W), where its table has the chip.
-EPOCH_BAND_W = {"a100": (812, 1096), "h100-sxm": (1275, 1721), "gb200": (1833, 2474)}
+EPOCH_BAND_W = {
+    "a100": (812, 1096),
+    "h100-sxm": (1275, 1721),
+    "gb200": (1833, 2474),
+    "gb300": (1944, 2624),
+}
 CUSTOM = ["trainium2", "tpu-v5p", "tpu-v6e", "mi300x", "mi355x", "b200"]
 
 
