@@ -50,12 +50,13 @@ class FleetRun:
         day_of = partial(fleet_day, fleet)
         self.queues: dict[str, RegionQueue | LargeLoadRegion] = {}
         for region in fleet.regions:
-            rng = streams.stream("queue", region.name)
             if region.queue is not None:
+                rng = streams.stream("queue", region.name)
                 self.queues[region.name] = RegionQueue(
                     env, region.name, region.queue, rng, fleet.horizon
                 )
             elif region.large_load is not None:
+                rng = streams.stream("queue", region.name)
                 self.queues[region.name] = LargeLoadRegion(
                     env, region.name, region.large_load, rng, fleet.horizon, day_of
                 )

@@ -91,7 +91,7 @@ def stay_probability(withdrawal: Withdrawal, mw: float) -> float:
     return min(1.0, (1 - withdrawal.probability) / size_ratio(withdrawal, mw))
 
 
-def time_to_leave(rng: np.random.Generator, withdrawal: Withdrawal, mw: float = 0.0) -> float:
+def time_to_leave(rng: np.random.Generator, withdrawal: Withdrawal, mw: float) -> float:
     """Days until a request of ``mw`` withdraws under a constant hazard (inf: it does not)."""
     if not withdrawal.hazard_per_year:
         return math.inf
@@ -99,7 +99,7 @@ def time_to_leave(rng: np.random.Generator, withdrawal: Withdrawal, mw: float = 
     return rng.exponential(DAYS_PER_YEAR / hazard)
 
 
-def withdraws_at_end(rng: np.random.Generator, withdrawal: Withdrawal, mw: float = 0.0) -> bool:
+def withdraws_at_end(rng: np.random.Generator, withdrawal: Withdrawal, mw: float) -> bool:
     """Whether a request of ``mw`` withdraws at the end of a stage under a per-stage
     probability."""
     if withdrawal.probability is None:
