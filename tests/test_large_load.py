@@ -149,6 +149,23 @@ def test_ercot_like_region_energizes_a_share_of_the_order_of_ercots(seed):
             "headroom_growth dates must be in ascending order",
         ),
         ("regions.1.queue", {"upgrade_time": "1 year"}, "give queue or large_load, not both"),
+        (
+            "regions.1.large_load.background",
+            {
+                "per_year": 50,
+                "mw": "100 MW",
+                "types": [{"name": "dc", "share": 1, "withdraw_in_upgrade": {"probability": 1}}],
+            },
+            "large-load requests withdraw only in study",
+        ),
+        (
+            "regions.1.large_load",
+            {
+                "duplicates": {"share": 1, "copies": 100},
+                "background": {"per_year": 50_000, "mw": "1 MW"},
+            },
+            "background requests, more than 1,000,000",
+        ),
     ],
 )
 def test_bad_large_load_input_gives_one_line_and_exit_2(cli, tmp_path, path, value, expected):

@@ -185,6 +185,12 @@ class LargeLoad(Section):
         dates = [step.date for step in self.headroom_growth]
         if dates != sorted(dates):
             raise ValueError("headroom_growth dates must be in ascending order")
+        types = self.background.types if self.background else []
+        if upgrading := [t.name for t in types if t.withdraw_in_upgrade is not None]:
+            raise ValueError(
+                f"background.types {upgrading}: large-load requests withdraw only in study "
+                "(or as duplicates), not in upgrades"
+            )
         return self
 
 
