@@ -2,12 +2,14 @@
 
     python benchmarks/fleet.py [--sites N] [--json]
 
-Ten regions, each with a cluster-study queue and 200 background requests a year; one
-vendor's H100 output shared pro rata. Each campus is a small copy of
-``configs/fleet/sites/meta-24k-cluster.yaml`` (24,576 GPUs, about 37 MW), scaled by 2-5x
-(about 120 MW and 85,000 GPUs on average), its dates shifted over two years: about 120 GW
-and 85 million GPUs over ten years. The fleet file is written to a temporary
-directory; the figures are one run, wall time from loading the file to the summary.
+Ten regions with 200 background requests a year each: five run a cluster-study queue, five
+a large-load process (headroom, tranches, speculative duplicates); each region holds 1 GW
+of powered shells its first campuses take. One vendor's H100 output shared pro rata. Each
+campus is a small copy of ``configs/fleet/sites/meta-24k-cluster.yaml`` (24,576 GPUs,
+about 37 MW), scaled by 2-5x (about 120 MW and 85,000 GPUs on average), its dates shifted
+over two years: about 120 GW and 85 million GPUs over ten years. The fleet file is written
+to a temporary directory; the figures are one run, wall time from loading the file to the
+summary.
 """
 
 from __future__ import annotations
@@ -26,6 +28,33 @@ SITE = (
 )
 
 
+#: The background traffic every region's process sees.
+BACKGROUND = {"per_year": 200, "mw": {"dist": "lognormal", "median": "440 MW", "sigma": 1}}
+
+
+def process(r: int) -> dict:
+    """Even regions: a cluster-study queue; odd ones: a large-load process."""
+    if r % 2:
+        return {
+            "large_load": {
+                "headroom": "2 GW",
+                "headroom_growth": [{"date": "2026-01-01", "added": "6 GW"}],
+                "first_tranche": 0.5,
+                "withdraw_in_study": {"probability": 0.3},
+                "duplicates": {"share": 0.3, "copies": 2},
+                "background": BACKGROUND,
+            }
+        }
+    upgrades = {"dist": "triangular", "low": "1 year", "mode": "2 years", "high": "3 years"}
+    return {
+        "queue": {
+            "upgrade_time": upgrades,
+            "withdraw_in_study": {"probability": 0.7},
+            "background": BACKGROUND,
+        }
+    }
+
+
 def fleet_file(sites: int, folder: Path) -> Path:
     regions = 10
     shift = {"dist": "uniform", "low": "0 days", "high": "2 years"}
@@ -34,23 +63,7 @@ def fleet_file(sites: int, folder: Path) -> Path:
         "start": "2023-01-01",
         "horizon": "10 years",
         "regions": [
-            {
-                "name": f"r{r}",
-                "queue": {
-                    "upgrade_time": {
-                        "dist": "triangular",
-                        "low": "1 year",
-                        "mode": "2 years",
-                        "high": "3 years",
-                    },
-                    "withdraw_in_study": {"probability": 0.7},
-                    "background": {
-                        "per_year": 200,
-                        "mw": {"dist": "lognormal", "median": "440 MW", "sigma": 1},
-                    },
-                },
-            }
-            for r in range(regions)
+            {"name": f"r{r}", **process(r), "brownfield": {"mw": "1 GW"}} for r in range(regions)
         ],
         "vendors": [
             {

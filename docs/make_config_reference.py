@@ -19,6 +19,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from dcsim.config.generation import CO2_T_PER_MMBTU, GAS_USD_PER_MMBTU, technology_table
 from dcsim.config.loader import apply_overrides, read_yaml, scenario_from_dict
 from dcsim.config.schema import MAX_EVENTS, Scenario
 from dcsim.errors import UserInputError
@@ -511,6 +512,37 @@ def catalog_section(chipspec_title: str) -> list[str]:
     return lines
 
 
+GENERATION_INTRO = """\
+## On-site generation technologies
+
+`dcsim/data/generation.csv`, loaded by `dcsim.config.generation`. A generator that names a
+`technology` takes each of `lead_time`, `install_time`, `cost`, `fuel_cost` and `emissions`
+it leaves out from its row: lead and installation times are triangular (low, mode, high),
+the cost is per kW of the generator's capacity, and fuel cost and emissions follow from the
+heat rate at {gas} USD/MMBtu of gas and {co2} t CO2 per MMBtu. Fields given in the file win.
+As a bridge a generator retires once the grid alone carries the campus; with
+`retire_when_grid_ready: false` it stays on as prime power.
+
+| technology | lead time [weeks] | installation [weeks] | cost [USD/kW] | heat rate [Btu/kWh] |
+|---|---|---|---|---|"""
+
+
+def generation_section() -> list[str]:
+    rows = technology_table().values()
+    intro = GENERATION_INTRO.format(gas=GAS_USD_PER_MMBTU, co2=CO2_T_PER_MMBTU)
+    lines = [intro]
+    for row in rows:
+        lead = "–".join(row[f"lead_{p}_weeks"] for p in ("low", "mode", "high"))
+        install = "–".join(row[f"install_{p}_weeks"] for p in ("low", "mode", "high"))
+        lines.append(
+            f"| `{row['technology']}` | {lead} | {install} | {int(row['cost_usd_per_kw']):,} "
+            f"| {int(row['heat_rate_btu_per_kwh']):,} |"
+        )
+    lines += ["", "Sources:", ""]
+    lines += [f"- `{row['technology']}`: {row['source']}" for row in rows]
+    return lines
+
+
 def error_example() -> tuple[str, str]:
     """Run the real loader on the default scenario with three mistakes."""
     overrides = {
@@ -587,6 +619,7 @@ def render() -> str:
         RULES.rstrip("\n"),
         "\n".join(budget_part()),
         "\n".join(catalog_section(titles["ChipSpec"])),
+        "\n".join(generation_section()),
         COMPOSING.replace("{shared}", shared_mapping_caveat()).rstrip("\n"),
         ERRORS.format(command=command, example=example).rstrip("\n"),
     ]

@@ -12,8 +12,9 @@ from scipy import integrate, optimize, stats
 from test_fleet_cli import CAMPUS
 
 from dcsim.fleet import run_fleet
-from dcsim.fleet.queue import RegionQueue, cluster_close, serve
-from dcsim.fleet.schema import Queue
+from dcsim.fleet.loader import load_fleet
+from dcsim.fleet.queue import RegionQueue, cluster_close, serve, size_ratio, stay_probability
+from dcsim.fleet.schema import Background, Queue, Withdrawal
 from dcsim.units import DAYS_PER_YEAR
 
 REGION = Path(__file__).resolve().parent.parent / "configs" / "fleet" / "region-queue.yaml"
@@ -161,17 +162,84 @@ def closed_form(p_study: float, p_upgrade: float, low, mode, high, cadence=1.0, 
     return (1 - p_study) * (1 - p_upgrade), median
 
 
+def lognormal_stay(p_ref: float, exponent: float, sigma: float) -> tuple[float, float]:
+    """Chance of staying through a stage for requests of lognormal size whose median is the
+    reference, ``(1 - p_ref)(m / ref) ** -e``: over requests, and weighted by MW.
+    With m = ref e^(sigma Z): E[(m/ref)^-e] = exp(e^2 s^2 / 2), and by MW
+    E[m^(1-e)] ref^e / E[m] = exp((e^2 - 2e) s^2 / 2)."""
+    count = (1 - p_ref) * math.exp(exponent**2 * sigma**2 / 2)
+    capacity = (1 - p_ref) * math.exp((exponent**2 - 2 * exponent) * sigma**2 / 2)
+    return count, capacity
+
+
 def test_regional_scenario_reproduces_lbnl_within_tolerance():
-    """LBNL: ~1 in 5 requests reach operation; the median took 5 years. The scenario's
-    closed form gives 0.190 and 4.84 years; the simulated cohort (~2,250 requests) must be
-    within 0.03 (about 3.5 binomial standard deviations) and 0.25 years of it."""
-    share, median = closed_form(0.7, 0.367, 128, 173, 222)
+    """LBNL "Queued Up" (2024 edition): ~1 in 5 requests reach operation (19%), 14% of
+    their capacity; the median took 5 years. The scenario's closed form gives 0.190, 0.140
+    and 4.84 years; the simulated cohort (~2,250 requests) must be within 0.03 (about 3.5
+    binomial standard deviations) and 0.25 years of it, and by capacity (heavier-tailed)
+    within 0.04."""
+    fleet = load_fleet(REGION)
+    spec = fleet.regions[0].queue
+    study = spec.withdraw_in_study
+    count, capacity = lognormal_stay(study.probability, study.by_size.exponent, sigma=1)
+    p_upgrade = spec.withdraw_in_upgrade.probability
+    share, median = closed_form(1 - count, p_upgrade, 128, 173, 222)
+    by_capacity = capacity * (1 - p_upgrade)
     assert share == pytest.approx(0.19, abs=0.005)
+    assert by_capacity == pytest.approx(0.14, abs=0.005)
     assert median == pytest.approx(4.84, abs=0.01)
     stats_ = run_fleet(REGION).regions.iloc[0]
     assert stats_["pending"] == 0  # every fate in the cohort is known
     assert stats_["completion_rate"] == pytest.approx(share, abs=0.03)
+    assert stats_["completion_rate_by_capacity"] == pytest.approx(by_capacity, abs=0.04)
     assert stats_["median_years_to_operation"] == pytest.approx(median, abs=0.25)
+
+
+def test_size_scaling_by_hand():
+    withdrawal = Withdrawal(probability=0.5, by_size={"reference": "100 MW", "exponent": 1})
+    assert stay_probability(withdrawal, 100) == 0.5
+    assert stay_probability(withdrawal, 200) == 0.25  # twice the size: half the chance
+    assert stay_probability(withdrawal, 25) == 1.0  # 2.0, capped
+    assert stay_probability(Withdrawal(probability=0.5), 1e6) == 0.5
+    assert size_ratio(Withdrawal(hazard_per_year=1, by_size=withdrawal.by_size), 300) == 3
+
+
+def test_withdrawal_by_type_and_size_in_a_queue():
+    """Two types: small gas requests that rarely withdraw, large solar ones that often do.
+    Completion by count and by capacity follow from the shares, sizes and probabilities."""
+    spec = queue(
+        ordering="cluster",
+        cadence="30 days",
+        study_time="10 days",
+        upgrade_time="100 days",
+        withdraw_in_study={"probability": 0.5},
+        background={
+            "per_year": 3000,
+            "mw": "100 MW",
+            "types": [
+                {"name": "gas", "share": 0.25, "withdraw_in_study": {"probability": 0.2}},
+                {"name": "solar", "share": 0.75, "mw": "300 MW"},
+            ],
+        },
+    )
+    region, _ = run_queue(spec, [], days=2 * DAYS_PER_YEAR)
+    table = region.table()
+    resolved = table[table.operation_day.notna() | table.withdrawn_day.notna()]
+    operating = resolved.operation_day.notna()
+    for kind, stay in (("gas", 0.8), ("solar", 0.5)):
+        assert operating[resolved.type == kind].mean() == pytest.approx(stay, abs=0.04)
+    count = 0.25 * 0.8 + 0.75 * 0.5
+    capacity = (0.25 * 0.8 * 100 + 0.75 * 0.5 * 300) / (0.25 * 100 + 0.75 * 300)
+    assert operating.mean() == pytest.approx(count, abs=0.03)
+    assert resolved.mw[operating].sum() / resolved.mw.sum() == pytest.approx(capacity, abs=0.03)
+    assert capacity < count
+
+
+def test_type_shares_must_add_up():
+    with pytest.raises(ValueError, match=r"type shares add up to 0\.9, not 1"):
+        Background(per_year=1, mw="1 MW", types=[{"name": "a", "share": 0.9}])
+    with pytest.raises(ValueError, match="by_size scales a probability"):
+        Withdrawal(by_size={"reference": "1 MW", "exponent": 1})
 
 
 def test_fleet_benchmark_runs_small():

@@ -19,10 +19,11 @@ import datetime as dt
 from typing import Annotated, Literal
 
 import networkx as nx
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import Field, PrivateAttr, TypeAdapter, ValidationError, model_validator
 
 from dcsim.config.catalog import ChipSpec, catalog_with
 from dcsim.config.fields import MAX_GPUS, Date, Money, Name, Power, Section, cited
+from dcsim.config.generation import Technology, technology_defaults, technology_table
 from dcsim.config.network import power_graph
 from dcsim.distributions import Duration, quantity
 from dcsim.units import DAYS_PER_YEAR
@@ -75,14 +76,27 @@ class Interconnect(Section):
         return self
 
 
+_POWER = TypeAdapter(Power)
+
+
 class OnSiteGenerator(Section):
-    """On-site bridging generation (gas turbines, fuel cells)."""
+    """On-site generation (gas turbines, engines, fuel cells, batteries), as a bridge until
+    the grid is ready or as prime power (``retire_when_grid_ready: false``)."""
 
     name: Name
+    technology: Technology | None = Field(
+        None,
+        description="the kind of plant; its lead time, installation time, cost (per kW of "
+        "capacity), fuel cost and emissions then default to its row of "
+        "dcsim/data/generation.csv (fields given here still win); null: the defaults below",
+    )
     capacity: Power = Field(gt=0)
     order_date: Date | None = Field(None, description="default: the scenario start")
     lead_time: Duration = Field(
-        **cited("order to delivery", "Cushman & Wakefield 2025: generators 30-38 weeks")
+        **cited(
+            "order to delivery; required without a technology",
+            "Cushman & Wakefield 2025: generators 30-38 weeks",
+        )
     )
     install_time: Duration = "0 days"
     cost: Money = Field("0 USD", description="capex of the generation plant")
@@ -96,8 +110,26 @@ class OnSiteGenerator(Section):
     )
     retire_when_grid_ready: bool = Field(
         True,
-        description="switch off for good once the grid alone carries the whole planned campus",
+        description="switch off for good once the grid alone carries the whole planned "
+        "campus (a bridge); false: keep running as prime power",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _technology_defaults(cls, data: object) -> object:
+        """Fills the fields a named technology supplies and the file leaves out. An unknown
+        technology is filled as the first known one, so that the one problem reported is
+        the technology's, not also a missing lead time."""
+        technology = data.get("technology") if isinstance(data, dict) else None
+        if technology is None:
+            return data
+        if not isinstance(technology, str) or technology not in technology_table():
+            technology = next(iter(technology_table()))
+        try:
+            capacity = _POWER.validate_python(data.get("capacity"))
+        except ValidationError:
+            capacity = None  # the capacity field reports it
+        return {**technology_defaults(technology, capacity), **data}
 
 
 class Outages(Section):

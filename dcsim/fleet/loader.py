@@ -19,8 +19,10 @@ from dcsim.config.loader import apply_overrides, read_yaml, scenario_from_dict
 from dcsim.config.messages import format_validation_error
 from dcsim.config.schema import Scenario
 from dcsim.errors import UserInputError
+from dcsim.fleet.brownfield import first_fit, in_shells
 from dcsim.fleet.budget import fleet_cents, site_budget, split_cents, weights
-from dcsim.fleet.schema import Fleet, Site
+from dcsim.fleet.queue import Entered
+from dcsim.fleet.schema import Fleet, Region, Site
 from dcsim.rng import RandomStreams
 
 _NUMBER_AND_UNIT = re.compile(r"\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?)\s*(.*)")
@@ -38,6 +40,8 @@ class SitePlan:
     share: float
     budget_cents: Mapping[int, int] | None = None  # its part of the fleet budget per year
     committed: bool = True  # stays in its queue (False: withdraws as background requests do)
+    entered: Entered | None = None  # entered in its upgrades (queue_state)
+    shells: frozenset[str] = frozenset()  # services of halls in powered shells
 
 
 def is_fleet_file(data: dict[str, Any]) -> bool:
@@ -59,6 +63,7 @@ def site_plans(fleet: Fleet, path: str | Path, seed: int = 0, replication: int =
     streams = RandomStreams(seed, replication)
     texts: dict[Path, dict[str, Any]] = {}
     plans, sources = [], []
+    shells_left = {r.name: r.brownfield.mw for r in fleet.regions if r.brownfield}
     for number, site in enumerate(fleet.sites):
         file = Path(path).parent / site.scenario
         if file not in texts:
@@ -78,7 +83,15 @@ def site_plans(fleet: Fleet, path: str | Path, seed: int = 0, replication: int =
                 else base
             )
             scenario = fixed or scenario_from_dict(data, origin)
-            request = 0.0 if site.request_date is None else fleet_day(fleet, site.request_date)
+            shells: frozenset[str] = frozenset()
+            if shells_left.get(site.region):
+                hall_mw = [hall.facility_capacity_mw for hall in scenario.halls]
+                taken, shells_left[site.region] = first_fit(shells_left[site.region], hall_mw)
+                if any(taken):
+                    brownfield = _region(fleet, site.region).brownfield
+                    data, shells = in_shells(data, scenario, taken, brownfield, fleet.start)
+                    scenario = scenario_from_dict(data, f"{origin} in powered shells")
+            request, entered = _request(fleet, site)
             plans.append(
                 SitePlan(
                     name,
@@ -88,6 +101,8 @@ def site_plans(fleet: Fleet, path: str | Path, seed: int = 0, replication: int =
                     site.priority,
                     site.share,
                     committed=site.committed,
+                    entered=entered,
+                    shells=shells,
                 )
             )
             sources.append((data, origin))
@@ -120,6 +135,22 @@ def _funded(fleet: Fleet, path: str | Path, plans: list[SitePlan], sources) -> l
         scenario = scenario_from_dict(site_data, f"{origin} with the fleet budget")
         funded.append(replace(plan, scenario=scenario, budget_cents=part))
     return funded
+
+
+def _region(fleet: Fleet, name: str) -> Region:
+    return next(region for region in fleet.regions if region.name == name)
+
+
+def _request(fleet: Fleet, site: Site) -> tuple[float, Entered | None]:
+    """The day a site's request was filed, and its upgrades if it enters the queue there."""
+    state = site.queue_state
+    if state is None:
+        return (0.0 if site.request_date is None else fleet_day(fleet, site.request_date)), None
+    if state.stage == "study":
+        return fleet_day(fleet, state.filed), None
+    in_service = None if state.in_service is None else fleet_day(fleet, state.in_service)
+    entered = Entered(fleet_day(fleet, state.study_complete), in_service, state.slip)
+    return fleet_day(fleet, state.filed), entered
 
 
 def fleet_day(fleet: Fleet, date: dt.date) -> float:

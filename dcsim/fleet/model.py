@@ -3,26 +3,31 @@
 The fleet only wires: each site is a :class:`~dcsim.sim.model.BuildOut` on the shared
 environment with its own named streams; a site in a region with a queue gets its grid
 capacity from that queue, and orders of a chip some vendor makes are filled from that
-vendor's shared output. Queues and vendors start after every site is wired, so each queue
+vendor's shared output (a region with a large-load process gets it from that process
+instead). Queues and vendors start after every site is wired, so each queue
 knows all of its requests before it orders them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from functools import partial
 
 import numpy as np
 import simpy
 
-from dcsim.config.schema import ChipOrder
+from dcsim.config.schema import ChipOrder, Interconnect
+from dcsim.fleet.brownfield import existing_service
+from dcsim.fleet.large_load import LargeLoadRegion
 from dcsim.fleet.loader import SitePlan, fleet_day
 from dcsim.fleet.queue import RegionQueue
 from dcsim.fleet.schema import Fleet
 from dcsim.fleet.supply import SharedSupply
 from dcsim.rng import RandomStreams
-from dcsim.sim.model import BuildOut, ChipSource
+from dcsim.sim.model import BuildOut, ChipSource, GridSource
+from dcsim.sim.power_system import PowerSystem
 from dcsim.sim.supply import ChipLine
+from dcsim.sim.trace import Trace
 
 
 class SiteStreams(RandomStreams):
@@ -42,17 +47,20 @@ class FleetRun:
         self.fleet, self.plans, self.seed = fleet, plans, seed
         self.env = env = simpy.Environment()
         streams = RandomStreams(seed, replication)
-        self.queues = {
-            region.name: RegionQueue(
-                env, region.name, region.queue, streams.stream("queue", region.name), fleet.horizon
-            )
-            for region in fleet.regions
-            if region.queue is not None
-        }
-        self.supplies = {
-            vendor.chip: SharedSupply(env, vendor, partial(fleet_day, fleet))
-            for vendor in fleet.vendors
-        }
+        day_of = partial(fleet_day, fleet)
+        self.queues: dict[str, RegionQueue | LargeLoadRegion] = {}
+        for region in fleet.regions:
+            if region.queue is not None:
+                rng = streams.stream("queue", region.name)
+                self.queues[region.name] = RegionQueue(
+                    env, region.name, region.queue, rng, fleet.horizon
+                )
+            elif region.large_load is not None:
+                rng = streams.stream("queue", region.name)
+                self.queues[region.name] = LargeLoadRegion(
+                    env, region.name, region.large_load, rng, fleet.horizon, day_of
+                )
+        self.supplies = {vendor.chip: SharedSupply(env, vendor, day_of) for vendor in fleet.vendors}
         self.sites: list[BuildOut] = []
         for plan in plans:
             queue = self.queues.get(plan.region)
@@ -63,7 +71,7 @@ class FleetRun:
                     replication,
                     env=env,
                     streams=SiteStreams(seed, replication, plan.name),
-                    grid=queue and queue.grid_source(plan.name, plan.request_day, plan.committed),
+                    grid=queue and self._grid_source(queue, plan),
                     chips=self._chip_source(plan) if self.supplies else None,
                 )
             )
@@ -71,6 +79,21 @@ class FleetRun:
             queue.start()
         for supply in self.supplies.values():
             env.process(supply.run())
+
+    def _grid_source(self, queue: RegionQueue | LargeLoadRegion, plan: SitePlan) -> GridSource:
+        """The site's interconnects go through its region's process; the services of halls
+        in powered shells are there from their date, outside it."""
+        queued = queue.grid_source(plan.name, plan.request_day, plan.committed, plan.entered)
+        if not plan.shells:
+            return queued
+
+        def connect(interconnect: Interconnect, power: PowerSystem, trace: Trace) -> Generator:
+            if interconnect.name not in plan.shells:
+                return queued(interconnect, power, trace)
+            day = plan.scenario.day(interconnect.schedule[0].date)
+            return existing_service(self.env, interconnect, day, power, trace)
+
+        return connect
 
     def _chip_source(self, plan: SitePlan) -> ChipSource:
         buyers = {chip: s.buyer(plan.priority, plan.share) for chip, s in self.supplies.items()}

@@ -44,7 +44,14 @@ STUDY = Layout(
     "fleet study",
 )
 #: Queue statistics kept per region in a replication row (``queue.<region>.<stat>``).
-QUEUE_STATS = ("completion_rate", "median_years_to_operation", "operating_gw", "withdrawn_gw")
+QUEUE_STATS = (
+    "completion_rate",
+    "completion_rate_by_capacity",
+    "median_years_to_operation",
+    "operating_gw",
+    "withdrawn_gw",
+    "energized_gw",  # large-load regions (tranches included)
+)
 
 
 @dataclass(frozen=True)
@@ -82,7 +89,7 @@ def run_replication(task: Replication) -> dict[str, Any]:
     kpis = {k: v for k, v in result.kpis.items() if k not in ("fleet", "seed")}
     queues = {
         "queue": {
-            region["region"]: {stat: region[stat] for stat in QUEUE_STATS}
+            region["region"]: {stat: region[stat] for stat in QUEUE_STATS if stat in region}
             for region in result.regions.to_dict(orient="records")
         }
     }

@@ -18,7 +18,6 @@ import pandas as pd
 from dcsim.fleet.budget import fleet_cents, window_usd
 from dcsim.fleet.loader import fleet_day
 from dcsim.fleet.model import FleetRun
-from dcsim.fleet.queue import RegionQueue
 from dcsim.results import kpis, levels, to_dates
 from dcsim.units import DAYS_PER_YEAR
 
@@ -72,7 +71,7 @@ def summarize_fleet(run: FleetRun) -> FleetResult:
         deltas.append(_chip_changes(plan.region, model))
     sites = pd.DataFrame(rows)
     requests = pd.concat(
-        [requests_table(queue) for queue in run.queues.values()] or [_NO_REQUESTS],
+        [queue.table() for queue in run.queues.values()] or [_NO_REQUESTS],
         ignore_index=True,
     )
     deltas.extend(_queue_changes(requests, horizon))
@@ -148,24 +147,11 @@ _NO_REQUESTS = pd.DataFrame(
 )
 
 
-def requests_table(queue: RegionQueue) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "region": queue.region,
-            "site": queue.site,
-            "request_day": queue.arrival,
-            "mw": queue.mw,
-            "study_end_day": queue.study_end,
-            "withdrawn_day": queue.withdrawn,
-            "operation_day": queue.operation,
-        }
-    )
-
-
 def queue_stats(requests: pd.DataFrame, cohort_end: float, horizon: float) -> dict[str, Any]:
     """Requests filed by ``cohort_end`` and their fates by the horizon. ``completion_rate`` is the
     share of the requests whose fate is known (operating or withdrawn) that reached
-    operation; the median is over those operating, from request to operation."""
+    operation, ``completion_rate_by_capacity`` the same share of their MW; the median is
+    over those operating, from request to operation."""
     filed = requests[requests.request_day <= cohort_end]
     operating = filed.operation_day <= horizon
     withdrawn = filed.withdrawn_day <= horizon
@@ -178,10 +164,29 @@ def queue_stats(requests: pd.DataFrame, cohort_end: float, horizon: float) -> di
         "withdrawn": int(withdrawn.sum()),
         "pending": len(filed) - resolved,
         "completion_rate": operating.sum() / resolved if resolved else None,
+        "completion_rate_by_capacity": _capacity_share(filed.mw, operating, withdrawn),
         "median_years_to_operation": float(wait.median()) if len(wait) else None,
         "requested_gw": float(filed.mw.sum() / 1000),
         "operating_gw": float(filed.mw[operating].sum() / 1000),
         "withdrawn_gw": float(filed.mw[withdrawn].sum() / 1000),
+        **_tranche_stats(filed, horizon),
+    }
+
+
+def _capacity_share(mw: pd.Series, operating: pd.Series, withdrawn: pd.Series) -> float | None:
+    """The share of the resolved requests' MW that reached operation."""
+    resolved = mw[operating].sum() + mw[withdrawn].sum()
+    return float(mw[operating].sum() / resolved) if resolved else None
+
+
+def _tranche_stats(filed: pd.DataFrame, horizon: float) -> dict[str, Any]:
+    """A large-load region's requests energize in tranches: the GW energized by the
+    horizon, part-energized requests included, and the requests with any power."""
+    if "energized_mw" not in filed or filed.energized_mw.isna().all():
+        return {}
+    return {
+        "energized_gw": float(filed.energized_mw.sum() / 1000),
+        "with_power": int((filed.first_power_day <= horizon).sum()),
     }
 
 

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from dcsim.config.budget import Budget
-from dcsim.config.fields import Date, Name, Section, cited
+from dcsim.config.fields import Date, Name, Power, Section, cited
 from dcsim.distributions import Duration, distribution, quantity
 
 #: Most sites (copies of templates included) in one fleet.
@@ -23,18 +23,43 @@ MAX_SITES = 100_000
 MAX_BACKGROUND_REQUESTS = 1_000_000
 
 
+class BySize(Section):
+    """Withdrawal that depends on a request's size, so that completion by capacity and by
+    count differ as in public queue data: the chance of staying through the stage is
+    ``(1 - probability) * (MW / reference) ** -exponent`` (at most 1), and a hazard is
+    ``hazard_per_year * (MW / reference) ** exponent``. A positive exponent: larger requests
+    withdraw more."""
+
+    reference: Power = Field(gt=0, description="size at which the stage's figure holds")
+    exponent: float = Field(ge=-5, le=5, description="0: withdrawal independent of size")
+
+
 class Withdrawal(Section):
     """How requests leave the queue during one stage: with a ``probability`` at the end of
     the stage, or at a constant ``hazard_per_year`` while in it (neither: never)."""
 
     probability: float | None = Field(None, ge=0, le=1)
     hazard_per_year: float | None = Field(None, ge=0, le=100)
+    by_size: BySize | None = Field(None, description="scale the withdrawal with the MW")
 
     @model_validator(mode="after")
     def _one_way(self) -> Withdrawal:
         if self.probability is not None and self.hazard_per_year is not None:
             raise ValueError("give probability or hazard_per_year, not both")
+        if self.by_size is not None and self.probability is None and self.hazard_per_year is None:
+            raise ValueError("by_size scales a probability or a hazard_per_year: give one")
         return self
+
+
+class RequestType(Section):
+    """A kind of background request (solar, gas, battery, a data center, ...) with its own
+    share, size and withdrawal; what it leaves out is the background's or the queue's."""
+
+    name: Name
+    share: float = Field(gt=0, le=1, description="share of the background requests")
+    mw: distribution("power") | None = Field(None, description="default: the background's")
+    withdraw_in_study: Withdrawal | None = Field(None, description="default: the queue's")
+    withdraw_in_upgrade: Withdrawal | None = Field(None, description="default: the queue's")
 
 
 class Background(Section):
@@ -43,6 +68,20 @@ class Background(Section):
 
     per_year: float = Field(ge=0, le=100_000, description="mean requests per year (Poisson)")
     mw: distribution("power") = Field(description="size of one request")
+    types: list[RequestType] = Field(
+        default_factory=list,
+        description="kinds of request, each drawn with its share (shares add up to 1); "
+        "none: one kind with the queue's withdrawal",
+    )
+
+    @model_validator(mode="after")
+    def _shares(self) -> Background:
+        names = [t.name for t in self.types]
+        if twice := sorted({n for n in names if names.count(n) > 1}):
+            raise ValueError(f"type names must be unique: {twice} repeated")
+        if self.types and abs(sum(t.share for t in self.types) - 1) > 1e-9:
+            raise ValueError(f"type shares add up to {sum(t.share for t in self.types):g}, not 1")
+        return self
 
 
 class Queue(Section):
@@ -83,11 +122,114 @@ class Queue(Section):
         return self
 
 
+class Duplicates(Section):
+    """Speculative requests: a share of background projects each file several requests
+    (with other utilities or sites) for one load; once one of them connects, the others
+    withdraw."""
+
+    share: float = Field(ge=0, le=1, description="share of background projects that do")
+    copies: int = Field(ge=2, le=100, description="requests each such project files")
+
+
+class HeadroomStep(Section):
+    date: Date = Field(description="when a regional upgrade (a line, a substation) is done")
+    added: Power = Field(description="spare capacity it adds for new large loads")
+
+
+class LargeLoad(Section):
+    """A utility's large-load interconnection process, separate from the generation queue:
+    each request is studied on its own (months), then energized in tranches: the first
+    part at once where the region has headroom, the rest once its own upgrades are built.
+    Regional upgrades add headroom on their dates."""
+
+    study_time: Duration = Field(
+        {"dist": "triangular", "low": "3 months", "mode": "6 months", "high": "12 months"},
+        **cited(
+            "load study of one request, drawn per request (studies run side by side)",
+            "assumption: months, not the generation queue's year (ERCOT and utility "
+            "large-load processes; no study-time figure read)",
+        ),
+    )
+    headroom: Power = Field(
+        "0 MW", description="spare capacity for new large loads at the start (fast path)"
+    )
+    headroom_growth: list[HeadroomStep] = Field(
+        default_factory=list,
+        **cited(
+            "regional upgrades adding headroom, in date order",
+            "e.g. Dominion's two new 500-kV lines added about 6 GW (Q4 2024 call, RTO "
+            "Insider; facts.csv dominion_dc_connected_gw)",
+        ),
+    )
+    first_tranche: float = Field(
+        1.0,
+        ge=0,
+        le=1,
+        description="share of a request energized once studied, as far as headroom "
+        "allows; the rest (and what headroom could not cover) waits for its upgrades",
+    )
+    upgrade_time: Duration = Field(
+        {"dist": "triangular", "low": "3 years", "mode": "3.5 years", "high": "7 years"},
+        **cited(
+            "upgrades a request needs beyond the headroom, drawn per request",
+            "Dominion to large customers (Axios Pro, Sep 2024): 3-4 years typical, up to 7 "
+            "(facts.csv dominion_large_load_connection_years_*)",
+        ),
+    )
+    withdraw_in_study: Withdrawal = Withdrawal()
+    duplicates: Duplicates | None = None
+    background: Background | None = None
+
+    @model_validator(mode="after")
+    def _growth_in_order(self) -> LargeLoad:
+        dates = [step.date for step in self.headroom_growth]
+        if dates != sorted(dates):
+            raise ValueError("headroom_growth dates must be in ascending order")
+        types = self.background.types if self.background else []
+        if upgrading := [t.name for t in types if t.withdraw_in_upgrade is not None]:
+            raise ValueError(
+                f"background.types {upgrading}: large-load requests withdraw only in study "
+                "(or as duplicates), not in upgrades"
+            )
+        return self
+
+
+class Brownfield(Section):
+    """Existing powered shells in a region: buildings with grid power on hand that the
+    region's sites draw on first, a whole hall at a time (docs/fleet.md)."""
+
+    mw: Power = Field(description="facility load the shells can carry (IT x PUE)")
+    available: Date | None = Field(None, description="from when (default: the fleet start)")
+    retrofit_time: Duration = Field(
+        {"dist": "triangular", "low": "3 months", "mode": "4 months", "high": "8 months"},
+        **cited(
+            "fitting out a hall in an existing shell, in place of its shell and fit-out",
+            "xAI Colossus: 100k H100 running 122 days after work began in a repurposed "
+            "factory (xAI/NVIDIA statements; facts.csv xai_colossus_build_days); the 8-month "
+            "tail is the 4-8 month fit-out assumed in configs/fleet/sites/meta-24k-cluster.yaml",
+        ),
+    )
+
+
 class Region(Section):
     name: Name
     queue: Queue | None = Field(
         None, description="interconnection queue; absent: sites keep their own schedules"
     )
+    large_load: LargeLoad | None = Field(
+        None,
+        description="a large-load interconnection process for the region's sites instead "
+        "of the generation queue (docs/fleet.md)",
+    )
+    brownfield: Brownfield | None = Field(
+        None, description="existing powered shells the region's sites draw on first"
+    )
+
+    @model_validator(mode="after")
+    def _one_process(self) -> Region:
+        if self.queue is not None and self.large_load is not None:
+            raise ValueError("give queue or large_load, not both: sites connect through one")
+        return self
 
 
 class OutputStep(Section):
@@ -129,6 +271,35 @@ class Scale(Section):
         return self
 
 
+class QueueState(Section):
+    """Where a site's interconnection request stands at the fleet start, with its history:
+    still in ``study`` (it keeps its place by ``filed``), or studied on ``study_complete``
+    and waiting for its network ``upgrades``, which end on ``in_service`` plus a drawn
+    ``slip`` (without ``in_service``: ``study_complete`` plus the queue's upgrade time)."""
+
+    stage: Literal["study", "upgrades"]
+    filed: Date = Field(description="when the request was filed (on or before the fleet start)")
+    study_complete: Date | None = Field(None, description="when its study ended (upgrades)")
+    in_service: Date | None = Field(None, description="expected in-service date (upgrades)")
+    slip: Duration = Field("0 days", description="drawn delay beyond in_service")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> QueueState:
+        if self.stage == "study" and (self.study_complete or self.in_service):
+            raise ValueError(
+                "stage study contradicts study_complete and in_service (its study is not done)"
+            )
+        if self.stage == "upgrades" and self.study_complete is None:
+            raise ValueError("stage upgrades needs study_complete (when its study ended)")
+        if self.study_complete and self.study_complete < self.filed:
+            raise ValueError(f"study_complete {self.study_complete} before filed {self.filed}")
+        if self.in_service and self.study_complete and self.in_service < self.study_complete:
+            raise ValueError(
+                f"in_service {self.in_service} before study_complete {self.study_complete}"
+            )
+        return self
+
+
 class Site(Section):
     name: Name
     region: Name
@@ -141,6 +312,11 @@ class Site(Section):
     scale: Scale | None = None
     request_date: Date | None = Field(
         None, description="when the site files its interconnection request (default: start)"
+    )
+    queue_state: QueueState | None = Field(
+        None,
+        description="a request already in the region's queue at the start, entered where "
+        "it stands (instead of request_date)",
     )
     priority: int = Field(0, ge=-(10**6), le=10**6, description="for the priority policy")
     share: float = Field(1.0, ge=0, le=10**6, description="weight under fixed-shares")
@@ -188,6 +364,24 @@ class Fleet(Section):
         None, description="a capex curve split across the sites and years (docs/fleet.md)"
     )
 
+    def _check_entry(self, i: int, site: Site, region: Region) -> None:
+        """A request entered where it stands must be in a queue, and its history before
+        the start."""
+        state, where = site.queue_state, f"sites.{i} ({site.name}): queue_state"
+        if region.queue is None and region.large_load is None:
+            raise ValueError(
+                f"{where}: region {region.name!r} has no queue or large-load process to stand in"
+            )
+        if site.request_date is not None:
+            raise ValueError(f"{where}: give request_date or queue_state.filed, not both")
+        for field in ("filed", "study_complete"):
+            date = getattr(state, field)
+            if date is not None and date > self.start:
+                raise ValueError(
+                    f"{where}.{field}: {date} is after the fleet start {self.start}, "
+                    f"which contradicts a request already at stage {state.stage}"
+                )
+
     @model_validator(mode="after")
     def _consistent(self) -> Fleet:
         regions = [r.name for r in self.regions]
@@ -200,14 +394,22 @@ class Fleet(Section):
                 raise ValueError(f"{what} names must be unique: {twice} repeated")
         if unknown := sorted({s.region for s in self.sites} - set(regions)):
             raise ValueError(f"sites name unknown region(s) {unknown}; known: {regions}")
+        by_name = {r.name: r for r in self.regions}
+        for i, site in enumerate(self.sites):
+            if site.queue_state is not None:
+                self._check_entry(i, site, by_name[site.region])
         if sum(site.count for site in self.sites) > MAX_SITES:
             raise ValueError(f"more than {MAX_SITES:,} sites")
         years = self.horizon / 365.25
         for region in self.regions:
-            background = region.queue and region.queue.background
-            if background and background.per_year * years > MAX_BACKGROUND_REQUESTS:
+            process = region.queue or region.large_load
+            background = process and process.background
+            copies = getattr(process, "duplicates", None)
+            per_project = 1 + (copies.share * (copies.copies - 1) if copies else 0)
+            expected = background.per_year * years * per_project if background else 0
+            if expected > MAX_BACKGROUND_REQUESTS:
                 raise ValueError(
-                    f"region {region.name!r}: about {background.per_year * years:.3g} "
+                    f"region {region.name!r}: about {expected:.3g} "
                     f"background requests, more than {MAX_BACKGROUND_REQUESTS:,}"
                 )
         return self

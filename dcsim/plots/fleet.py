@@ -58,19 +58,29 @@ def plot_gpus_by_chip(timeseries: pd.DataFrame, ax: Axes | None = None) -> Axes:
     return finish(ax, "GPUs energized by chip (fleet)", "energized GPUs (count)")
 
 
+#: The funnel's extra bar where a large-load process energizes requests in tranches.
+ENERGIZED = "energized (tranches)"
+
+
 def funnel(requests: pd.DataFrame, horizon_day: float) -> pd.DataFrame:
     """GW per region reaching each stage of :data:`FUNNEL` by ``horizon_day``: filed,
-    through their study, withdrawn (in study or during upgrades), in operation."""
+    through their study, withdrawn (in study or during upgrades), in operation; with a
+    large-load region, also the GW energized in tranches (part-energized requests too)."""
+    tranches = "energized_mw" in requests and requests["energized_mw"].notna().any()
+    columns = [s for s, _ in FUNNEL] + ([ENERGIZED] if tranches else [])
     rows = {}
     for region, group in requests.groupby("region", sort=True):
         rows[region] = {
             stage: float(group.mw[group[day] <= horizon_day].sum() / 1000) for stage, day in FUNNEL
         }
-    return pd.DataFrame.from_dict(rows, orient="index", columns=[s for s, _ in FUNNEL])
+        if tranches:
+            rows[region][ENERGIZED] = float(group.energized_mw.fillna(0).sum() / 1000)
+    return pd.DataFrame.from_dict(rows, orient="index", columns=columns)
 
 
 def plot_queue_funnel(requests: pd.DataFrame, horizon_day: float, ax: Axes | None = None) -> Axes:
-    """Horizontal bars per region: requested, studied, withdrawn, in operation (GW)."""
+    """Horizontal bars per region: requested, studied, withdrawn, in operation (GW), and
+    energized in tranches where a region runs a large-load process."""
     ax = new_axes(ax, figsize=(8.0, 1.2 + 1.1 * max(1, requests["region"].nunique())))
     table = funnel(requests, horizon_day)
     stages = list(table.columns)

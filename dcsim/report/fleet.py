@@ -41,6 +41,11 @@ def headline(fleet: FleetDir) -> str:
             f"{r.operating_gw.sum():,.1f} GW reached operation and "
             f"{r.withdrawn_gw.sum():,.1f} GW withdrew"
         )
+        if "energized_gw" in r and r.energized_gw.notna().any():
+            text += (
+                f"; large-load regions energized {r.energized_gw.sum():,.1f} GW, "
+                "part-energized requests included"
+            )
     return text + "."
 
 
@@ -72,7 +77,8 @@ def fleet_report(fleet: FleetDir, config: Path | None = None):
             Picture(
                 "fleet-queue-funnel",
                 "Every request filed in the run (sites and background): GW filed, through "
-                "study, withdrawn and in operation by the end date.",
+                "study, withdrawn and in operation by the end date (and, in a large-load "
+                "region, energized in tranches, part-energized requests included).",
                 render(plots.plot_queue_funnel(fleet.requests, fleet.horizon_day)),
             )
         )
