@@ -88,8 +88,32 @@ def test_backtest_json() -> None:
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     assert "auto" in {s["model"] for s in out["summary"]}
-    assert all({"model", "mape", "coverage", "n_forecasts"} <= set(s) for s in out["summary"])
+    keys = {"model", "kind", "mape", "coverage", "interval_score", "n_forecasts"}
+    assert all(keys <= set(s) for s in out["summary"])
+    kinds = {s["model"]: s["kind"] for s in out["summary"]}
+    assert set(kinds.values()) == {"curve", "combination", "baseline"}
+    for name in ("random_walk", "random_walk_drift", "log_linear"):
+        assert kinds[name] == "baseline"
+    assert out["default"] in kinds and kinds["auto"] == "curve"
+    assert {r["horizon"] for r in out["by_horizon"]} == {1, 2, 3}
     assert out["rows"] and out["failed_bootstrap_refits"] == 0
+
+
+def test_backtest_pooled_json() -> None:
+    done = dcsim("backtest", "--pooled", "--horizon", "1", "--json", *FAST)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["company"] == "pooled"
+    assert out["companies"] == ["Meta", "Alphabet", "Amazon", "Microsoft"]
+    assert {r["company"] for r in out["rows"]} == set(out["companies"])
+    assert "pooled_exponential" in {s["model"] for s in out["summary"]}
+    assert out["default_now"] in {s["model"] for s in out["summary"]}
+
+
+def test_backtest_table_names_the_default() -> None:
+    done = dcsim("backtest", "--company", "Amazon", *FAST)
+    assert done.returncode == 0, done.stderr
+    assert "random_walk_drift" in done.stdout and "default: track_record" in done.stdout
 
 
 BAD_CSVS = {
@@ -114,6 +138,9 @@ BAD_CSVS = {
         (["fit", "text.csv"], "not a number"),
         (["fit", "cols.csv"], "missing column"),
         (["backtest", "--company", "Microsoft", "--min-train", "12"], "min_train"),
+        (["backtest", "--company", "Microsoft", "--min-train", "2"], "min_train"),
+        (["backtest", "--pooled", "--company", "Meta"], "--pooled"),
+        (["backtest", "--pooled", "--horizon", "0"], "--horizon"),
     ],
 )
 def test_bad_input_exits_2_without_traceback(tmp_path, monkeypatch, args, message) -> None:

@@ -50,6 +50,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     back.add_argument(
         "--all-intervals", action="store_true", help="bootstrap every model, not just the best"
     )
+    back.add_argument(
+        "--pooled",
+        action="store_true",
+        help="backtest every shipped company of --measure at once (errors pooled)",
+    )
     back.set_defaults(handler=_backtest)
 
 
@@ -88,9 +93,11 @@ def _check_args(args: argparse.Namespace) -> None:
     if not 0 <= args.seed <= MAX_SEED:
         problems.append(f"--seed must be from 0 to {MAX_SEED}, got {args.seed}")
     from_run = getattr(args, "from_run", None)
-    if args.csv and from_run:
+    if getattr(args, "pooled", False) and (args.csv or args.company):
+        problems.append("--pooled backtests every shipped company: drop the CSV or --company")
+    elif args.csv and from_run:
         problems.append("give either a CSV file or --from-run DIR, not both")
-    elif not (args.csv or from_run or args.company):
+    elif not (args.csv or from_run or args.company or getattr(args, "pooled", False)):
         also = ", or --from-run DIR" if "from_run" in args else ""  # only `fit` has it
         problems.append(f"give a CSV file or --company NAME{also}")
     if problems:
@@ -280,10 +287,13 @@ def _backtest(args: argparse.Namespace) -> int:
     import dcsim.growth as growth
 
     _check_args(args)
-    series, _ = _load(args)
-    result = growth.backtest(
-        series.years,
-        series.values,
+    if args.pooled:
+        names = growth.companies(args.measure)
+        series = [growth.load_company(c, measure=args.measure) for c in names]
+    else:
+        series = [_load(args)[0]]
+    result = growth.backtest_series(
+        series,
         args.model,
         horizon=args.horizon,
         min_train=args.min_train,
@@ -291,34 +301,59 @@ def _backtest(args: argparse.Namespace) -> int:
         seed=args.seed,
         n_boot=args.n_boot,
         intervals="all" if args.all_intervals else "best",
-        name=series.name,
+        name="pooled" if args.pooled else series[0].name,
     )
-    summary = result.summary.reset_index()
     payload = {
-        "company": series.name,
+        "company": result.name,
+        "companies": [s.name for s in series],
         "level": args.level,
         "horizon": args.horizon,
         "min_train": args.min_train,
-        "summary": summary.to_dict(orient="records"),
+        "default": growth.DEFAULT_METHOD,
+        "default_now": result.default_now,
+        "summary": result.summary.reset_index().to_dict(orient="records"),
+        "by_horizon": result.by_horizon.reset_index().to_dict(orient="records"),
         "failed_bootstrap_refits": result.n_failed_boot,
         "rows": result.rows.to_dict(orient="records"),
     }
     if args.json:
         _print_json(payload)
-        return 0
+    else:
+        _print_backtest(payload)
+    return 0
+
+
+def _cell(value: float, fmt: str) -> str:
+    return "" if value is None or value != value else format(value, fmt)
+
+
+def _print_backtest(payload: dict) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    console = Console()
+    level, default = payload["level"], payload["default"]
     table = Table(
-        title=f"{series.name}: backtest, horizon {args.horizon}, "
-        f"{args.level:.0%} intervals ('auto' = best by AICc at each origin)"
+        title=f"{payload['company']}: backtest, horizons 1–{payload['horizon']}, "
+        f"{level:.0%} conformal intervals; default: {default}"
     )
-    for column in ("model", "MAPE %", "coverage", "forecasts", "origins"):
-        table.add_column(column, justify="left" if column == "model" else "right")
+    columns = ("model", "kind", "MAPE %", "coverage", "interval score", "forecasts", "origins")
+    for column in columns:
+        left = column in ("model", "kind")
+        table.add_column(column, justify="left" if left else "right", no_wrap=left)
     for r in payload["summary"]:
-        cover = "" if r["coverage"] != r["coverage"] else f"{r['coverage']:.2f}"
+        name = f"[bold]{r['model']}[/bold]" if r["model"] == default else r["model"]
         table.add_row(
-            r["model"], f"{r['mape']:.1f}", cover, str(r["n_forecasts"]), str(r["n_origins"])
+            name,
+            r["kind"],
+            _cell(r["mape"], ".1f"),
+            _cell(r["coverage"], ".2f"),
+            _cell(r["interval_score"], ".2f"),
+            str(r["n_forecasts"]),
+            str(r["n_origins"]),
         )
-    Console().print(table)
-    return 0
+    console.print(table)
+    console.print(
+        f"{default}: at each origin, the method with the lowest mean absolute log error on "
+        f"forecasts already resolved; now {payload['default_now']}."
+    )

@@ -11,7 +11,7 @@ See ``docs/capex.md`` for the models, the log-space fitting assumption and AICc.
 """
 
 from dcsim.errors import UserInputError
-from dcsim.growth.backtest import Backtest, backtest
+from dcsim.growth.backtest import DEFAULT_METHOD, Backtest, backtest, backtest_series
 from dcsim.growth.data import Series, companies, load_company, load_csv
 from dcsim.growth.fitting import ModelFit, aicc
 from dcsim.growth.forecast import Forecast
@@ -20,6 +20,7 @@ from dcsim.growth.plot import plot_fit
 from dcsim.growth.selection import GrowthFit, fit
 
 __all__ = [
+    "DEFAULT_METHOD",
     "MODELS",
     "Backtest",
     "Forecast",
@@ -30,6 +31,7 @@ __all__ = [
     "UserInputError",
     "aicc",
     "backtest",
+    "backtest_series",
     "companies",
     "fit",
     "load_company",
