@@ -108,6 +108,14 @@ def test_backtest_pooled_json() -> None:
     assert {r["company"] for r in out["rows"]} == set(out["companies"])
     assert "pooled_exponential" in {s["model"] for s in out["summary"]}
     assert out["default_now"] in {s["model"] for s in out["summary"]}
+    guided = out["guidance"]
+    assert guided["method"] == out["default"] and guided["pairs"]
+    assert {s["model"] for s in guided["horizon_1"]} == {
+        out["default"],
+        "guidance",
+        f"{out['default']}+guidance",
+    }
+    assert isinstance(guided["mape_gain_points"], float)
 
 
 def test_backtest_table_names_the_default() -> None:

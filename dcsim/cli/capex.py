@@ -285,6 +285,7 @@ def _print_fit(result, forecast, payload: dict) -> None:
 
 def _backtest(args: argparse.Namespace) -> int:
     import dcsim.growth as growth
+    from dcsim.growth.guided import guidance_report
 
     _check_args(args)
     if args.pooled:
@@ -314,6 +315,7 @@ def _backtest(args: argparse.Namespace) -> int:
         "summary": result.summary.reset_index().to_dict(orient="records"),
         "by_horizon": result.by_horizon.reset_index().to_dict(orient="records"),
         "failed_bootstrap_refits": result.n_failed_boot,
+        "guidance": guidance_report(result, growth.DEFAULT_METHOD),
         "rows": result.rows.to_dict(orient="records"),
     }
     if args.json:
@@ -356,4 +358,30 @@ def _print_backtest(payload: dict) -> None:
     console.print(
         f"{default}: at each origin, the method with the lowest mean absolute log error on "
         f"forecasts already resolved; now {payload['default_now']}."
+    )
+    _print_guidance(console, payload["guidance"], level)
+
+
+def _print_guidance(console, report: dict, level: float) -> None:
+    from rich.table import Table
+
+    if not report["horizon_1"]:
+        console.print("guidance: no origin had usable guidance and two resolved pairs")
+        return
+    table = Table(title=f"next year (horizon 1) with and without company guidance, {level:.0%}")
+    for column in ("forecast", "MAPE %", "coverage", "interval score", "forecasts"):
+        table.add_column(column, justify="left" if column == "forecast" else "right", no_wrap=True)
+    for r in report["horizon_1"]:
+        table.add_row(
+            r["model"],
+            _cell(r["mape"], ".1f"),
+            _cell(r["coverage"], ".2f"),
+            _cell(r["interval_score"], ".2f"),
+            str(r["n_forecasts"]),
+        )
+    console.print(table)
+    gain = report["mape_gain_points"]
+    console.print(
+        f"guidance {'lowers' if gain > 0 else 'raises'} the horizon-1 MAPE by "
+        f"{abs(gain):.1f} points ({len(report['pairs'])} guidance-vs-actual pairs)."
     )

@@ -18,7 +18,7 @@ origin, the method with the lowest mean absolute log error on forecasts already 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -48,6 +48,8 @@ class Backtest:
     kinds: dict[str, str]
     default_now: str | None = None
     """What the default (``track_record``) would forecast with after the last year."""
+    forecasts: object = None  # pandas.DataFrame: every origin's log forecasts, unscored too
+    actuals: dict[tuple[str, int], float] = field(default_factory=dict)
 
     @property
     def summary(self):
@@ -280,7 +282,12 @@ def backtest_series(
     scored["boot_covered"] = inside.astype(float).where(scored.boot_lower.notna())
     scored["kind"] = scored.model.map(kinds)
     label = name or (tracks[0].name if len(tracks) == 1 else "pooled")
-    return Backtest(label, level, scored, failed, kinds, default_now)
+    actuals = {
+        (t.name, int(y)): float(np.exp(v))
+        for t in tracks
+        for y, v in zip(t.years, t.logv, strict=True)
+    }
+    return Backtest(label, level, scored, failed, kinds, default_now, frame, actuals)
 
 
 def backtest(

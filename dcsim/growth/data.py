@@ -81,7 +81,7 @@ def validate(years: object, values: object, name: str = "series") -> tuple[np.nd
     return y[order].astype(int), v[order]
 
 
-def _read_rows(path: Path, source_name: str) -> tuple[list[str], list[dict[str, str]]]:
+def read_rows(path: Path, source_name: str) -> tuple[list[str], list[dict[str, str]]]:
     try:
         with path.open(newline="", encoding="utf-8") as handle:
             reader = csv.DictReader(handle)
@@ -124,7 +124,7 @@ def load_csv(
     so one file may hold several series.
     """
     path = Path(path)
-    columns, rows = _read_rows(path, str(path))
+    columns, rows = read_rows(path, str(path))
     _require_columns(columns, [year_col, value_col] + ([company_col] if company else []), str(path))
     lines = range(2, len(rows) + 2)
     picked = [
@@ -145,7 +145,7 @@ def _shipped(measure: str) -> tuple[list[str], list[dict[str, str]]]:
     if measure not in MEASURES:
         raise UserInputError(f"unknown measure {measure!r}; choose one of: {', '.join(MEASURES)}")
     with resources.as_file(resources.files("dcsim") / "data" / MEASURES[measure]) as path:
-        return _read_rows(path, MEASURES[measure])
+        return read_rows(path, MEASURES[measure])
 
 
 def companies(measure: str = "purchases") -> list[str]:
