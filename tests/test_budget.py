@@ -165,3 +165,12 @@ def test_fit_from_run_recovers_the_budget_growth(tmp_path, capsys) -> None:
     assert [d["year"] for d in out["dropped_years"]] == [2024, 2031]
     assert main(["capex", "fit", "--from-run", str(tmp_path / "nowhere")]) == 2
     assert "timeseries.parquet: not found" in capsys.readouterr().err
+
+
+def test_gpus_bought_counts_whole_gpus_in_exact_cents() -> None:
+    from dcsim.config.budget import gpus_bought
+
+    # 0.6 of 100 BUSD at 33,750 USD: 60e9 / 33,750 = 1,777,777.7 -> 1,777,777
+    assert gpus_bought(100e9, 0.6, 33_750) == 1_777_777
+    # exactly on a boundary: 0.1 of 337,500 USD buys one GPU (binary 0.1 would miss it)
+    assert gpus_bought(337_500, 0.1, 33_750) == 1

@@ -42,6 +42,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     fit.add_argument("--until", type=int, metavar="YEAR", help="fit only data up to YEAR")
     fit.add_argument("--forecast", type=int, default=5, metavar="N", help="years ahead (5)")
     fit.add_argument("--plot", metavar="FILE.png", help="save a figure of the fit and forecast")
+    fit.add_argument(
+        "--method",
+        default="track_record",
+        help="forecast method: track_record (default: the method with the best backtest "
+        "record so far, conformal interval), auto (the AICc curve, bootstrap interval), or "
+        "any method of `dcsim capex backtest`",
+    )
+    fit.add_argument(
+        "--guidance",
+        action="store_true",
+        help="condition next year on the company's guidance (shipped companies), its error "
+        "learned from past guidance-vs-actual pairs",
+    )
+    fit.add_argument(
+        "--to-gpus",
+        metavar="CHIP",
+        help="also tabulate the GPUs of catalog CHIP each forecast year buys (P10/P50/P90)",
+    )
+    fit.add_argument(
+        "--ai-share",
+        type=float,
+        help="share of capex that buys GPU servers, with --to-gpus "
+        "(0.6: servers' share of Alphabet's capex)",
+    )
     fit.set_defaults(handler=_fit)
     back = actions.add_parser("backtest", help="Rolling-origin backtest: MAPE and coverage.")
     _series_args(back, n_boot=200)
@@ -92,6 +116,11 @@ def _check_args(args: argparse.Namespace) -> None:
         problems.append(f"--horizon must be from 1 to {MAX_FORECAST_YEARS}, got {args.horizon}")
     if not 0 <= args.seed <= MAX_SEED:
         problems.append(f"--seed must be from 0 to {MAX_SEED}, got {args.seed}")
+    ai_share = getattr(args, "ai_share", None)
+    if ai_share is not None and not 0 < ai_share <= 1:
+        problems.append(f"--ai-share must be above 0 and at most 1, got {ai_share}")
+    if ai_share is not None and not getattr(args, "to_gpus", None):
+        problems.append("--ai-share goes with --to-gpus CHIP")
     from_run = getattr(args, "from_run", None)
     if getattr(args, "pooled", False) and (args.csv or args.company):
         problems.append("--pooled backtests every shipped company: drop the CSV or --company")
@@ -136,7 +165,7 @@ def _fit(args: argparse.Namespace) -> int:
     except UserInputError as error:  # say which run years were left out, if any
         left_out = [f"left out {year}: {why}" for year, why in dropped.items()]
         raise UserInputError([*error.problems, *left_out]) from None
-    forecast = result.forecast(args.forecast, level=args.level, seed=args.seed, n_boot=args.n_boot)
+    forecast, p10_p90, used = _forecasts(args, result, series)
     truth, guidance = _known_values(args, full)
     records = [_with_known(r, truth, guidance) for r in forecast.records()]
     payload = {
@@ -144,12 +173,17 @@ def _fit(args: argparse.Namespace) -> int:
         "unit": series.unit,
         "level": args.level,
         "forecast_model": forecast.model,
+        "method": args.method,
+        "method_used": used,
+        "interval": "bootstrap" if args.method == "auto" else "conformal",
         "forecast": records,
         "n_boot": forecast.n_boot,
         "failed_bootstrap_refits": forecast.n_failed,
         "warnings": [f"{f.name}: {w}" for f in result.ranked for w in f.warnings],
         "sources": sorted(set(series.sources)),
     }
+    if args.to_gpus:
+        payload["gpus"] = _gpu_table(args, forecast, p10_p90)
     if args.from_run:
         payload["dropped_years"] = [{"year": y, "reason": why} for y, why in dropped.items()]
     if args.plot:
@@ -161,6 +195,99 @@ def _fit(args: argparse.Namespace) -> int:
     else:
         _print_fit(result, forecast, payload)
     return 0
+
+
+def _panel(args: argparse.Namespace, series) -> list:
+    """For a shipped company, the other shipped companies cut at the same last year (the
+    pooled methods and the pooled track record use them); none for a CSV or a run."""
+    from dcsim import growth
+
+    if not args.company or args.csv or getattr(args, "from_run", None):
+        return []
+    others = []
+    for name in growth.companies(args.measure):
+        if name.lower() != args.company.strip().lower():
+            try:
+                others.append(growth.load_company(name, args.measure).until(int(series.years[-1])))
+            except UserInputError:
+                continue  # no data by then
+    return others
+
+
+def _forecasts(args: argparse.Namespace, result, series):
+    """The forecast at ``--level``, the P10–P90 band (for --to-gpus) and the method used."""
+    quantiles = 0.8  # P10 to P90
+    if args.method == "auto" and args.guidance:
+        raise UserInputError("--guidance needs a backtested method (its errors), not auto")
+    if args.method == "auto":
+        kw = {"seed": args.seed, "n_boot": args.n_boot}
+        forecast = result.forecast(args.forecast, level=args.level, **kw)
+        band = result.forecast(args.forecast, level=quantiles, **kw) if args.to_gpus else None
+        return forecast, band, result.best.name
+    from dcsim.growth.calibrated import calibrated_forecast
+
+    panel = _panel(args, series)
+    calibrated = calibrated_forecast(series, panel, args.method, args.forecast, args.model)
+    forecast, band = calibrated.at(args.level), calibrated.at(quantiles)
+    if args.guidance:
+        forecast, band = (_guided(args, f, calibrated, [series, *panel]) for f in (forecast, band))
+    return forecast, band, calibrated.used
+
+
+def _guided(args: argparse.Namespace, forecast, calibrated, series: list):
+    """``forecast`` with next year conditioned on the company's guidance, if usable."""
+    from dcsim.growth.guidance import load_guidance, pairs, usable
+    from dcsim.growth.guided import condition_on_guidance
+
+    guidance = load_guidance()
+    origin = int(series[0].years[-1])
+    given = usable(guidance).get((series[0].name, origin + 1))
+    actuals = {
+        (s.name, int(y)): float(v) for s in series for y, v in zip(s.years, s.values, strict=True)
+    }
+    errors = calibrated.errors[0] if calibrated.errors else []
+    guided = (
+        condition_on_guidance(forecast, errors, given, pairs(guidance, actuals), origin)
+        if given is not None and forecast.years.size
+        else None
+    )
+    if guided is None:
+        raise UserInputError(
+            f"--guidance: no usable guidance for {series[0].name} {origin + 1}, or fewer "
+            "than two guidance-vs-actual pairs resolved by then"
+        )
+    return guided
+
+
+def _gpu_table(args: argparse.Namespace, forecast, band) -> dict:
+    """GPUs of ``--to-gpus`` each forecast year buys at P10, P50 and P90 of its capex."""
+    from dcsim.config.budget import DEFAULT_AI_SHARE, gpus_bought
+    from dcsim.config.catalog import builtin_catalog
+
+    chips = builtin_catalog()
+    if args.to_gpus not in chips:
+        raise UserInputError(f"--to-gpus: unknown chip {args.to_gpus!r}; known: {sorted(chips)}")
+    chip = chips[args.to_gpus]
+    share = DEFAULT_AI_SHARE if args.ai_share is None else args.ai_share
+    rows = []
+    for year, p10, p50, p90 in zip(
+        forecast.years, band.lower, forecast.value, band.upper, strict=True
+    ):
+        capex = {"p10": float(p10), "p50": float(p50), "p90": float(p90)}
+        row = {"year": int(year), **{f"capex_{k}": v for k, v in capex.items()}}
+        for k, v in capex.items():
+            row[f"gpus_{k}"] = gpus_bought(v, share, chip.price) if v == v else None
+        rows.append(row)
+    return {
+        "chip": args.to_gpus,
+        "price_usd": chip.price,
+        "price_source": chip.source,
+        "ai_share": share,
+        "ai_share_source": "given (--ai-share)"
+        if args.ai_share is not None
+        else "servers' share of Alphabet's capex, about 60% (Q4 2025 call; recalled)",
+        "rows": rows,
+    }
 
 
 def _known_values(args: argparse.Namespace, full) -> tuple[dict[int, float], dict[int, float]]:
@@ -245,9 +372,13 @@ def _print_fit(result, forecast, payload: dict) -> None:
     rows = payload["forecast"]
     largest = max((r["upper"] for r in rows), default=0.0)
     divisor, unit = axis_scale(largest, payload.get("unit", "USD"))
+    how = (
+        f"{forecast.n_boot} bootstrap refits, {forecast.n_failed} failed"
+        if payload["interval"] == "bootstrap"
+        else "conformal, from its backtest errors"
+    )
     band = Table(
-        title=f"forecast ({forecast.model}, {forecast.level:.0%} interval, "
-        f"{forecast.n_boot} bootstrap refits, {forecast.n_failed} failed), in {unit}"
+        title=f"forecast ({forecast.model}, {forecast.level:.0%} interval {how}), in {unit}"
     )
     for column in ("year", "forecast", "lower", "upper", "actual", "guidance"):
         band.add_column(column, justify="right")
@@ -275,12 +406,34 @@ def _print_fit(result, forecast, payload: dict) -> None:
             f"{_money(r['upper'], divisor)} {unit}):[/yellow] the curve fitted to the past "
             "misses the change in regime the company has announced."
         )
+    if "gpus" in payload:
+        _print_gpus(console, payload["gpus"], divisor, unit)
     for f in payload["failed"]:
         console.print(f"[yellow]{f['name']} {f['status']}:[/yellow] {f['reason']}")
     for w in payload["warnings"]:
         console.print(f"[yellow]warning:[/yellow] {w}")
     for d in payload.get("dropped_years", []):
         console.print(f"[yellow]left out {d['year']}:[/yellow] {d['reason']}")
+
+
+def _print_gpus(console, table_data: dict, divisor: float, unit: str) -> None:
+    from rich.table import Table
+
+    table = Table(
+        title=f"{table_data['chip']} GPUs a year's capex buys: {table_data['ai_share']:.0%} "
+        f"of capex at {table_data['price_usd']:,.0f} USD per GPU (server share included)"
+    )
+    columns = ("year", f"capex P10 ({unit})", "P50", "P90", "GPUs P10", "P50", "P90")
+    for column in columns:
+        table.add_column(column, justify="right")
+    for r in table_data["rows"]:
+        money = [_money(r[f"capex_{k}"], divisor) for k in ("p10", "p50", "p90")]
+        gpus = [
+            "" if r[f"gpus_{k}"] is None else f"{r[f'gpus_{k}']:,}" for k in ("p10", "p50", "p90")
+        ]
+        table.add_row(str(r["year"]), *money, *gpus)
+    console.print(table)
+    console.print(f"AI share: {table_data['ai_share_source']}. Price: {table_data['price_source']}")
 
 
 def _backtest(args: argparse.Namespace) -> int:

@@ -203,6 +203,20 @@ def _next_month(day: dt.date) -> dt.date:
     return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
+DEFAULT_AI_SHARE = 0.6
+"""Share of a hyperscaler's capex that buys servers: Alphabet put about 60% of its
+technical-infrastructure capex into servers ("machines") and about 40% into data centers
+and networking (Q4 2025 call, February 2026; recalled, reported secondhand). A catalog
+price includes the GPU's share of its server, so this share buys GPUs at that price; it is
+an upper bound, as some servers hold no GPU."""
+
+
+def gpus_bought(capex_usd: float, ai_share: float, price_usd: float) -> int:
+    """Whole GPUs that ``ai_share`` of ``capex_usd`` buys at ``price_usd`` each, counted
+    in exact cents and the share as written (as the monthly budget counts them)."""
+    return math.floor(_cents(capex_usd) * _share(ai_share) / _cents(price_usd))
+
+
 def _cents(usd: float) -> Fraction:
     return Fraction(round(usd * 100), 100)
 

@@ -78,12 +78,24 @@ def _summarise(rows, keys: list[str], kinds: dict[str, str]):
     return out
 
 
-def _tracks(series: Sequence[Series]) -> list[Track]:
+def tracks_of(series: Sequence[Series]) -> list[Track]:
     out = []
     for s in series:
         y, v = validate(list(s.years), list(s.values), s.name)
         out.append(Track(s.name, y, np.log(v)))
     return out
+
+
+FORECAST_COLUMNS = [
+    "company",
+    "origin",
+    "n_train",
+    "model",
+    "year",
+    "horizon",
+    "log_actual",
+    "log_forecast",
+]
 
 
 def _forecasts(tracks: list[Track], catalog: dict[str, Method], horizon: int, models) -> list[dict]:
@@ -116,10 +128,12 @@ def _forecasts(tracks: list[Track], catalog: dict[str, Method], horizon: int, mo
     return rows
 
 
-def _track_record(frame, company: str, model: str, h: int, origin: int):
-    """Absolute log errors known at ``origin``: the company's own at horizon ``h`` if it
-    has enough, else every company's."""
-    known = frame[(frame.model == model) & (frame.horizon == h) & (frame.year <= origin)]
+def resolved_errors(frame, company: str, model: str, h: int, origin: int | None = None):
+    """Absolute log errors at horizon ``h`` known at ``origin`` (default: all of them):
+    the company's own if it has enough, else every company's."""
+    known = frame[(frame.model == model) & (frame.horizon == h)]
+    if origin is not None:
+        known = known[known.year <= origin]
     own = known[known.company == company]
     pick = own if len(own) >= OWN_ERRORS_NEEDED else known
     return (pick.log_actual - pick.log_forecast).abs().to_numpy()
@@ -129,7 +143,7 @@ def _with_intervals(frame, level: float, min_train: int):
     """Scored rows with conformal intervals, APE, coverage and interval score."""
     scored = frame[frame.n_train >= min_train].copy()
     widths = [
-        half_width(_track_record(frame, r.company, r.model, r.horizon, r.origin), level)
+        half_width(resolved_errors(frame, r.company, r.model, r.horizon, r.origin), level)
         for r in scored.itertuples()
     ]
     scored["half_width"] = [w for w, _ in widths]
@@ -167,25 +181,29 @@ DEFAULT_METHOD = TRACK_RECORD
 """The default forecast: chosen by its record at each origin, so its backtest is nested."""
 
 
-def _track_record_rows(frame, catalog: dict[str, Method]):
+def _track_record_rows(frame, candidates: list[str]):
     """The nested default: at each origin, the forecast of the method with the best
-    record so far (over every company in the backtest)."""
+    record so far (over every company in the backtest); ``chosen`` names it."""
     import pandas as pd
 
-    candidates = [m for m in catalog if m != TRACK_RECORD]
-    picks = {
-        origin: track_record_choice(frame, origin, candidates)
-        for origin in sorted(frame.origin.unique())
-    }
-    chosen = [
-        frame[(frame.origin == origin) & (frame.model == pick)]
-        for origin, pick in picks.items()
-        if pick is not None
-    ]
-    if not chosen:
-        return frame.iloc[:0], picks
-    out = pd.concat(chosen).assign(chosen=lambda f: f.model, model=TRACK_RECORD)
-    return out, picks
+    chosen = []
+    for origin in sorted(frame.origin.unique()):
+        pick = track_record_choice(frame, origin, candidates)
+        if pick is not None:
+            rows = frame[(frame.origin == origin) & (frame.model == pick)]
+            chosen.append(rows.assign(chosen=pick, model=TRACK_RECORD))
+    return pd.concat(chosen) if chosen else frame.iloc[:0].assign(chosen=None)
+
+
+def forecast_frame(tracks: list[Track], models, horizon: int):
+    """Every method's log forecasts from every origin (``n_train`` ≥
+    ``CALIBRATION_MIN_TRAIN``), the nested default's included, and the method catalog."""
+    import pandas as pd
+
+    catalog = methods(models)
+    frame = pd.DataFrame(_forecasts(tracks, catalog, horizon, models), columns=FORECAST_COLUMNS)
+    nested = _track_record_rows(frame, list(catalog))
+    return pd.concat([frame, nested], ignore_index=True), catalog
 
 
 def _bootstrap_origin(track: Track, origin: int, targets: list[int], models, which: str, **kw):
@@ -232,6 +250,22 @@ def _bootstrap(tracks: list[Track], scored, models, level, seed, n_boot: int, wh
     return lower, upper, failed
 
 
+def check_backtest_args(horizon: int, level: float, min_train: int) -> None:
+    """One line per problem with the backtest's settings."""
+    problems = []
+    if horizon < 1:
+        problems.append(f"horizon must be at least 1, got {horizon}")
+    if not 0.0 < level < 1.0:
+        problems.append(f"level must be between 0 and 1, got {level}")
+    if min_train < CALIBRATION_MIN_TRAIN:
+        problems.append(
+            f"min_train must be at least {CALIBRATION_MIN_TRAIN} (the exponential's minimum),"
+            f" got {min_train}"
+        )
+    if problems:
+        raise UserInputError(problems)
+
+
 def backtest_series(
     series: Sequence[Series],
     models: str | Sequence[str] | Sequence[Model] | None = None,
@@ -244,38 +278,19 @@ def backtest_series(
     name: str | None = None,
 ) -> Backtest:
     """Backtest every method on one series or, pooled, on several at once."""
-    import pandas as pd
 
     if intervals not in ("best", "all", "none"):
         raise UserInputError(f"intervals must be 'best', 'all' or 'none', got {intervals!r}")
-    if horizon < 1:
-        raise UserInputError(f"horizon must be at least 1, got {horizon}")
-    if not 0.0 < level < 1.0:
-        raise UserInputError(f"level must be between 0 and 1, got {level}")
-    if min_train < CALIBRATION_MIN_TRAIN:
-        raise UserInputError(
-            f"min_train must be at least {CALIBRATION_MIN_TRAIN} (the exponential's minimum),"
-            f" got {min_train}"
-        )
-    tracks = _tracks(series)
+    check_backtest_args(horizon, level, min_train)
+    tracks = tracks_of(series)
     short = [f"{t.name}: {len(t.years)} points" for t in tracks if len(t.years) < min_train + 1]
     if len(short) == len(tracks):
         raise UserInputError(f"{'; '.join(short)}; a backtest needs min_train ({min_train}) + 1")
     model_names = [m.name for m in models] if models and isinstance(models[0], Model) else models
-    catalog = methods(model_names)
-    frame = pd.DataFrame(_forecasts(tracks, catalog, horizon, model_names))
-    nested, _ = _track_record_rows(frame, catalog)
+    frame, catalog = forecast_frame(tracks, model_names, horizon)
     default_now = track_record_choice(frame, int(frame.year.max()), list(catalog))
-    frame = pd.concat([frame, nested.drop(columns="chosen")], ignore_index=True)
     kinds = {m.name: m.kind for m in catalog.values()} | {TRACK_RECORD: "combination"}
     scored = _with_intervals(frame, level, min_train).reset_index(drop=True)
-    if nested.empty:
-        scored["chosen"] = None
-    else:
-        chosen = nested.set_index(["company", "origin", "year"])["chosen"]
-        keys = pd.MultiIndex.from_frame(scored[["company", "origin", "year"]])
-        scored["chosen"] = chosen.reindex(keys).to_numpy()
-        scored.loc[scored.model != TRACK_RECORD, "chosen"] = None
     lower, upper, failed = _bootstrap(tracks, scored, model_names, level, seed, n_boot, intervals)
     scored["boot_lower"], scored["boot_upper"] = lower, upper
     inside = (scored.boot_lower <= scored.actual) & (scored.actual <= scored.boot_upper)

@@ -110,3 +110,29 @@ def guidance_report(backtest, method: str, guidance: list[Guidance] | None = Non
         "mape_gain_points": gain,
         "rows": rows.to_dict(orient="records"),
     }
+
+
+def condition_on_guidance(
+    forecast, first_year_errors: np.ndarray, g: Guidance, pair_frame, origin: int
+):
+    """``forecast`` with its first year replaced by the precision-weighted mix of the
+    method and the bias-corrected guidance ``g`` (the rest unchanged), or ``None`` when
+    the guidance's error cannot be learned yet (fewer than two resolved pairs)."""
+    from dataclasses import replace
+
+    bias, s_guide, n_pairs = learned_error(pair_frame, origin)
+    e = np.asarray(first_year_errors, dtype=float)
+    if not np.isfinite(bias) or len(e) < 2 or forecast.years[0] != g.year:
+        return None
+    s_model = float(np.sqrt(np.mean(e**2)))
+    centre, sd = precision_weighted(
+        math.log(forecast.value[0]), s_model, math.log(g.value) + bias, s_guide
+    )
+    value, lower, upper = _band(centre, t_half_width(sd, min(n_pairs, len(e)) - 1, forecast.level))
+    return replace(
+        forecast,
+        model=f"{forecast.model}+guidance",
+        value=np.r_[value, forecast.value[1:]],
+        lower=np.r_[lower, forecast.lower[1:]],
+        upper=np.r_[upper, forecast.upper[1:]],
+    )
