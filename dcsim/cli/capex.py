@@ -200,18 +200,11 @@ def _fit(args: argparse.Namespace) -> int:
 def _panel(args: argparse.Namespace, series) -> list:
     """For a shipped company, the other shipped companies cut at the same last year (the
     pooled methods and the pooled track record use them); none for a CSV or a run."""
-    from dcsim import growth
+    from dcsim.growth.data import other_companies
 
     if not args.company or args.csv or getattr(args, "from_run", None):
         return []
-    others = []
-    for name in growth.companies(args.measure):
-        if name.lower() != args.company.strip().lower():
-            try:
-                others.append(growth.load_company(name, args.measure).until(int(series.years[-1])))
-            except UserInputError:
-                continue  # no data by then
-    return others
+    return other_companies(args.company, args.measure, int(series.years[-1]))
 
 
 def _forecasts(args: argparse.Namespace, result, series):

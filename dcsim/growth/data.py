@@ -190,6 +190,21 @@ def load_company(name: str, measure: str = "purchases", kind: str = "actual") ->
     )
 
 
+def other_companies(
+    name: str, measure: str = "purchases", until: int | None = None
+) -> list[Series]:
+    """The shipped companies other than ``name`` (actuals), each cut at ``until``; those
+    without data by then are left out. The panel pooled methods borrow strength from."""
+    others = []
+    for company in companies(measure):
+        if company.lower() != name.strip().lower():
+            try:
+                others.append(load_company(company, measure).until(until))
+            except UserInputError:
+                continue  # no data by then
+    return others
+
+
 def series_from_run(run_dir: str | Path) -> tuple[Series, dict[int, str]]:
     """A run's capex as an annual series: spend in calendar year Y is the cumulative capex
     at the end of Y minus that at the end of Y−1 (zero before the run starts).
