@@ -70,6 +70,7 @@ def _summarise(rows, keys: list[str], kinds: dict[str, str]):
         coverage=("covered", "mean"),
         interval_score=("interval_score", "mean"),
         n_forecasts=("ape", "size"),
+        n_intervals=("covered", "count"),
         n_origins=("origin", "nunique"),
         bootstrap_coverage=("boot_covered", "mean"),
     )
