@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -144,3 +145,10 @@ def test_default_beats_the_baselines_on_the_shipped_companies() -> None:
     assert 0.80 <= default.coverage <= 0.95
     kinds = summary.kind.to_dict()
     assert {kinds[b] for b in ("random_walk", "random_walk_drift", "log_linear")} == {"baseline"}
+    # docs/capex.md shows the same table (docs/make_capex_tables.py --write regenerates it)
+    page = (Path(__file__).parents[1] / "docs" / "capex.md").read_text(encoding="utf-8")
+    block = page.split("<!-- capex-backtest:start -->")[1].split("<!-- capex-backtest:end -->")[0]
+    for model, row in summary.iterrows():
+        shown = f"**{model}**" if model == TRACK_RECORD else f"`{model}`"
+        line = f"| {shown} | {row.kind} | {row.mape:.1f} | {row.coverage:.2f} ({row.n_intervals}) |"
+        assert line in block, line
