@@ -14,7 +14,6 @@ from dcsim.growth.conformal import conformal_rank, half_width, interval_score
 from dcsim.growth.data import Series
 from dcsim.growth.methods import (
     Origin,
-    Track,
     akaike_weights,
     combine,
     log_linear,
@@ -62,7 +61,7 @@ def test_combination_of_two_fits_matches_the_fits_done_by_hand() -> None:
     (a1, f1), (a2, f2) = by_hand.values()
     w1 = 1 / (1 + math.exp(-(a2 - a1) / 2))
     expected = w1 * f1 + (1 - w1) * f2
-    origin = Origin(Track("x", years, y), models=("exponential", "quadexp"))
+    origin = Origin(Series("x", years, values), models=("exponential", "quadexp"))
     catalog = methods(["exponential", "quadexp"])
     assert catalog["aicc_weighted"].forecast(origin, 2) == pytest.approx(expected, rel=1e-6)
     assert catalog["equal_weight"].forecast(origin, 2) == pytest.approx((f1 + f2) / 2, rel=1e-6)
@@ -72,8 +71,8 @@ def test_pooled_slope_is_the_fixed_effects_slope() -> None:
     # a grows 1 a year, b 3 a year, each over three years (Σ (t − t̄)² = 2): the pooled
     # slope is the Σ(t − t̄)²-weighted mean of the two, (2·1 + 2·3) / (2 + 2) = 2
 
-    a = Track("a", np.array([2020, 2021, 2022]), np.array([0.0, 1.0, 2.0]))
-    b = Track("b", np.array([2021, 2022, 2023]), np.array([10.0, 13.0, 16.0]))
+    a = Series("a", np.array([2020, 2021, 2022]), np.exp([0.0, 1.0, 2.0]))
+    b = Series("b", np.array([2021, 2022, 2023]), np.exp([10.0, 13.0, 16.0]))
     assert pooled_slope([a, b]) == pytest.approx(2.0)
     origin = Origin(a, (b.until(2022),))
     # b through 2022 has two points (slope 3, Σ(t − t̄)² = 0.5): r = (2·1 + 0.5·3) / 2.5;

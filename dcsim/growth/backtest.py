@@ -25,7 +25,7 @@ import numpy as np
 from dcsim.errors import UserInputError
 from dcsim.growth.conformal import half_width, interval_score
 from dcsim.growth.data import Series, validate
-from dcsim.growth.methods import AUTO, Method, Origin, Track, methods
+from dcsim.growth.methods import AUTO, Method, Origin, methods
 from dcsim.growth.models import Model
 from dcsim.growth.selection import fit
 
@@ -79,11 +79,11 @@ def _summarise(rows, keys: list[str], kinds: dict[str, str]):
     return out
 
 
-def tracks_of(series: Sequence[Series]) -> list[Track]:
+def tracks_of(series: Sequence[Series]) -> list[Series]:
     out = []
     for s in series:
         y, v = validate(list(s.years), list(s.values), s.name)
-        out.append(Track(s.name, y, np.log(v)))
+        out.append(Series(s.name, y, v))
     return out
 
 
@@ -99,7 +99,9 @@ FORECAST_COLUMNS = [
 ]
 
 
-def _forecasts(tracks: list[Track], catalog: dict[str, Method], horizon: int, models) -> list[dict]:
+def _forecasts(
+    tracks: list[Series], catalog: dict[str, Method], horizon: int, models
+) -> list[dict]:
     """Every method's log forecasts from every origin of every company."""
     rows = []
     last = {tr.name: dict(zip(tr.years.tolist(), tr.logv.tolist(), strict=True)) for tr in tracks}
@@ -196,7 +198,7 @@ def _track_record_rows(frame, candidates: list[str]):
     return pd.concat(chosen) if chosen else frame.iloc[:0].assign(chosen=None)
 
 
-def forecast_frame(tracks: list[Track], models, horizon: int):
+def forecast_frame(tracks: list[Series], models, horizon: int):
     """Every method's log forecasts from every origin (``n_train`` ≥
     ``CALIBRATION_MIN_TRAIN``), the nested default's included, and the method catalog."""
     import pandas as pd
@@ -207,10 +209,10 @@ def forecast_frame(tracks: list[Track], models, horizon: int):
     return pd.concat([frame, nested], ignore_index=True), catalog
 
 
-def _bootstrap_origin(track: Track, origin: int, targets: list[int], models, which: str, **kw):
+def _bootstrap_origin(track: Series, origin: int, targets: list[int], models, which: str, **kw):
     """``{(label, year): (lower, upper)}`` for one origin, and the refits that failed."""
     own = track.until(origin)
-    result = fit(own.years, np.exp(own.logv), models, name=track.name)
+    result = fit(own.years, own.values, models, name=track.name)
     bounds, failed = {}, 0
     for f in result.ranked:
         labels = ([AUTO] if f is result.best else []) + ([f.name] if which == "all" else [])
@@ -223,7 +225,7 @@ def _bootstrap_origin(track: Track, origin: int, targets: list[int], models, whi
     return bounds, failed
 
 
-def _bootstrap(tracks: list[Track], scored, models, level, seed, n_boot: int, which: str):
+def _bootstrap(tracks: list[Series], scored, models, level, seed, n_boot: int, which: str):
     """Studentized bootstrap bounds for ``auto`` (or every curve) on the scored rows."""
     lower = np.full(len(scored), np.nan)
     upper = np.full(len(scored), np.nan)
@@ -279,7 +281,6 @@ def backtest_series(
     name: str | None = None,
 ) -> Backtest:
     """Backtest every method on one series or, pooled, on several at once."""
-
     if intervals not in ("best", "all", "none"):
         raise UserInputError(f"intervals must be 'best', 'all' or 'none', got {intervals!r}")
     check_backtest_args(horizon, level, min_train)
@@ -299,9 +300,7 @@ def backtest_series(
     scored["kind"] = scored.model.map(kinds)
     label = name or (tracks[0].name if len(tracks) == 1 else "pooled")
     actuals = {
-        (t.name, int(y)): float(np.exp(v))
-        for t in tracks
-        for y, v in zip(t.years, t.logv, strict=True)
+        (t.name, int(y)): float(v) for t in tracks for y, v in zip(t.years, t.values, strict=True)
     }
     return Backtest(label, level, scored, failed, kinds, default_now, frame, actuals)
 

@@ -35,6 +35,11 @@ class Series:
     sources: tuple[str, ...] = field(default=())
     unit: str = "USD"
 
+    @property
+    def logv(self) -> np.ndarray:
+        """``ln`` of the values: what the models and forecast methods work on."""
+        return np.log(self.values)
+
     def until(self, year: int | None) -> Series:
         """The series truncated after ``year`` (inclusive), for fitting on the past only."""
         if year is None:
@@ -46,7 +51,7 @@ class Series:
             self.name,
             self.years[keep],
             self.values[keep],
-            tuple(s for s, k in zip(self.sources, keep, strict=True) if k),
+            tuple(s for s, k in zip(self.sources, keep, strict=True) if k) if self.sources else (),
             self.unit,
         )
 

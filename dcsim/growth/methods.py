@@ -27,6 +27,7 @@ from functools import cached_property
 import numpy as np
 
 from dcsim.errors import UserInputError
+from dcsim.growth.data import Series
 from dcsim.growth.models import get_models
 from dcsim.growth.selection import GrowthFit, fit
 
@@ -34,25 +35,12 @@ KINDS = ("curve", "combination", "baseline")
 
 
 @dataclass(frozen=True)
-class Track:
-    """One company's series as years and log values (what a method sees)."""
-
-    name: str
-    years: np.ndarray
-    logv: np.ndarray
-
-    def until(self, year: int) -> Track:
-        keep = self.years <= year
-        return Track(self.name, self.years[keep], self.logv[keep])
-
-
-@dataclass(frozen=True)
 class Origin:
     """What is known at the end of ``own.years[-1]``: the company's own track, the
     other companies' tracks cut at the same year, and the candidate curves' names."""
 
-    own: Track
-    panel: tuple[Track, ...] = ()
+    own: Series
+    panel: tuple[Series, ...] = ()
     models: str | tuple[str, ...] | None = None
 
     @property
@@ -63,7 +51,7 @@ class Origin:
     def curves(self) -> GrowthFit | None:
         """The candidate curves fitted through the origin (None if none can be fitted)."""
         try:
-            return fit(self.own.years, np.exp(self.own.logv), self.models, name=self.own.name)
+            return fit(self.own.years, self.own.values, self.models, name=self.own.name)
         except UserInputError:
             return None
 
@@ -163,7 +151,7 @@ def _one_curve(name: str | None) -> Forecaster:
     return forecast
 
 
-def pooled_slope(tracks: Sequence[Track]) -> float:
+def pooled_slope(tracks: Sequence[Series]) -> float:
     """Common slope of ``ln V`` on year with one intercept per company (fixed effects):
     ``r = Σ_c Σ_i (t_ci − t̄_c)(y_ci − ȳ_c) / Σ_c Σ_i (t_ci − t̄_c)²``."""
     num = den = 0.0
