@@ -399,6 +399,11 @@ def _print_fit(result, forecast, payload: dict) -> None:
             f"{_money(r['upper'], divisor)} {unit}):[/yellow] the curve fitted to the past "
             "misses the change in regime the company has announced."
         )
+    if any(r["lower"] != r["lower"] for r in rows):  # NaN: no errors at that horizon
+        console.print(
+            "[yellow]no interval where the method has fewer than two backtest errors at that "
+            "horizon (a short series); --method auto gives a bootstrap interval[/yellow]"
+        )
     if "gpus" in payload:
         _print_gpus(console, payload["gpus"], divisor, unit)
     for f in payload["failed"]:
