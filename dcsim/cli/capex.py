@@ -116,6 +116,24 @@ def _check_args(args: argparse.Namespace) -> None:
         problems.append(f"--horizon must be from 1 to {MAX_FORECAST_YEARS}, got {args.horizon}")
     if not 0 <= args.seed <= MAX_SEED:
         problems.append(f"--seed must be from 0 to {MAX_SEED}, got {args.seed}")
+    method = getattr(args, "method", None)
+    if method is not None:
+        from dcsim.growth.backtest import TRACK_RECORD
+        from dcsim.growth.methods import methods
+
+        known = [TRACK_RECORD, *methods("all")]
+        if method not in known:
+            problems.append(
+                f"--method: unknown method {method!r}; choose one of: {', '.join(known)}"
+            )
+        elif method == "auto" and args.guidance:
+            problems.append("--guidance needs a backtested method (its errors), not auto")
+    if getattr(args, "to_gpus", None):
+        from dcsim.config.catalog import builtin_catalog
+
+        chips = sorted(builtin_catalog())
+        if args.to_gpus not in chips:
+            problems.append(f"--to-gpus: unknown chip {args.to_gpus!r}; known: {', '.join(chips)}")
     ai_share = getattr(args, "ai_share", None)
     if ai_share is not None and not 0 < ai_share <= 1:
         problems.append(f"--ai-share must be above 0 and at most 1, got {ai_share}")
@@ -210,8 +228,6 @@ def _panel(args: argparse.Namespace, series) -> list:
 def _forecasts(args: argparse.Namespace, result, series):
     """The forecast at ``--level``, the P10–P90 band (for --to-gpus) and the method used."""
     quantiles = 0.8  # P10 to P90
-    if args.method == "auto" and args.guidance:
-        raise UserInputError("--guidance needs a backtested method (its errors), not auto")
     if args.method == "auto":
         kw = {"seed": args.seed, "n_boot": args.n_boot}
         forecast = result.forecast(args.forecast, level=args.level, **kw)
@@ -220,17 +236,24 @@ def _forecasts(args: argparse.Namespace, result, series):
     from dcsim.growth.calibrated import calibrated_forecast
 
     panel = _panel(args, series)
+    known = _usable_guidance([series, *panel]) if args.guidance else None
     calibrated = calibrated_forecast(series, panel, args.method, args.forecast, args.model)
     forecast, band = calibrated.at(args.level), calibrated.at(quantiles)
-    if args.guidance:
-        forecast, band = (_guided(args, f, calibrated, [series, *panel]) for f in (forecast, band))
+    if known is not None and forecast.years.size:
+        from dcsim.growth.guided import condition_on_guidance
+
+        errors = calibrated.errors[0]
+        guided = [condition_on_guidance(f, errors, *known) for f in (forecast, band)]
+        if None in guided:
+            raise UserInputError("--guidance: fewer than two backtest errors at horizon 1")
+        forecast, band = guided
     return forecast, band, calibrated.used
 
 
-def _guided(args: argparse.Namespace, forecast, calibrated, series: list):
-    """``forecast`` with next year conditioned on the company's guidance, if usable."""
-    from dcsim.growth.guidance import load_guidance, pairs, usable
-    from dcsim.growth.guided import condition_on_guidance
+def _usable_guidance(series: list):
+    """Next year's guidance for ``series[0]`` and the pairs to learn its error from, or a
+    one-line error saying why it cannot be used (checked before any forecasting)."""
+    from dcsim.growth.guidance import learned_error, load_guidance, pairs, usable
 
     guidance = load_guidance()
     origin = int(series[0].years[-1])
@@ -238,18 +261,13 @@ def _guided(args: argparse.Namespace, forecast, calibrated, series: list):
     actuals = {
         (s.name, int(y)): float(v) for s in series for y, v in zip(s.years, s.values, strict=True)
     }
-    errors = calibrated.errors[0] if calibrated.errors else []
-    guided = (
-        condition_on_guidance(forecast, errors, given, pairs(guidance, actuals), origin)
-        if given is not None and forecast.years.size
-        else None
-    )
-    if guided is None:
+    pair_frame = pairs(guidance, actuals)
+    if given is None or learned_error(pair_frame, origin)[2] < 2:
         raise UserInputError(
             f"--guidance: no usable guidance for {series[0].name} {origin + 1}, or fewer "
             "than two guidance-vs-actual pairs resolved by then"
         )
-    return guided
+    return given, pair_frame, origin
 
 
 def _gpu_table(args: argparse.Namespace, forecast, band) -> dict:
@@ -257,10 +275,7 @@ def _gpu_table(args: argparse.Namespace, forecast, band) -> dict:
     from dcsim.config.budget import DEFAULT_AI_SHARE, gpus_bought
     from dcsim.config.catalog import builtin_catalog
 
-    chips = builtin_catalog()
-    if args.to_gpus not in chips:
-        raise UserInputError(f"--to-gpus: unknown chip {args.to_gpus!r}; known: {sorted(chips)}")
-    chip = chips[args.to_gpus]
+    chip = builtin_catalog()[args.to_gpus]  # known: checked with the other flags
     share = DEFAULT_AI_SHARE if args.ai_share is None else args.ai_share
     rows = []
     for year, p10, p50, p90 in zip(

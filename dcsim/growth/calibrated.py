@@ -25,7 +25,7 @@ from dcsim.growth.backtest import (
 from dcsim.growth.conformal import half_width
 from dcsim.growth.data import Series
 from dcsim.growth.forecast import Forecast
-from dcsim.growth.methods import AUTO, Origin
+from dcsim.growth.methods import AUTO, Origin, methods
 
 
 @dataclass(frozen=True)
@@ -69,12 +69,12 @@ def calibrated_forecast(
     other companies (cut at the same year by the caller)."""
     tracks = tracks_of([target, *panel])
     own, others = tracks[0], tuple(tracks[1:])
-    frame, catalog = forecast_frame(tracks, models, max(horizon, 1))
-    if method not in catalog and method != TRACK_RECORD:
-        choices = ", ".join([TRACK_RECORD, *catalog])
-        raise UserInputError(f"unknown method {method!r}; choose one of: {choices}")
+    known = [TRACK_RECORD, *methods(models)]
+    if method not in known:
+        raise UserInputError(f"unknown method {method!r}; choose one of: {', '.join(known)}")
     if method == "pooled_exponential" and not others:
         raise UserInputError("pooled_exponential needs other companies (a shipped company)")
+    frame, catalog = forecast_frame(tracks, models, max(horizon, 1))
     used = method
     if method == TRACK_RECORD:  # no record yet (a short series): the AICc curve, as before
         used = track_record_choice(frame, int(own.years[-1]), list(catalog)) or AUTO
