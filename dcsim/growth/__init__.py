@@ -5,9 +5,13 @@ Typical use::
     from dcsim import growth
     series = growth.load_company("Meta")
     result = growth.fit(series.years, series.values, name=series.name)
-    result.best.name, result.forecast(5, level=0.9, seed=1).records()
+    result.best.name, result.forecast(5, level=0.9, seed=1).records()  # AICc curve, bootstrap
+    pooled = growth.backtest_series([growth.load_company(c) for c in growth.companies()])
+    pooled.summary  # every method's MAPE, coverage, interval score; DEFAULT_METHOD among them
 
-See ``docs/capex.md`` for the models, the log-space fitting assumption and AICc.
+The default forecast (``DEFAULT_METHOD``, with a conformal interval) is
+:func:`dcsim.growth.calibrated.calibrated_forecast`. See ``docs/capex.md`` for the models,
+the methods the backtest compares, the intervals and the guidance data.
 """
 
 from dcsim.errors import UserInputError
