@@ -12,8 +12,8 @@ horizon, else pooled over every company in the backtest. ``auto`` (or every curv
 
 The default method is chosen the same way, never on the years it is scored on: at each
 origin, the method with the lowest mean absolute log error on forecasts already resolved
-(``track_record``); :func:`track_record_choice` is the rule, and ``Backtest.default_now`` what it settles on
-after the last year.
+(``track_record``). :func:`track_record_choice` is the rule; ``Backtest.default_now`` is
+what it settles on after the last year.
 """
 
 from __future__ import annotations
