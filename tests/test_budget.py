@@ -15,7 +15,7 @@ from dcsim import growth
 from dcsim.api import simulate, write_run
 from dcsim.cli import main
 from dcsim.config import load_scenario, scenario_from_dict
-from dcsim.config.budget import expand_budget, plan_budget
+from dcsim.config.budget import expand_budget, gpus_bought, plan_budget
 from dcsim.errors import UserInputError
 from dcsim.growth.data import series_from_run
 
@@ -165,3 +165,48 @@ def test_fit_from_run_recovers_the_budget_growth(tmp_path, capsys) -> None:
     assert [d["year"] for d in out["dropped_years"]] == [2024, 2031]
     assert main(["capex", "fit", "--from-run", str(tmp_path / "nowhere")]) == 2
     assert "timeseries.parquet: not found" in capsys.readouterr().err
+
+
+def test_gpus_bought_counts_whole_gpus_in_exact_cents() -> None:
+    # 0.6 of 100 BUSD at 33,750 USD: 60e9 / 33,750 = 1,777,777.7 -> 1,777,777
+    assert gpus_bought(100e9, 0.6, 33_750) == 1_777_777
+    # exactly on a boundary: 0.1 of 337,500 USD buys one GPU (binary 0.1 would miss it)
+    assert gpus_bought(337_500, 0.1, 33_750) == 1
+
+
+def test_forecast_quantiles_carry_into_gpus_ordered() -> None:
+    """The P10 and P90 budgets of the default forecast bracket its central budget, and the
+    GPUs they order are the whole GPUs their chip money buys."""
+    window = {"from": "2024-01-01", "to": "2024-12-31"}
+    plans = {
+        q: plan_budget(
+            budget_dict(
+                source={"company": "Meta", "until": 2023, "method": "track_record", "quantile": q},
+                ai_share=0.001,
+                facility_share=0.0,
+                max_gpus=10**9,
+                **window,
+            )
+        )
+        for q in (0.1, 0.5, 0.9)
+    }
+    money = {q: sum(m.money for m in plan.months) for q, plan in plans.items()}
+    assert money[0.1] < money[0.5] < money[0.9]
+    for q, plan in plans.items():
+        assert plan.gpus == gpus_bought(money[q], 1.0, PRICE)
+    from dcsim.growth.calibrated import calibrated_forecast
+    from dcsim.growth.data import other_companies
+
+    meta = growth.load_company("Meta").until(2023)
+    band = calibrated_forecast(meta, other_companies("Meta", until=2023), horizon=1).at(0.8)
+    assert money[0.9] == pytest.approx(band.upper[0] * 0.001, rel=1e-9)
+    assert money[0.5] == pytest.approx(band.value[0] * 0.001, rel=1e-9)
+
+
+def test_quantile_and_method_only_for_a_fitted_company() -> None:
+    with pytest.raises(UserInputError, match=r"budget\.source: .*quantile: only for a fitted"):
+        scenario_from_dict(budget_dict(source={"annual": {2025: "1 MUSD"}, "quantile": 0.9}), "x")
+    with pytest.raises(UserInputError, match=r"budget\.source\.method: .*unknown method"):
+        scenario_from_dict(budget_dict(source={"company": "Meta", "method": "oracle"}), "x")
+    with pytest.raises(UserInputError, match=r"budget\.source\.quantile"):
+        scenario_from_dict(budget_dict(source={"company": "Meta", "quantile": 1.0}), "x")

@@ -78,7 +78,9 @@ def test_forecast_shows_actuals_and_flags_guidance_outside_the_interval() -> Non
         69_690_000_000,
         None,
     ]
-    table = dcsim("fit", "--company", "Meta", "--until", "2023", "--forecast", "2", *FAST)
+    table = dcsim(
+        "fit", "--company", "Meta", "--until", "2023", "--forecast", "2", "--method", "auto", *FAST
+    )
     text = " ".join(table.stdout.split())  # rich wraps long lines
     assert "in B USD" in text and "outside the 90% interval" in text
 
@@ -88,8 +90,76 @@ def test_backtest_json() -> None:
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     assert "auto" in {s["model"] for s in out["summary"]}
-    assert all({"model", "mape", "coverage", "n_forecasts"} <= set(s) for s in out["summary"])
+    keys = {"model", "kind", "mape", "coverage", "interval_score", "n_forecasts"}
+    assert all(keys <= set(s) for s in out["summary"])
+    kinds = {s["model"]: s["kind"] for s in out["summary"]}
+    assert set(kinds.values()) == {"curve", "combination", "baseline"}
+    for name in ("random_walk", "random_walk_drift", "log_linear"):
+        assert kinds[name] == "baseline"
+    assert out["default"] in kinds and kinds["auto"] == "curve"
+    assert {r["horizon"] for r in out["by_horizon"]} == {1, 2, 3}
     assert out["rows"] and out["failed_bootstrap_refits"] == 0
+
+
+def test_backtest_pooled_json() -> None:
+    done = dcsim("backtest", "--pooled", "--horizon", "1", "--json", *FAST)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["company"] == "pooled"
+    assert out["companies"] == ["Meta", "Alphabet", "Amazon", "Microsoft"]
+    assert {r["company"] for r in out["rows"]} == set(out["companies"])
+    assert "pooled_exponential" in {s["model"] for s in out["summary"]}
+    assert out["default_now"] in {s["model"] for s in out["summary"]}
+    guided = out["guidance"]
+    assert guided["method"] == out["default"] and guided["pairs"]
+    assert {s["model"] for s in guided["horizon_1"]} == {
+        out["default"],
+        "guidance",
+        f"{out['default']}+guidance",
+    }
+    assert isinstance(guided["mape_gain_points"], float)
+
+
+def test_backtest_table_names_the_default() -> None:
+    done = dcsim("backtest", "--company", "Amazon", *FAST)
+    assert done.returncode == 0, done.stderr
+    assert "random_walk_drift" in done.stdout and "default: track_record" in done.stdout
+
+
+def test_fit_default_method_conformal_and_gpus() -> None:
+    done = dcsim("fit", "--company", "Meta", "--forecast", "2", "--to-gpus", "h100-sxm", "--json")
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["method"] == "track_record" and out["interval"] == "conformal"
+    assert out["method_used"] in out["forecast_model"]
+    gpus = out["gpus"]
+    assert gpus["chip"] == "h100-sxm" and gpus["ai_share"] == 0.6 and gpus["price_usd"] == 33750
+    for row, fc in zip(gpus["rows"], out["forecast"], strict=True):
+        assert row["capex_p50"] == pytest.approx(fc["value"])
+        assert fc["lower"] <= row["capex_p10"] < row["capex_p50"] < row["capex_p90"] <= fc["upper"]
+        assert row["gpus_p50"] == int(row["capex_p50"] * 0.6 // 33750)
+        assert row["gpus_p10"] < row["gpus_p50"] < row["gpus_p90"]
+
+
+def test_fit_with_guidance_moves_next_year_only() -> None:
+    base = json.loads(dcsim("fit", "--company", "Meta", "--forecast", "2", "--json").stdout)
+    done = dcsim("fit", "--company", "Meta", "--forecast", "2", "--guidance", "--json")
+    assert done.returncode == 0, done.stderr
+    guided = json.loads(done.stdout)
+    assert guided["forecast_model"].endswith("+guidance")
+    first, second = guided["forecast"]
+    # Meta guided 115-135 BUSD for 2026: the forecast moves toward it, 2027 stays
+    assert base["forecast"][0]["value"] < first["value"] < 125e9
+    assert second == base["forecast"][1]
+
+
+def test_fit_auto_keeps_the_bootstrap() -> None:
+    done = dcsim(
+        "fit", "--company", "Amazon", "--method", "auto", "--forecast", "1", "--json", *FAST
+    )
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["interval"] == "bootstrap" and out["forecast_model"] == out["best"]
 
 
 BAD_CSVS = {
@@ -114,6 +184,15 @@ BAD_CSVS = {
         (["fit", "text.csv"], "not a number"),
         (["fit", "cols.csv"], "missing column"),
         (["backtest", "--company", "Microsoft", "--min-train", "12"], "min_train"),
+        (["backtest", "--company", "Microsoft", "--min-train", "2"], "min_train"),
+        (["backtest", "--pooled", "--company", "Meta"], "--pooled"),
+        (["backtest", "--pooled", "--horizon", "0"], "--horizon"),
+        (["fit", "--company", "Meta", "--to-gpus", "h9000"], "unknown chip"),
+        (["fit", "--company", "Meta", "--to-gpus", "b200", "--ai-share", "0"], "--ai-share"),
+        (["fit", "--company", "Meta", "--ai-share", "0.5"], "--to-gpus"),
+        (["fit", "--company", "Meta", "--method", "oracle"], "unknown method"),
+        (["fit", "--company", "Microsoft", "--guidance"], "no usable guidance"),
+        (["fit", "--company", "Meta", "--method", "auto", "--guidance"], "not auto"),
     ],
 )
 def test_bad_input_exits_2_without_traceback(tmp_path, monkeypatch, args, message) -> None:

@@ -80,10 +80,15 @@ def test_backtest_reports_mape_and_coverage() -> None:
         series.years, series.values, ["exponential", "quadexp"], horizon=2, min_train=7, n_boot=50
     )
     summary = result.summary
-    assert set(summary.index) == {"exponential", "quadexp", "auto"}
+    curves = {"exponential", "quadexp", "auto"}
+    combinations = {"aicc_weighted", "equal_weight", "track_record"}
+    baselines = {"random_walk", "random_walk_drift", "log_linear"}
+    assert set(summary.index) == curves | combinations | baselines
+    assert {summary.loc[m, "kind"] for m in baselines} == {"baseline"}
     assert summary.loc["auto", "n_origins"] == 3  # fits through 2022, 2023, 2024
     assert 0 <= summary.loc["auto", "coverage"] <= 1
-    assert np.isnan(summary.loc["exponential", "coverage"])  # intervals only for 'auto'
+    assert 0 <= summary.loc["auto", "bootstrap_coverage"] <= 1
+    assert np.isnan(summary.loc["exponential", "bootstrap_coverage"])  # only for 'auto'
     rows = result.rows
     first = rows[(rows.origin == 2022) & (rows.model == "exponential") & (rows.year == 2023)]
     fit = growth.fit(series.years[:7], series.values[:7], ["exponential"])

@@ -42,6 +42,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     fit.add_argument("--until", type=int, metavar="YEAR", help="fit only data up to YEAR")
     fit.add_argument("--forecast", type=int, default=5, metavar="N", help="years ahead (5)")
     fit.add_argument("--plot", metavar="FILE.png", help="save a figure of the fit and forecast")
+    fit.add_argument(
+        "--method",
+        default="track_record",
+        help="forecast method: track_record (default: the method with the best backtest "
+        "record so far, conformal interval), auto (the AICc curve, bootstrap interval), or "
+        "any method of `dcsim capex backtest`",
+    )
+    fit.add_argument(
+        "--guidance",
+        action="store_true",
+        help="condition next year on the company's guidance (shipped companies), its error "
+        "learned from past guidance-vs-actual pairs",
+    )
+    fit.add_argument(
+        "--to-gpus",
+        metavar="CHIP",
+        help="also tabulate the GPUs of catalog CHIP each forecast year buys (P10/P50/P90)",
+    )
+    fit.add_argument(
+        "--ai-share",
+        type=float,
+        help="share of capex that buys GPU servers, with --to-gpus "
+        "(0.6: servers' share of Alphabet's capex)",
+    )
     fit.set_defaults(handler=_fit)
     back = actions.add_parser("backtest", help="Rolling-origin backtest: MAPE and coverage.")
     _series_args(back, n_boot=200)
@@ -49,6 +73,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     back.add_argument("--min-train", type=int, default=8, help="points in the first fit (8)")
     back.add_argument(
         "--all-intervals", action="store_true", help="bootstrap every model, not just the best"
+    )
+    back.add_argument(
+        "--pooled",
+        action="store_true",
+        help="backtest every shipped company of --measure at once (errors pooled)",
     )
     back.set_defaults(handler=_backtest)
 
@@ -87,10 +116,35 @@ def _check_args(args: argparse.Namespace) -> None:
         problems.append(f"--horizon must be from 1 to {MAX_FORECAST_YEARS}, got {args.horizon}")
     if not 0 <= args.seed <= MAX_SEED:
         problems.append(f"--seed must be from 0 to {MAX_SEED}, got {args.seed}")
+    method = getattr(args, "method", None)
+    if method is not None:
+        from dcsim.growth.backtest import TRACK_RECORD
+        from dcsim.growth.methods import methods
+
+        known = [TRACK_RECORD, *methods("all")]
+        if method not in known:
+            problems.append(
+                f"--method: unknown method {method!r}; choose one of: {', '.join(known)}"
+            )
+        elif method == "auto" and args.guidance:
+            problems.append("--guidance needs a backtested method (its errors), not auto")
+    if getattr(args, "to_gpus", None):
+        from dcsim.config.catalog import builtin_catalog
+
+        chips = sorted(builtin_catalog())
+        if args.to_gpus not in chips:
+            problems.append(f"--to-gpus: unknown chip {args.to_gpus!r}; known: {', '.join(chips)}")
+    ai_share = getattr(args, "ai_share", None)
+    if ai_share is not None and not 0 < ai_share <= 1:
+        problems.append(f"--ai-share must be above 0 and at most 1, got {ai_share}")
+    if ai_share is not None and not getattr(args, "to_gpus", None):
+        problems.append("--ai-share goes with --to-gpus CHIP")
     from_run = getattr(args, "from_run", None)
-    if args.csv and from_run:
+    if getattr(args, "pooled", False) and (args.csv or args.company):
+        problems.append("--pooled backtests every shipped company: drop the CSV or --company")
+    elif args.csv and from_run:
         problems.append("give either a CSV file or --from-run DIR, not both")
-    elif not (args.csv or from_run or args.company):
+    elif not (args.csv or from_run or args.company or getattr(args, "pooled", False)):
         also = ", or --from-run DIR" if "from_run" in args else ""  # only `fit` has it
         problems.append(f"give a CSV file or --company NAME{also}")
     if problems:
@@ -129,7 +183,7 @@ def _fit(args: argparse.Namespace) -> int:
     except UserInputError as error:  # say which run years were left out, if any
         left_out = [f"left out {year}: {why}" for year, why in dropped.items()]
         raise UserInputError([*error.problems, *left_out]) from None
-    forecast = result.forecast(args.forecast, level=args.level, seed=args.seed, n_boot=args.n_boot)
+    forecast, p10_p90, used = _forecasts(args, result, series)
     truth, guidance = _known_values(args, full)
     records = [_with_known(r, truth, guidance) for r in forecast.records()]
     payload = {
@@ -137,12 +191,17 @@ def _fit(args: argparse.Namespace) -> int:
         "unit": series.unit,
         "level": args.level,
         "forecast_model": forecast.model,
+        "method": args.method,
+        "method_used": used,
+        "interval": "bootstrap" if args.method == "auto" else "conformal",
         "forecast": records,
         "n_boot": forecast.n_boot,
         "failed_bootstrap_refits": forecast.n_failed,
         "warnings": [f"{f.name}: {w}" for f in result.ranked for w in f.warnings],
         "sources": sorted(set(series.sources)),
     }
+    if args.to_gpus:
+        payload["gpus"] = _gpu_table(args, forecast, p10_p90)
     if args.from_run:
         payload["dropped_years"] = [{"year": y, "reason": why} for y, why in dropped.items()]
     if args.plot:
@@ -154,6 +213,89 @@ def _fit(args: argparse.Namespace) -> int:
     else:
         _print_fit(result, forecast, payload)
     return 0
+
+
+def _panel(args: argparse.Namespace, series) -> list:
+    """For a shipped company, the other shipped companies cut at the same last year (the
+    pooled methods and the pooled track record use them); none for a CSV or a run."""
+    from dcsim.growth.data import other_companies
+
+    if not args.company or args.csv or getattr(args, "from_run", None):
+        return []
+    return other_companies(args.company, args.measure, int(series.years[-1]))
+
+
+def _forecasts(args: argparse.Namespace, result, series):
+    """The forecast at ``--level``, the P10–P90 band (for --to-gpus) and the method used."""
+    quantiles = 0.8  # P10 to P90
+    if args.method == "auto":
+        kw = {"seed": args.seed, "n_boot": args.n_boot}
+        forecast = result.forecast(args.forecast, level=args.level, **kw)
+        band = result.forecast(args.forecast, level=quantiles, **kw) if args.to_gpus else None
+        return forecast, band, result.best.name
+    from dcsim.growth.calibrated import calibrated_forecast
+
+    panel = _panel(args, series)
+    known = _usable_guidance([series, *panel]) if args.guidance else None
+    calibrated = calibrated_forecast(series, panel, args.method, args.forecast, args.model)
+    forecast, band = calibrated.at(args.level), calibrated.at(quantiles)
+    if known is not None and forecast.years.size:
+        from dcsim.growth.guided import condition_on_guidance
+
+        errors = calibrated.errors[0]
+        guided = [condition_on_guidance(f, errors, *known) for f in (forecast, band)]
+        if None in guided:
+            raise UserInputError("--guidance: fewer than two backtest errors at horizon 1")
+        forecast, band = guided
+    return forecast, band, calibrated.used
+
+
+def _usable_guidance(series: list):
+    """Next year's guidance for ``series[0]`` and the pairs to learn its error from, or a
+    one-line error saying why it cannot be used (checked before any forecasting)."""
+    from dcsim.growth.guidance import learned_error, load_guidance, pairs, usable
+
+    guidance = load_guidance()
+    origin = int(series[0].years[-1])
+    given = usable(guidance).get((series[0].name, origin + 1))
+    actuals = {
+        (s.name, int(y)): float(v) for s in series for y, v in zip(s.years, s.values, strict=True)
+    }
+    pair_frame = pairs(guidance, actuals)
+    if given is None or learned_error(pair_frame, origin)[2] < 2:
+        raise UserInputError(
+            f"--guidance: no usable guidance for {series[0].name} {origin + 1}, or fewer "
+            "than two guidance-vs-actual pairs resolved by then"
+        )
+    return given, pair_frame, origin
+
+
+def _gpu_table(args: argparse.Namespace, forecast, band) -> dict:
+    """GPUs of ``--to-gpus`` each forecast year buys at P10, P50 and P90 of its capex."""
+    from dcsim.config.budget import DEFAULT_AI_SHARE, gpus_bought
+    from dcsim.config.catalog import builtin_catalog
+
+    chip = builtin_catalog()[args.to_gpus]  # known: checked with the other flags
+    share = DEFAULT_AI_SHARE if args.ai_share is None else args.ai_share
+    rows = []
+    for year, p10, p50, p90 in zip(
+        forecast.years, band.lower, forecast.value, band.upper, strict=True
+    ):
+        capex = {"p10": float(p10), "p50": float(p50), "p90": float(p90)}
+        row = {"year": int(year), **{f"capex_{k}": v for k, v in capex.items()}}
+        for k, v in capex.items():
+            row[f"gpus_{k}"] = gpus_bought(v, share, chip.price) if v == v else None
+        rows.append(row)
+    return {
+        "chip": args.to_gpus,
+        "price_usd": chip.price,
+        "price_source": chip.source,
+        "ai_share": share,
+        "ai_share_source": "given (--ai-share)"
+        if args.ai_share is not None
+        else "servers' share of Alphabet's capex, about 60% (Q4 2025 call; recalled)",
+        "rows": rows,
+    }
 
 
 def _known_values(args: argparse.Namespace, full) -> tuple[dict[int, float], dict[int, float]]:
@@ -238,9 +380,13 @@ def _print_fit(result, forecast, payload: dict) -> None:
     rows = payload["forecast"]
     largest = max((r["upper"] for r in rows), default=0.0)
     divisor, unit = axis_scale(largest, payload.get("unit", "USD"))
+    how = (
+        f"{forecast.n_boot} bootstrap refits, {forecast.n_failed} failed"
+        if payload["interval"] == "bootstrap"
+        else "conformal, from its backtest errors"
+    )
     band = Table(
-        title=f"forecast ({forecast.model}, {forecast.level:.0%} interval, "
-        f"{forecast.n_boot} bootstrap refits, {forecast.n_failed} failed), in {unit}"
+        title=f"forecast ({forecast.model}, {forecast.level:.0%} interval {how}), in {unit}"
     )
     for column in ("year", "forecast", "lower", "upper", "actual", "guidance"):
         band.add_column(column, justify="right")
@@ -268,6 +414,13 @@ def _print_fit(result, forecast, payload: dict) -> None:
             f"{_money(r['upper'], divisor)} {unit}):[/yellow] the curve fitted to the past "
             "misses the change in regime the company has announced."
         )
+    if any(r["lower"] != r["lower"] for r in rows):  # NaN: no errors at that horizon
+        console.print(
+            "[yellow]no interval where the method has fewer than two backtest errors at that "
+            "horizon (a short series); --method auto gives a bootstrap interval[/yellow]"
+        )
+    if "gpus" in payload:
+        _print_gpus(console, payload["gpus"], divisor, unit)
     for f in payload["failed"]:
         console.print(f"[yellow]{f['name']} {f['status']}:[/yellow] {f['reason']}")
     for w in payload["warnings"]:
@@ -276,14 +429,38 @@ def _print_fit(result, forecast, payload: dict) -> None:
         console.print(f"[yellow]left out {d['year']}:[/yellow] {d['reason']}")
 
 
+def _print_gpus(console, table_data: dict, divisor: float, unit: str) -> None:
+    from rich.table import Table
+
+    table = Table(
+        title=f"{table_data['chip']} GPUs a year's capex buys: {table_data['ai_share']:.0%} "
+        f"of capex at {table_data['price_usd']:,.0f} USD per GPU (server share included)"
+    )
+    columns = ("year", f"capex P10 ({unit})", "P50", "P90", "GPUs P10", "P50", "P90")
+    for column in columns:
+        table.add_column(column, justify="right")
+    for r in table_data["rows"]:
+        money = [_money(r[f"capex_{k}"], divisor) for k in ("p10", "p50", "p90")]
+        gpus = [
+            "" if r[f"gpus_{k}"] is None else f"{r[f'gpus_{k}']:,}" for k in ("p10", "p50", "p90")
+        ]
+        table.add_row(str(r["year"]), *money, *gpus)
+    console.print(table)
+    console.print(f"AI share: {table_data['ai_share_source']}. Price: {table_data['price_source']}")
+
+
 def _backtest(args: argparse.Namespace) -> int:
     import dcsim.growth as growth
+    from dcsim.growth.guided import guidance_report
 
     _check_args(args)
-    series, _ = _load(args)
-    result = growth.backtest(
-        series.years,
-        series.values,
+    if args.pooled:
+        names = growth.companies(args.measure)
+        series = [growth.load_company(c, measure=args.measure) for c in names]
+    else:
+        series = [_load(args)[0]]
+    result = growth.backtest_series(
+        series,
         args.model,
         horizon=args.horizon,
         min_train=args.min_train,
@@ -291,34 +468,86 @@ def _backtest(args: argparse.Namespace) -> int:
         seed=args.seed,
         n_boot=args.n_boot,
         intervals="all" if args.all_intervals else "best",
-        name=series.name,
+        name="pooled" if args.pooled else series[0].name,
     )
-    summary = result.summary.reset_index()
     payload = {
-        "company": series.name,
+        "company": result.name,
+        "companies": [s.name for s in series],
         "level": args.level,
         "horizon": args.horizon,
         "min_train": args.min_train,
-        "summary": summary.to_dict(orient="records"),
+        "default": growth.DEFAULT_METHOD,
+        "default_now": result.default_now,
+        "summary": result.summary.reset_index().to_dict(orient="records"),
+        "by_horizon": result.by_horizon.reset_index().to_dict(orient="records"),
         "failed_bootstrap_refits": result.n_failed_boot,
+        "guidance": guidance_report(result, growth.DEFAULT_METHOD),
         "rows": result.rows.to_dict(orient="records"),
     }
     if args.json:
         _print_json(payload)
-        return 0
+    else:
+        _print_backtest(payload)
+    return 0
+
+
+def _cell(value: float, fmt: str) -> str:
+    return "" if value is None or value != value else format(value, fmt)
+
+
+def _print_backtest(payload: dict) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    console = Console()
+    level, default = payload["level"], payload["default"]
     table = Table(
-        title=f"{series.name}: backtest, horizon {args.horizon}, "
-        f"{args.level:.0%} intervals ('auto' = best by AICc at each origin)"
+        title=f"{payload['company']}: backtest, horizons 1–{payload['horizon']}, "
+        f"{level:.0%} conformal intervals; default: {default}"
     )
-    for column in ("model", "MAPE %", "coverage", "forecasts", "origins"):
-        table.add_column(column, justify="left" if column == "model" else "right")
+    columns = ("model", "kind", "MAPE %", "coverage", "interval score", "forecasts", "origins")
+    for column in columns:
+        left = column in ("model", "kind")
+        table.add_column(column, justify="left" if left else "right", no_wrap=left)
     for r in payload["summary"]:
-        cover = "" if r["coverage"] != r["coverage"] else f"{r['coverage']:.2f}"
+        name = f"[bold]{r['model']}[/bold]" if r["model"] == default else r["model"]
         table.add_row(
-            r["model"], f"{r['mape']:.1f}", cover, str(r["n_forecasts"]), str(r["n_origins"])
+            name,
+            r["kind"],
+            _cell(r["mape"], ".1f"),
+            _cell(r["coverage"], ".2f"),
+            _cell(r["interval_score"], ".2f"),
+            str(r["n_forecasts"]),
+            str(r["n_origins"]),
         )
-    Console().print(table)
-    return 0
+    console.print(table)
+    console.print(
+        f"{default}: at each origin, the method with the lowest mean absolute log error on "
+        f"forecasts already resolved; now {payload['default_now']}."
+    )
+    _print_guidance(console, payload["guidance"], level)
+
+
+def _print_guidance(console, report: dict, level: float) -> None:
+    from rich.table import Table
+
+    if not report["horizon_1"]:
+        console.print("guidance: no origin had usable guidance and two resolved pairs")
+        return
+    table = Table(title=f"next year (horizon 1) with and without company guidance, {level:.0%}")
+    for column in ("forecast", "MAPE %", "coverage", "interval score", "forecasts"):
+        table.add_column(column, justify="left" if column == "forecast" else "right", no_wrap=True)
+    for r in report["horizon_1"]:
+        table.add_row(
+            r["model"],
+            _cell(r["mape"], ".1f"),
+            _cell(r["coverage"], ".2f"),
+            _cell(r["interval_score"], ".2f"),
+            str(r["n_forecasts"]),
+        )
+    console.print(table)
+    gain = report["mape_gain_points"]
+    console.print(
+        f"guidance {'lowers' if gain > 0 else 'raises'} the horizon-1 MAPE by "
+        f"{abs(gain):.1f} points ({len(report['pairs'])} guidance-vs-actual pairs)."
+    )

@@ -28,6 +28,7 @@ from fractions import Fraction
 from functools import cache
 from typing import Annotated, Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from dcsim.config.catalog import ChipSpec, catalog_with
@@ -56,6 +57,19 @@ class BudgetSource(Section):
     annual: dict[int, Annotated[Money, Field(gt=0)]] | None = Field(
         None, description="given capex per calendar year, e.g. {2025: '72 BUSD'}"
     )
+    method: str = Field(
+        "auto",
+        description="forecast method for the years after `until`, as in `dcsim capex fit "
+        "--method` (auto: the AICc curve's central value)",
+    )
+    quantile: float | None = Field(
+        None,
+        gt=0,
+        lt=1,
+        description="take this quantile of the forecast (its conformal interval, from the "
+        "method's backtest errors) instead of its central value: 0.1 and 0.9 give the P10 "
+        "and P90 budgets",
+    )
 
     @field_validator("model")
     @classmethod
@@ -68,11 +82,22 @@ class BudgetSource(Section):
             raise ValueError(str(error)) from None
         return value
 
+    @field_validator("method")
+    @classmethod
+    def _known_method(cls, value: str) -> str:
+        from dcsim.growth.backtest import TRACK_RECORD
+        from dcsim.growth.methods import methods
+
+        known = [TRACK_RECORD, *methods("all")]
+        if value not in known:
+            raise ValueError(f"unknown method {value!r}; choose one of: {', '.join(known)}")
+        return value
+
     @model_validator(mode="after")
     def _one_source(self) -> BudgetSource:
         if (self.company is None) == (self.annual is None):
             raise ValueError("give either company (a fitted curve) or annual (given amounts)")
-        fit_only = {"measure", "model", "until"} & self.model_fields_set
+        fit_only = {"measure", "model", "until", "method", "quantile"} & self.model_fields_set
         if self.annual is not None and fit_only:
             raise ValueError(f"{', '.join(sorted(fit_only))}: only for a fitted company curve")
         if self.annual is not None and not self.annual:
@@ -88,7 +113,9 @@ class BudgetSource(Section):
                 years_missing = ", ".join(map(str, missing))
                 raise BudgetError("source.annual", f"no amount for {years_missing}")
             return {y: self.annual[y] for y in years}
-        return _fitted_amounts(self.company, self.measure, self.model, self.until, years)
+        return _fitted_amounts(
+            self.company, self.measure, self.model, self.until, years, self.method, self.quantile
+        )
 
 
 class Budget(Section):
@@ -203,6 +230,20 @@ def _next_month(day: dt.date) -> dt.date:
     return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
+DEFAULT_AI_SHARE = 0.6
+"""Share of a hyperscaler's capex that buys servers: Alphabet put about 60% of its
+technical-infrastructure capex into servers ("machines") and about 40% into data centers
+and networking (Q4 2025 call, February 2026; recalled, reported secondhand). A catalog
+price includes the GPU's share of its server, so this share buys GPUs at that price; it is
+an upper bound, as some servers hold no GPU."""
+
+
+def gpus_bought(capex_usd: float, ai_share: float, price_usd: float) -> int:
+    """Whole GPUs that ``ai_share`` of ``capex_usd`` buys at ``price_usd`` each, counted
+    in exact cents and the share as written (as the monthly budget counts them)."""
+    return math.floor(_cents(capex_usd) * _share(ai_share) / _cents(price_usd))
+
+
 def _cents(usd: float) -> Fraction:
     return Fraction(round(usd * 100), 100)
 
@@ -214,10 +255,17 @@ def _share(value: float) -> Fraction:
 
 @cache
 def _fitted_amounts(
-    company: str, measure: str, model: str, until: int | None, years: tuple[int, ...]
+    company: str,
+    measure: str,
+    model: str,
+    until: int | None,
+    years: tuple[int, ...],
+    method: str = "auto",
+    quantile: float | None = None,
 ) -> dict[int, float]:
-    """Reported capex up to ``until``, the fitted curve's central value after; cached
-    because sweeps compile the same budget for every point."""
+    """Reported capex up to ``until``, the forecast after: the fitted curve's central value
+    (``auto``, no quantile), else ``method``'s forecast at ``quantile`` of its conformal
+    band. Cached because sweeps compile the same budget for every point."""
     import dcsim.growth as growth
 
     try:
@@ -228,14 +276,40 @@ def _fitted_amounts(
         data = series.until(until)
     except UserInputError as error:
         raise BudgetError("source.until", "; ".join(error.problems)) from None
-    try:
-        result = growth.fit(data.years, data.values, model, name=data.name)
-    except UserInputError as error:
-        raise BudgetError("source", "; ".join(error.problems)) from None
     reported = dict(zip(data.years.tolist(), data.values.tolist(), strict=True))
     future = [y for y in years if y not in reported]
-    fitted = dict(zip(future, result.predict(future).tolist(), strict=True)) if future else {}
+    try:
+        if method == "auto" and quantile is None:
+            result = growth.fit(data.years, data.values, model, name=data.name)
+            fitted = dict(zip(future, result.predict(future).tolist(), strict=True))
+        else:
+            fitted = _forecast_quantile(data, measure, model, future, method, quantile)
+    except UserInputError as error:
+        raise BudgetError("source", "; ".join(error.problems)) from None
     return {y: reported[y] if y in reported else fitted[y] for y in years}
+
+
+def _forecast_quantile(
+    data, measure: str, model: str, future: list[int], method: str, quantile: float | None
+) -> dict[int, float]:
+    """``method``'s forecast of ``future`` years at ``quantile`` (None: central) of its
+    conformal band; the other shipped companies, cut at the same year, are its panel."""
+    from dcsim.growth.calibrated import calibrated_forecast
+    from dcsim.growth.data import other_companies
+
+    if not future:
+        return {}
+    last = int(data.years[-1])
+    panel = other_companies(data.name, measure, last)
+    q = 0.5 if quantile is None else quantile
+    forecast = calibrated_forecast(data, panel, method, max(future) - last, model)
+    band = forecast.at(abs(2 * q - 1)) if q != 0.5 else None  # central: P50
+    values = np.exp(forecast.log_value) if band is None else band.upper if q > 0.5 else band.lower
+    by_year = dict(zip(forecast.years.tolist(), values.tolist(), strict=True))
+    missing = [y for y in future if math.isnan(by_year[y])]  # no errors at that horizon
+    if missing:
+        raise UserInputError(f"no backtest errors to place quantile {q} in {missing}")
+    return {y: by_year[y] for y in future}
 
 
 def plan_budget(raw: Mapping[str, Any], origin: str = "<scenario>") -> BudgetPlan:

@@ -35,6 +35,11 @@ class Series:
     sources: tuple[str, ...] = field(default=())
     unit: str = "USD"
 
+    @property
+    def logv(self) -> np.ndarray:
+        """``ln`` of the values: what the models and forecast methods work on."""
+        return np.log(self.values)
+
     def until(self, year: int | None) -> Series:
         """The series truncated after ``year`` (inclusive), for fitting on the past only."""
         if year is None:
@@ -46,7 +51,7 @@ class Series:
             self.name,
             self.years[keep],
             self.values[keep],
-            tuple(s for s, k in zip(self.sources, keep, strict=True) if k),
+            tuple(s for s, k in zip(self.sources, keep, strict=True) if k) if self.sources else (),
             self.unit,
         )
 
@@ -81,7 +86,7 @@ def validate(years: object, values: object, name: str = "series") -> tuple[np.nd
     return y[order].astype(int), v[order]
 
 
-def _read_rows(path: Path, source_name: str) -> tuple[list[str], list[dict[str, str]]]:
+def read_rows(path: Path, source_name: str) -> tuple[list[str], list[dict[str, str]]]:
     try:
         with path.open(newline="", encoding="utf-8") as handle:
             reader = csv.DictReader(handle)
@@ -124,7 +129,7 @@ def load_csv(
     so one file may hold several series.
     """
     path = Path(path)
-    columns, rows = _read_rows(path, str(path))
+    columns, rows = read_rows(path, str(path))
     _require_columns(columns, [year_col, value_col] + ([company_col] if company else []), str(path))
     lines = range(2, len(rows) + 2)
     picked = [
@@ -145,7 +150,7 @@ def _shipped(measure: str) -> tuple[list[str], list[dict[str, str]]]:
     if measure not in MEASURES:
         raise UserInputError(f"unknown measure {measure!r}; choose one of: {', '.join(MEASURES)}")
     with resources.as_file(resources.files("dcsim") / "data" / MEASURES[measure]) as path:
-        return _read_rows(path, MEASURES[measure])
+        return read_rows(path, MEASURES[measure])
 
 
 def companies(measure: str = "purchases") -> list[str]:
@@ -188,6 +193,21 @@ def load_company(name: str, measure: str = "purchases", kind: str = "actual") ->
         np.array([float(chosen[y]["capex_usd"]) for y in years]),
         tuple(chosen[y]["source"] for y in years),
     )
+
+
+def other_companies(
+    name: str, measure: str = "purchases", until: int | None = None
+) -> list[Series]:
+    """The shipped companies other than ``name`` (actuals), each cut at ``until``; those
+    without data by then are left out. The panel pooled methods borrow strength from."""
+    others = []
+    for company in companies(measure):
+        if company.lower() != name.strip().lower():
+            try:
+                others.append(load_company(company, measure).until(until))
+            except UserInputError:
+                continue  # no data by then
+    return others
 
 
 def series_from_run(run_dir: str | Path) -> tuple[Series, dict[int, str]]:

@@ -18,7 +18,8 @@ def plot_fit(
     """Draw ``result`` (and ``forecast``, if given) on ``ax`` and return the Axes.
 
     Curves span the history and the forecast years; the model the forecast belongs to is
-    drawn bold with its interval band. A log axis (default) shows exponential growth as a
+    drawn bold with its interval band (a combination or baseline, which has no curve, as a
+    dashed line from the last point). A log axis (default) shows exponential growth as a
     straight line, which is how the models see the data.
     """
     import matplotlib.pyplot as plt
@@ -38,6 +39,17 @@ def plot_fit(
             alpha=1.0 if bold else 0.6,
             zorder=3 if bold else 2,
             label=f"{fit.name} (ΔAICc {fit.aicc - result.best.aicc:.1f})",
+        )
+    if forecast is not None and chosen not in {f.name for f in result.ranked}:
+        # a combination or baseline: no curve of its own, so draw its forecast from the
+        # last data point
+        ax.plot(
+            np.r_[result.years[-1], forecast.years],
+            np.r_[result.values[-1], forecast.value],
+            "k--",
+            lw=2.2,
+            zorder=3,
+            label=f"{forecast.model} forecast",
         )
     if forecast is not None:
         ax.fill_between(
