@@ -16,6 +16,7 @@ import pandas as pd
 
 from dcsim import critical_path
 from dcsim.config.schema import Scenario
+from dcsim.constraints import stranded_rows
 from dcsim.sim.ledger import CAPEX_COUNTERS, COLUMN, COUNTERS, GPU_STATES
 from dcsim.sim.model import BuildOut
 from dcsim.units import DAYS_PER_YEAR
@@ -127,7 +128,8 @@ def kpis(model: BuildOut, ts: dict[str, np.ndarray]) -> dict[str, Any]:
     compute_gpu_days = integral("gpus_energized")
     failed_gpu_days = integral("gpus_failed")
     waits = {k: round(v, 3) for k, v in model.waits.items()}
-    binding = max(waits, key=waits.get) if max(waits.values()) > 0 else "none"
+    ranked = {row: waits[row] for row in stranded_rows()}  # not the split-out parts
+    binding = max(ranked, key=ranked.get) if max(ranked.values()) > 0 else "none"
     return {
         "scenario": scenario.name,
         "seed": model.seed,

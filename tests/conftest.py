@@ -93,10 +93,11 @@ def cli():
     """Run the real ``dcsim`` entry point in a subprocess."""
     import subprocess
 
-    def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
+    def run(*args: str, cwd: Path = REPO, env: dict | None = None) -> subprocess.CompletedProcess:
         return subprocess.run(
             [sys.executable, "-m", "dcsim", *map(str, args)],
             cwd=cwd,
+            env=env,
             capture_output=True,
             text=True,
             timeout=300,

@@ -41,7 +41,7 @@ def hall_construction(
         asked = env.now
         yield crew
         began = planned_day if env.now <= max(planned_day, 0.0) else env.now
-        stranded.charge("crews", hall.planned_gpus, env.now - max(planned_day, 0.0))
+        stranded.charge("construction_crews", hall.planned_gpus, env.now - max(planned_day, 0.0))
         link = NO_CAUSE
         if env.now > asked:
             what = "waited for a construction crew"

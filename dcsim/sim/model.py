@@ -15,6 +15,8 @@ import simpy
 
 from dcsim.config.catalog import catalog_with
 from dcsim.config.schema import ChipOrder, Interconnect, Scenario
+from dcsim.constraints import ConstraintClass, relaxable
+from dcsim.constraints.registry import plugins
 from dcsim.rng import RandomStreams
 from dcsim.sim.clock import Doorbell, run_until
 from dcsim.sim.construction import hall_construction
@@ -29,7 +31,8 @@ from dcsim.sim.outages import (
     forced_outage,
     random_curtailments,
 )
-from dcsim.sim.pods import stage_lifecycle
+from dcsim.sim.plugins import PluginWiring
+from dcsim.sim.pods import Hold, StageServices, stage_lifecycle
 from dcsim.sim.power import equipment_lifecycle, generator_lifecycle, interconnect_schedule
 from dcsim.sim.power_system import PowerSystem
 from dcsim.sim.stage import Stage, plan_stages
@@ -38,18 +41,6 @@ from dcsim.sim.supply import ChipLine, VendorCap, Warehouse, chip_order
 from dcsim.sim.trace import Trace
 from dcsim.topology import PowerNetwork
 from dcsim.units import to_kw
-
-#: Constraint classes a run can relax (see :mod:`dcsim.counterfactuals`).
-RELAXABLE = (
-    "grid",
-    "generation",
-    "equipment",
-    "construction",
-    "chips",
-    "crews",
-    "installation",
-    "commissioning",
-)
 
 #: A process that brings an interconnect's capacity from outside the campus (a region's
 #: shared interconnection queue) instead of from its dated schedule.
@@ -72,14 +63,15 @@ class BuildOut:
         grid: GridSource | None = None,
         chips: ChipSource | None = None,
     ):
-        """``relaxed`` names constraint classes to take away (:data:`RELAXABLE`): the run
-        draws from the same streams, so it differs from the plain run by that alone.
+        """``relaxed`` names constraint classes to take away (their ``relax_as`` names,
+        :func:`dcsim.constraints.relaxable`): the run draws from the same streams, so it
+        differs from the plain run by that alone.
 
         A fleet hosts many campuses in one ``env``, gives each its own ``streams`` (so two
         copies of one scenario draw differently), and may hand over the source of grid
         capacity (``grid``) and of chips (``chips``); left out, the campus runs alone."""
-        if unknown := set(relaxed) - set(RELAXABLE):
-            raise ValueError(f"cannot relax {sorted(unknown)}; known: {list(RELAXABLE)}")
+        if unknown := set(relaxed) - set(relaxable()):
+            raise ValueError(f"cannot relax {sorted(unknown)}; known: {list(relaxable())}")
         self.scenario = scenario
         self.seed = seed
         self.relaxed = frozenset(relaxed)
@@ -235,23 +227,35 @@ class BuildOut:
                 shared or chip_order(env, order, order_day, rng, ledger, line, name, trace, relax)
             )
         crews = None if "crews" in relaxed else scenario.installation.crews
-        install_crews = simpy.Resource(env, crews or len(self.stages))
         infant_mortality = self._burn_in_failures if self._has_infant_mortality() else None
+        services = StageServices(
+            env=env,
+            crews=simpy.Resource(env, crews or len(self.stages)),
+            ledger=ledger,
+            stranded=self.stranded,
+            controller=self.controller,
+            trace=trace,
+            burn_in_failures=infant_mortality,
+        )
+        holds = {s.name: [Hold("construction", hall_ready[s.hall])] for s in self.stages}
         for stage in self.stages:
-            process(
-                stage_lifecycle(
-                    env,
-                    stage,
-                    hall_ready[stage.hall],
-                    self.warehouses[stage.chip],
-                    install_crews,
-                    ledger,
-                    self.stranded,
-                    infant_mortality,
-                    self.controller,
-                    trace,
-                )
-            )
+            warehouse = self.warehouses[stage.chip]
+            process(stage_lifecycle(stage, holds[stage.name], warehouse, services))
+        for constraint in plugins():
+            constraint.wire(self._plugin_wiring(constraint, holds))
+
+    def _plugin_wiring(self, constraint: ConstraintClass, holds) -> PluginWiring:
+        return PluginWiring(
+            constraint,
+            env=self.env,
+            scenario=self.scenario,
+            relaxed=self.relaxed,
+            stages=self.stages,
+            holds=holds,
+            trace=self.trace,
+            stranded=self.stranded,
+            streams=self.streams,
+        )
 
     def _has_infant_mortality(self) -> bool:
         spec = self.scenario.gpu_failures
@@ -284,5 +288,6 @@ class BuildOut:
         self.controller.close_accounts()
         for warehouse in self.warehouses.values():
             warehouse.account()
-            self.stranded.charge("construction", 1, warehouse.idle_gpu_days)
+            for constraint, gpu_days in warehouse.idle_gpu_days.items():
+                self.stranded.charge(constraint, 1, gpu_days)
         return self

@@ -1,8 +1,10 @@
-"""A stage's life: hall, chips, crew, installation, burn-in, then a request for power."""
+"""A stage's life: its holds (the hall, any plug-in's), chips, crew, installation, burn-in,
+then a request for power."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
+from dataclasses import dataclass
 
 import simpy
 
@@ -11,40 +13,58 @@ from dcsim.sim.ledger import Ledger
 from dcsim.sim.stage import Stage
 from dcsim.sim.stranded import StrandedAccount
 from dcsim.sim.supply import Warehouse
-from dcsim.sim.trace import Trace, span
+from dcsim.sim.trace import NO_CAUSE, Trace, span
+
+
+@dataclass(frozen=True)
+class Hold:
+    """Something a stage waits for before it asks for its chips: ``until`` fires with the
+    trace link that ended the wait, and ``constraint`` (a class of :mod:`dcsim.constraints`)
+    is charged for chips left idle meanwhile. A stage's first hold is its hall."""
+
+    constraint: str
+    until: simpy.Event
+
+
+@dataclass(frozen=True)
+class StageServices:
+    """What every stage's process shares: the clock, the installation crews, the accounts,
+    the controller it asks for power, and the swap of GPUs that fail burn-in (None: none)."""
+
+    env: simpy.Environment
+    crews: simpy.Resource
+    ledger: Ledger
+    stranded: StrandedAccount
+    controller: EnergizationController
+    trace: Trace
+    burn_in_failures: Callable[[Stage], None] | None
 
 
 def stage_lifecycle(
-    env: simpy.Environment,
-    stage: Stage,
-    hall_ready: simpy.Event,
-    warehouse: Warehouse,
-    crews: simpy.Resource,
-    ledger: Ledger,
-    stranded: StrandedAccount,
-    burn_in_failures: Callable[[Stage], None] | None,
-    controller: EnergizationController,
-    trace: Trace,
+    stage: Stage, holds: Sequence[Hold], warehouse: Warehouse, services: StageServices
 ) -> Generator:
-    """A pod waits for its hall, takes its chips from the warehouse, waits for an
-    installation crew, is racked and burned in (where weak GPUs may fail and go for a swap),
-    and then asks the controller for power. Each step's trace link names the one it waited
-    for last: the hall, the batch that completed its chips, or its own crew wait."""
-    link = yield hall_ready
+    """A pod waits out its holds (its hall first), takes its chips from the warehouse, waits
+    for an installation crew, is racked and burned in (where weak GPUs may fail and go for a
+    swap), and then asks the controller for power. Each step's trace link names the one it
+    waited for last: the hold that ended last, the batch that completed its chips, or its
+    own crew wait. ``holds`` is read as the stage reaches it, so a plug-in may add to it
+    after the process is created."""
+    env, trace = services.env, services.trace
+    link = yield from _wait_out(env, stage, holds, warehouse)
     asked = env.now
-    yield warehouse.take(stage.gpus)
-    stranded.charge("chips", stage.gpus, env.now - asked)
+    yield warehouse.take(stage.index, stage.gpus)
+    services.stranded.charge("chips", stage.gpus, env.now - asked)
     if env.now > asked:
         link = warehouse.last_delivery
-    with crews.request() as crew:
+    with services.crews.request() as crew:
         asked = env.now
         yield crew
-        stranded.charge("crews", stage.gpus, env.now - asked)
+        services.stranded.charge("installation_crews", stage.gpus, env.now - asked)
         if env.now > asked:
             what = "waited for an installation crew"
             link = trace.add("crews", "installation crews", what, asked, env.now, "", link)
         stage.begin_install()
-        ledger.record(
+        services.ledger.record(
             "install_start",
             stage.name,
             stage.gpus,
@@ -61,6 +81,21 @@ def stage_lifecycle(
     link = trace.add(
         "installation", stage.name, "burn-in", began, env.now, span(stage.burn_in_days), link
     )
-    if burn_in_failures is not None:
-        burn_in_failures(stage)
-    controller.request_power(stage, link)
+    if services.burn_in_failures is not None:
+        services.burn_in_failures(stage)
+    services.controller.request_power(stage, link)
+
+
+def _wait_out(
+    env: simpy.Environment, stage: Stage, holds: Sequence[Hold], warehouse: Warehouse
+) -> Generator:
+    """Wait for each hold in turn, telling the warehouse what the stage waits on; returns
+    the link of the hold that ended last (the first one's, when none outlasted it)."""
+    link = NO_CAUSE
+    for hold in holds:
+        warehouse.hold(stage.index, hold.constraint)
+        asked = env.now
+        ended = yield hold.until
+        if link == NO_CAUSE or env.now > asked:
+            link = ended
+    return link
