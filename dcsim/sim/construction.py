@@ -17,6 +17,7 @@ from dcsim.sim.trace import NO_CAUSE, Trace, span
 def hall_construction(
     env: simpy.Environment,
     hall: Hall,
+    *,
     planned_day: float,
     rng: np.random.Generator,
     crews: simpy.Resource,

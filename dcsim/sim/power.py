@@ -17,6 +17,7 @@ from dcsim.sim.trace import NO_CAUSE, Trace, span
 def interconnect_schedule(
     env: simpy.Environment,
     interconnect: Interconnect,
+    *,
     planned_days: list[float],
     rng: np.random.Generator,
     power: PowerSystem,
@@ -53,6 +54,7 @@ def interconnect_schedule(
 def generator_lifecycle(
     env: simpy.Environment,
     generator: OnSiteGenerator,
+    *,
     order_day: float,
     rng: np.random.Generator,
     ledger: Ledger,
@@ -94,6 +96,7 @@ def _delivery_links(
 def equipment_lifecycle(
     env: simpy.Environment,
     equipment: Equipment,
+    *,
     order_day: float,
     rng: np.random.Generator,
     ledger: Ledger,

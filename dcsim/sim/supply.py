@@ -162,6 +162,7 @@ def book_order(ledger: Ledger, order: ChipOrder) -> None:
 def chip_order(
     env: simpy.Environment,
     order: ChipOrder,
+    *,
     order_day: float,
     rng: np.random.Generator,
     ledger: Ledger,
