@@ -120,3 +120,51 @@ def test_the_command_line_runs_and_explains_an_installed_plugin(installed, cli):
     assert done.returncode == 0, done.stderr
     rows = {row["relaxed"]: row for row in json.loads(done.stdout)["relaxations"]}
     assert rows["permit"]["full_cluster_gain_days_mean"] == 46
+
+
+# --- A plug-in that holds a source back: the air permit -------------------------------
+#
+# The tiny campus with unlimited crews and a 10 MW turbine (built on day 10) beside the
+# grid's 10 MW, both behind the 25 MW transformer (in service on day 30). Both stages
+# (12.5 MW each) ask for power on day 26. Without the permit, stage 1 fits on day 30
+# (20 MW of sources) and stage 2 on day 60 (the grid's 30 MW). The permit holds the
+# turbine to day 45, so until then the sources are the grid's 10 MW alone, and the
+# shortfall is the permit's: 2 stages x 4,000 GPUs x 19 days (26 -> 45) = 152,000 GPU-days.
+# Stage 1 fits on day 45; stage 2 is short of sources from 45 to 60 with nothing held:
+# 4,000 x 15 = 60,000 GPU-days of grid. Half the GPUs are energized on day 46, after the
+# permit.
+
+
+def _with_turbine() -> dict:
+    turbine = {"name": "gt", "capacity": "10 MW", "lead_time": "10 days"}
+    return {
+        **UNLIMITED_CREWS,
+        "grid.generators": [turbine],
+        "equipment.0.fed_by": ["grid", "gt"],
+    }
+
+
+@pytest.fixture
+def air_permit():
+    from toy_air_permit import AIR_PERMIT
+
+    constraints.register(AIR_PERMIT)
+    yield AIR_PERMIT
+    constraints.unregister(AIR_PERMIT.name)
+
+
+def test_a_held_generator_charges_the_shortfall_to_its_permit(air_permit):
+    result = simulate(tiny(**_with_turbine()))
+    waits = result.kpis["constraint_gpu_days"]
+    assert waits["air_permit"] == 2 * 4_000 * 19
+    assert waits["grid"] == 4_000 * 15
+    assert result.kpis["date_50pct_gpus"] == "2025-02-16"  # day 46
+    chain = result.critical_path[result.critical_path.target == "50pct_gpus"]
+    assert chain.kind.tolist() == ["air_permit", "commissioning"]
+
+
+def test_explain_relaxes_the_air_permit(air_permit):
+    row = explain(tiny(**_with_turbine()), classes=["air_permit"]).iloc[0]
+    assert row["relaxed"] == "air_permit"
+    assert row["50pct_gain_days_mean"] == 46 - 31  # stage 1 energized on day 31 instead
+    assert row["full_cluster_gain_days_mean"] == 0  # stage 2 waits for the grid either way

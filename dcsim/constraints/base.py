@@ -62,6 +62,12 @@ class Wiring(Protocol):
         waits, delivered chips that no stage asks for are charged to this class."""
         ...
 
+    def hold_generator(self, generator: str, until: simpy.Event) -> None:
+        """Keep an on-site generator, once built, from running until ``until`` fires (its
+        value: the trace link that ended the hold). While it is held, a stage the network
+        cannot carry for want of source capacity is charged to this class, not ``grid``."""
+        ...
+
     def link(
         self, entity: str, what: str, start: float, end: float, draw: str = "", cause: int = -1
     ) -> int:

@@ -14,6 +14,7 @@ import simpy
 from dcsim.sim.changes import switch_changes
 from dcsim.sim.clock import Doorbell
 from dcsim.sim.dispatch import Dispatcher
+from dcsim.sim.holds import SourceClaims
 from dcsim.sim.ledger import Ledger
 from dcsim.sim.power_system import PowerSystem
 from dcsim.sim.stage import Stage
@@ -33,6 +34,7 @@ class EnergizationController:
         utilization: float,
         trace: Trace,
         on_first_energized: Callable[[Stage], None],
+        claims: SourceClaims,
     ):
         self._env = env
         self._dispatcher = dispatcher
@@ -43,6 +45,7 @@ class EnergizationController:
         self._utilization = utilization
         self._on_first_energized = on_first_energized
         self._trace = trace
+        self._claims = claims
         #: (day, trace link) of every energization, in order: the ends of critical chains
         self.energized: list[tuple[float, int]] = []
 
@@ -67,8 +70,10 @@ class EnergizationController:
                 self._env.process(
                     commissioning(self._env, stage, epoch, cause, self._trace, self._energize)
                 )
-            for stage, constraint in self._dispatcher.holds():
-                self._mark_block(stage, constraint)
+            for stage, answer in self._dispatcher.holds():
+                self._mark_block(stage, self._claims.charged(answer))
+            if self._claims.take_changed():
+                self._remark_blocks()
 
     def _power_cause(self, stage: Stage) -> int:
         """What a stage admitted now waited for last: itself if it is admitted as it asks
@@ -82,6 +87,14 @@ class EnergizationController:
         """At the horizon: charge the waits of stages still held back."""
         for stage in self._dispatcher.waiting:
             self._close_block(stage)
+
+    def _remark_blocks(self) -> None:
+        """A source was held back or released: what a stage short of sources waits on
+        may have changed hands (from ``grid`` to a plug-in's permit, or back)."""
+        for stage in sorted(self._dispatcher.waiting, key=lambda s: s.index):
+            answer = self._dispatcher.held_for(stage)
+            if answer is not None:
+                self._mark_block(stage, self._claims.charged(answer))
 
     def _mark_block(self, stage: Stage, constraint: str) -> None:
         if stage.blocked and stage.blocked[0] == constraint:

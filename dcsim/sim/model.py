@@ -22,9 +22,9 @@ from dcsim.sim.clock import Doorbell, run_until
 from dcsim.sim.controller import EnergizationController
 from dcsim.sim.dispatch import Dispatcher
 from dcsim.sim.failures import burn_in_failures, gpu_failures
+from dcsim.sim.holds import Hold, SourceClaims
 from dcsim.sim.ledger import Ledger
 from dcsim.sim.plugins import PluginWiring
-from dcsim.sim.pods import Hold
 from dcsim.sim.power_system import PowerSystem
 from dcsim.sim.stage import Stage, plan_stages
 from dcsim.sim.stranded import StrandedAccount
@@ -102,6 +102,7 @@ class BuildOut:
         energization, utilization = scenario.energization, scenario.economics.utilization
         self.dispatcher = Dispatcher(self.network, energization.policy, energization.n_minus_1)
         doorbell = Doorbell(self.env)
+        self.claims = SourceClaims(doorbell)
         self.power = PowerSystem(
             self.network,
             scenario.grid.interconnects,
@@ -122,6 +123,7 @@ class BuildOut:
             utilization,
             self.trace,
             on_first_energized=self._start_gpu_failures,
+            claims=self.claims,
         )
 
     def _start_processes(self, grid: GridSource | None, chips: ChipSource | None) -> None:
@@ -139,19 +141,22 @@ class BuildOut:
         )
         site.start(self.controller.run())
         wire_grid(site, grid)
-        wire_generation(site)
+        generator_holds = wire_generation(site, self.claims)
         wire_equipment(site)
         hall_ready = wire_construction(site)
         wire_supply(site, self.warehouses, self.chips, chips)
         infant_mortality = self._burn_in_failures if self._has_infant_mortality() else None
-        holds = wire_installation(
+        stage_holds = wire_installation(
             site, self.stages, hall_ready, self.warehouses, self.controller, infant_mortality
         )
         for constraint in plugins():
-            constraint.wire(self._plugin_wiring(constraint, holds))
+            constraint.wire(self._plugin_wiring(constraint, stage_holds, generator_holds))
 
     def _plugin_wiring(
-        self, constraint: ConstraintClass, holds: dict[str, list[Hold]]
+        self,
+        constraint: ConstraintClass,
+        stage_holds: dict[str, list[Hold]],
+        generator_holds: dict[str, list[Hold]],
     ) -> PluginWiring:
         return PluginWiring(
             constraint,
@@ -159,7 +164,8 @@ class BuildOut:
             scenario=self.scenario,
             relaxed=self.relaxed,
             stages=self.stages,
-            holds=holds,
+            stage_holds=stage_holds,
+            generator_holds=generator_holds,
             trace=self.trace,
             stranded=self.stranded,
             streams=self.streams,

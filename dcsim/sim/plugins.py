@@ -3,7 +3,8 @@
 The model builds one :class:`PluginWiring` per plug-in class after it has created its own
 processes (so a plug-in never changes how same-time events of the built-in ones are
 ordered) and calls the class's ``wire`` with it. Everything a plug-in can do goes through
-here: start processes on ``env``, hold a stage before it takes its chips, record a trace
+here: start processes on ``env``, hold a stage before it takes its chips or a built
+generator before it runs, record a trace
 link of its kind, charge stranded GPU-days to its row, draw from its own named stream.
 """
 
@@ -18,7 +19,7 @@ import simpy
 from dcsim.config.schema import Scenario
 from dcsim.constraints.base import ConstraintClass
 from dcsim.rng import RandomStreams
-from dcsim.sim.pods import Hold
+from dcsim.sim.holds import Hold
 from dcsim.sim.stage import Stage
 from dcsim.sim.stranded import StrandedAccount
 from dcsim.sim.trace import NO_CAUSE, Trace
@@ -33,7 +34,8 @@ class PluginWiring:
         scenario: Scenario,
         relaxed: frozenset[str],
         stages: Sequence[Stage],
-        holds: dict[str, list[Hold]],
+        stage_holds: dict[str, list[Hold]],
+        generator_holds: dict[str, list[Hold]],
         trace: Trace,
         stranded: StrandedAccount,
         streams: RandomStreams,
@@ -43,7 +45,8 @@ class PluginWiring:
         self.scenario = scenario
         self.relaxed = constraint.relax_as is not None and constraint.relax_as in relaxed
         self._stages = stages
-        self._holds = holds
+        self._stage_holds = stage_holds
+        self._generator_holds = generator_holds
         self._trace = trace
         self._stranded = stranded
         self._streams = streams
@@ -55,9 +58,15 @@ class PluginWiring:
         return [s.name for s in self._stages if hall is None or s.hall == hall]
 
     def hold_stage(self, stage: str, until: simpy.Event) -> None:
-        if stage not in self._holds:
-            raise KeyError(f"{self.constraint.name}: no stage {stage!r}")
-        self._holds[stage].append(Hold(self.constraint.name, until))
+        self._hold(self._stage_holds, "stage", stage, until)
+
+    def hold_generator(self, generator: str, until: simpy.Event) -> None:
+        self._hold(self._generator_holds, "generator", generator, until)
+
+    def _hold(self, holds: dict[str, list[Hold]], what: str, name: str, until) -> None:
+        if name not in holds:
+            raise KeyError(f"{self.constraint.name}: no {what} {name!r}")
+        holds[name].append(Hold(self.constraint.name, until))
 
     def link(
         self,

@@ -9,21 +9,12 @@ from dataclasses import dataclass
 import simpy
 
 from dcsim.sim.controller import EnergizationController
+from dcsim.sim.holds import Hold
 from dcsim.sim.ledger import Ledger
 from dcsim.sim.stage import Stage
 from dcsim.sim.stranded import StrandedAccount
 from dcsim.sim.supply import Warehouse
 from dcsim.sim.trace import NO_CAUSE, Trace, span
-
-
-@dataclass(frozen=True)
-class Hold:
-    """Something a stage waits for before it asks for its chips: ``until`` fires with the
-    trace link that ended the wait, and ``constraint`` (a class of :mod:`dcsim.constraints`)
-    is charged for chips left idle meanwhile. A stage's first hold is its hall."""
-
-    constraint: str
-    until: simpy.Event
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from dcsim.config.schema import ChipOrder, Equipment, Interconnect, Scenario
 from dcsim.rng import RandomStreams
 from dcsim.sim.construction import hall_construction
 from dcsim.sim.controller import EnergizationController
+from dcsim.sim.holds import Hold, SourceClaims
 from dcsim.sim.ledger import Ledger
 from dcsim.sim.outages import (
     Window,
@@ -31,7 +32,7 @@ from dcsim.sim.outages import (
     forced_outage,
     random_curtailments,
 )
-from dcsim.sim.pods import Hold, StageServices, stage_lifecycle
+from dcsim.sim.pods import StageServices, stage_lifecycle
 from dcsim.sim.power import equipment_lifecycle, generator_lifecycle, interconnect_schedule
 from dcsim.sim.power_system import PowerSystem
 from dcsim.sim.stage import Stage
@@ -109,8 +110,10 @@ def _wire_curtailments(site: Site, interconnect: Interconnect) -> None:
         site.start(random_curtailments(site.env, name, spec, rng, power, trace))
 
 
-def wire_generation(site: Site) -> None:
-    """Each on-site generator's order, delivery and installation."""
+def wire_generation(site: Site, claims: SourceClaims) -> dict[str, list[Hold]]:
+    """Each on-site generator's order, delivery and installation; returns each one's
+    holds (none of its own), for plug-ins to add to."""
+    holds: dict[str, list[Hold]] = {g.name: [] for g in site.scenario.grid.generators}
     for generator in site.scenario.grid.generators:
         site.start(
             generator_lifecycle(
@@ -122,8 +125,11 @@ def wire_generation(site: Site) -> None:
                 power=site.power,
                 trace=site.trace,
                 relaxed=site.relaxes("generation"),
+                holds=holds[generator.name],
+                claims=claims,
             )
         )
+    return holds
 
 
 def wire_equipment(site: Site) -> None:
