@@ -9,6 +9,7 @@ import simpy
 
 from dcsim.config.schema import Hall
 from dcsim.sim.clock import until
+from dcsim.sim.events import EventName
 from dcsim.sim.ledger import Ledger
 from dcsim.sim.stranded import StrandedAccount
 from dcsim.sim.trace import NO_CAUSE, Trace, span
@@ -48,10 +49,12 @@ def hall_construction(
             what = "waited for a construction crew"
             link = trace.add("construction", "construction crews", what, asked, env.now)
         ledger.record(
-            "construction_start", hall.name, cost / 2, add={"capex_facility_usd": cost / 2}
+            EventName.CONSTRUCTION_START, hall.name, cost / 2, add={"capex_facility_usd": cost / 2}
         )
         yield until(env, began + shell_days)
-        ledger.record("fitout_start", hall.name, cost / 2, add={"capex_facility_usd": cost / 2})
+        ledger.record(
+            EventName.FITOUT_START, hall.name, cost / 2, add={"capex_facility_usd": cost / 2}
+        )
         yield until(env, began + shell_days + fitout_days)
     link = trace.add(
         "construction", hall.name, "shell", began, began + shell_days, span(shell_days), link
@@ -60,5 +63,5 @@ def hall_construction(
     link = trace.add(
         "construction", hall.name, "fit-out", began + shell_days, end, span(fitout_days), link
     )
-    ledger.record("hall_ready", hall.name)
+    ledger.record(EventName.HALL_READY, hall.name)
     ready.succeed(link)

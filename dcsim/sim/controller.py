@@ -14,6 +14,7 @@ import simpy
 from dcsim.sim.changes import switch_changes
 from dcsim.sim.clock import Doorbell
 from dcsim.sim.dispatch import Dispatcher
+from dcsim.sim.events import EventName
 from dcsim.sim.holds import SourceClaims
 from dcsim.sim.ledger import Ledger
 from dcsim.sim.power_system import PowerSystem
@@ -52,7 +53,7 @@ class EnergizationController:
     def request_power(self, stage: Stage, link: int) -> None:
         """A burned-in stage joins the queue for power; ``link`` is its last trace link."""
         stage.ask_for_power(self._env.now, link)
-        self._ledger.record("ready_for_power", stage.name, stage.gpus)
+        self._ledger.record(EventName.READY_FOR_POWER, stage.name, stage.gpus)
         self._dispatcher.waiting.add(stage)
         self._doorbell.ring()
 
@@ -106,11 +107,12 @@ class EnergizationController:
         if stage.blocked:
             constraint, since = stage.blocked
             self._stranded.charge(constraint, stage.gpus, self._env.now - since)
+            self._stranded.waited(stage.name, constraint, self._env.now - since)
             stage.blocked = None
 
     def _energize(self, stage: Stage, link: int) -> None:
         first_time = stage.energize()
-        self._switch(stage, +1, "energized")
+        self._switch(stage, +1, EventName.ENERGIZED)
         self.energized.append((self._env.now, link))
         if first_time:
             self._on_first_energized(stage)
@@ -118,11 +120,11 @@ class EnergizationController:
     def _shed(self, stage: Stage) -> None:
         """Take a stage's power away; it waits again with its place in the queue."""
         if stage.shed():
-            self._switch(stage, -1, "shed")
+            self._switch(stage, -1, EventName.SHED)
         else:
-            self._ledger.record("shed", stage.name, 0)
+            self._ledger.record(EventName.SHED, stage.name, 0)
 
-    def _switch(self, stage: Stage, sign: int, event: str) -> None:
+    def _switch(self, stage: Stage, sign: int, event: EventName) -> None:
         """Move a stage's healthy GPUs between installed (dark) and energized."""
         self._power.load_changed(stage.hall, sign * stage.facility_kw)
         self._ledger.record(

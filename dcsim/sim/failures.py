@@ -16,6 +16,7 @@ import simpy
 
 from dcsim.config.schema import GpuFailures
 from dcsim.sim.changes import burn_in_failure_changes, failure_changes, repair_changes
+from dcsim.sim.events import EventName
 from dcsim.sim.ledger import Ledger
 from dcsim.sim.stage import Stage
 
@@ -33,7 +34,7 @@ def gpu_failures(
         yield env.timeout(rng.exponential(mean_gap))
         if stage.status == "energized" and rng.random() < stage.healthy / stage.gpus:
             stage.lose_gpus(1)
-            ledger.record("gpu_failed", stage.name, 1, add=failure_changes(stage))
+            ledger.record(EventName.GPU_FAILED, stage.name, 1, add=failure_changes(stage))
             env.process(gpu_repair(env, stage, spec.repair_time.sample(rng), ledger))
 
 
@@ -48,7 +49,9 @@ def burn_in_failures(
     swapped after a repair time and rejoins its stage."""
     failed = int(rng.binomial(stage.gpus, spec.burn_in_failure_fraction))
     stage.lose_gpus(failed)
-    ledger.record("burn_in_failures", stage.name, failed, add=burn_in_failure_changes(failed))
+    ledger.record(
+        EventName.BURN_IN_FAILURES, stage.name, failed, add=burn_in_failure_changes(failed)
+    )
     for _ in range(failed):
         env.process(gpu_repair(env, stage, spec.repair_time.sample(rng), ledger))
 
@@ -58,4 +61,4 @@ def gpu_repair(env: simpy.Environment, stage: Stage, days: float, ledger: Ledger
     yield env.timeout(days)
     stage.regain_gpu()
     running = stage.status == "energized"
-    ledger.record("gpu_repaired", stage.name, 1, add=repair_changes(stage, running))
+    ledger.record(EventName.GPU_REPAIRED, stage.name, 1, add=repair_changes(stage, running))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import simpy
 
 from dcsim.sim.controller import EnergizationController
+from dcsim.sim.events import EventName
 from dcsim.sim.holds import Hold
 from dcsim.sim.ledger import Ledger
 from dcsim.sim.stage import Stage
@@ -41,22 +42,25 @@ def stage_lifecycle(
     own crew wait. ``holds`` is read as the stage reaches it, so a plug-in may add to it
     after the process is created."""
     env, trace = services.env, services.trace
-    link = yield from _wait_out(env, stage, holds, warehouse)
+    stranded = services.stranded
+    link = yield from _wait_out(env, stage, holds, warehouse, stranded)
     asked = env.now
     yield warehouse.take(stage.index, stage.gpus)
-    services.stranded.charge("chips", stage.gpus, env.now - asked)
+    stranded.charge("chips", stage.gpus, env.now - asked)
+    stranded.waited(stage.name, "chips", env.now - asked)
     if env.now > asked:
         link = warehouse.last_delivery
     with services.crews.request() as crew:
         asked = env.now
         yield crew
-        services.stranded.charge("installation_crews", stage.gpus, env.now - asked)
+        stranded.charge("installation_crews", stage.gpus, env.now - asked)
+        stranded.waited(stage.name, "installation_crews", env.now - asked)
         if env.now > asked:
             what = "waited for an installation crew"
             link = trace.add("crews", "installation crews", what, asked, env.now, "", link)
         stage.begin_install()
         services.ledger.record(
-            "install_start",
+            EventName.INSTALL_START,
             stage.name,
             stage.gpus,
             add={"gpus_warehouse": -stage.gpus, "gpus_installed": stage.gpus},
@@ -78,7 +82,11 @@ def stage_lifecycle(
 
 
 def _wait_out(
-    env: simpy.Environment, stage: Stage, holds: Sequence[Hold], warehouse: Warehouse
+    env: simpy.Environment,
+    stage: Stage,
+    holds: Sequence[Hold],
+    warehouse: Warehouse,
+    stranded: StrandedAccount,
 ) -> Generator:
     """Wait for each hold in turn, telling the warehouse what the stage waits on; returns
     the link of the hold that ended last (the first one's, when none outlasted it)."""
@@ -87,6 +95,7 @@ def _wait_out(
         warehouse.hold(stage.index, hold.constraint)
         asked = env.now
         ended = yield hold.until
+        stranded.waited(stage.name, hold.constraint, env.now - asked)
         if link == NO_CAUSE or env.now > asked:
             link = ended
     return link

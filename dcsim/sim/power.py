@@ -9,6 +9,7 @@ import simpy
 
 from dcsim.config.schema import Equipment, Interconnect, OnSiteGenerator
 from dcsim.sim.clock import until
+from dcsim.sim.events import EventName
 from dcsim.sim.holds import Hold, SourceClaims, wait_out_source
 from dcsim.sim.ledger import Ledger
 from dcsim.sim.power_system import PowerSystem
@@ -74,7 +75,10 @@ def generator_lifecycle(
     link = _delivery_links(trace, "generation", generator.name, order_day, lead, install)
     yield until(env, order_day + lead + install)
     ledger.record(
-        "capex", generator.name, generator.cost, add={"capex_generation_usd": generator.cost}
+        EventName.GENERATION_CAPEX,
+        generator.name,
+        generator.cost,
+        add={"capex_generation_usd": generator.cost},
     )
     if holds:
         assert claims is not None, "a held generator needs its claims"
@@ -122,7 +126,7 @@ def equipment_lifecycle(
     link = _delivery_links(trace, "equipment", equipment.name, order_day, lead, install_days)
     yield until(env, delivered)
     ledger.record(
-        "equipment_delivered",
+        EventName.EQUIPMENT_DELIVERED,
         equipment.name,
         equipment.cost,
         add={"capex_electrical_usd": equipment.cost},

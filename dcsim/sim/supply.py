@@ -11,6 +11,7 @@ import simpy
 from dcsim.config.schema import ChipOrder
 from dcsim.constraints.registry import IDLE_CHIPS_ROW
 from dcsim.sim.clock import until
+from dcsim.sim.events import EventName
 from dcsim.sim.ledger import Ledger
 from dcsim.sim.trace import NO_CAUSE, Trace, span
 
@@ -136,7 +137,7 @@ class ChipLine:
         """``count`` chips are on site now: paid for and put in the warehouse."""
         value = count * self.price_usd
         self.ledger.record(
-            "chips_delivered",
+            EventName.CHIPS_DELIVERED,
             self.chip,
             count,
             add={
@@ -152,7 +153,7 @@ class ChipLine:
 def book_order(ledger: Ledger, order: ChipOrder) -> None:
     """The order is placed: its chips count as ordered and in transit until delivered."""
     ledger.record(
-        "chips_ordered",
+        EventName.CHIPS_ORDERED,
         order.chip,
         order.count,
         add={"gpus_ordered": order.count, "gpus_in_transit": order.count},
