@@ -25,9 +25,6 @@ from dcsim.sim.trace import Link
 if TYPE_CHECKING:
     from dcsim.sim.model import BuildOut
 
-#: Targets a chain is reported for: KPI whose date it explains.
-TARGETS = {"full_cluster": "full_cluster_date", "50pct_gpus": "date_50pct_gpus"}
-
 COLUMNS = (
     "target",
     "step",

@@ -23,7 +23,6 @@ from matplotlib.lines import Line2D
 
 from dcsim.plots.style import new_axes
 
-SOURCES = ("interconnect", "generator")
 #: Box style per node kind; equipment kinds not listed here draw as equipment.
 SHAPES = {"interconnect": "square", "generator": "square", "hall": "round4", "equipment": "round"}
 NOT_IN_SERVICE = "0.85"
