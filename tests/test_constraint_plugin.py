@@ -168,3 +168,35 @@ def test_explain_relaxes_the_air_permit(air_permit):
     assert row["relaxed"] == "air_permit"
     assert row["50pct_gain_days_mean"] == 46 - 31  # stage 1 energized on day 31 instead
     assert row["full_cluster_gain_days_mean"] == 0  # stage 2 waits for the grid either way
+
+
+@pytest.fixture
+def registered():
+    """Register plug-ins for one test, and take them away after it."""
+    added = []
+
+    def add(name, wire):
+        added.append(constraints.register(constraints.plugin(name, **_texts(), wire=wire)))
+
+    yield add
+    for constraint in added:
+        constraints.unregister(constraint.name)
+
+
+def test_a_plugin_can_charge_its_row_and_draw_from_its_own_stream(registered):
+    drawn = []
+
+    def wire(run):
+        drawn.append(run.stream("site").random())
+        run.charge(100, 2.5)
+
+    registered("levy", wire)
+    runs = [simulate(tiny(), seed=3) for _ in range(2)]
+    assert [run.kpis["constraint_gpu_days"]["levy"] for run in runs] == [250, 250]
+    assert drawn[0] == drawn[1]  # the same named stream on the same seed
+
+
+def test_a_hold_on_a_stage_that_does_not_exist_is_refused(registered):
+    registered("typo", lambda run: run.hold_stage("h9/1", run.env.event()))
+    with pytest.raises(KeyError, match="typo: no stage 'h9/1'"):
+        simulate(tiny())

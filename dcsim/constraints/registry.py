@@ -76,13 +76,6 @@ def _check_new(constraint: ConstraintClass, known: tuple[ConstraintClass, ...]) 
             raise ValueError(f"constraint class {constraint.name}: {field} {value!r} is taken")
 
 
-def by_name(name: str) -> ConstraintClass:
-    for constraint in classes():
-        if constraint.name == name:
-            return constraint
-    raise KeyError(f"no constraint class {name!r}")
-
-
 def plugins() -> tuple[ConstraintClass, ...]:
     """The registered classes that wire themselves into a run."""
     return tuple(c for c in classes() if c.wire is not None)
@@ -124,8 +117,3 @@ def own_step_kinds() -> tuple[str, ...]:
 def kpi_columns(among: Sequence[ConstraintClass] | None = None) -> tuple[str, ...]:
     """The sweep columns of ``constraint_gpu_days`` (``constraint_gpu_days.grid``, ...)."""
     return tuple(f"constraint_gpu_days.{row}" for row in kpi_rows(among))
-
-
-def charged_rows(name: str) -> tuple[str, ...]:
-    """The rows a wait charged to class ``name`` is added to."""
-    return by_name(name).kpi_rows

@@ -11,7 +11,7 @@ link of its kind, charge stranded GPU-days to its row, draw from its own named s
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import simpy
@@ -87,12 +87,3 @@ class PluginWiring:
 
     def stream(self, entity: str) -> np.random.Generator:
         return self._streams.stream("constraint", f"{self.constraint.name}/{entity}")
-
-
-def wire_plugins(
-    plugins: Sequence[ConstraintClass], make: Callable[[ConstraintClass], PluginWiring]
-) -> None:
-    """Call each plug-in's ``wire`` in registry order with its own wiring."""
-    for constraint in plugins:
-        assert constraint.wire is not None
-        constraint.wire(make(constraint))

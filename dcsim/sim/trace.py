@@ -14,7 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-NO_CAUSE = -1
+from dcsim.constraints.base import NO_LINK
+
+#: The cause of a link that waited for nothing (plug-ins know it as ``NO_LINK``).
+NO_CAUSE = NO_LINK
 
 
 @dataclass(frozen=True)
