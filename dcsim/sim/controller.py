@@ -11,9 +11,9 @@ from collections.abc import Callable, Generator
 
 import simpy
 
+from dcsim.sim.admission import Dispatcher
 from dcsim.sim.changes import switch_changes
 from dcsim.sim.clock import Doorbell
-from dcsim.sim.dispatch import Dispatcher
 from dcsim.sim.events import EventName
 from dcsim.sim.holds import SourceClaims
 from dcsim.sim.ledger import Ledger

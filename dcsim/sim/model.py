@@ -2,7 +2,7 @@
 
 Each process receives only what it waits on and what it changes (the environment, the
 ledger, the power system, a warehouse, a crew pool, the controller), typed. The model holds
-no decision logic of its own: power is decided by :mod:`dcsim.sim.dispatch` and
+no decision logic of its own: power is decided by :mod:`dcsim.sim.admission` and
 :mod:`dcsim.sim.power_system`, stages move by their own methods, the arithmetic of every
 ledger change lives in :mod:`dcsim.sim.changes` and :mod:`dcsim.sim.generation`, and the
 processes are wired by subject in :mod:`dcsim.sim.wiring`. Plug-in constraint classes
@@ -18,9 +18,9 @@ from dcsim.config.schema import Scenario
 from dcsim.constraints import ConstraintClass, relaxable
 from dcsim.constraints.registry import plugins
 from dcsim.rng import RandomStreams
+from dcsim.sim.admission import Dispatcher
 from dcsim.sim.clock import Doorbell, run_until
 from dcsim.sim.controller import EnergizationController
-from dcsim.sim.dispatch import Dispatcher
 from dcsim.sim.failures import burn_in_failures, gpu_failures
 from dcsim.sim.holds import Hold, SourceClaims
 from dcsim.sim.ledger import Ledger

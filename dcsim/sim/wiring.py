@@ -32,10 +32,10 @@ from dcsim.sim.outages import (
     forced_outage,
     random_curtailments,
 )
-from dcsim.sim.pods import StageServices, stage_lifecycle
 from dcsim.sim.power import equipment_lifecycle, generator_lifecycle, interconnect_schedule
 from dcsim.sim.power_system import PowerSystem
 from dcsim.sim.stage import Stage
+from dcsim.sim.stage_lifecycle import StageServices, stage_lifecycle
 from dcsim.sim.stranded import StrandedAccount
 from dcsim.sim.supply import ChipLine, VendorCap, Warehouse, chip_order
 from dcsim.sim.trace import Trace

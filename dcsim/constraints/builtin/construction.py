@@ -9,7 +9,7 @@ CONSTRUCTION = ConstraintClass(
     attribution="GPU-days that chips sat in a warehouse while no stage was asking for them "
     "because the first stage (in plan order) yet to take chips waited for its hall; chips "
     "left over once every stage has taken its own are counted here too",
-    gates="a stage's start (`sim/pods.py`), through the hall's construction "
+    gates="a stage's start (`sim/stage_lifecycle.py`), through the hall's construction "
     "(`sim/construction.py`)",
     links="shell, fit-out: ground-breaking → hall ready",
     relax_as="construction",

@@ -10,7 +10,7 @@ GRID = ConstraintClass(
     attribution="a stage's GPUs × the time it waited for power when the network could not "
     "carry it even with every piece of equipment in service (not enough source capacity, "
     "on-site generation included)",
-    gates="power admission (`sim/dispatch.py`), through interconnect schedules and "
+    gates="power admission (`sim/admission.py`), through interconnect schedules and "
     "curtailments (`sim/power.py`, `sim/outages.py`)",
     links="interconnect step *k*: planned date → `due_k` (its slip is the draw); a "
     "curtailment window",

@@ -8,7 +8,7 @@ INSTALLATION_CREWS = ConstraintClass(
     relaxing="unlimited installation crews",
     attribution="a stage's GPUs × the time it waited for an installation crew; also added "
     "to the `crews` row",
-    gates="a stage's installation (`sim/pods.py`)",
+    gates="a stage's installation (`sim/stage_lifecycle.py`)",
     links="a stage's wait for an installation crew: asked → crew free",
     # `crews` is the name explain, the critical path and scripts have always used
     relax_as="crews",
