@@ -24,6 +24,8 @@ from dcsim.units import DAYS_PER_YEAR
 from dcsim.version import __version__
 
 SECONDS_PER_DAY = 86_400
+#: The unit of each event's quantity: the typed column of events.parquet it goes to.
+UNIT_OF = {name: quantity for name, (quantity, _) in CARRIES.items()}
 #: Columns of ``stage_waits.parquet``: days each stage waited on each constraint class.
 STAGE_WAIT_COLUMNS = {
     "stage": "the stage (hall/number)",
@@ -95,11 +97,16 @@ def events(model: BuildOut) -> pd.DataFrame:
     written before the typed columns."""
     frame = pd.DataFrame(model.ledger.events, columns=("day", "event", "entity", "amount"))
     frame.insert(0, "date", to_dates(model.scenario.start, frame["day"]))
-    frame["event"] = frame["event"].astype(str)
-    unit = frame["event"].map({str(name): quantity for name, (quantity, _) in CARRIES.items()})
+    amount = frame["amount"].to_numpy(dtype="float64")
+    unit = np.array([UNIT_OF[event[1]] for event in model.ledger.events], dtype=object)
     for quantity in QUANTITIES:
-        values = frame["amount"].where(unit == quantity)
-        frame[quantity] = values.astype("Int64" if quantity == "gpus" else "Float64")
+        absent = unit != quantity
+        values = np.where(absent, 0.0, amount)
+        frame[quantity] = (
+            pd.arrays.IntegerArray(values.round().astype("int64"), absent)
+            if quantity == "gpus"
+            else pd.arrays.FloatingArray(values, absent)
+        )
     return frame
 
 
