@@ -21,7 +21,7 @@ from dcsim.rng import RandomStreams
 from dcsim.sim.admission import Dispatcher
 from dcsim.sim.clock import Doorbell, run_until
 from dcsim.sim.controller import EnergizationController
-from dcsim.sim.failures import burn_in_failures, gpu_failures
+from dcsim.sim.failures import GpuFaults
 from dcsim.sim.holds import Hold, SourceClaims
 from dcsim.sim.ledger import Ledger
 from dcsim.sim.plugins import PluginWiring
@@ -82,6 +82,7 @@ class BuildOut:
             scenario, self.chips, lambda names: self.streams.streams("stage", names), self.relaxed
         )
         self.planned_gpus = sum(stage.gpus for stage in self.stages)
+        self._gpu_faults = GpuFaults(env, scenario.gpu_failures, self.streams, self.ledger)
         self._build_power()
         used = {stage.chip for stage in self.stages} | {o.chip for o in scenario.chip_orders}
         self.warehouses = {chip: Warehouse(env) for chip in sorted(used)}  # ~10 us each
@@ -122,7 +123,7 @@ class BuildOut:
             doorbell,
             utilization,
             self.trace,
-            on_first_energized=self._start_gpu_failures,
+            on_first_energized=self._gpu_faults.first_energized,
             claims=self.claims,
         )
 
@@ -145,9 +146,13 @@ class BuildOut:
         wire_equipment(site)
         hall_ready = wire_construction(site)
         wire_supply(site, self.warehouses, self.chips, chips)
-        infant_mortality = self._burn_in_failures if self._has_infant_mortality() else None
         stage_holds = wire_installation(
-            site, self.stages, hall_ready, self.warehouses, self.controller, infant_mortality
+            site,
+            self.stages,
+            hall_ready,
+            self.warehouses,
+            self.controller,
+            self._gpu_faults.burn_in,
         )
         for constraint in plugins():
             constraint.wire(self._plugin_wiring(constraint, stage_holds, generator_holds))
@@ -170,20 +175,6 @@ class BuildOut:
             stranded=self.stranded,
             streams=self.streams,
         )
-
-    def _has_infant_mortality(self) -> bool:
-        spec = self.scenario.gpu_failures
-        return spec is not None and spec.burn_in_failure_fraction > 0
-
-    def _burn_in_failures(self, stage: Stage) -> None:
-        rng = self.streams.stream("gpu-failures", f"{stage.name}/burn-in")
-        burn_in_failures(self.env, stage, self.scenario.gpu_failures, rng, self.ledger)
-
-    def _start_gpu_failures(self, stage: Stage) -> None:
-        spec = self.scenario.gpu_failures
-        if spec is not None:
-            rng = self.streams.stream("gpu-failures", stage.name)
-            self.env.process(gpu_failures(self.env, stage, spec, rng, self.ledger))
 
     @property
     def waits(self) -> dict[str, float]:

@@ -1,6 +1,7 @@
 """The model's processes, wired by subject: grid, generation, equipment, construction,
 chip supply, installation; each subject's faults (curtailments, outages) are wired with
-the entity they strike.
+the entity they strike, and GPU failures, which start with a stage's burn-in or its first
+energization, by :class:`dcsim.sim.failures.GpuFaults`.
 
 Every function receives a :class:`Site` (the run's clock, scenario, streams, accounts)
 and what its subject needs beyond it, creates its processes and returns what a later
