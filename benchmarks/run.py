@@ -39,9 +39,9 @@ import simpy
 from dcsim.config import load_scenario
 from dcsim.config.schema import Scenario
 from dcsim.results import kpis, levels, summarize
+from dcsim.runtime.worker import criticality_columns
 from dcsim.series_parallel import compile_formula
 from dcsim.sim.model import BuildOut
-from dcsim.sweeps.worker import criticality_columns
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "configs" / "meta-100k-h100.yaml"
 
@@ -109,7 +109,7 @@ def measure(config: Path, rounds: int, per_round: int) -> dict:
             run_began = time.perf_counter()
             model.run()
             run_seconds = time.perf_counter() - run_began
-            columns = levels(model)  # then as dcsim.sweeps.worker.run_batch does
+            columns = levels(model)  # then as dcsim.runtime.worker.run_batch does
             figures = kpis(model, columns)
             criticality_columns(model, figures["days_to_full_cluster"])
             replication.append(time.perf_counter() - began)

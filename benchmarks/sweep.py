@@ -4,7 +4,7 @@ A Monte Carlo of the default scenario (one point, ``--runs`` replications) throu
 ``serial``, ``local`` and ``dask`` (a LocalCluster started for the purpose). Each
 measurement runs in a fresh process, as one ``dcsim sweep`` does: a process that has
 already run a Dask cluster keeps Dask's threads, and a pool it starts then may not fork
-(see ``dcsim.sweeps.executors.Local``). The executors are measured in ``--rounds``
+(see ``dcsim.runtime.executors.Local``). The executors are measured in ``--rounds``
 alternating rounds, so a busy or throttled machine slows them alike.
 
 - ``runs_per_second``, ``wall_seconds``: the median over rounds;

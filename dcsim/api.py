@@ -30,6 +30,7 @@ RUN_FILES = (
     "events.parquet",
     "stages.parquet",
     "critical_path.parquet",
+    "stage_waits.parquet",
 )
 
 
@@ -67,7 +68,7 @@ def check_run_dir(out_dir: str | Path, force: bool) -> None:
 
 def write_run(result: RunResult, out_dir: str | Path, source: str | Path | None = None) -> Path:
     """``summary.json``, ``timeseries.parquet``, ``events.parquet``, ``stages.parquet``,
-    ``critical_path.parquet`` and ``scenario.yaml``, each written whole
+    ``critical_path.parquet``, ``stage_waits.parquet`` and ``scenario.yaml``, each written whole
     (:func:`dcsim.files.atomic`), so a reader never sees half a file.
 
     ``scenario.yaml`` is the source file itself when it stands alone (its comments cite the
@@ -83,6 +84,7 @@ def write_run(result: RunResult, out_dir: str | Path, source: str | Path | None 
         ("events", result.events),
         ("stages", result.stages),
         ("critical_path", result.critical_path),
+        ("stage_waits", result.stage_waits),
     ):
         atomic(out / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
     return out

@@ -13,6 +13,7 @@ import pandas as pd
 from dcsim.api import simulate
 from dcsim.config import Scenario, scenario_from_dict
 from dcsim.errors import UserInputError
+from dcsim.units import HOURS_PER_DAY
 
 
 def without_generators(scenario: Scenario) -> Scenario:
@@ -36,12 +37,11 @@ def without_generators(scenario: Scenario) -> Scenario:
     return scenario_from_dict(data, f"{scenario.name} without generators")
 
 
-#: What a GPU-day is worth by default: the low end of H100 SXM on-demand rental.
-GPU_DAY_VALUE_USD = 2.49 * 24
-GPU_DAY_VALUE_SOURCE = (
-    "H100 SXM on-demand rental 2.49-3.99 USD per GPU-hour, early 2026 (pricegpu.pages.dev, "
-    "'H100 vs A100 Cloud Pricing'; secondary): low end, 2.49 x 24 h"
-)
+def gpu_day_value(scenario: Scenario) -> tuple[float, str]:
+    """What a GPU-day is worth in this scenario, and where that comes from: its own
+    ``economics.value_per_gpu_hour`` (whose default is cited in the schema), x 24 h."""
+    per_hour = scenario.economics.value_per_gpu_hour
+    return per_hour * HOURS_PER_DAY, f"economics.value_per_gpu_hour {per_hour:g} USD x 24 h"
 
 
 def verdict(cost_per_gpu_day: float | None, gpu_day_value: float) -> str:

@@ -1,6 +1,6 @@
 """Counterfactuals: how much each constraint class moves the dates, on the same draws.
 
-Each class is taken away in turn (:data:`dcsim.sim.model.RELAXABLE`): the grid (the largest
+Each class is taken away in turn (:func:`dcsim.constraints.relaxable`): the grid (the largest
 scheduled level of every interconnect on day 0, no slip), on-site generation and electrical
 equipment (in service on day 0), construction (halls ready on day 0, no crew limit), chips
 (every batch on site on day 0, no vendor cap), crews (unlimited installation crews),
@@ -22,11 +22,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from dcsim import constraints
 from dcsim.config.schema import Scenario
 from dcsim.errors import UserInputError
 from dcsim.results import kpis, levels, target_days
 from dcsim.rng import check_seed
-from dcsim.sim.model import RELAXABLE, BuildOut
+from dcsim.sim.model import BuildOut
 
 #: Quantiles reported beside the mean.
 LOW, HIGH = 0.1, 0.9
@@ -53,12 +54,10 @@ def run_outcome(
 
 
 def relaxable_classes(scenario: Scenario) -> list[str]:
-    """The classes this scenario has something of (no generators: no ``generation``)."""
-    present = {
-        "generation": bool(scenario.grid.generators),
-        "equipment": bool(scenario.equipment),
-    }
-    return [name for name in RELAXABLE if present.get(name, True)]
+    """The relaxable classes this scenario has something of (no generators: no
+    ``generation``), as each class's ``present`` says."""
+    found = constraints.classes()
+    return [c.relax_as for c in found if c.relax_as is not None and c.present(scenario)]
 
 
 def explain(
@@ -74,8 +73,8 @@ def explain(
     if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
         raise UserInputError(f"replications {replications!r}: expected a whole number from 1")
     classes = classes or relaxable_classes(scenario)
-    if unknown := set(classes) - set(RELAXABLE):
-        raise UserInputError(f"classes {sorted(unknown)}: known are {list(RELAXABLE)}")
+    if unknown := set(classes) - set(known := constraints.relaxable()):
+        raise UserInputError(f"classes {sorted(unknown)}: known are {list(known)}")
     base = [run_outcome(scenario, seed, r, frozenset()) for r in range(replications)]
     horizon = scenario.horizon
     rows = [

@@ -7,7 +7,8 @@ causes back gives the chain of last-ending waits; shortening any link on it move
 target, and shortening a link off it does not (until another chain becomes the longest).
 
 ``date_set_by`` is the kind of the last link on the chain that is a wait on a constraint
-(grid, generation, equipment, construction, chips, crews). Every chain ends in a stage's own
+(:func:`dcsim.constraints.constraint_kinds`: grid, generation, equipment, construction,
+chips, crews, and any plug-in's). Every chain ends in a stage's own
 installation, burn-in and commissioning, which follow whatever came before; they set the
 date only when nothing else is on the chain.
 """
@@ -18,13 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from dcsim.sim.trace import CONSTRAINT_KINDS, Link
+from dcsim.constraints import constraint_kinds
+from dcsim.sim.trace import Link
 
 if TYPE_CHECKING:
     from dcsim.sim.model import BuildOut
-
-#: Targets a chain is reported for: KPI whose date it explains.
-TARGETS = {"full_cluster": "full_cluster_date", "50pct_gpus": "date_50pct_gpus"}
 
 COLUMNS = (
     "target",
@@ -49,8 +48,9 @@ def chain_to(model: BuildOut, day: float | None) -> list[Link]:
 
 def set_by(chain: list[Link]) -> str | None:
     """The kind of the last constraint wait on the chain (see the module docstring)."""
+    kinds = constraint_kinds()
     for link in reversed(chain):
-        if link.kind in CONSTRAINT_KINDS:
+        if link.kind in kinds:
             return link.kind
     return chain[-1].kind if chain else None
 
@@ -59,9 +59,9 @@ def constraint_entities(chain: list[Link]) -> set[str]:
     """The entities of the chain's constraint links, as a criticality index counts them:
     an interconnect step is its own entity (``utility step 3``), anything else its name
     (``xfmr-2``, ``hall-d``, ``installation crews``)."""
-    names = set()
+    names, kinds = set(), constraint_kinds()
     for link in chain:
-        if link.kind in CONSTRAINT_KINDS:
+        if link.kind in kinds:
             step = link.what.split(" to ")[0] if link.what.startswith("step ") else ""
             names.add(f"{link.entity} {step}".strip())
     return names

@@ -12,6 +12,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from dcsim.constraints.builtin import BUILTIN
+from dcsim.constraints.registry import kpi_rows
 from dcsim.formatting import format_value, human
 
 if TYPE_CHECKING:
@@ -62,7 +64,9 @@ KPIS: dict[str, Kpi] = _table(
         "schedule",
         "GPU-days",
         "breakdown",
-        "GPU-days spent waiting, per constraint (grid, equipment, construction, chips, crews)",
+        "GPU-days delivered GPUs spent waiting, per constraint class: "
+        + ", ".join(kpi_rows(BUILTIN))
+        + " (crews = installation_crews + construction_crews); see docs/model.md",
     ),
     ("peak_facility_mw", "power", "MW", "number", "highest facility load (IT x PUE)"),
     ("peak_it_mw", "power", "MW", "number", "highest IT load"),

@@ -16,12 +16,22 @@ import pandas as pd
 
 from dcsim import critical_path
 from dcsim.config.schema import Scenario
+from dcsim.constraints import stranded_rows
+from dcsim.sim.events import CARRIES, QUANTITIES, EventName
 from dcsim.sim.ledger import CAPEX_COUNTERS, COLUMN, COUNTERS, GPU_STATES
 from dcsim.sim.model import BuildOut
 from dcsim.units import DAYS_PER_YEAR
 from dcsim.version import __version__
 
 SECONDS_PER_DAY = 86_400
+#: The unit of each event's quantity: the typed column of events.parquet it goes to.
+UNIT_OF = {name: quantity for name, (quantity, _) in CARRIES.items()}
+#: Columns of ``stage_waits.parquet``: days each stage waited on each constraint class.
+STAGE_WAIT_COLUMNS = {
+    "stage": "the stage (hall/number)",
+    "constraint": "the constraint class it waited on (docs/model.md, Constraint classes)",
+    "days": "days it waited on it, summed over its waits",
+}
 
 #: Time-series columns users and scripts rely on (the contract), then the extra ones.
 TIMESERIES_COLUMNS = (
@@ -50,6 +60,7 @@ class RunResult:
     events: pd.DataFrame
     stages: pd.DataFrame
     critical_path: pd.DataFrame  # see dcsim.critical_path
+    stage_waits: pd.DataFrame  # see stage_waits()
 
 
 def levels(model: BuildOut) -> dict[str, np.ndarray]:
@@ -80,9 +91,36 @@ def to_dates(start: dt.date, days: pd.Series) -> pd.Series:
 
 
 def events(model: BuildOut) -> pd.DataFrame:
+    """One row per event: when, what (:class:`~dcsim.sim.events.EventName`), which entity,
+    and its quantity in the typed column of its unit (``gpus``, ``usd``, ``mw``, ``days``;
+    null in the others). ``amount`` repeats that quantity, whatever its unit, for scripts
+    written before the typed columns."""
     frame = pd.DataFrame(model.ledger.events, columns=("day", "event", "entity", "amount"))
     frame.insert(0, "date", to_dates(model.scenario.start, frame["day"]))
+    amount = frame["amount"].to_numpy(dtype="float64")
+    unit = np.array([UNIT_OF[event[1]] for event in model.ledger.events], dtype=object)
+    for quantity in QUANTITIES:
+        absent = unit != quantity
+        values = np.where(absent, 0.0, amount)
+        frame[quantity] = (
+            pd.arrays.IntegerArray(values.round().astype("int64"), absent)
+            if quantity == "gpus"
+            else pd.arrays.FloatingArray(values, absent)
+        )
     return frame
+
+
+def stage_waits(model: BuildOut) -> pd.DataFrame:
+    """What each stage waited on and for how long: one row per stage and constraint class
+    with a wait, in plan order (see :meth:`dcsim.sim.stranded.StrandedAccount.waited`)."""
+    order = {stage.name: stage.index for stage in model.stages}
+    waits = sorted(model.stranded.stage_days.items(), key=lambda item: order[item[0][0]])
+    rows = [
+        {"stage": stage, "constraint": constraint, "days": days}
+        for (stage, constraint), days in waits
+        if days > 0
+    ]
+    return pd.DataFrame(rows, columns=list(STAGE_WAIT_COLUMNS))
 
 
 def stage_table(model: BuildOut) -> pd.DataFrame:
@@ -127,7 +165,8 @@ def kpis(model: BuildOut, ts: dict[str, np.ndarray]) -> dict[str, Any]:
     compute_gpu_days = integral("gpus_energized")
     failed_gpu_days = integral("gpus_failed")
     waits = {k: round(v, 3) for k, v in model.waits.items()}
-    binding = max(waits, key=waits.get) if max(waits.values()) > 0 else "none"
+    ranked = {row: waits[row] for row in stranded_rows()}  # not the split-out parts
+    binding = max(ranked, key=ranked.get) if max(ranked.values()) > 0 else "none"
     return {
         "scenario": scenario.name,
         "seed": model.seed,
@@ -154,7 +193,7 @@ def kpis(model: BuildOut, ts: dict[str, np.ndarray]) -> dict[str, Any]:
         "bridging_fuel_cost_usd": integral("bridging_fuel_usd_per_h") * 24,
         "emissions_t_co2": grid_mwh * economics.grid_emissions
         + integral("bridging_t_co2_per_h") * 24,
-        "gpu_failures": sum(1 for event in model.ledger.events if event[1] == "gpu_failed"),
+        "gpu_failures": sum(1 for event in model.ledger.events if event[1] == EventName.GPU_FAILED),
         "gpu_availability": (
             compute_gpu_days / (compute_gpu_days + failed_gpu_days)
             if compute_gpu_days + failed_gpu_days > 0
@@ -182,7 +221,8 @@ def first_days(days: np.ndarray, values: np.ndarray, levels: list[float]) -> lis
 
 
 def target_days(ts: dict[str, np.ndarray], planned: int) -> dict[str, float | None]:
-    """The day each target of :data:`dcsim.critical_path.TARGETS` is first reached."""
+    """The day each critical-path target (the full cluster, half the GPUs) is first
+    reached."""
     full, half = first_days(ts["day"], ts["gpus_energized"], [planned, 0.5 * planned])
     return {"full_cluster": full, "50pct_gpus": half}
 
@@ -197,4 +237,5 @@ def summarize(model: BuildOut) -> RunResult:
         events=events(model),
         stages=stage_table(model),
         critical_path=critical_path.table(model, target_days(columns, model.planned_gpus)),
+        stage_waits=stage_waits(model),
     )

@@ -46,6 +46,7 @@ STREAM_IDS = {
     "curtailment": 9,
     "fleet-site": 10,
     "queue": 11,
+    "constraint": 12,  # a plug-in constraint class: entity "<class>/<name>"
 }
 
 

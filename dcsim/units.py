@@ -23,6 +23,7 @@ from pydantic_core import PydanticCustomError
 
 #: Days in the mean Julian year: the year of rates written per year and of USD-years.
 DAYS_PER_YEAR = 365.25
+HOURS_PER_DAY = 24
 
 registry = pint.UnitRegistry(on_redefinition="raise")
 registry.define("USD = [currency]")

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from dcsim.sweeps.worker import flatten
+from dcsim.runtime.worker import flatten
 
 #: Values put in place of a valid one: wrong types, units, signs, non-finite numbers,
 #: impossible and out-of-range dates, overflowing counts, runaway rates, pint expressions.

@@ -5,6 +5,11 @@ can show its outputs are bit-identical to those before it.
 ``tests/data/output_fingerprints.json``; ``tests/test_output_identity.py`` recomputes them
 and compares. A fingerprint covers only the columns and KPIs present when it was written,
 so adding a KPI or a column does not disturb it; changing a number does.
+
+When they may be regenerated (docs/fingerprints.md): never for a refactor, which must keep
+them; only for a model change (or a dependency upgrade in ``constraints.txt``) named in its
+own section of CHANGELOG.md, committed together with the regenerated file. Never to turn a
+red test green.
 """
 
 from __future__ import annotations

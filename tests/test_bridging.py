@@ -90,3 +90,12 @@ def test_cli(cli):
     refused = cli("bridging", REPO / "configs" / "meta-100k-h100.yaml")
     assert refused.returncode == 2 and "no generators" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+def test_a_gpu_day_is_worth_what_the_scenario_says():
+    from dcsim.bridging import gpu_day_value
+    from tests.conftest import tiny
+
+    value, source = gpu_day_value(tiny(economics={"value_per_gpu_hour": 4}))
+    assert value == 4 * 24
+    assert "economics.value_per_gpu_hour 4 USD" in source

@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dcsim.config import scenario_from_dict
+from dcsim.constraints import relaxable
 from dcsim.counterfactuals import run_outcome
-from dcsim.sim.model import RELAXABLE
 from dcsim.topology import PowerNetwork
 from dcsim.units import to_kw
 from tests.conftest import TINY
@@ -148,10 +148,10 @@ def carries_everything(scenario) -> bool:
 def test_relaxing_a_constraint_never_makes_the_full_cluster_later(raw, replication):
     scenario = scenario_from_dict(raw, "generated")
     base = run_outcome(scenario, 0, replication, frozenset()).full_cluster_day
-    for name in RELAXABLE:
+    for name in relaxable():
         relaxed = run_outcome(scenario, 0, replication, frozenset({name})).full_cluster_day
         if base is None:
             continue  # nothing to be later than
         assert relaxed is not None and relaxed <= base + 1e-9, (name, base, relaxed)
-    everything = run_outcome(scenario, 0, replication, frozenset(RELAXABLE)).full_cluster_day
+    everything = run_outcome(scenario, 0, replication, frozenset(relaxable())).full_cluster_day
     assert everything == (0.0 if carries_everything(scenario) else None)

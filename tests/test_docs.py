@@ -49,3 +49,16 @@ def test_there_are_tutorial_scenarios():
 def test_tutorial_scenario_validates(path):
     scenario = load_scenario(path)
     assert scenario.name == path.stem
+
+
+def test_constraint_tables_of_the_model_page_match_the_registry():
+    spec = importlib.util.spec_from_file_location(
+        "make_constraint_reference", DOCS / "make_constraint_reference.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    actual = (DOCS / "model.md").read_text(encoding="utf-8")
+    assert module.render(actual) == actual, (
+        "docs/model.md's constraint tables are out of date with dcsim/constraints/; "
+        "regenerate them with `.venv/bin/python docs/make_constraint_reference.py --write`"
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from dcsim.sweeps.executors import Local, WorkerLost, map_retrying
+from dcsim.runtime.executors import Local, WorkerLost, map_retrying
 
 
 def run(task: tuple[str, ...]) -> tuple[str, ...]:

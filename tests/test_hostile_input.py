@@ -313,8 +313,8 @@ def test_known_kpis_are_the_numbers_a_run_reports():
     """``kpis:`` in an experiment is checked against KNOWN_KPIS: it must match a real run."""
     from conftest import tiny
 
+    from dcsim.runtime.worker import flatten
     from dcsim.sweeps.experiment import KNOWN_KPIS
-    from dcsim.sweeps.worker import flatten
 
     kpis = flatten(simulate(tiny(gpu_failures={})).kpis)
     assert all(value is not None for value in kpis.values()), kpis

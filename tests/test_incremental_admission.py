@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dcsim.flow import IncrementalFlow
-from dcsim.sim.dispatch import POLICIES, Dispatcher
+from dcsim.sim.admission import POLICIES, Dispatcher
 from dcsim.sim.stage import Stage
 from dcsim.topology import PowerNetwork
 from tests.test_topology import _random_network

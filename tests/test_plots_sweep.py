@@ -16,7 +16,7 @@ from dcsim.api import simulate
 from dcsim.config import load_scenario
 from dcsim.plots import sweep as plots
 from dcsim.report import load, write_report
-from dcsim.sweeps.worker import flatten
+from dcsim.runtime.worker import flatten
 
 CONFIG = Path(__file__).parents[1] / "configs" / "meta-100k-h100.yaml"
 CREWS = {0: 2, 1: 6}  # point -> installation.crews

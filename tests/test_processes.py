@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from dcsim.api import simulate
-from dcsim.sim.dispatch import Dispatcher
+from dcsim.sim.admission import Dispatcher
 from dcsim.sim.model import BuildOut
 from dcsim.sim.stage import Stage
 from dcsim.sim.supply import VendorCap, batch_sizes

@@ -105,7 +105,7 @@ def test_common_random_numbers_across_points(tmp_path):
 
 
 def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypatch, capsys):
-    import dcsim.sweeps.worker
+    import dcsim.runtime.worker
     from dcsim.sim.model import BuildOut
 
     class Flaky(BuildOut):
@@ -114,7 +114,7 @@ def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypatch, 
                 raise RuntimeError("solver diverged")
             return super().run(deadline)
 
-    monkeypatch.setattr(dcsim.sweeps.worker, "BuildOut", Flaky)
+    monkeypatch.setattr(dcsim.runtime.worker, "BuildOut", Flaky)
     exp = tmp_path / "e.yaml"
     exp.write_text(
         json.dumps(
@@ -215,7 +215,7 @@ def test_dask_scheduler_file_matches_serial(reference, tmp_path):
 def test_a_store_reads_its_own_parts_as_a_fresh_reader_does(tmp_path):
     """The runs a store kept of the parts it wrote equal what reading the files gives, for
     parts whose columns differ in type: ok runs with KPIs and dates, failed runs with none."""
-    from dcsim.sweeps.store import Store
+    from dcsim.runtime.store import Store
 
     ok = {"status": "ok", "error": None, "gpus": 10, "date": "2026-01-01", "mw": 1.5}
     failed = {"status": "error", "error": "ValueError: x", "wall_seconds": float("nan")}
@@ -240,7 +240,7 @@ def test_a_pool_never_forks_a_process_that_runs_threads(reference, tmp_path):
     import sys
     import threading
 
-    from dcsim.sweeps import executors
+    from dcsim.runtime import executors
 
     release = threading.Event()
     other = threading.Thread(target=release.wait)

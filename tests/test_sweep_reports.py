@@ -13,10 +13,10 @@ from dcsim.plots import sweep as plots
 from dcsim.report import load
 from dcsim.report.document import build
 from dcsim.report.html import to_html
+from dcsim.runtime.store import Store
 from dcsim.sweeps.experiment import experiment_from_dict
 from dcsim.sweeps.runner import run_sweep
 from dcsim.sweeps.sensitivity import sobol
-from dcsim.sweeps.store import Store
 from tests.conftest import DEFAULT_CONFIG
 
 DELAYS = ["0 months", "6 months", "12 months"]

@@ -17,7 +17,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--gpu-day-value",
         type=float,
         metavar="USD",
-        help="what one GPU-day of compute is worth to you (default: H100 rental, 59.76 USD)",
+        help="what one GPU-day of compute is worth to you (default: the scenario's "
+        "economics.value_per_gpu_hour x 24)",
     )
     parser.add_argument(
         "--json",
@@ -28,19 +29,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def bridging_command(args: argparse.Namespace) -> int:
-    from dcsim.bridging import GPU_DAY_VALUE_SOURCE, GPU_DAY_VALUE_USD, compare, verdict
+    from dcsim.bridging import compare, gpu_day_value, verdict
     from dcsim.config import load_scenario
     from dcsim.errors import UserInputError
 
     if args.replications < 1:
         raise UserInputError("--replications must be at least 1")
-    value = GPU_DAY_VALUE_USD if args.gpu_day_value is None else args.gpu_day_value
-    value_source = GPU_DAY_VALUE_SOURCE if args.gpu_day_value is None else "--gpu-day-value"
+    scenario = load_scenario(args.config)
+    value, value_source = gpu_day_value(scenario)
+    if args.gpu_day_value is not None:
+        value, value_source = args.gpu_day_value, "--gpu-day-value"
     if not value > 0:
-        raise UserInputError(f"--gpu-day-value must be a positive number of USD, got {value}")
-    table = compare(
-        load_scenario(args.config), seed=args.seed, replications=range(args.replications)
-    )
+        raise UserInputError(
+            f"{value_source}: a GPU-day's value must be a positive number of USD, got {value}"
+        )
+    table = compare(scenario, seed=args.seed, replications=range(args.replications))
     medians = {k: (None if v != v else v) for k, v in table.median(numeric_only=True).items()}
     cost = medians.get("cost_per_gpu_day_gained_usd")
     said = verdict(cost, value)

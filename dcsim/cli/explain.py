@@ -13,13 +13,15 @@ import pandas as pd
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     from dcsim.cli.run import add_set_option
+    from dcsim.constraints.builtin import BUILTIN
 
+    names = ", ".join(c.relax_as for c in BUILTIN if c.relax_as is not None)
     explain = subparsers.add_parser(
         "explain",
         help="days each constraint class costs: re-run with it relaxed, on the same draws",
-        description="Re-run the scenario with each constraint class relaxed in turn (grid, "
-        "generation, equipment, construction, chips, crews, installation, commissioning) "
-        "and with the two largest together, on the same random draws, and report the "
+        description="Re-run the scenario with each constraint class relaxed in turn "
+        f"({names}, and any plug-in class the scenario has) and with the two largest "
+        "together, on the same random draws, and report the "
         "days gained on the full cluster and on half the GPUs and the change in stranded "
         "capex: mean and P10/P90 over the replications.",
     )

@@ -9,7 +9,7 @@ from dcsim.errors import UserInputError
 
 def add_executor_options(parser: argparse.ArgumentParser, default: str, runs: str) -> None:
     """``--executor``, ``--workers``, ``--address`` and ``--scheduler-file``, as
-    :func:`dcsim.sweeps.executors.open_executor` takes them; ``runs`` names what runs."""
+    :func:`dcsim.runtime.executors.open_executor` takes them; ``runs`` names what runs."""
     where = "a local process pool over all cores" if default == "local" else "this process"
     parser.add_argument(
         "--executor",

@@ -16,6 +16,7 @@ OUT_FILES = (
     "events.parquet",
     "stages.parquet",
     "critical_path.parquet",
+    "stage_waits.parquet (days each stage waited on each constraint)",
     "scenario.yaml (the scenario as run)",
 )
 #: What ``--plot`` adds to the ``--out`` directory.

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from dcsim.cli.options import add_executor_options, check_executor_options
-from dcsim.sweeps.limits import TIME_LIMIT_S
+from dcsim.runtime.limits import TIME_LIMIT_S
 
 EXIT_RUNS_FAILED = 1
 #: Most seconds one run may be given.

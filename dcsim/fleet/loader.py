@@ -44,11 +44,6 @@ class SitePlan:
     shells: frozenset[str] = frozenset()  # services of halls in powered shells
 
 
-def is_fleet_file(data: dict[str, Any]) -> bool:
-    """A fleet file is told from a scenario or an experiment by its ``fleet:`` key."""
-    return "fleet" in data
-
-
 def load_fleet(path: str | Path) -> Fleet:
     try:
         return Fleet.model_validate(read_yaml(Path(path)))

@@ -28,11 +28,11 @@ from dcsim.fleet.loader import SitePlan, load_fleet, site_plans
 from dcsim.fleet.model import FleetRun
 from dcsim.fleet.results import summarize_fleet
 from dcsim.fleet.schema import Fleet
-from dcsim.sweeps.executors import Executor, WorkerLost, map_retrying, open_executor
+from dcsim.runtime.executors import Executor, WorkerLost, map_retrying, open_executor
+from dcsim.runtime.store import Layout, Store, runs_table
+from dcsim.runtime.worker import describe, flatten
 from dcsim.sweeps.experiment import MAX_RUNS
-from dcsim.sweeps.store import Layout, Store, runs_table
 from dcsim.sweeps.summary import summarize
-from dcsim.sweeps.worker import describe, flatten
 
 #: Columns of a replication row that are not KPIs.
 META = ("replication", "seed", "status", "error")
@@ -129,7 +129,7 @@ def monte_carlo(
     ``local`` or ``dask``, as for sweeps); rows are sorted by replication, so the result
     does not depend on which worker finished first.
 
-    With ``out``, the study is kept as a sweep is (:class:`~dcsim.sweeps.store.Store`):
+    With ``out``, the study is kept as a sweep is (:class:`~dcsim.runtime.store.Store`):
     each replication is written as it finishes, so a killed study resumes where it
     stopped, and ``out`` ends with ``replications.parquet`` and ``quantiles.parquet``. A
     directory holding another study (another file, seed or count) is refused unless
@@ -160,7 +160,7 @@ def monte_carlo(
 
 def _rows(pool: Executor, tasks: list[Replication]) -> Iterator[dict[str, Any]]:
     """Each task's row as it finishes; a replication lost with its worker runs again
-    (:func:`~dcsim.sweeps.executors.map_retrying`)."""
+    (:func:`~dcsim.runtime.executors.map_retrying`)."""
     for task, outcome in map_retrying(pool, run_replication, tasks, what="replications"):
         if isinstance(outcome, BaseException):
             error = (

@@ -71,7 +71,7 @@ def _run(decisions, origin, out, executor, workers, address, scheduler_file, for
     from dcsim.optimization.reevaluate import reevaluate
     from dcsim.optimization.report import best_scenario, history, pareto
     from dcsim.optimization.study import best_value, finished, open_study, search
-    from dcsim.sweeps.executors import open_executor
+    from dcsim.runtime.executors import open_executor
 
     base, digest = prepare(decisions, origin)
     with (

@@ -1,7 +1,7 @@
 """What runs on a worker: one candidate decision, simulated on a list of replications.
 
 A job carries the raw scenario mapping (validated models do not pickle, see
-:mod:`dcsim.sweeps.worker`) and comes back as one flat record of numbers per run: the
+:mod:`dcsim.runtime.worker`) and comes back as one flat record of numbers per run: the
 numeric KPIs, the dates as ordinal days (never reached: infinity), and the cost parts of
 :mod:`dcsim.optimization.objective`. Replication r of every candidate draws from the same
 named random streams (common random numbers), so candidates differ only by their decisions.
@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from dcsim.optimization.decisions import DATE_KPIS
+from dcsim.runtime.limits import TIME_LIMIT_S
 from dcsim.sweeps.experiment import KNOWN_KPIS
-from dcsim.sweeps.limits import TIME_LIMIT_S
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def record(model: Any, target_day: float) -> dict[str, float]:
     """The numbers of one finished run that objectives and constraints may name."""
     from dcsim.optimization.objective import costs, crew_months, shortfall_gpu_days
     from dcsim.results import kpis, levels
-    from dcsim.sweeps.worker import flatten
+    from dcsim.runtime.worker import flatten
 
     series = levels(model)
     values = flatten(kpis(model, series))

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from dcsim.units import DAYS_PER_YEAR
+from dcsim.units import DAYS_PER_YEAR, HOURS_PER_DAY
 
 #: The parts of the total cost, in the order reports list them.
 COST_PARTS = (
@@ -31,7 +31,6 @@ COST_PARTS = (
     "undelivered_compute_usd",
     "crew_cost_usd",
 )
-HOURS_PER_DAY = 24
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 BOOTSTRAP_RESAMPLES = 2000
 

@@ -27,7 +27,7 @@ def reevaluate(
     difference to the base, mean cost parts, P90 full-cluster date, feasibility."""
     from dcsim.config.loader import apply_overrides
     from dcsim.errors import UserInputError
-    from dcsim.sweeps.worker import describe
+    from dcsim.runtime.worker import describe
 
     top = incumbents(study, decisions, decisions.reevaluate.top)
     if not top:

@@ -100,7 +100,7 @@ def search(
     from optuna.trial import TrialState
 
     from dcsim.config.loader import apply_overrides
-    from dcsim.sweeps.worker import describe
+    from dcsim.runtime.worker import describe
 
     space = {name: distribution(d) for name, d in decisions.decisions.items()}
     replications = tuple(range(decisions.replications))

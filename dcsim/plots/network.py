@@ -22,8 +22,8 @@ from matplotlib.colors import Normalize
 from matplotlib.lines import Line2D
 
 from dcsim.plots.style import new_axes
+from dcsim.sim.events import EventName
 
-SOURCES = ("interconnect", "generator")
 #: Box style per node kind; equipment kinds not listed here draw as equipment.
 SHAPES = {"interconnect": "square", "generator": "square", "hall": "round4", "equipment": "round"}
 NOT_IN_SERVICE = "0.85"
@@ -76,11 +76,16 @@ def in_service_dates(events: pd.DataFrame) -> dict[str, pd.Timestamp]:
     """When each node of a run first carried power: equipment in service, generator
     online, interconnect's first step, hall's first energized stage."""
     firsts: dict[str, pd.Timestamp] = {}
-    kinds = ("equipment_in_service", "generator_online", "interconnect_step", "energized")
+    kinds = (
+        EventName.EQUIPMENT_IN_SERVICE,
+        EventName.GENERATOR_ONLINE,
+        EventName.INTERCONNECT_STEP,
+        EventName.ENERGIZED,
+    )
     for event in kinds:
         rows = events[(events["event"] == event) & (events["amount"] > 0)]
         for entity, when in rows.groupby("entity")["date"].min().items():
-            node = str(entity).split("/", 1)[0] if event == "energized" else str(entity)
+            node = str(entity).split("/", 1)[0] if event == EventName.ENERGIZED else str(entity)
             firsts[node] = min(firsts.get(node, when), when)
     return firsts
 

@@ -28,6 +28,7 @@ from dcsim.plots.style import (
     time_limits,
     to_dates,
 )
+from dcsim.sim.events import EventName
 
 #: Power curves, outermost limit first: what the grid grants, what the equipment can carry,
 #: what the campus draws, and the share of it that reaches servers.
@@ -182,26 +183,26 @@ def schedule_bars(
         if pd.notna(begin) and pd.notna(end) and end >= begin:
             bars.append((group, row, phase, begin, end))
 
-    for name, delivered in dates.get("equipment_delivered", {}).items():
-        ordered = dates.get("equipment_ordered", {}).get(name, planned.get(name, start))
+    for name, delivered in dates.get(EventName.EQUIPMENT_DELIVERED, {}).items():
+        ordered = planned.get(name, start)
         add("equipment", name, "on order", ordered, delivered)
         add(
             "equipment",
             name,
             "delivered, installing",
             delivered,
-            dates.get("equipment_in_service", {}).get(name),
+            dates.get(EventName.EQUIPMENT_IN_SERVICE, {}).get(name),
         )
-    for name, begun in dates.get("construction_start", {}).items():
+    for name, begun in dates.get(EventName.CONSTRUCTION_START, {}).items():
         begun = min(begun, planned.get(name, begun))
-        fitout = dates.get("fitout_start", {}).get(name)
+        fitout = dates.get(EventName.FITOUT_START, {}).get(name)
         add("hall", name, "shell", begun, fitout)
-        add("hall", name, "fit-out", fitout, dates.get("hall_ready", {}).get(name))
+        add("hall", name, "fit-out", fitout, dates.get(EventName.HALL_READY, {}).get(name))
     end = events["date"].max()
-    for name, installing in dates.get("install_start", {}).items():
-        ready = dates.get("ready_for_power", {}).get(name)
-        energized = dates.get("energized", {}).get(name)
-        hall_ready = dates.get("hall_ready", {}).get(name.rsplit("/", 1)[0])
+    for name, installing in dates.get(EventName.INSTALL_START, {}).items():
+        ready = dates.get(EventName.READY_FOR_POWER, {}).get(name)
+        energized = dates.get(EventName.ENERGIZED, {}).get(name)
+        hall_ready = dates.get(EventName.HALL_READY, {}).get(name.rsplit("/", 1)[0])
         if hall_ready is not None and installing > hall_ready:
             add("stage", name, "waiting for crews or chips", hall_ready, installing)
         add("stage", name, "install + burn-in", installing, ready if ready is not None else end)
@@ -245,7 +246,7 @@ def plot_schedule(
         )
     drawn = set(bars["phase"])
     handles: list[Any] = [Patch(color=c, label=p) for p, c in PHASES.items() if p in drawn]
-    steps = events[events["event"].isin(["interconnect_step", "generator_online"])]
+    steps = events[events["event"].isin([EventName.INTERCONNECT_STEP, EventName.GENERATOR_ONLINE])]
     for i, (when, amount) in enumerate(zip(steps["date"], steps["amount"], strict=True)):
         ax.axvline(when, color="tab:blue", ls=":", lw=1)
         ax.annotate(
@@ -259,7 +260,7 @@ def plot_schedule(
         )
     if len(steps):
         handles.append(Line2D([], [], color="tab:blue", ls=":", label="grid capacity step"))
-    sheds = events[events["event"] == "shed"]
+    sheds = events[events["event"] == EventName.SHED]
     if len(sheds):
         rows_of = [position.get(entity, float("nan")) for entity in sheds["entity"]]
         handles += ax.plot(sheds["date"], rows_of, "rx", label="stage shed")

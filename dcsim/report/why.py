@@ -13,8 +13,8 @@ from typing import Any
 
 import pandas as pd
 
+from dcsim.constraints import constraint_kinds
 from dcsim.report.figures import Picture, render
-from dcsim.sim.trace import CONSTRAINT_KINDS
 
 #: How many relaxed classes the sentence names, largest gain first.
 NAMED_GAINS = 3
@@ -42,7 +42,7 @@ def date_sentence(kpis: dict[str, Any], chain: pd.DataFrame, gains: dict[str, fl
     full = kpis.get("full_cluster_date")
     if not full:
         return "The full cluster is not reached within the horizon, so no chain sets its date."
-    constraints = [link for link in chain.itertuples() if link.kind in CONSTRAINT_KINDS]
+    constraints = [link for link in chain.itertuples() if link.kind in constraint_kinds()]
     setter = f", set by {link_phrase(constraints[-1])}" if constraints else ""
     ranked = sorted(gains.items(), key=lambda item: -item[1])
     named = [(name, days) for name, days in ranked if days >= 0.5][:NAMED_GAINS]

@@ -9,6 +9,7 @@ import simpy
 
 from dcsim.config.schema import Hall
 from dcsim.sim.clock import until
+from dcsim.sim.events import EventName
 from dcsim.sim.ledger import Ledger
 from dcsim.sim.stranded import StrandedAccount
 from dcsim.sim.trace import NO_CAUSE, Trace, span
@@ -17,6 +18,7 @@ from dcsim.sim.trace import NO_CAUSE, Trace, span
 def hall_construction(
     env: simpy.Environment,
     hall: Hall,
+    *,
     planned_day: float,
     rng: np.random.Generator,
     crews: simpy.Resource,
@@ -41,16 +43,18 @@ def hall_construction(
         asked = env.now
         yield crew
         began = planned_day if env.now <= max(planned_day, 0.0) else env.now
-        stranded.charge("crews", hall.planned_gpus, env.now - max(planned_day, 0.0))
+        stranded.charge("construction_crews", hall.planned_gpus, env.now - max(planned_day, 0.0))
         link = NO_CAUSE
         if env.now > asked:
             what = "waited for a construction crew"
             link = trace.add("construction", "construction crews", what, asked, env.now)
         ledger.record(
-            "construction_start", hall.name, cost / 2, add={"capex_facility_usd": cost / 2}
+            EventName.CONSTRUCTION_START, hall.name, cost / 2, add={"capex_facility_usd": cost / 2}
         )
         yield until(env, began + shell_days)
-        ledger.record("fitout_start", hall.name, cost / 2, add={"capex_facility_usd": cost / 2})
+        ledger.record(
+            EventName.FITOUT_START, hall.name, cost / 2, add={"capex_facility_usd": cost / 2}
+        )
         yield until(env, began + shell_days + fitout_days)
     link = trace.add(
         "construction", hall.name, "shell", began, began + shell_days, span(shell_days), link
@@ -59,5 +63,5 @@ def hall_construction(
     link = trace.add(
         "construction", hall.name, "fit-out", began + shell_days, end, span(fitout_days), link
     )
-    ledger.record("hall_ready", hall.name)
+    ledger.record(EventName.HALL_READY, hall.name)
     ready.succeed(link)

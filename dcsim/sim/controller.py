@@ -11,9 +11,11 @@ from collections.abc import Callable, Generator
 
 import simpy
 
+from dcsim.sim.admission import Dispatcher
 from dcsim.sim.changes import switch_changes
 from dcsim.sim.clock import Doorbell
-from dcsim.sim.dispatch import Dispatcher
+from dcsim.sim.events import EventName
+from dcsim.sim.holds import SourceClaims
 from dcsim.sim.ledger import Ledger
 from dcsim.sim.power_system import PowerSystem
 from dcsim.sim.stage import Stage
@@ -33,6 +35,7 @@ class EnergizationController:
         utilization: float,
         trace: Trace,
         on_first_energized: Callable[[Stage], None],
+        claims: SourceClaims,
     ):
         self._env = env
         self._dispatcher = dispatcher
@@ -43,13 +46,14 @@ class EnergizationController:
         self._utilization = utilization
         self._on_first_energized = on_first_energized
         self._trace = trace
+        self._claims = claims
         #: (day, trace link) of every energization, in order: the ends of critical chains
         self.energized: list[tuple[float, int]] = []
 
     def request_power(self, stage: Stage, link: int) -> None:
         """A burned-in stage joins the queue for power; ``link`` is its last trace link."""
         stage.ask_for_power(self._env.now, link)
-        self._ledger.record("ready_for_power", stage.name, stage.gpus)
+        self._ledger.record(EventName.READY_FOR_POWER, stage.name, stage.gpus)
         self._dispatcher.waiting.add(stage)
         self._doorbell.ring()
 
@@ -67,8 +71,10 @@ class EnergizationController:
                 self._env.process(
                     commissioning(self._env, stage, epoch, cause, self._trace, self._energize)
                 )
-            for stage, constraint in self._dispatcher.holds():
-                self._mark_block(stage, constraint)
+            for stage, answer in self._dispatcher.holds():
+                self._mark_block(stage, self._claims.charged(answer))
+            if self._claims.take_changed():
+                self._remark_blocks()
 
     def _power_cause(self, stage: Stage) -> int:
         """What a stage admitted now waited for last: itself if it is admitted as it asks
@@ -83,6 +89,14 @@ class EnergizationController:
         for stage in self._dispatcher.waiting:
             self._close_block(stage)
 
+    def _remark_blocks(self) -> None:
+        """A source was held back or released: what a stage short of sources waits on
+        may have changed hands (from ``grid`` to a plug-in's permit, or back)."""
+        for stage in sorted(self._dispatcher.waiting, key=lambda s: s.index):
+            answer = self._dispatcher.held_for(stage)
+            if answer is not None:
+                self._mark_block(stage, self._claims.charged(answer))
+
     def _mark_block(self, stage: Stage, constraint: str) -> None:
         if stage.blocked and stage.blocked[0] == constraint:
             return
@@ -93,11 +107,12 @@ class EnergizationController:
         if stage.blocked:
             constraint, since = stage.blocked
             self._stranded.charge(constraint, stage.gpus, self._env.now - since)
+            self._stranded.waited(stage.name, constraint, self._env.now - since)
             stage.blocked = None
 
     def _energize(self, stage: Stage, link: int) -> None:
         first_time = stage.energize()
-        self._switch(stage, +1, "energized")
+        self._switch(stage, +1, EventName.ENERGIZED)
         self.energized.append((self._env.now, link))
         if first_time:
             self._on_first_energized(stage)
@@ -105,11 +120,11 @@ class EnergizationController:
     def _shed(self, stage: Stage) -> None:
         """Take a stage's power away; it waits again with its place in the queue."""
         if stage.shed():
-            self._switch(stage, -1, "shed")
+            self._switch(stage, -1, EventName.SHED)
         else:
-            self._ledger.record("shed", stage.name, 0)
+            self._ledger.record(EventName.SHED, stage.name, 0)
 
-    def _switch(self, stage: Stage, sign: int, event: str) -> None:
+    def _switch(self, stage: Stage, sign: int, event: EventName) -> None:
         """Move a stage's healthy GPUs between installed (dark) and energized."""
         self._power.load_changed(stage.hall, sign * stage.facility_kw)
         self._ledger.record(

@@ -9,13 +9,15 @@ the varying rate and needs no wake-ups when repairs return or the stage is shed.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 
 import numpy as np
 import simpy
 
 from dcsim.config.schema import GpuFailures
+from dcsim.rng import RandomStreams
 from dcsim.sim.changes import burn_in_failure_changes, failure_changes, repair_changes
+from dcsim.sim.events import EventName
 from dcsim.sim.ledger import Ledger
 from dcsim.sim.stage import Stage
 
@@ -33,7 +35,7 @@ def gpu_failures(
         yield env.timeout(rng.exponential(mean_gap))
         if stage.status == "energized" and rng.random() < stage.healthy / stage.gpus:
             stage.lose_gpus(1)
-            ledger.record("gpu_failed", stage.name, 1, add=failure_changes(stage))
+            ledger.record(EventName.GPU_FAILED, stage.name, 1, add=failure_changes(stage))
             env.process(gpu_repair(env, stage, spec.repair_time.sample(rng), ledger))
 
 
@@ -48,7 +50,9 @@ def burn_in_failures(
     swapped after a repair time and rejoins its stage."""
     failed = int(rng.binomial(stage.gpus, spec.burn_in_failure_fraction))
     stage.lose_gpus(failed)
-    ledger.record("burn_in_failures", stage.name, failed, add=burn_in_failure_changes(failed))
+    ledger.record(
+        EventName.BURN_IN_FAILURES, stage.name, failed, add=burn_in_failure_changes(failed)
+    )
     for _ in range(failed):
         env.process(gpu_repair(env, stage, spec.repair_time.sample(rng), ledger))
 
@@ -58,4 +62,37 @@ def gpu_repair(env: simpy.Environment, stage: Stage, days: float, ledger: Ledger
     yield env.timeout(days)
     stage.regain_gpu()
     running = stage.status == "energized"
-    ledger.record("gpu_repaired", stage.name, 1, add=repair_changes(stage, running))
+    ledger.record(EventName.GPU_REPAIRED, stage.name, 1, add=repair_changes(stage, running))
+
+
+class GpuFaults:
+    """The wiring of a campus's GPU failures: what the controller calls when a stage is
+    first energized (its failure process starts) and what a stage calls after burn-in (its
+    infant mortality), each drawing from the stage's own named stream."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        spec: GpuFailures | None,
+        streams: RandomStreams,
+        ledger: Ledger,
+    ):
+        self._env, self._spec, self._streams, self._ledger = env, spec, streams, ledger
+
+    @property
+    def burn_in(self) -> Callable[[Stage], None] | None:
+        """The burn-in swap, or None when no GPU fails in burn-in."""
+        spec = self._spec
+        if spec is None or spec.burn_in_failure_fraction <= 0:
+            return None
+        return self._burn_in
+
+    def _burn_in(self, stage: Stage) -> None:
+        rng = self._streams.stream("gpu-failures", f"{stage.name}/burn-in")
+        burn_in_failures(self._env, stage, self._spec, rng, self._ledger)
+
+    def first_energized(self, stage: Stage) -> None:
+        """Start the stage's failure process (when the scenario models failures)."""
+        if self._spec is not None:
+            rng = self._streams.stream("gpu-failures", stage.name)
+            self._env.process(gpu_failures(self._env, stage, self._spec, rng, self._ledger))

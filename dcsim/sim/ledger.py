@@ -13,6 +13,7 @@ from collections.abc import Callable
 import numpy as np
 
 from dcsim.errors import RunawayError
+from dcsim.sim.events import EventName
 
 #: Most events one run may log: a backstop far above any scenario the load-time estimate
 #: (``Scenario.expected_events``) lets through, for a process it does not foresee.
@@ -58,19 +59,20 @@ COLUMN = {name: index for index, name in enumerate(COUNTERS)}
 class Ledger:
     def __init__(self, clock: Callable[[], float]):
         self._clock = clock
-        self.events: list[tuple[float, str, str, float]] = []
+        self.events: list[tuple[float, EventName, str, float]] = []
         self._changes: list[tuple[dict[str, float] | None, dict[str, float] | None]] = []
 
     def record(
         self,
-        event: str,
+        event: EventName,
         entity: str,
         amount: float = 0.0,
         add: dict[str, float] | None = None,
         assign: dict[str, float] | None = None,
     ) -> None:
-        """Log ``event`` for ``entity``, which adds ``add`` to some counters and gives
-        others the values in ``assign``."""
+        """Log ``event`` for ``entity`` with its ``amount`` (in the unit
+        :data:`dcsim.sim.events.CARRIES` gives it), which adds ``add`` to some counters and
+        gives others the values in ``assign``."""
         if len(self.events) >= MAX_EVENTS:
             raise RunawayError.after(self.events, MAX_EVENTS)
         self.events.append((self._clock(), event, entity, amount))

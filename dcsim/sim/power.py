@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 
 import numpy as np
 import simpy
 
 from dcsim.config.schema import Equipment, Interconnect, OnSiteGenerator
 from dcsim.sim.clock import until
+from dcsim.sim.events import EventName
+from dcsim.sim.holds import Hold, SourceClaims, wait_out_source
 from dcsim.sim.ledger import Ledger
 from dcsim.sim.power_system import PowerSystem
 from dcsim.sim.trace import NO_CAUSE, Trace, span
@@ -17,6 +19,7 @@ from dcsim.sim.trace import NO_CAUSE, Trace, span
 def interconnect_schedule(
     env: simpy.Environment,
     interconnect: Interconnect,
+    *,
     planned_days: list[float],
     rng: np.random.Generator,
     power: PowerSystem,
@@ -53,22 +56,33 @@ def interconnect_schedule(
 def generator_lifecycle(
     env: simpy.Environment,
     generator: OnSiteGenerator,
+    *,
     order_day: float,
     rng: np.random.Generator,
     ledger: Ledger,
     power: PowerSystem,
     trace: Trace,
     relaxed: bool = False,
+    holds: Sequence[Hold] = (),
+    claims: SourceClaims | None = None,
 ) -> Generator:
     """On-site generation: ordered, delivered after its lead time, installed, then running
-    (relaxed: running on day 0)."""
+    (relaxed: running on day 0) once it has waited out its ``holds`` (a plug-in's permit),
+    claimed in ``claims`` meanwhile. ``holds`` is read when the generator is built, so a
+    plug-in may add to it after the process is created."""
     lead, install = (0.0, 0.0) if relaxed else _lead_and_install(generator, rng)
     order_day = min(order_day, 0.0) if relaxed else order_day
     link = _delivery_links(trace, "generation", generator.name, order_day, lead, install)
     yield until(env, order_day + lead + install)
     ledger.record(
-        "capex", generator.name, generator.cost, add={"capex_generation_usd": generator.cost}
+        EventName.GENERATION_CAPEX,
+        generator.name,
+        generator.cost,
+        add={"capex_generation_usd": generator.cost},
     )
+    if holds:
+        assert claims is not None, "a held generator needs its claims"
+        link = yield from wait_out_source(env, generator.name, holds, claims, link)
     power.generator_online(generator, link)
 
 
@@ -94,6 +108,7 @@ def _delivery_links(
 def equipment_lifecycle(
     env: simpy.Environment,
     equipment: Equipment,
+    *,
     order_day: float,
     rng: np.random.Generator,
     ledger: Ledger,
@@ -111,7 +126,7 @@ def equipment_lifecycle(
     link = _delivery_links(trace, "equipment", equipment.name, order_day, lead, install_days)
     yield until(env, delivered)
     ledger.record(
-        "equipment_delivered",
+        EventName.EQUIPMENT_DELIVERED,
         equipment.name,
         equipment.cost,
         add={"capex_electrical_usd": equipment.cost},

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 
 from dcsim.config.schema import Equipment, Interconnect, OnSiteGenerator
 from dcsim.sim.clock import Doorbell
+from dcsim.sim.events import EventName
 from dcsim.sim.generation import Offer, merit_order
 from dcsim.sim.ledger import Ledger
 from dcsim.sim.trace import NO_CAUSE
@@ -54,31 +55,31 @@ class PowerSystem:
     # -- what processes report -----------------------------------------------------------
     def interconnect_step(self, name: str, capacity_mw: float, link: int) -> None:
         self.scheduled_kw[name] = to_kw(capacity_mw)
-        self._refresh("interconnect_step", name, capacity_mw, link)
+        self._refresh(EventName.INTERCONNECT_STEP, name, capacity_mw, link)
 
     def curtailment_start(self, name: str, limit_mw: float) -> None:
         self._curtail_limits_kw[name].append(to_kw(limit_mw))
-        self._refresh("curtailment_start", name, limit_mw)
+        self._refresh(EventName.CURTAILMENT_START, name, limit_mw)
 
     def curtailment_end(self, name: str, limit_mw: float, link: int) -> None:
         self._curtail_limits_kw[name].remove(to_kw(limit_mw))
-        self._refresh("curtailment_end", name, limit_mw, link)
+        self._refresh(EventName.CURTAILMENT_END, name, limit_mw, link)
 
     def generator_online(self, generator: OnSiteGenerator, link: int) -> None:
         self._online.add(generator.name)
-        self._refresh("generator_online", generator.name, generator.capacity, link)
+        self._refresh(EventName.GENERATOR_ONLINE, generator.name, generator.capacity, link)
 
     def equipment_in_service(self, equipment: Equipment, link: int) -> None:
         self._installed.add(equipment.name)
-        self._refresh("equipment_in_service", equipment.name, equipment.capacity, link)
+        self._refresh(EventName.EQUIPMENT_IN_SERVICE, equipment.name, equipment.capacity, link)
 
     def outage_start(self, name: str, days: float) -> None:
         self._outages[name] += 1
-        self._refresh("equipment_outage", name, days)
+        self._refresh(EventName.EQUIPMENT_OUTAGE, name, days)
 
     def outage_end(self, name: str, days: float, link: int) -> None:
         self._outages[name] -= 1
-        self._refresh("equipment_restored", name, days, link)
+        self._refresh(EventName.EQUIPMENT_RESTORED, name, days, link)
 
     def load_changed(self, hall: str, delta_kw: int) -> None:
         """A stage at ``hall`` started (or stopped) drawing ``delta_kw`` of facility load."""
@@ -121,7 +122,9 @@ class PowerSystem:
         else:
             network.set_in_service(name, name in self._installed and self._outages[name] == 0)
 
-    def _refresh(self, event: str, entity: str, amount: float, link: int | None = None) -> None:
+    def _refresh(
+        self, event: EventName, entity: str, amount: float, link: int | None = None
+    ) -> None:
         """``link`` is the trace link of a change that can let a waiting stage in (a
         step, equipment in service, an outage or curtailment ending); a change that only
         takes power away has none."""
@@ -132,7 +135,7 @@ class PowerSystem:
         for generator in self._generators_to_retire():
             self._retired.add(generator.name)
             self._apply(generator.name)
-            self._log("generator_retired", generator.name, generator.capacity)
+            self._log(EventName.GENERATOR_RETIRED, generator.name, generator.capacity)
         self._doorbell.ring()
 
     def _generators_to_retire(self) -> list[OnSiteGenerator]:
@@ -149,7 +152,7 @@ class PowerSystem:
         grid_kw = self.network.max_flow_kw(self._planned_kw, without=self._generator_names)
         return candidates if grid_kw >= self._planned_total_kw else []
 
-    def _log(self, event: str, entity: str, amount: float) -> None:
+    def _log(self, event: EventName, entity: str, amount: float) -> None:
         source_kw, grid = self.network.source_kw, self.scheduled_kw  # keyed by interconnect
         grid_kw = sum(kw for name, kw in source_kw.items() if name in grid)
         local_kw = sum(kw for name, kw in source_kw.items() if name not in grid)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Generator
 
 import numpy as np
 import simpy
 
 from dcsim.config.schema import ChipOrder
+from dcsim.constraints.registry import IDLE_CHIPS_ROW
 from dcsim.sim.clock import until
+from dcsim.sim.events import EventName
 from dcsim.sim.ledger import Ledger
 from dcsim.sim.trace import NO_CAUSE, Trace, span
 
@@ -36,21 +39,53 @@ class VendorCap:
 class Warehouse:
     """Delivered chips of one type, held as a count until a stage takes them.
 
-    Keeps the GPU-days that chips sat here while no stage was asking for any: chips
-    waiting for a hall to be ready (the construction constraint).
+    Keeps the GPU-days that chips sat here while no stage was asking for any, per constraint
+    class: what holds the first stage (in plan order) that has not yet asked for its chips
+    (its hall, for a built-in run; a plug-in's hold, see :meth:`hold`). Chips left once no
+    stage is waiting are charged to ``construction``, as they always were.
     """
 
     def __init__(self, env: simpy.Environment):
         self.env = env
         self.store = simpy.Container(env)
-        self.idle_gpu_days = 0.0
+        self.idle_gpu_days: dict[str, float] = {}
         self._since = 0.0
         self.last_delivery = NO_CAUSE  # trace link of the latest batch put in
+        self._holds: dict[int, str] = {}  # stage index -> the class it waits on
+        self._order: list[int] = []  # heap of stage indices, stale ones dropped lazily
+
+    def _blocker(self) -> str:
+        while self._order and self._order[0] not in self._holds:
+            heapq.heappop(self._order)
+        return self._holds[self._order[0]] if self._order else IDLE_CHIPS_ROW
+
+    def hold(self, index: int, constraint: str) -> None:
+        """Stage ``index`` (not yet asking for chips) now waits on ``constraint``."""
+        self._change(index, constraint)
+
+    def release(self, index: int) -> None:
+        """Stage ``index`` asks for its chips: it no longer decides what idle chips wait on."""
+        self._change(index, None)
+
+    def _change(self, index: int, constraint: str | None) -> None:
+        before = self._blocker()
+        if index not in self._holds and constraint is not None:
+            heapq.heappush(self._order, index)
+        if constraint is None:
+            self._holds.pop(index, None)
+        else:
+            self._holds[index] = constraint
+        if self._blocker() != before:  # settle the time so far under the old blocker
+            self._account(before)
 
     def account(self) -> None:
         """Bring the idle-chip account up to now."""
+        self._account(self._blocker())
+
+    def _account(self, blocker: str) -> None:
         if not self.store.get_queue:
-            self.idle_gpu_days += self.store.level * (self.env.now - self._since)
+            idle = self.store.level * (self.env.now - self._since)
+            self.idle_gpu_days[blocker] = self.idle_gpu_days.get(blocker, 0.0) + idle
         self._since = self.env.now
 
     def deliver(self, count: int, link: int) -> None:
@@ -58,7 +93,9 @@ class Warehouse:
         self.last_delivery = link
         self.store.put(count)
 
-    def take(self, count: int) -> simpy.events.Event:
+    def take(self, index: int, count: int) -> simpy.events.Event:
+        """Stage ``index`` asks for ``count`` chips."""
+        self.release(index)
         self.account()
         return self.store.get(count)
 
@@ -100,7 +137,7 @@ class ChipLine:
         """``count`` chips are on site now: paid for and put in the warehouse."""
         value = count * self.price_usd
         self.ledger.record(
-            "chips_delivered",
+            EventName.CHIPS_DELIVERED,
             self.chip,
             count,
             add={
@@ -116,7 +153,7 @@ class ChipLine:
 def book_order(ledger: Ledger, order: ChipOrder) -> None:
     """The order is placed: its chips count as ordered and in transit until delivered."""
     ledger.record(
-        "chips_ordered",
+        EventName.CHIPS_ORDERED,
         order.chip,
         order.count,
         add={"gpus_ordered": order.count, "gpus_in_transit": order.count},
@@ -126,6 +163,7 @@ def book_order(ledger: Ledger, order: ChipOrder) -> None:
 def chip_order(
     env: simpy.Environment,
     order: ChipOrder,
+    *,
     order_day: float,
     rng: np.random.Generator,
     ledger: Ledger,

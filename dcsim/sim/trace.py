@@ -6,19 +6,18 @@ is recorded once as a link: its kind, entity, a description, start and end day, 
 random draw behind it, and its *cause*, the link that ended last among those it waited
 for. Following causes back from the moment a target was reached gives the chain of
 last-ending waits: the critical path. A run records a few links per stage and per entity,
-never per GPU.
+never per GPU. The kinds of link are the trace kinds of the constraint classes
+(:func:`dcsim.constraints.constraint_kinds`, :func:`dcsim.constraints.own_step_kinds`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-#: Kinds of link. Waits on a constraint come first; a stage's own steps follow them.
-CONSTRAINT_KINDS = ("grid", "generation", "equipment", "construction", "chips", "crews")
-OWN_STEP_KINDS = ("installation", "commissioning")
-KINDS = (*CONSTRAINT_KINDS, *OWN_STEP_KINDS)
+from dcsim.constraints.base import NO_LINK
 
-NO_CAUSE = -1
+#: The cause of a link that waited for nothing (plug-ins know it as ``NO_LINK``).
+NO_CAUSE = NO_LINK
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
     from dcsim.sweeps.experiment import Experiment
 
-from dcsim.sweeps.limits import TIME_LIMIT_S
+from dcsim.runtime.limits import TIME_LIMIT_S
 
 __all__ = ["TIME_LIMIT_S", "sweep"]
 

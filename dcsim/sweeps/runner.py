@@ -28,13 +28,13 @@ import pandas as pd
 from dcsim.config.loader import scenario_from_dict
 from dcsim.config.schema import Scenario
 from dcsim.errors import UserInputError
+from dcsim.runtime.executors import Executor, WorkerLost, map_retrying, open_executor
+from dcsim.runtime.store import KEY, Store
+from dcsim.runtime.worker import TIME_LIMIT_S, Outcome, Task, describe, run_batch
 from dcsim.sweeps.criticality import criticality
-from dcsim.sweeps.executors import Executor, WorkerLost, map_retrying, open_executor
 from dcsim.sweeps.experiment import Experiment
 from dcsim.sweeps.plan import Plan, make_plan
-from dcsim.sweeps.store import KEY, Store
 from dcsim.sweeps.summary import summarize
-from dcsim.sweeps.worker import TIME_LIMIT_S, Outcome, Task, describe, run_batch
 
 TARGET_TASK_S = 1.0
 MIN_TASK_S = 0.05
@@ -139,7 +139,7 @@ def run_sweep(
 
 def _execute(pool: Executor, tasks: list[Task], store: Store, advance) -> None:
     """Run ``tasks`` and record each outcome as it comes; a task lost with its worker runs
-    again run by run (:func:`~dcsim.sweeps.executors.map_retrying`)."""
+    again run by run (:func:`~dcsim.runtime.executors.map_retrying`)."""
     for task, result in map_retrying(pool, run_batch, tasks, _runs_alone, "runs"):
         if isinstance(result, WorkerLost):
             result = _failed(task, "its worker process died even running it alone")

@@ -189,6 +189,10 @@ class Dispatcher:
         everything.undo_grow(stage.hall, load_kw, pushed)
         return "equipment", 0
 
+    def held_for(self, stage: Stage) -> str | None:
+        """What holds a waiting stage back, as last reported by :meth:`holds`."""
+        return self._held.get(stage)
+
     def holds(self) -> list[tuple[Stage, str]]:
         """The waiting stages whose hold is new or changed since the last call, in policy
         order, with what holds each back: ``equipment`` if the network would carry it with

@@ -75,7 +75,7 @@ class Local:
         self.start_method = start_method()
         context = multiprocessing.get_context(self.start_method)
         if self.start_method == "forkserver":
-            context.set_forkserver_preload(["dcsim.sweeps.worker", "dcsim.api"])
+            context.set_forkserver_preload(["dcsim.runtime.worker", "dcsim.api"])
         pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
         if self.start_method == "fork":
             # A forking pool starts all its workers on the first submit, before its own

@@ -19,9 +19,9 @@ import pandas as pd
 from dcsim import critical_path
 from dcsim.config.schema import Scenario
 from dcsim.results import kpis, levels, timeseries
+from dcsim.runtime.limits import TIME_LIMIT_S
 from dcsim.sim.clock import RunTimeout
 from dcsim.sim.model import BuildOut
-from dcsim.sweeps.limits import TIME_LIMIT_S
 
 
 @dataclass(frozen=True)

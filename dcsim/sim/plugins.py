@@ -1,0 +1,89 @@
+"""How a plug-in constraint class takes part in a run (:class:`dcsim.constraints.Wiring`).
+
+The model builds one :class:`PluginWiring` per plug-in class after it has created its own
+processes (so a plug-in never changes how same-time events of the built-in ones are
+ordered) and calls the class's ``wire`` with it. Everything a plug-in can do goes through
+here: start processes on ``env``, hold a stage before it takes its chips or a built
+generator before it runs, record a trace
+link of its kind, charge stranded GPU-days to its row, draw from its own named stream.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import numpy as np
+import simpy
+
+from dcsim.config.schema import Scenario
+from dcsim.constraints.base import ConstraintClass
+from dcsim.rng import RandomStreams
+from dcsim.sim.holds import Hold
+from dcsim.sim.stage import Stage
+from dcsim.sim.stranded import StrandedAccount
+from dcsim.sim.trace import NO_CAUSE, Trace
+
+
+class PluginWiring:
+    def __init__(
+        self,
+        constraint: ConstraintClass,
+        *,
+        env: simpy.Environment,
+        scenario: Scenario,
+        relaxed: frozenset[str],
+        stages: Sequence[Stage],
+        stage_holds: dict[str, list[Hold]],
+        generator_holds: dict[str, list[Hold]],
+        trace: Trace,
+        stranded: StrandedAccount,
+        streams: RandomStreams,
+    ):
+        self.constraint = constraint
+        self.env = env
+        self.scenario = scenario
+        self.relaxed = constraint.relax_as is not None and constraint.relax_as in relaxed
+        self._stages = stages
+        self._stage_holds = stage_holds
+        self._generator_holds = generator_holds
+        self._trace = trace
+        self._stranded = stranded
+        self._streams = streams
+
+    def day(self, date: dt.date) -> float:
+        return self.scenario.day(date)
+
+    def stages(self, hall: str | None = None) -> Sequence[str]:
+        return [s.name for s in self._stages if hall is None or s.hall == hall]
+
+    def hold_stage(self, stage: str, until: simpy.Event) -> None:
+        self._hold(self._stage_holds, "stage", stage, until)
+
+    def hold_generator(self, generator: str, until: simpy.Event) -> None:
+        self._hold(self._generator_holds, "generator", generator, until)
+
+    def _hold(self, holds: dict[str, list[Hold]], what: str, name: str, until) -> None:
+        if name not in holds:
+            raise KeyError(f"{self.constraint.name}: no {what} {name!r}")
+        holds[name].append(Hold(self.constraint.name, until))
+
+    def link(
+        self,
+        entity: str,
+        what: str,
+        start: float,
+        end: float,
+        draw: str = "",
+        cause: int = NO_CAUSE,
+    ) -> int:
+        kind = self.constraint.trace_kind
+        if kind is None:
+            raise ValueError(f"{self.constraint.name} declares no trace kind")
+        return self._trace.add(kind, entity, what, start, end, draw, cause)
+
+    def charge(self, gpus: float, days: float) -> None:
+        self._stranded.charge(self.constraint.name, gpus, days)
+
+    def stream(self, entity: str) -> np.random.Generator:
+        return self._streams.stream("constraint", f"{self.constraint.name}/{entity}")
