@@ -141,7 +141,7 @@ def test_a_duplicate_row_and_contradictory_censoring_are_refused(tmp_path):
     # First power "not reached as of" a day after the month it is said to have happened in.
     later = lines[2].replace("2024-07-15,month,exact", "2024-09-01,day,not_reached_as_of")
     path.write_text("\n".join([*lines, later]) + "\n", encoding="utf-8")
-    with pytest.raises(UserInputError, match="row 10, column date: contradicts row 3"):
+    with pytest.raises(UserInputError, match="row 10, column censoring: contradicts row 3"):
         load_sites(path)
 
 

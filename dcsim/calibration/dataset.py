@@ -78,7 +78,7 @@ MILESTONES = (
 )
 #: The order milestones happen in; ``planned_first_power`` (a plan, not an event) has none.
 MILESTONE_RANK = {
-    "announced": 0,
+    "announced": 0,  # ranked for the order of milestones; not checked (often after the start)
     "construction_start": 1,
     "shell_complete": 2,
     "first_power": 3,
@@ -109,6 +109,8 @@ CHIPS_OUTSIDE_CATALOG = frozenset(
         "gaudi3",
         "mtia",
         "maia100",
+        "ascend-910b",
+        "ascend-910c",
     }
 )
 
@@ -199,6 +201,16 @@ def precision_span(date: dt.date, precision: str) -> tuple[dt.date, dt.date]:
         last_day = calendar.monthrange(date.year, first_month + 2)[1]
         return dt.date(date.year, first_month, 1), dt.date(date.year, first_month + 2, last_day)
     return dt.date(date.year, 1, 1), dt.date(date.year, 12, 31)
+
+
+def shipped_sites() -> Path:
+    """The dataset dcsim ships (``dcsim/data/sites.csv``)."""
+    from importlib.resources import files
+
+    path = Path(str(files("dcsim.data").joinpath("sites.csv")))
+    if not path.exists():
+        raise UserInputError(f"{path}: this dcsim ships no real-site dataset; give --data FILE")
+    return path
 
 
 def known_chips() -> frozenset[str]:
@@ -317,12 +329,12 @@ class _Rows:
             )
         self._one_of(row, r, "build_mode", BUILD_MODES)
         chip = chip_key(r["chip"])
-        if chip not in self.chips:
+        if chip and chip not in self.chips:
             self.problem(
                 row,
                 "chip",
-                f"unknown chip {r['chip']!r}; add it to dcsim/data/chips.csv or use one of "
-                f"{sorted(self.chips)}",
+                f"unknown chip {r['chip']!r}; expected a key of dcsim/data/chips.csv or one of "
+                f"{', '.join(sorted(CHIPS_OUTSIDE_CATALOG))} (blank: not known)",
             )
         self._number(row, r, "chip_count", integer=True, positive=True)
         self._number(row, r, "planned_it_mw", positive=True)
@@ -490,32 +502,31 @@ class _Rows:
         )
 
     def _consistent(self, site_id: str, observations: tuple[Observation, ...]) -> bool:
-        """Rows of one milestone must share a possible date, and milestones must be able to
-        happen in their order (an earlier one's earliest day not after a later one's latest)."""
+        """The rows of one milestone must leave it a possible date, and milestones must be
+        able to happen in their order (an earlier one's earliest day not after a later
+        one's latest). Plans (``planned_first_power``) may differ between sources, and
+        ``announced`` often follows the start of work, so neither is checked."""
         before = len(self.problems)
-        windows: dict[tuple[str, float | None, str | None], tuple[dt.date, dt.date, int]] = {}
+        groups: dict[tuple[str, float | None, str | None], list[Observation]] = {}
         for o in observations:
-            low, high = o.window()
-            key = (o.milestone, o.value, o.value_unit)
-            low, high = low or dt.date.min, high or dt.date.max
-            if key in windows:
-                old_low, old_high, old_row = windows[key]
-                if max(low, old_low) > min(high, old_high):
-                    self.problem(
-                        o.row,
-                        "date",
-                        f"contradicts row {old_row}: {site_id!r} cannot have reached "
-                        f"{o.milestone} in both windows",
-                    )
-                    continue
-                low, high = max(low, old_low), min(high, old_high)
-            windows[key] = (low, high, o.row)
-        ranked = [
-            (MILESTONE_RANK[k[0]], k, w) for k, w in windows.items() if k[0] in MILESTONE_RANK
-        ]
-        for rank_a, key_a, (low_a, _, row_a) in ranked:
-            for rank_b, key_b, (_, high_b, row_b) in ranked:
-                if rank_a < rank_b and low_a > high_b:
+            if o.milestone in MILESTONE_RANK and o.milestone != "announced":
+                groups.setdefault((o.milestone, o.value, o.value_unit), []).append(o)
+        windows = {}
+        for key, rows in groups.items():
+            window = milestone_window(rows)
+            if window is None:
+                last = rows[-1]
+                self.problem(
+                    last.row,
+                    "censoring",
+                    f"contradicts row {rows[0].row}: no date of {site_id!r}'s {key[0]} fits "
+                    "every row (a 'not_reached_as_of' after a 'reached_by' or exact date?)",
+                )
+                continue
+            windows[key] = (*window, rows[0].row)
+        for key_a, (low_a, _, row_a) in windows.items():
+            for key_b, (_, high_b, row_b) in windows.items():
+                if MILESTONE_RANK[key_a[0]] < MILESTONE_RANK[key_b[0]] and low_a > high_b:
                     self.problem(
                         row_a,
                         "date",
@@ -523,6 +534,23 @@ class _Rows:
                         f"{key_b[0]} (row {row_b}) no later than {high_b}",
                     )
         return len(self.problems) == before
+
+
+def milestone_window(rows: list[Observation]) -> tuple[dt.date, dt.date] | None:
+    """The days one milestone may have happened on, given all of its rows (None if none).
+
+    Exact rows from different sources often disagree by days or weeks: the window spans
+    them all. ``reached_by`` rows cap it, ``not_reached_as_of`` rows floor it."""
+    exact = [o.span() for o in rows if o.censoring == "exact"]
+    low = min((span[0] for span in exact), default=dt.date.min)
+    high = max((span[1] for span in exact), default=dt.date.max)
+    for o in rows:
+        first, last = o.window()
+        if o.censoring == "reached_by" and last is not None:
+            high = min(high, last)
+        elif o.censoring == "not_reached_as_of" and first is not None:
+            low = max(low, first)
+    return (low, high) if low <= high else None
 
 
 def _float(text: str) -> float | None:

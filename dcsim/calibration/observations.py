@@ -14,10 +14,11 @@ so in :attr:`Duration.origin`.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass
 
-from dcsim.calibration.dataset import Observation, Site
+from dcsim.calibration.dataset import Observation, Site, milestone_window
 
 #: Milestones a forecast predicts, in their order.
 PREDICTED = ("shell_complete", "first_power", "capacity", "full_build")
@@ -48,23 +49,22 @@ class Duration:
 
 def durations(site: Site) -> list[Duration]:
     """The site's observed durations, one per predicted milestone (and capacity level)."""
-    origin = site.first("construction_start") or site.first("announced")
-    if origin is None:
+    origin_rows = [o for o in site.observations if o.milestone == "construction_start"] or [
+        o for o in site.observations if o.milestone == "announced"
+    ]
+    if not origin_rows:
         return []
-    start_low, start_high = _window_days(origin)
+    start_low, start_high = _days(milestone_window(origin_rows))
     groups: dict[tuple[str, float | None, str | None], list[Observation]] = {}
     for o in site.observations:
         if o.milestone in PREDICTED:
             groups.setdefault((o.milestone, o.value, o.value_unit), []).append(o)
     found = []
     for (milestone, value, unit), rows in groups.items():
-        low, high = -math.inf, math.inf
-        for row in rows:
-            row_low, row_high = _window_days(row)
-            low, high = max(low, row_low), min(high, row_high)
+        low, high = _days(milestone_window(rows))
         lower = max(0.0, low - start_high)
         upper = max(lower, high - start_low)
-        stated = max(0.0, float((rows[0].date - origin.date).days))
+        stated = max(0.0, float((rows[0].date - origin_rows[0].date).days))
         found.append(
             Duration(
                 site_id=site.site_id,
@@ -75,18 +75,20 @@ def durations(site: Site) -> list[Duration]:
                 upper=upper,
                 censored=_censoring(lower, upper, rows),
                 stated=stated,
-                origin=origin.milestone,
+                origin=origin_rows[0].milestone,
             )
         )
     order = {name: i for i, name in enumerate(PREDICTED)}
     return sorted(found, key=lambda d: (order[d.milestone], d.value or 0.0))
 
 
-def _window_days(o: Observation) -> tuple[float, float]:
-    low, high = o.window()
+def _days(window: tuple[dt.date, dt.date] | None) -> tuple[float, float]:
+    """A window of days as ordinals, its end exclusive (unbounded ends infinite)."""
+    assert window is not None  # the loader refuses a milestone whose rows contradict
+    low, high = window
     return (
-        -math.inf if low is None else float(low.toordinal()),
-        math.inf if high is None else float(high.toordinal() + 1),
+        -math.inf if low == dt.date.min else float(low.toordinal()),
+        math.inf if high == dt.date.max else float(high.toordinal() + 1),
     )
 
 

@@ -25,6 +25,8 @@ import numpy as np
 from dcsim.calibration.observations import Duration
 
 QUANTILES = (0.10, 0.25, 0.50, 0.75, 0.90)
+#: Central-interval levels of the reliability plot.
+LEVELS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 #: The interval score of the P10-P90 band: alpha = 0.2 (an 80% central interval).
 ALPHA_P10_P90 = 0.2
 
@@ -47,6 +49,7 @@ class Scored:
     crps: float
     interval_score: float
     pit: float
+    inside_levels: tuple[bool, ...]  # does each central interval of LEVELS hold it?
 
     def row(self) -> dict[str, object]:
         """The backtest's row, as ``dcsim backtest --json`` prints it."""
@@ -113,6 +116,9 @@ def score(sample: Sequence[float] | np.ndarray, observed: Duration) -> Scored:
         crps=float(sr.crps_ensemble(y, values)),
         interval_score=float(sr.interval_score(y, p10, p90, ALPHA_P10_P90)),
         pit=pit(values, observed),
+        inside_levels=tuple(
+            meets(*np.quantile(values, [(1 - c) / 2, (1 + c) / 2]), observed) for c in LEVELS
+        ),
     )
 
 
