@@ -129,14 +129,14 @@ def _reference_sample(
 
 
 def leave_one_out(
-    dataset: Dataset, bounds: dict[str, Bound], seed: int, executor: Any
+    dataset: Dataset, bounds: dict[str, Bound], seed: int, executor: Any, replications: int
 ) -> list[Scored]:
     """Each site forecast with durations fitted on every other site."""
     chosen = {}
     for site in dataset.sites:
         others = [b for site_id, b in bounds.items() if site_id != site.site_id]
         chosen[site.site_id] = mode_durations(fit_bounds(others))
-    return simulated(dataset, chosen, seed, executor)
+    return simulated(dataset, chosen, seed, executor, replications)
 
 
 def split_date(dataset: Dataset) -> dt.date:
@@ -152,13 +152,18 @@ def split_date(dataset: Dataset) -> dt.date:
 
 
 def time_split(
-    dataset: Dataset, bounds: dict[str, Bound], cut: dt.date, seed: int, executor: Any
+    dataset: Dataset,
+    bounds: dict[str, Bound],
+    cut: dt.date,
+    seed: int,
+    executor: Any,
+    replications: int,
 ) -> list[Scored]:
     """Fit on sites begun before ``cut``; forecast those begun on or after it."""
     early = {s.site_id for s in dataset.sites if origin_date(s) < cut}
     fitted = mode_durations(fit_bounds([b for k, b in bounds.items() if k in early]))
     chosen = {s.site_id: fitted for s in dataset.sites if s.site_id not in early}
-    return simulated(dataset, chosen, seed, executor)
+    return simulated(dataset, chosen, seed, executor, replications)
 
 
 def backtest(
@@ -167,6 +172,7 @@ def backtest(
     executor: Any,
     fixed: dict[str, dict[str, Any]] | None = None,
     cut: dt.date | None = None,
+    replications: int = REPLICATIONS,
 ) -> tuple[dict[str, Any], dict[str, list[Scored]]]:
     """The backtest's result, keyed as ``dcsim backtest --json`` prints it, and the scored
     observations of each forecast (for the report's plots). ``fixed`` scores one
@@ -174,17 +180,20 @@ def backtest(
     calibration was fitted on the same data)."""
     bounds = offsets(dataset, seed, executor)
     if fixed is None:
-        main = leave_one_out(dataset, bounds, seed, executor)
+        main = leave_one_out(dataset, bounds, seed, executor, replications)
     else:
-        main = simulated(dataset, {s.site_id: fixed for s in dataset.sites}, seed, executor)
-    defaults = simulated(dataset, {s.site_id: None for s in dataset.sites}, seed, executor)
+        everywhere = {s.site_id: fixed for s in dataset.sites}
+        main = simulated(dataset, everywhere, seed, executor, replications)
+    fallbacks = {s.site_id: None for s in dataset.sites}
+    defaults = simulated(dataset, fallbacks, seed, executor, replications)
     reference = reference_class(dataset)
     cut = cut or split_date(dataset)
-    later = time_split(dataset, bounds, cut, seed, executor)
+    later = time_split(dataset, bounds, cut, seed, executor, replications)
     result = {
         **summary(main),
         "method": "leave-one-site-out refits" if fixed is None else "fixed calibration file",
         "seed": seed,
+        "replications": replications,
         "data_sha256": dataset.sha256,
         "baselines": {
             "defaults": summary(defaults),

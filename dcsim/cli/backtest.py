@@ -25,6 +25,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", metavar="DIR", help="write the report (HTML, figures, CSV) here")
     parser.add_argument("--seed", type=int, default=0, help="root seed of the simulations")
     parser.add_argument(
+        "--replications",
+        type=int,
+        default=200,
+        metavar="N",
+        help="Monte Carlo replications per site forecast (default 200)",
+    )
+    parser.add_argument(
         "--split-year",
         type=int,
         metavar="YEAR",
@@ -50,6 +57,8 @@ def backtest_command(args: argparse.Namespace) -> int:
 
     check_seed("--seed", args.seed)
     check_executor_options(args)
+    if not 10 <= args.replications <= 100_000:
+        raise UserInputError(f"--replications {args.replications}: expected 10 to 100000")
     out = output_dir(args.out) if args.out else None
     cut = None
     if args.split_year is not None:
@@ -64,7 +73,9 @@ def backtest_command(args: argparse.Namespace) -> int:
         except ValueError as error:
             raise UserInputError(f"--calibration {error}") from None
     with open_executor(args.executor, args.workers, args.address, args.scheduler_file) as pool:
-        result, scored = backtest(dataset, args.seed, pool, fixed=fixed, cut=cut)
+        result, scored = backtest(
+            dataset, args.seed, pool, fixed=fixed, cut=cut, replications=args.replications
+        )
     if out is not None:
         page = write_report(out, result, scored)
         print(f"report written to {page}", file=sys.stderr if args.json else sys.stdout)
