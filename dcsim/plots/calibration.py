@@ -19,6 +19,11 @@ STYLES = {
     "defaults": {"color": "tab:red", "lw": 1.4},
     "reference_class": {"color": "tab:blue", "lw": 1.4, "ls": "--"},
 }
+LABELS = {
+    "calibrated": "dcsim calibrated",
+    "defaults": "dcsim defaults",
+    "reference_class": "reference class",
+}
 
 
 def plot_pit(scored: Mapping[str, Sequence[Any]], ax: Axes | None = None, bins: int = 10) -> Axes:
@@ -33,7 +38,10 @@ def plot_pit(scored: Mapping[str, Sequence[Any]], ax: Axes | None = None, bins: 
         counts, _ = np.histogram(values, bins=edges)
         density = counts / len(values) * bins
         ax.stairs(
-            density, edges, label=f"{name} ({len(values)} observations)", **STYLES.get(name, {})
+            density,
+            edges,
+            label=f"{LABELS.get(name, name)} ({len(values)} observations)",
+            **STYLES.get(name, {}),
         )
     ax.axhline(1.0, color="grey", lw=0.8, ls=":")
     ax.set_xlim(0, 1)
@@ -53,12 +61,12 @@ def plot_reliability(scored: Mapping[str, Sequence[Any]], ax: Axes | None = None
     from dcsim.calibration.scoring import LEVELS
 
     ax = new_axes(ax, figsize=(5.5, 5.0))
-    ax.plot([0, 1], [0, 1], color="grey", lw=0.8, ls=":", label="calibrated")
+    ax.plot([0, 1], [0, 1], color="grey", lw=0.8, ls=":", label="perfectly calibrated")
     for name, rows in scored.items():
         if not rows:
             continue
         observed = np.mean([s.inside_levels for s in rows], axis=0)
-        ax.plot(LEVELS, observed, marker="o", label=name, **STYLES.get(name, {}))
+        ax.plot(LEVELS, observed, marker="o", label=LABELS.get(name, name), **STYLES.get(name, {}))
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.02)
     ax.set_aspect("equal")
