@@ -103,7 +103,7 @@ table {{ border-collapse: collapse; margin: 1em 0; font-size: 14px; }}
 th, td {{ border: 1px solid #ccc; padding: 4px 8px; text-align: right; }}
 th, td.name {{ text-align: left; }}
 tr.miss td {{ background: #fde8e8; }}
-.figs img {{ max-width: 49%; }}
+.figs img {{ max-width: 49%; vertical-align: top; }}
 </style></head><body>
 <h1>Do dcsim's bands hold real build-outs?</h1>
 <p><strong>{html.escape(headline(result))}</strong></p>
