@@ -26,14 +26,7 @@ from typing import Any
 import numpy as np
 
 from dcsim.calibration.dataset import Dataset, Site
-from dcsim.calibration.fit import (
-    Bound,
-    fit_bounds,
-    mode_durations,
-    offsets,
-    run_all,
-    site_tasks,
-)
+from dcsim.calibration.fit import Bound, fit_bounds, mode_durations, offsets, scored_forecasts
 from dcsim.calibration.observations import Duration, durations
 from dcsim.calibration.scoring import Scored, score, summary
 from dcsim.calibration.sites import gpu_count
@@ -60,27 +53,6 @@ def origin_date(site: Site) -> dt.date:
         o for o in site.observations if o.milestone == "announced"
     ]
     return min(o.date for o in rows)
-
-
-def simulated(
-    dataset: Dataset,
-    chosen: dict[str, dict[str, dict[str, Any]] | None],
-    seed: int,
-    executor: Any,
-    replications: int = REPLICATIONS,
-) -> list[Scored]:
-    """Each site simulated with its own mode durations (``chosen[site_id]`` maps modes to
-    durations; None: fallbacks) and scored."""
-    tasks = []
-    for site in dataset.sites:
-        if site.site_id in chosen:
-            tasks += site_tasks([site], replications, seed, chosen[site.site_id])
-    results = run_all(tasks, executor)
-    scored = []
-    for task in tasks:
-        days, _ = results[task.site.site_id]
-        scored += [score(days[:, i], w) for i, w in enumerate(task.wanted)]
-    return scored
 
 
 def reference_class(dataset: Dataset, only: Sequence[str] | None = None) -> list[Scored]:
@@ -136,7 +108,7 @@ def leave_one_out(
     for site in dataset.sites:
         others = [b for site_id, b in bounds.items() if site_id != site.site_id]
         chosen[site.site_id] = mode_durations(fit_bounds(others))
-    return simulated(dataset, chosen, seed, executor, replications)
+    return scored_forecasts(dataset, chosen, seed, executor, replications)
 
 
 def split_date(dataset: Dataset) -> dt.date:
@@ -163,7 +135,7 @@ def time_split(
     early = {s.site_id for s in dataset.sites if origin_date(s) < cut}
     fitted = mode_durations(fit_bounds([b for k, b in bounds.items() if k in early]))
     chosen = {s.site_id: fitted for s in dataset.sites if s.site_id not in early}
-    return simulated(dataset, chosen, seed, executor, replications)
+    return scored_forecasts(dataset, chosen, seed, executor, replications)
 
 
 def backtest(
@@ -183,9 +155,9 @@ def backtest(
         main = leave_one_out(dataset, bounds, seed, executor, replications)
     else:
         everywhere = {s.site_id: fixed for s in dataset.sites}
-        main = simulated(dataset, everywhere, seed, executor, replications)
+        main = scored_forecasts(dataset, everywhere, seed, executor, replications)
     fallbacks = {s.site_id: None for s in dataset.sites}
-    defaults = simulated(dataset, fallbacks, seed, executor, replications)
+    defaults = scored_forecasts(dataset, fallbacks, seed, executor, replications)
     reference = reference_class(dataset)
     cut = cut or split_date(dataset)
     later = time_split(dataset, bounds, cut, seed, executor, replications)

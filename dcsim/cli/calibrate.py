@@ -41,4 +41,10 @@ def calibrate_command(args: argparse.Namespace) -> int:
             f"{entry['n_sites']} sites)"
         )
     print(f"  spread (lognormal sigma) {fit['sigma']:.2f}")
+    check = document["posterior_predictive"]
+    if check["n_observations"]:
+        print(
+            f"  in sample, P10-P90 held {check['coverage_p10_p90']:.0%} of "
+            f"{check['n_observations']} observed milestones (out of sample: dcsim backtest)"
+        )
     return 0
