@@ -12,6 +12,7 @@ from synthetic_sites import synthetic_site, write_synthetic
 from dcsim.calibration.backtest import leave_one_out, reference_class, split_date
 from dcsim.calibration.dataset import Dataset, Observation, load_sites
 from dcsim.calibration.fit import Bound
+from dcsim.cli import main
 from dcsim.sweeps.executors import Serial
 
 SCORES = {
@@ -39,7 +40,7 @@ ROW = [
 @pytest.fixture(scope="module")
 def small(tmp_path_factory):
     path = tmp_path_factory.mktemp("small") / "sites.csv"
-    write_synthetic(path, {"conversion": 120.0, "standard": 400.0}, 0.4, per_mode=3)
+    write_synthetic(path, {"conversion": 120.0, "standard": 400.0}, 0.4, per_mode=2)
     return path
 
 
@@ -55,7 +56,7 @@ def test_backtest_json_has_the_contract_keys_and_the_report_is_written(small, tm
         "--executor",
         "serial",
         "--replications",
-        "20",
+        "10",
     )
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
@@ -63,10 +64,10 @@ def test_backtest_json_has_the_contract_keys_and_the_report_is_written(small, tm
     assert set(result["baselines"]) == {"defaults", "reference_class"}
     for scores in (*result["baselines"].values(), result["time_split"]):
         assert set(scores) >= SCORES
-    assert (result["n_sites"], result["n_observations"]) == (6, 6)
+    assert (result["n_sites"], result["n_observations"]) == (4, 4)
     assert all(set(row) == set(ROW) for row in result["rows"])
     assert result["coverage_p10_p90"] == pytest.approx(
-        sum(r["inside_p10_p90"] for r in result["rows"]) / 6
+        sum(r["inside_p10_p90"] for r in result["rows"]) / 4
     )
     for name in ("index.html", "pit.png", "reliability.png", "forecasts.csv", "backtest.json"):
         assert (out / name).stat().st_size > 0
@@ -74,14 +75,15 @@ def test_backtest_json_has_the_contract_keys_and_the_report_is_written(small, tm
     assert "The P10-P90 band held" in page and "reference class (no simulator)" in page
 
 
-def test_a_bad_calibration_or_option_is_one_line(tmp_path, small, cli):
+def test_a_bad_calibration_or_option_is_one_line(tmp_path, small, capsys):
     bad = tmp_path / "cal.json"
     bad.write_text("{}", encoding="utf-8")
-    done = cli("backtest", "--data", small, "--calibration", bad, "--executor", "serial")
-    assert done.returncode == 2 and done.stderr.count("\n") == 1
-    assert "not a dcsim calibration file" in done.stderr
-    done = cli("backtest", "--data", small, "--replications", "1")
-    assert done.returncode == 2 and "--replications 1: expected 10 to 100000" in done.stderr
+    args = ["backtest", "--data", str(small), "--executor", "serial"]
+    assert main([*args, "--calibration", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not a dcsim calibration file" in err
+    assert main([*args, "--replications", "1"]) == 2
+    assert "--replications 1: expected 10 to 100000" in capsys.readouterr().err
 
 
 def test_leave_one_out_never_sees_the_site_it_forecasts(small):
