@@ -124,3 +124,12 @@ def test_the_shipped_calibration_was_fitted_on_the_shipped_dataset():
     document = json.loads(shipped.read_text(encoding="utf-8"))
     text = sites.read_bytes().decode("utf-8-sig")
     assert document["data_sha256"] == hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def test_the_same_seed_gives_the_same_file_on_any_executor():
+    from dcsim.sweeps.executors import open_executor
+
+    dataset = load_sites(TINY)
+    serial = dumps(calibrate(dataset, seed=5, executor=Serial()))
+    with open_executor("local", 2) as pool:
+        assert dumps(calibrate(dataset, seed=5, executor=pool)) == serial
