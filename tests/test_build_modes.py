@@ -105,7 +105,8 @@ def test_a_bad_calibration_file_is_one_line(tmp_path, content, expected):
         path.write_text(content, encoding="utf-8")
     with pytest.raises(UserInputError) as caught:
         scenario_from_dict(unwritten(calibration=str(path)), "site.yaml")
-    assert any(expected in line for line in caught.value.problems), caught.value.problems
+    (line,) = caught.value.problems
+    assert line.startswith("site.yaml: calibration: ") and expected in line, line
 
 
 def test_an_unknown_mode_is_refused_with_its_field_path():

@@ -15,13 +15,20 @@ refused at load rather than left to run for hours.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Annotated, Literal
 
 import networkx as nx
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
-from dcsim.config.build_modes import BUILD_MODES, FALLBACKS, BuildMode, mode_durations
+from dcsim.config.build_modes import (
+    BUILD_MODES,
+    FALLBACKS,
+    BuildMode,
+    calibrated_modes,
+    mode_durations,
+)
 from dcsim.config.catalog import ChipSpec, catalog_with
 from dcsim.config.fields import MAX_GPUS, Date, Money, Name, Power, Section, cited
 from dcsim.config.network import power_graph
@@ -406,6 +413,13 @@ class Scenario(Section):
 
     _topology: _Topology = PrivateAttr()
 
+    @field_validator("calibration")
+    @classmethod
+    def _readable_calibration(cls, name: str | None) -> str | None:
+        if name is not None:
+            calibrated_modes(name)  # raises ValueError naming the file and what is wrong
+        return name
+
     @model_validator(mode="before")
     @classmethod
     def _mode_durations(cls, data: object) -> object:
@@ -419,7 +433,9 @@ class Scenario(Section):
             if isinstance(hall, dict) and not {"shell_time", "fitout_time"} <= set(hall):
                 mode = hall.get("build_mode") or campus_mode
                 if mode in BUILD_MODES and (calibration is None or isinstance(calibration, str)):
-                    hall = {**mode_durations(mode, calibration), **hall}
+                    # A bad calibration file is reported with its field path (below).
+                    with contextlib.suppress(ValueError):
+                        hall = {**mode_durations(mode, calibration), **hall}
             halls.append(hall)
         return {**data, "halls": halls}
 
