@@ -71,6 +71,7 @@ def test_backtest_json_has_the_contract_keys_and_the_report_is_written(small, tm
     )
     for name in ("index.html", "pit.png", "reliability.png", "forecasts.csv", "backtest.json"):
         assert (out / name).stat().st_size > 0
+    assert not (out / ".runs").exists()  # the resume cache goes once the report is written
     page = (out / "index.html").read_text(encoding="utf-8")
     assert "The P10-P90 band held" in page and "reference class (no simulator)" in page
 

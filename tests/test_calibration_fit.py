@@ -133,3 +133,41 @@ def test_the_same_seed_gives_the_same_file_on_any_executor():
     serial = dumps(calibrate(dataset, seed=5, executor=Serial()))
     with open_executor("local", 2) as pool:
         assert dumps(calibrate(dataset, seed=5, executor=pool)) == serial
+
+
+class Stopping(Serial):
+    """Runs tasks in this process, counting them; dies after ``limit`` (as if killed)."""
+
+    def __init__(self, limit: int | None = None):
+        self.limit, self.ran = limit, 0
+
+    def map_unordered(self, fn, tasks):
+        for index, task in enumerate(tasks):
+            if self.limit is not None and self.ran == self.limit:
+                raise SystemExit("killed")
+            self.ran += 1
+            yield index, fn(task)
+
+
+def test_a_killed_calibration_resumes_with_what_it_finished(tmp_path):
+    from dcsim.calibration.cache import cached
+
+    dataset = load_sites(TINY)  # three sites: three offset tasks, three checks
+    clean = dumps(calibrate(dataset, seed=0, executor=Serial()))
+    with cached(Stopping(limit=2), tmp_path / "runs", "test") as runner, pytest.raises(SystemExit):
+        calibrate(dataset, seed=0, executor=runner)
+    assert len(list((tmp_path / "runs").glob("*.npz"))) == 2
+    resumed = Stopping()
+    with cached(resumed, tmp_path / "runs", "test") as runner:
+        assert dumps(calibrate(dataset, seed=0, executor=runner)) == clean
+    assert resumed.ran == 4  # the third site's offsets and the three checks
+
+
+def test_calibrate_leaves_no_cache_and_refuses_a_directory(tmp_path, capsys):
+    from dcsim.cli import main
+
+    out = tmp_path / "cal.json"
+    assert main(["calibrate", str(TINY), "--out", str(out), "--executor", "serial"]) == 0
+    assert [p.name for p in tmp_path.iterdir()] == ["cal.json"]
+    assert main(["calibrate", str(TINY), "--out", str(tmp_path), "--executor", "serial"]) == 2
+    assert "is a directory" in capsys.readouterr().err

@@ -255,13 +255,25 @@ def site_tasks(
 
 def run_all(tasks: Sequence[SiteTask], executor: Any) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Each task's simulated days and construction times, keyed by site; any error is
-    raised (a site scenario that does not run is a bug, not bad data)."""
+    raised (a site scenario that does not run is a bug, not bad data). With a
+    :class:`~dcsim.calibration.cache.CachedExecutor`, finished tasks are read back and new
+    ones kept as they finish."""
     from dcsim.sweeps.executors import map_retrying
 
     results = {}
-    for task, result in map_retrying(executor, run_task, list(tasks), what="sites"):
+    cache = executor if hasattr(executor, "load") else None
+    missing = []
+    for task in tasks:
+        found = cache.load(task) if cache is not None else None
+        if found is None:
+            missing.append(task)
+        else:
+            results[task.site.site_id] = found
+    for task, result in map_retrying(executor, run_task, missing, what="sites"):
         if isinstance(result, BaseException):
             raise result
+        if cache is not None:
+            cache.save(task, result)
         results[task.site.site_id] = result
     return results
 

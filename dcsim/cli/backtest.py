@@ -42,10 +42,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def backtest_command(args: argparse.Namespace) -> int:
+    import contextlib
     import datetime as dt
+    import shutil
     import sys
 
     from dcsim.calibration.backtest import backtest
+    from dcsim.calibration.cache import cached
     from dcsim.calibration.dataset import load_sites, shipped_sites
     from dcsim.calibration.report import headline, write_report
     from dcsim.calibration.store import dumps
@@ -72,12 +75,18 @@ def backtest_command(args: argparse.Namespace) -> int:
             fixed = calibrated_modes(args.calibration)
         except ValueError as error:
             raise UserInputError(f"--calibration {error}") from None
-    with open_executor(args.executor, args.workers, args.address, args.scheduler_file) as pool:
+    with contextlib.ExitStack() as stack:
+        pool = stack.enter_context(
+            open_executor(args.executor, args.workers, args.address, args.scheduler_file)
+        )
+        if out is not None:  # finished simulations kept in DIR/.runs: a killed run resumes
+            pool = stack.enter_context(cached(pool, out / ".runs", "backtest"))
         result, scored = backtest(
             dataset, args.seed, pool, fixed=fixed, cut=cut, replications=args.replications
         )
     if out is not None:
         page = write_report(out, result, scored)
+        shutil.rmtree(out / ".runs", ignore_errors=True)  # kept only to resume a killed run
         print(f"report written to {page}", file=sys.stderr if args.json else sys.stdout)
     if args.json:
         sys.stdout.write(dumps(result))

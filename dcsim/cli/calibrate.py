@@ -20,18 +20,33 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def calibrate_command(args: argparse.Namespace) -> int:
+    import shutil
+    from pathlib import Path
+
+    from dcsim.calibration.cache import cached
     from dcsim.calibration.dataset import load_sites
     from dcsim.calibration.fit import calibrate
     from dcsim.calibration.store import write_json
+    from dcsim.errors import UserInputError
     from dcsim.rng import check_seed
     from dcsim.sweeps.executors import open_executor
 
     check_seed("--seed", args.seed)
     check_executor_options(args)
     dataset = load_sites(args.data)
-    with open_executor(args.executor, args.workers, args.address, args.scheduler_file) as pool:
-        document = calibrate(dataset, args.seed, pool)
-    write_json(args.out, document)
+    out = Path(args.out)
+    if out.is_dir():
+        raise UserInputError(f"--out {out}: is a directory; expected a file name")
+    # Finished site simulations are kept beside the file until it is written, so a killed
+    # run resumes where it stopped.
+    runs = out.parent / f".{out.name}.runs"
+    with (
+        open_executor(args.executor, args.workers, args.address, args.scheduler_file) as pool,
+        cached(pool, runs, "calibrate") as runner,
+    ):
+        document = calibrate(dataset, args.seed, runner)
+        write_json(out, document)
+    shutil.rmtree(runs, ignore_errors=True)
     fit = document["parameters"]
     print(f"calibration of {document['n_sites_used']} sites written to {args.out}")
     for mode, entry in fit["modes"].items():
