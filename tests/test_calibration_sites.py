@@ -34,8 +34,8 @@ def test_sizes_come_from_count_or_planned_mw_and_unknown_chips_get_a_proxy(sites
     gb200 = builtin_catalog()["gb200"].it_kw
     assert gpu_count(sites["beta-standard"]) == round(50_000 / gb200)
     tents = site_scenario(sites["gamma-tents"])
-    assert "trainium2" in tents.chips and tents.halls[0].stages.chip == "trainium2"
-    assert tents.chips["trainium2"].system_power_per_gpu == pytest.approx(
+    assert "ascend-910c" in tents.chips and tents.halls[0].stages.chip == "ascend-910c"
+    assert tents.chips["ascend-910c"].system_power_per_gpu == pytest.approx(
         builtin_catalog()["h100-sxm"].system_power_per_gpu
     )
 

@@ -95,17 +95,12 @@ VALUE_UNITS = ("MW", "GPUs")
 CHIPS_OUTSIDE_CATALOG = frozenset(
     {
         "trainium",
-        "trainium2",
         "trainium3",
         "tpu-v4",
         "tpu-v5e",
-        "tpu-v5p",
-        "tpu-v6e",
         "tpu-v7",
         "mi250x",
-        "mi300x",
         "mi325x",
-        "mi355x",
         "gaudi3",
         "mtia",
         "maia100",
