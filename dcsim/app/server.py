@@ -1,0 +1,73 @@
+"""The Panel server of ``dcsim app``: one worker pool, a temporary directory, a page per
+session.
+
+The pool's processes are spawned (not forked from a server that runs threads) and warmed
+up before the first page is served, so the first lever change does not pay for imports.
+Each page load builds its own :class:`~dcsim.app.page.WhatIf` from the scenario the
+server was started on.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from dcsim.app.page import Source, WhatIf
+from dcsim.config import scenario_from_dict
+from dcsim.config.loader import read_yaml
+
+DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "configs" / "meta-100k-h100.yaml"
+
+
+def load_source(path: str | Path) -> Source:
+    """The scenario file given on the command line, through the CLI's loader."""
+    raw = read_yaml(Path(path))
+    scenario = scenario_from_dict(raw, str(path))
+    return Source(raw, scenario, str(path))
+
+
+def warm_up() -> None:
+    """Import the simulator in a worker before the first chunk arrives."""
+    import dcsim.app.montecarlo  # noqa: F401
+
+
+def make_pool(workers: int) -> ProcessPoolExecutor:
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=warm_up,
+    )
+    for future in [pool.submit(warm_up) for _ in range(workers)]:
+        future.result()
+    return pool
+
+
+def serve(source: Source, host: str, port: int, workers: int, show: bool = False) -> None:
+    """Serve the app until interrupted (Ctrl-C)."""
+    import panel as pn
+
+    pool = make_pool(workers)
+    with tempfile.TemporaryDirectory(prefix="dcsim-app-") as scratch:
+
+        def page():
+            session = WhatIf(source, pool, Path(scratch), workers)
+            view = session.view()
+            session.sync_url()
+            return view
+
+        origins = [f"{host}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"]
+        print(f"dcsim app: serving {source.name} on http://{host}:{port}/", flush=True)
+        try:
+            pn.serve(
+                {"/": page},
+                port=port,
+                address=host,
+                websocket_origin=origins,
+                show=show,
+                title="dcsim what-if",
+                verbose=False,
+            )
+        finally:
+            pool.shutdown(cancel_futures=True)
