@@ -268,7 +268,8 @@ class WhatIf:
         moved, _ = self.edited_case()
         raw = apply_overrides(self.source.raw, moved)
         note = (
-            f"{self.source.name}, edited in dcsim app; levers moved: {', '.join(moved) or 'none'}\n"
+            f"{self.source.scenario.name}, edited in dcsim app; "
+            f"levers moved: {', '.join(moved) or 'none'}\n"
             f"the page ran seed {self.seed.value}, {self.replications.value} replications"
         )
         return io.BytesIO(exports.scenario_yaml(raw, note).encode("utf-8"))
