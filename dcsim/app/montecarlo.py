@@ -11,6 +11,9 @@ whole time series, so results cross a process boundary cheaply.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,31 +99,63 @@ def chunks(scenario: Scenario, seed: int, wanted: range, done: set[int]) -> list
     return out
 
 
+async def arrivals(
+    pool: Executor, work: list[tuple[str, Chunk]]
+) -> AsyncIterator[tuple[str, ChunkResult]]:
+    """Submit every ``(case, chunk)`` to ``pool`` and yield each result as it arrives.
+    Closing the generator early (a newer change) cancels the chunks not yet started."""
+    submitted = [(case, pool.submit(run_chunk, chunk)) for case, chunk in work]
+    try:
+        for arrival in asyncio.as_completed([_tagged(c, f) for c, f in submitted]):
+            yield await arrival
+    finally:
+        for _, future in submitted:
+            future.cancel()
+
+
+async def _tagged(case: str, future: Future) -> tuple[str, ChunkResult]:
+    return case, await asyncio.wrap_future(future)
+
+
+def interleave(first: list, second: list) -> list:
+    """a0, b0, a1, b1, ...: the base and the edited case advance together (paired runs)."""
+    out = []
+    for i in range(max(len(first), len(second))):
+        out.extend(part[i] for part in (first, second) if i < len(part))
+    return out
+
+
 @dataclass
 class Tally:
     """The runs of one scenario so far, by replication; quantiles on demand."""
 
     rows: dict[int, dict[str, Any]] = field(default_factory=dict)
     curves: dict[int, np.ndarray] = field(default_factory=dict)
+    #: Tables computed since the last :meth:`add` (a redraw asks for each several times).
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def add(self, result: ChunkResult) -> None:
         for i, (r, row) in enumerate(zip(result.replications, result.rows, strict=True)):
             self.rows[r] = row
             self.curves[r] = result.curves[i]
+        self._cache.clear()
+
+    def _cached(self, name: str, compute: Any) -> Any:
+        if name not in self._cache:
+            self._cache[name] = compute()
+        return self._cache[name]
 
     def __len__(self) -> int:
         return len(self.rows)
 
     def runs(self) -> pd.DataFrame:
         """One row per run in replication order, as ``runs.parquet`` of a sweep holds."""
-        return pd.DataFrame([self.rows[r] for r in sorted(self.rows)])
+        return self._cached("runs", lambda: pd.DataFrame([self.rows[r] for r in sorted(self.rows)]))
 
     def summary(self) -> pd.DataFrame:
         """P10/P50/P90 of :data:`KPIS` (dates as day numbers), indexed by KPI."""
-        runs = self.runs()
         kpis = [k for k in KPIS if not k.endswith("_date")]
-        table = summarize(runs, kpis, []).set_index("kpi") if len(runs) else pd.DataFrame()
-        return table
+        return self._cached("summary", lambda: summarize(self.runs(), kpis, []).set_index("kpi"))
 
     def date_quantiles(self, kpi: str) -> dict[str, Any]:
         """P10/P50/P90 of a date KPI, as dates, over the runs that reached it."""

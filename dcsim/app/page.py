@@ -14,7 +14,7 @@ import html
 import io
 import time
 from collections.abc import Callable
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -27,7 +27,7 @@ from bokeh.plotting import figure
 
 from dcsim.app import exports
 from dcsim.app.levers import Lever, levers_for, overrides
-from dcsim.app.montecarlo import ChunkResult, Tally, chunks, run_chunk
+from dcsim.app.montecarlo import Tally, arrivals, chunks, interleave
 from dcsim.app.upload import load_upload
 from dcsim.config import Scenario, scenario_from_dict
 from dcsim.config.loader import apply_overrides
@@ -216,22 +216,18 @@ class WhatIf:
         if scenario is not None:
             edited = chunks(scenario, seed, wanted, set())
             work = interleave(work, [("edited", c) for c in edited])
-        submitted = [(case, self.pool.submit(run_chunk, c)) for case, c in work]
         started = last = time.perf_counter()
         self.locked(self.redraw, len(wanted), "running")
+        stream = arrivals(self.pool, work)
         try:
-            for arrival in asyncio.as_completed([tagged(c, f) for c, f in submitted]):
-                case, result = await arrival
+            async for case, result in stream:
                 if token != self.token:
                     return
                 (self.base if case == "base" else self.edited).add(result)
                 now = time.perf_counter()
                 if now - started > TIME_LIMIT_S:
-                    self.locked(
-                        self.redraw,
-                        len(wanted),
-                        f"stopped at the session's limit of {TIME_LIMIT_S:g} s",
-                    )
+                    limit = f"stopped at the session's limit of {TIME_LIMIT_S:g} s"
+                    self.locked(self.redraw, len(wanted), limit)
                     return
                 if now - last >= REDRAW_EVERY_S:
                     self.locked(self.redraw, len(wanted), "running")
@@ -240,8 +236,7 @@ class WhatIf:
         except Exception as error:  # a worker that died: say so in the page
             self.locked(self.show_error, [f"the runs stopped: {type(error).__name__}: {error}"])
         finally:
-            for _, future in submitted:
-                future.cancel()
+            await stream.aclose()
 
     # -- drawing ---------------------------------------------------------------------------
     def redraw(self, wanted: int, state: str) -> None:
@@ -291,18 +286,6 @@ class WhatIf:
         start = pd.Timestamp(self.source.scenario.start)
         title = f"{self.source.scenario.name}: GPUs energized"
         return io.BytesIO(exports.fan_png(start, bands, title))
-
-
-async def tagged(case: str, future: Future) -> tuple[str, ChunkResult]:
-    return case, await asyncio.wrap_future(future)
-
-
-def interleave(first: list, second: list) -> list:
-    """a0, b0, a1, b1, ...: the base and the edited case advance together (paired runs)."""
-    out = []
-    for i in range(max(len(first), len(second))):
-        out.extend(part[i] for part in (first, second) if i < len(part))
-    return out
 
 
 def widget_for(lever: Lever) -> pn.widgets.Widget:
