@@ -173,3 +173,11 @@ def test_a_bad_upload_is_one_line_per_problem_naming_the_upload(tmp_path, data, 
     assert caught.value.problems[0].startswith(expected)
     assert all(str(tmp_path) not in line for line in caught.value.problems)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_cli_refuses_a_bad_scenario_or_port_in_one_line(cli, tmp_path):
+    missing = cli("app", tmp_path / "missing.yaml")
+    assert missing.returncode == 2
+    assert missing.stderr == f"error: {tmp_path / 'missing.yaml'}: file not found\n"
+    port = cli("app", "--port", "70000")
+    assert (port.returncode, port.stderr) == (2, "error: --port 70000: expected 0 to 65535\n")

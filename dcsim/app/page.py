@@ -173,7 +173,7 @@ class WhatIf:
 
     def schedule(self) -> None:
         self.token += 1
-        self.task = asyncio.ensure_future(self.update())  # kept: a task nobody holds may vanish
+        self.task = asyncio.ensure_future(self.update(self.token))  # held, so it is not lost
 
     def locked(self, change: Callable[..., None], *args: Any) -> None:
         """Make ``change`` to the page's models under the document lock: an awaiting
@@ -199,9 +199,12 @@ class WhatIf:
         raw = apply_overrides(self.source.raw, moved)
         return moved, scenario_from_dict(raw, self.source.name)
 
-    async def update(self) -> None:
-        """Run what the page lacks for the current levers, redrawing as chunks arrive."""
-        token = self.token
+    async def update(self, token: int) -> None:
+        """Run what the page lacks for the current levers, redrawing as chunks arrive.
+        ``token`` numbers the change that asked; a later change makes this one stop (the
+        URL sets several levers at once, and only the last update runs)."""
+        if token != self.token:
+            return
         try:
             _, scenario = self.edited_case()
         except UserInputError as error:
@@ -371,45 +374,57 @@ def day_text(start: pd.Timestamp, day: float | None) -> str:
 
 
 def headline_table(base: Tally, edited: Tally | None, start: pd.Timestamp) -> str:
-    """First power and full cluster, P10/P50/P90, base and edited and the change in days.
-    Full-cluster cells carry ``data-days`` (the sweep's ``days_to_full_cluster``)."""
-    rows = []
-    for label, kpi in (("first power", "first_power_date"), ("full cluster", "full_cluster_date")):
-        b = base.date_quantiles(kpi)
-        e = edited.date_quantiles(kpi) if edited is not None and len(edited) else None
-        for q in ("p10", "p50", "p90"):
-            cells = [cell_date(b[q])]
-            if e is not None:
-                change = (e[q] - b[q]).days if e[q] is not None and b[q] is not None else None
-                cells += [cell_date(e[q]), "-" if change is None else f"{change:+d} d"]
-            rows.append((label, q.upper(), cells))
-    full = {"base": base.summary()}
+    """First power and full cluster: P10/P50/P90 of each case and the change in days.
+
+    Full-cluster cells carry ``data-days``, the sweep's ``days_to_full_cluster`` quantile
+    (``dcsim sweep`` prints the same number), and show it beside the date."""
+    cases = {"base": base}
     if edited is not None and len(edited):
-        full["edited"] = edited.summary()
-    day_cells = "".join(
-        f'<td class="full-{case}-{q}" data-days="{float(table.loc["days_to_full_cluster", q])!r}">'
-        f"{day_text(start, table.loc['days_to_full_cluster', q])} "
-        f"(day {table.loc['days_to_full_cluster', q]:.1f})</td>"
-        for case, table in full.items()
-        for q in ("p10", "p50", "p90")
-    )
-    head = "<th></th><th></th><th>base</th>" + (
-        "<th>edited</th><th>change</th>" if edited is not None and len(edited) else ""
-    )
+        cases["edited"] = edited
+    quantiles = ("p10", "p50", "p90")
+    rows = []
+    first = {name: tally.date_quantiles("first_power_date") for name, tally in cases.items()}
+    for name, q in first.items():
+        rows.append(("first power", name, [cell_date(q[k]) for k in quantiles], q))
+    if "edited" in first:
+        rows.append(("first power", "change", change_cells(first, quantiles), None))
+    full = {name: tally.summary().loc["days_to_full_cluster"] for name, tally in cases.items()}
+    for name, row in full.items():
+        cells = [
+            f'<span class="full-{name}-{k}" data-days="{float(row[k])!r}">'
+            f"{day_text(start, row[k])}</span> <small>day {row[k]:.1f}</small>"
+            for k in quantiles
+        ]
+        rows.append(("full cluster", name, cells, {"n": int(row["n"]), "runs": int(row["runs"])}))
+    if "edited" in full:
+        change = [f"{full['edited'][k] - full['base'][k]:+.0f} d" for k in quantiles]
+        rows.append(("full cluster", "change", change, None))
     body = "".join(
-        f"<tr><th>{label}</th><td>{q}</td>{''.join(f'<td>{c}</td>' for c in cells)}</tr>"
-        for label, q, cells in rows
+        f"<tr><th>{label}</th><td>{name}</td>{''.join(f'<td>{c}</td>' for c in cells)}"
+        f"<td>{reached(counts)}</td></tr>"
+        for label, name, cells, counts in rows
     )
-    exact = (
-        "<p>Full cluster, as <code>dcsim sweep</code> reports "
-        "<code>days_to_full_cluster</code> (P10, P50, P90 per case):</p>"
-        f"<table class='app-days'><tr>{day_cells}</tr></table>"
+    head = (
+        "<tr><th></th><th>case</th><th>P10</th><th>P50</th><th>P90</th>"
+        "<th>runs that got there</th></tr>"
     )
-    return f"<table class='app-dates'><tr>{head}</tr>{body}</table>{exact}"
+    return f"<table class='app-dates'>{head}{body}</table>"
 
 
 def cell_date(value: pd.Timestamp | None) -> str:
     return "not reached" if value is None else value.date().isoformat()
+
+
+def reached(counts: dict[str, Any] | None) -> str:
+    return "" if counts is None else f"{counts['n']}/{counts['runs']}"
+
+
+def change_cells(dates: dict[str, dict[str, Any]], quantiles: tuple[str, ...]) -> list[str]:
+    out = []
+    for k in quantiles:
+        b, e = dates["base"][k], dates["edited"][k]
+        out.append("-" if b is None or e is None else f"{(e - b).days:+d} d")
+    return out
 
 
 def cost_table(base: Tally, edited: Tally | None) -> str:
