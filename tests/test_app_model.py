@@ -181,3 +181,21 @@ def test_the_cli_refuses_a_bad_scenario_or_port_in_one_line(cli, tmp_path):
     assert missing.stderr == f"error: {tmp_path / 'missing.yaml'}: file not found\n"
     port = cli("app", "--port", "70000")
     assert (port.returncode, port.stderr) == (2, "error: --port 70000: expected 0 to 65535\n")
+
+
+def test_exports_keep_both_cases_and_read_back(tmp_path):
+    import io
+
+    import pandas as pd
+
+    from dcsim.app.exports import csv_bytes, fan_png, parquet_bytes, runs_table
+
+    base, edited = Tally(), Tally()
+    base.add(run_chunk(chunks(tiny(), 0, range(3), set())[0]))
+    edited.add(run_chunk(chunks(tiny(**{"installation.crews": 2}), 0, range(3), set())[0]))
+    table = runs_table(base.runs(), edited.runs())
+    assert table["case"].tolist() == ["base"] * 3 + ["edited"] * 3
+    assert pd.read_parquet(io.BytesIO(parquet_bytes(table))).equals(table)
+    assert pd.read_csv(io.BytesIO(csv_bytes(table)))["replication"].tolist() == [0, 1, 2] * 2
+    png = fan_png(pd.Timestamp("2025-01-01"), {"base": base.band()}, "tiny")
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from dcsim.config.schema import Scenario
+from dcsim.plots.style import step_on_grid
 from dcsim.sweeps.criticality import criticality
 from dcsim.sweeps.summary import summarize
 from dcsim.sweeps.worker import Task, run_batch
@@ -69,21 +70,13 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
     for i, r in enumerate(chunk.replications):
         series = outcome.timeseries.get((0, r))
         if series is not None:
-            curves[i] = on_grid(series["day"].to_numpy(), series["gpus_energized"], days)
+            curves[i] = step_on_grid(series["day"], series["gpus_energized"], pd.Index(days))
     return ChunkResult(chunk.replications, outcome.rows, curves)
 
 
 def day_grid(scenario: Scenario) -> np.ndarray:
     """Day 0, 1, ... up to the horizon: one value per calendar day of the run."""
     return np.arange(0.0, np.floor(scenario.horizon) + 1.0)
-
-
-def on_grid(times: np.ndarray, values: Any, grid: np.ndarray) -> np.ndarray:
-    """A step function (each value holds until the next time) read at ``grid`` times."""
-    index = np.searchsorted(times, grid, side="right") - 1
-    out = np.asarray(values, dtype=float)[np.clip(index, 0, None)]
-    out[index < 0] = np.nan
-    return out
 
 
 def chunks(scenario: Scenario, seed: int, wanted: range, done: set[int]) -> list[Chunk]:

@@ -171,6 +171,10 @@ class WhatIf:
         self.show_error([])
         self.show_source(Source(raw, scenario, scenario.name))
 
+    def stop(self, *_: Any) -> None:
+        """The browser went away: the update in flight stops at its next result."""
+        self.token += 1
+
     def schedule(self) -> None:
         self.token += 1
         self.task = asyncio.ensure_future(self.update(self.token))  # held, so it is not lost

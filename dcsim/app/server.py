@@ -17,7 +17,10 @@ from pathlib import Path
 from dcsim.app.page import Source, WhatIf
 from dcsim.config import scenario_from_dict
 from dcsim.config.loader import read_yaml
+from dcsim.config.safe_yaml import MAX_BYTES
 
+#: Largest websocket message: a scenario of ``MAX_BYTES`` in base64 (4/3) with room to spare.
+UPLOAD_MESSAGE_BYTES = 2 * MAX_BYTES
 DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "configs" / "meta-100k-h100.yaml"
 
 
@@ -53,6 +56,7 @@ def serve(source: Source, host: str, port: int, workers: int, show: bool = False
 
         def page():
             session = WhatIf(source, pool, Path(scratch), workers)
+            pn.state.on_session_destroyed(session.stop)
             view = session.view()
             session.sync_url()
             return view
@@ -68,6 +72,9 @@ def serve(source: Source, host: str, port: int, workers: int, show: bool = False
                 show=show,
                 title="dcsim what-if",
                 verbose=False,
+                # an upload crosses the websocket base64-encoded in one message: room for
+                # the loader's own limit, no more
+                websocket_max_message_size=UPLOAD_MESSAGE_BYTES,
             )
         finally:
             pool.shutdown(cancel_futures=True)
