@@ -2,7 +2,7 @@
 session.
 
 The pool's processes are spawned (not forked from a server that runs threads) and warmed
-up before the first page is served, so the first lever change does not pay for imports.
+up as the server starts, so the first lever change does not pay for imports.
 Each page load builds its own :class:`~dcsim.app.page.WhatIf` from the scenario the
 server was started on.
 """
@@ -42,8 +42,8 @@ def make_pool(workers: int) -> ProcessPoolExecutor:
         mp_context=multiprocessing.get_context("spawn"),
         initializer=warm_up,
     )
-    for future in [pool.submit(warm_up) for _ in range(workers)]:
-        future.result()
+    for _ in range(workers):  # not waited for: the page is served while workers import
+        pool.submit(warm_up)
     return pool
 
 
