@@ -29,8 +29,10 @@ import pandas as pd
 
 from dcsim.app.levers import levers_for, overrides
 from dcsim.app.montecarlo import Tally, arrivals, chunks
-from dcsim.app.page import band_data, cost_table, criticality_table, headline_table
-from dcsim.app.server import load_source, make_pool
+from dcsim.app.page import band_data
+from dcsim.app.server import make_pool
+from dcsim.app.source import load_source
+from dcsim.app.tables import cost_table, criticality_table, headline_table
 from dcsim.config import scenario_from_dict
 from dcsim.config.loader import apply_overrides
 

@@ -199,3 +199,29 @@ def test_exports_keep_both_cases_and_read_back(tmp_path):
     assert pd.read_csv(io.BytesIO(csv_bytes(table)))["replication"].tolist() == [0, 1, 2] * 2
     png = fan_png(pd.Timestamp("2025-01-01"), {"base": base.band()}, "tiny")
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_the_dates_table_gives_the_sweeps_full_cluster_days_and_the_change():
+    import re
+
+    import pandas as pd
+
+    from dcsim.app.tables import headline_table
+
+    scenario, slower = tiny(), tiny(**{"installation.time_per_1000_gpus": "6 days"})
+    base, edited = Tally(), Tally()
+    base.add(run_chunk(chunks(scenario, 0, range(3), set())[0]))
+    edited.add(run_chunk(chunks(slower, 0, range(3), set())[0]))
+    text = headline_table(base, edited, pd.Timestamp(scenario.start))
+    shown = {
+        (case, q): float(days)
+        for case, q, days in re.findall(r'class="full-(\w+)-(p\d0)" data-days="([^"]+)"', text)
+    }
+    for case, tally in (("base", base), ("edited", edited)):
+        for q in ("p10", "p50", "p90"):
+            assert shown[case, q] == tally.summary().loc["days_to_full_cluster", q]
+    # Every duration of the tiny campus is fixed. Base: both stages are installed and burnt
+    # in before the 30 MW step of day 60, energized a day later (61). One crew at 6 days
+    # per 1,000 GPUs: stage 2 installed 20 + 24 + 24 = day 68, burnt in by 70, energized 71.
+    assert (shown["base", "p50"], shown["edited", "p50"]) == (61.0, 71.0)
+    assert "<td>+10 d</td>" in text

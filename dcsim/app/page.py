@@ -15,7 +15,6 @@ import io
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,8 @@ from bokeh.plotting import figure
 from dcsim.app import exports
 from dcsim.app.levers import Lever, levers_for, overrides
 from dcsim.app.montecarlo import Tally, arrivals, chunks, interleave
+from dcsim.app.source import Source
+from dcsim.app.tables import cost_table, criticality_table, headline_table
 from dcsim.app.upload import load_upload
 from dcsim.config import Scenario, scenario_from_dict
 from dcsim.config.loader import apply_overrides
@@ -38,30 +39,13 @@ MAX_REPLICATIONS = 1000
 TIME_LIMIT_S = 120.0
 #: Fewest seconds between two redraws while chunks arrive (the last one always redraws).
 REDRAW_EVERY_S = 0.15
-#: Shown in the headline and cost tables: KPI, label, unit scale, unit, format.
-COSTS = (
-    ("stranded_gpu_days", "dark GPU-days (delivered, not energized)", 1e6, "M GPU-days", ".2f"),
-    ("stranded_capex_usd_years", "stranded capex", 1e9, "bn USD-years", ".2f"),
-    ("capex_usd", "capex", 1e9, "bn USD", ".2f"),
-    ("electricity_cost_usd", "electricity cost", 1e6, "M USD", ",.0f"),
-    ("bridging_fuel_cost_usd", "on-site generation fuel", 1e6, "M USD", ",.0f"),
-)
-
-
-@dataclass(frozen=True)
-class Source:
-    """A scenario as the levers see it: its raw mapping, validated form and name."""
-
-    raw: dict[str, Any]
-    scenario: Scenario
-    name: str
 
 
 class WhatIf:
     """The page of one session."""
 
-    def __init__(self, source: Source, pool: Executor, scratch: Path, workers: int = 2):
-        self.pool, self.scratch, self.workers = pool, scratch, workers
+    def __init__(self, source: Source, pool: Executor, scratch: Path):
+        self.pool, self.scratch = pool, scratch
         self.token = 0
         self.doc = pn.state.curdoc  # the session's document: redraws go through its lock
         self.base = Tally()
@@ -369,108 +353,3 @@ def fan_figure(sources: dict[str, ColumnDataSource]):
     plot.yaxis.formatter = NumeralTickFormatter(format="0,0")
     plot.legend.location = "top_left"
     return plot
-
-
-def day_text(start: pd.Timestamp, day: float | None) -> str:
-    if day is None or pd.isna(day):
-        return "not reached"
-    return (start + pd.Timedelta(days=float(day))).date().isoformat()
-
-
-def headline_table(base: Tally, edited: Tally | None, start: pd.Timestamp) -> str:
-    """First power and full cluster: P10/P50/P90 of each case and the change in days.
-
-    Full-cluster cells carry ``data-days``, the sweep's ``days_to_full_cluster`` quantile
-    (``dcsim sweep`` prints the same number), and show it beside the date."""
-    cases = {"base": base}
-    if edited is not None and len(edited):
-        cases["edited"] = edited
-    quantiles = ("p10", "p50", "p90")
-    rows = []
-    first = {name: tally.date_quantiles("first_power_date") for name, tally in cases.items()}
-    for name, q in first.items():
-        rows.append(("first power", name, [cell_date(q[k]) for k in quantiles], q))
-    if "edited" in first:
-        rows.append(("first power", "change", change_cells(first, quantiles), None))
-    full = {name: tally.summary().loc["days_to_full_cluster"] for name, tally in cases.items()}
-    for name, row in full.items():
-        cells = [
-            f'<span class="full-{name}-{k}" data-days="{float(row[k])!r}">'
-            f"{day_text(start, row[k])}</span> <small>day {row[k]:.1f}</small>"
-            for k in quantiles
-        ]
-        rows.append(("full cluster", name, cells, {"n": int(row["n"]), "runs": int(row["runs"])}))
-    if "edited" in full:
-        change = [f"{full['edited'][k] - full['base'][k]:+.0f} d" for k in quantiles]
-        rows.append(("full cluster", "change", change, None))
-    body = "".join(
-        f"<tr><th>{label}</th><td>{name}</td>{''.join(f'<td>{c}</td>' for c in cells)}"
-        f"<td>{reached(counts)}</td></tr>"
-        for label, name, cells, counts in rows
-    )
-    head = (
-        "<tr><th></th><th>case</th><th>P10</th><th>P50</th><th>P90</th>"
-        "<th>runs that got there</th></tr>"
-    )
-    return f"<table class='app-dates'>{head}{body}</table>"
-
-
-def cell_date(value: pd.Timestamp | None) -> str:
-    return "not reached" if value is None else value.date().isoformat()
-
-
-def reached(counts: dict[str, Any] | None) -> str:
-    return "" if counts is None else f"{counts['n']}/{counts['runs']}"
-
-
-def change_cells(dates: dict[str, dict[str, Any]], quantiles: tuple[str, ...]) -> list[str]:
-    out = []
-    for k in quantiles:
-        b, e = dates["base"][k], dates["edited"][k]
-        out.append("-" if b is None or e is None else f"{(e - b).days:+d} d")
-    return out
-
-
-def cost_table(base: Tally, edited: Tally | None) -> str:
-    """P50 of dark GPU-days, stranded capex and cost; base, edited and change."""
-    b = base.summary()
-    e = edited.summary() if edited is not None and len(edited) else None
-    rows = []
-    for kpi, label, scale, unit, fmt in COSTS:
-        cells = [format(b.loc[kpi, "p50"] / scale, fmt)]
-        if e is not None:
-            cells += [
-                format(e.loc[kpi, "p50"] / scale, fmt),
-                format((e.loc[kpi, "p50"] - b.loc[kpi, "p50"]) / scale, "+" + fmt),
-            ]
-        rows.append(
-            f"<tr><th>{label}</th><td>{unit}</td>{''.join(f'<td>{c}</td>' for c in cells)}</tr>"
-        )
-    head = "<th>P50</th><th>unit</th><th>base</th>" + (
-        "<th>edited</th><th>change</th>" if e is not None else ""
-    )
-    return f"<h4>Cost of the wait</h4><table><tr>{head}</tr>{''.join(rows)}</table>"
-
-
-def criticality_table(base: Tally, edited: Tally | None) -> str:
-    """What set the full-cluster date, as a share of runs (the criticality index)."""
-    shares = {"base": base.criticality()}
-    if edited is not None and len(edited):
-        shares["edited"] = edited.criticality()
-    names = sorted({name for table in shares.values() for name in table["name"]})
-    rows = []
-    for name in names:
-        cells = []
-        for table in shares.values():
-            share = table.loc[table["name"] == name, "share"]
-            value = float(share.iloc[0]) if len(share) else 0.0
-            cells.append(
-                f'<td><div style="background:#1f77b4;height:10px;width:{100 * value:.0f}px;'
-                f'display:inline-block"></div> {value:.0%}</td>'
-            )
-        rows.append(f"<tr><th>{html.escape(name)}</th>{''.join(cells)}</tr>")
-    head = "<th>set by</th>" + "".join(f"<th>{case}</th>" for case in shares)
-    return (
-        "<h4>What sets the full-cluster date (share of runs)</h4>"
-        f"<table><tr>{head}</tr>{''.join(rows)}</table>"
-    )

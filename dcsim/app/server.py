@@ -14,21 +14,12 @@ import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from dcsim.app.page import Source, WhatIf
-from dcsim.config import scenario_from_dict
-from dcsim.config.loader import read_yaml
+from dcsim.app.page import WhatIf
+from dcsim.app.source import Source
 from dcsim.config.safe_yaml import MAX_BYTES
 
 #: Largest websocket message: a scenario of ``MAX_BYTES`` in base64 (4/3) with room to spare.
 UPLOAD_MESSAGE_BYTES = 2 * MAX_BYTES
-DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "configs" / "meta-100k-h100.yaml"
-
-
-def load_source(path: str | Path) -> Source:
-    """The scenario file given on the command line, through the CLI's loader."""
-    raw = read_yaml(Path(path))
-    scenario = scenario_from_dict(raw, str(path))
-    return Source(raw, scenario, str(path))
 
 
 def warm_up() -> None:
@@ -55,7 +46,7 @@ def serve(source: Source, host: str, port: int, workers: int, show: bool = False
     with tempfile.TemporaryDirectory(prefix="dcsim-app-") as scratch:
 
         def page():
-            session = WhatIf(source, pool, Path(scratch), workers)
+            session = WhatIf(source, pool, Path(scratch))
             pn.state.on_session_destroyed(session.stop)
             view = session.view()
             session.sync_url()

@@ -38,12 +38,14 @@ def app_command(args: argparse.Namespace) -> int:
         raise UserInputError(f"--port {args.port}: expected 0 to 65535")
     if not 1 <= args.workers <= MAX_WORKERS:
         raise UserInputError(f"--workers {args.workers}: expected 1 to {MAX_WORKERS}")
+    from dcsim.app.source import DEFAULT_SCENARIO, load_source
+
+    source = load_source(args.scenario or DEFAULT_SCENARIO)  # a bad file fails before Panel
     try:
         import panel  # noqa: F401
     except ImportError:
         raise UserInputError("dcsim app needs HoloViz Panel: pip install 'dcsim[app]'") from None
-    from dcsim.app.server import DEFAULT_SCENARIO, load_source, serve
+    from dcsim.app.server import serve
 
-    source = load_source(args.scenario or DEFAULT_SCENARIO)
     serve(source, args.host, args.port, args.workers, show=args.show)
     return 0
