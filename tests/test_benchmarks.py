@@ -78,3 +78,9 @@ def test_calibrate_benchmark_times_calibrate_on_a_dataset():
         "calibrate.py", "--data", str(data), "--executor", "serial", "--skip-backtest"
     )
     assert figures["calibrate_seconds"] > 0 and "backtest_seconds" not in figures
+
+
+def test_app_benchmark_times_a_lever_change():
+    figures = benchmark("app.py", "--replications", "30", "--rounds", "1", "--workers", "1")
+    assert figures["replications"] == 30
+    assert 0 < figures["first_answer_s"] <= figures["full_answer_s"]

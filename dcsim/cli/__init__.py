@@ -16,6 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from dcsim.cli import (
+    app,
     backtest,
     bridging,
     calibrate,
@@ -46,6 +47,7 @@ SUBCOMMANDS = (
     fleet,
     calibrate,
     backtest,
+    app,
 )
 
 
