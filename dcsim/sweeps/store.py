@@ -175,11 +175,14 @@ class Store:
                 if name.startswith(".") and name.endswith(PARTIAL_SUFFIX):
                     Path(root, name).unlink(missing_ok=True)
 
-    def finished(self, sizes: Mapping[str, int]) -> pd.DataFrame:
+    def finished(
+        self, sizes: Mapping[str, int], expected: Mapping[str, Any] | None = None
+    ) -> pd.DataFrame:
         """Every run recorded so far (consolidated and in parts), one row per key: ``sizes``
         names the key columns and how many values each takes (``{"point": 3,
-        "replication": 100}``). A file that cannot be read, or does not hold runs of this
-        plan, is quarantined."""
+        "replication": 100}``); ``expected`` names columns every row must hold with one
+        value (``{"seed": 0, ...}``). A file that cannot be read, or holds a row that is not
+        of this plan, is quarantined: its runs run again."""
         key = list(sizes)
         frames = []
         for path in [self.out / self.layout.runs_file, *self._parts()]:
@@ -188,7 +191,7 @@ class Store:
                 continue
             if not path.exists() and not path.is_symlink():
                 continue
-            problem, frame = _read_runs(path, sizes, self.layout.results_of)
+            problem, frame = _read_runs(path, sizes, self.layout.results_of, expected or {})
             if problem:
                 self._quarantine(path, problem)
             elif not frame.empty:
@@ -254,7 +257,9 @@ def runs_table(rows: list[dict[str, Any]]) -> pa.Table:
     )
 
 
-def _read_runs(path: Path, sizes: Mapping[str, int], what: str) -> tuple[str, pd.DataFrame]:
+def _read_runs(
+    path: Path, sizes: Mapping[str, int], what: str, expected: Mapping[str, Any]
+) -> tuple[str, pd.DataFrame]:
     """(problem, rows): rows of a run file, or why it cannot be trusted."""
     if path.is_symlink() or not path.is_file():
         return "not a regular file", pd.DataFrame()
@@ -272,4 +277,17 @@ def _read_runs(path: Path, sizes: Mapping[str, int], what: str) -> tuple[str, pd
         inside &= frame[column].between(0, size - 1)
     if not inside.all() or not frame["status"].isin(STATUSES).all():
         return f"holds runs that are not of this {what}", frame
+    for column, value in expected.items():
+        if column not in frame.columns:
+            return f"holds runs without {column!r} (not of this {what})", frame
+        foreign = frame[column][frame[column] != value]
+        if len(foreign):
+            found = foreign.iloc[0]
+            found = found.item() if hasattr(found, "item") else found
+            return f"holds runs of {column} {_short(found)}, not {_short(value)}", frame
     return "", frame
+
+
+def _short(value: Any) -> str:
+    """A value as a message shows it: a hash by its first 12 characters."""
+    return repr(value[:12]) if isinstance(value, str) else repr(value)
