@@ -39,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    for stream in (sys.stdout, sys.stderr):  # a path or a table an ASCII terminal cannot show
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     try:
         return int(args.handler(args) or 0)
     except UserInputError as error:
@@ -52,6 +55,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Point stdout at /dev/null so that flushing it at exit cannot fail a second time.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
+    except SystemExit as exit_:
+        # rich ends a broken pipe with exit status 1, which these commands use to mean "runs
+        # failed"; it has already pointed stdout at /dev/null.
+        if isinstance(exit_.__context__, BrokenPipeError):
+            return EXIT_BROKEN_PIPE
+        raise
     except OSError as error:
         where = f"{error.filename}: " if error.filename else ""
         print(f"error: {where}{error.strerror or error}", file=sys.stderr)

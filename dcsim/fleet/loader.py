@@ -155,7 +155,13 @@ def _varied(base: dict[str, Any], site: Site, rng, where: str) -> dict[str, Any]
             date = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
         except ValueError:
             raise UserInputError(f"{where}.shift.{path}: {value!r} is not a date") from None
-        changes[path] = date + dt.timedelta(days=round(duration.sample(rng)))
+        days = round(duration.sample(rng))
+        try:
+            changes[path] = date + dt.timedelta(days=days)
+        except OverflowError:
+            raise UserInputError(
+                f"{where}.shift.{path}: {date} moved by {days:,} days is past any calendar date"
+            ) from None
     if site.scale is not None:
         factor = rng.uniform(site.scale.low, site.scale.high)
         for path in site.scale.paths:

@@ -196,6 +196,24 @@ def open_executor(
         raise UserInputError(f"--executor {kind}: expected one of {', '.join(EXECUTORS)}")
 
 
+def _check_scheduler_file(path: Path) -> None:
+    """What ``dask scheduler --scheduler-file`` writes: a JSON object with the scheduler's
+    ``address``. Anything else would fail deep inside Dask."""
+    import json
+
+    if not path.is_file():
+        raise UserInputError(f"--scheduler-file {path}: file not found")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        data = None
+    if not isinstance(data, dict) or not isinstance(data.get("address"), str):
+        raise UserInputError(
+            f"--scheduler-file {path}: not a Dask scheduler file (a JSON object with the "
+            "scheduler's address, as `dask scheduler --scheduler-file` writes)"
+        )
+
+
 @contextmanager
 def _dask_client(workers: int | None, address: str | None, scheduler_file: str | None):
     try:
@@ -203,8 +221,8 @@ def _dask_client(workers: int | None, address: str | None, scheduler_file: str |
     except ImportError:
         raise UserInputError("--executor dask needs dask: pip install 'dcsim[dask]'") from None
     if address or scheduler_file:
-        if scheduler_file and not Path(scheduler_file).is_file():
-            raise UserInputError(f"--scheduler-file {scheduler_file}: file not found")
+        if scheduler_file:
+            _check_scheduler_file(Path(scheduler_file))
         target = f"--address {address}" if address else f"--scheduler-file {scheduler_file}"
         try:
             client = Client(address, scheduler_file=scheduler_file, timeout=f"{CONNECT_TIMEOUT_S}s")
