@@ -12,6 +12,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+from contextlib import suppress
 from pathlib import Path
 
 import pandas as pd
@@ -318,3 +319,85 @@ def test_optimize_result_files_honour_the_umask(tmp_path, umask):
     for name in ("result.json", "best.yaml", "trials.csv"):
         assert stat.S_IMODE((out / name).stat().st_mode) == 0o666 & ~umask, name
     assert os.access(out / "best.yaml", os.R_OK)
+
+
+# -- processes end with their parent -----------------------------------------------------
+
+
+def _long_study(tmp_path: Path, out: Path) -> list[str]:
+    return [
+        "fleet",
+        fleet_file(tmp_path),
+        "--replications",
+        "400",
+        "--executor",
+        "local",
+        "--workers",
+        "2",
+        "--out",
+        str(out),
+    ]
+
+
+def _stored(out: Path) -> list[int]:
+    parts = sorted((out / "parts").glob("*.parquet")) if (out / "parts").is_dir() else []
+    return sorted(r for part in parts for r in pd.read_parquet(part).replication)
+
+
+def _started(tmp_path: Path, out: Path) -> subprocess.Popen:
+    """A fleet study on a local pool, once it has stored a replication more than before."""
+    import time
+
+    before = len(_stored(out))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dcsim", *_long_study(tmp_path, out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a shell gives a job
+    )
+    deadline = time.monotonic() + 120
+    while len(_stored(out)) <= before:
+        assert process.poll() is None, process.stderr.read()
+        assert time.monotonic() < deadline, "no replication stored in time"
+        time.sleep(0.05)
+    return process
+
+
+def test_pool_workers_die_with_their_parent(tmp_path):
+    import signal
+
+    import psutil
+    from test_hostile_store import pool_workers
+
+    process = _started(tmp_path, tmp_path / "mc")
+    workers = pool_workers(psutil.Process(process.pid))
+    assert workers, "no pool worker found"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    process.stderr.close()
+    _, alive = psutil.wait_procs(workers, timeout=30)
+    for worker in alive:  # clean up before failing
+        worker.kill()
+    assert not alive, f"{len(alive)} workers outlived their parent"
+
+
+def test_ctrl_c_twice_prints_one_line_and_leaves_a_resumable_study(tmp_path):
+    """Twice to the process group, as ``timeout`` and impatient users send it: one line,
+    exit 130, and the study resumes where it stopped (twice, to be sure)."""
+    import signal
+    import time
+
+    out = tmp_path / "mc"
+    for _ in range(2):
+        process = _started(tmp_path, out)
+        os.killpg(process.pid, signal.SIGINT)
+        time.sleep(0.05)
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGINT)
+        _, err = process.communicate(timeout=120)
+        assert process.returncode == 130, err
+        assert err == "interrupted\n", err
+        stored = _stored(out)
+        assert len(stored) == len(set(stored)) >= 1
+        assert not [p for p in out.rglob("*.partial")]
