@@ -184,3 +184,28 @@ def test_fuzzed_fleet_files_are_refused_in_one_line_or_validate_and_run(
     assert len(names) == len(set(names))
     assert 0 <= fleet["gpus_energized_final"] <= fleet["gpus_planned"]
     assert all(math.isfinite(v) for v in fleet.values() if isinstance(v, float))
+
+
+def test_a_fleet_that_would_not_fit_in_memory_is_refused_by_validate(tmp_path, capsys):
+    """Twenty regions of heavy queue traffic (each within its own cap), or one template of
+    too many copies: the fleet-wide estimate, the measured figures and the limit."""
+    busy = {**copy.deepcopy(FLEET), "horizon": "5 years"}
+    queue = busy["regions"][0]["queue"]
+    busy["regions"] = [
+        {"name": f"r{n}", "queue": {**queue, "background": {"per_year": 100_000, "mw": "1 MW"}}}
+        for n in range(20)
+    ]
+    for site in busy["sites"]:
+        site["region"] = "r0"
+    path = write(tmp_path, busy)
+    line = refused(capsys, "validate", path)
+    assert "3 sites and about 10,000,000 background requests need about 6.2 GiB" in line
+    assert "more than the 4 GiB a fleet run may take" in line
+    many = apply_overrides(FLEET, {"sites.1.count": 30_000})
+    many["sites"].append({**many["sites"][1], "name": "b"})
+    line = refused(capsys, "validate", write(tmp_path, many))
+    assert "60,001 sites and about 10 background requests need about 5.1 GiB" in line
+    line = refused(
+        capsys, "validate", write(tmp_path, apply_overrides(FLEET, {"sites.1.count": 47_001}))
+    )
+    assert "sites.1.count: Input should be less than or equal to 47000" in line

@@ -28,9 +28,8 @@ from dcsim.files import LOCK_NAME
 from dcsim.fleet.loader import SitePlan, load_fleet, site_plans
 from dcsim.fleet.model import FleetRun
 from dcsim.fleet.results import summarize_fleet
-from dcsim.fleet.schema import Fleet
+from dcsim.fleet.schema import MEMORY_LIMIT_BYTES, Fleet
 from dcsim.sweeps.executors import Executor, WorkerLost, map_retrying, open_executor
-from dcsim.sweeps.experiment import MAX_RUNS
 from dcsim.sweeps.store import Layout, Store, runs_table
 from dcsim.sweeps.summary import summarize
 from dcsim.sweeps.worker import describe, flatten
@@ -48,6 +47,12 @@ STUDY = Layout(
     "fleet study",
     "fleet study",
 )
+#: Memory per replication kept by a study (its row, in the process that records them):
+#: the slope of peak RSS from 20 to 200 replications of a one-site fleet
+#: (``benchmarks/fleet_memory.py``, 2026-12).
+BYTES_PER_REPLICATION = 16_384
+#: Most replications of one study: the fleet memory limit's worth, rounded down (260,000).
+MAX_REPLICATIONS = MEMORY_LIMIT_BYTES // BYTES_PER_REPLICATION // 10_000 * 10_000
 #: Replications planned at a time: enough to keep the workers of a large machine busy
 #: (four per worker of a 16-core pool), few enough that their plans stay small in memory.
 CHUNK = 64
@@ -133,8 +138,11 @@ def monte_carlo(
     directory holding another study (another file, seed or count) is refused unless
     ``force``; on resume, a stored row of another seed, study or dcsim version is
     quarantined and its replication runs again."""
-    if not 1 <= replications <= MAX_RUNS:
-        raise UserInputError(f"--replications {replications}: expected 1 to {MAX_RUNS:,}")
+    if not 1 <= replications <= MAX_REPLICATIONS:
+        raise UserInputError(
+            f"--replications {replications}: expected 1 to {MAX_REPLICATIONS:,} (a kept "
+            f"replication takes about {BYTES_PER_REPLICATION // 1024} KiB; docs/limits.md)"
+        )
     fleet = load_fleet(path)
     first = plan_replication(fleet, path, seed, 0)
 

@@ -10,6 +10,7 @@ figure, its source, as in :mod:`dcsim.config.schema`.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from itertools import pairwise
 from typing import Any, Literal
 
@@ -19,8 +20,17 @@ from dcsim.config.budget import Budget
 from dcsim.config.fields import Date, Name, Section, cited
 from dcsim.distributions import Duration, distribution, quantity
 
-#: Most sites (copies of templates included) in one fleet.
-MAX_SITES = 100_000
+#: Memory a fleet run takes per site and per background request: the slope of peak RSS
+#: from 50 to 400 copies of configs/fleet/sites/meta-24k-cluster.yaml, and from 20,000 to
+#: 200,000 background requests, over ten years (``benchmarks/fleet_memory.py``, 2026-12).
+BYTES_PER_SITE = 91_107
+BYTES_PER_BACKGROUND_REQUEST = 663
+#: What one fleet run may take for its sites and queues: a quarter of a 16 GB laptop, and
+#: less than each of the seven engineers sharing the project's 23 GB machine has.
+MEMORY_LIMIT_BYTES = 4 * 2**30
+#: Most sites (copies of templates included) in one fleet: the memory limit's worth,
+#: rounded down to thousands (47,000).
+MAX_SITES = MEMORY_LIMIT_BYTES // BYTES_PER_SITE // 1000 * 1000
 #: Most background requests one region may expect over the horizon.
 MAX_BACKGROUND_REQUESTS = 1_000_000
 #: Earliest request a site may have filed before the fleet's start, in years. The queue's
@@ -236,14 +246,13 @@ class Fleet(Section):
             ([name for s in self.sites for name in s.copy_names()], "site (copies included)"),
             ([v.chip for v in self.vendors], "vendor chip"),
         ):
-            if twice := sorted({n for n in names if names.count(n) > 1}):
+            if twice := sorted(n for n, times in Counter(names).items() if times > 1):
                 raise ValueError(f"{what} names must be unique: {twice} repeated")
         if unknown := sorted({s.region for s in self.sites} - set(regions)):
             raise ValueError(f"sites name unknown region(s) {unknown}; known: {regions}")
-        if sum(site.count for site in self.sites) > MAX_SITES:
-            raise ValueError(f"more than {MAX_SITES:,} sites")
         self._dates_on_the_clock()
         years = self.horizon / 365.25
+        requests = 0.0
         for region in self.regions:
             background = region.queue and region.queue.background
             if background and background.per_year * years > MAX_BACKGROUND_REQUESTS:
@@ -251,7 +260,23 @@ class Fleet(Section):
                     f"region {region.name!r}: about {background.per_year * years:.3g} "
                     f"background requests, more than {MAX_BACKGROUND_REQUESTS:,}"
                 )
+            requests += background.per_year * years if background else 0.0
+        self._fits_in_memory(sum(site.count for site in self.sites), requests)
         return self
+
+    @staticmethod
+    def _fits_in_memory(sites: int, requests: float) -> None:
+        """The fleet-wide cap: the sites and the background requests of every region
+        together, at their measured memory, within :data:`MEMORY_LIMIT_BYTES`."""
+        need = sites * BYTES_PER_SITE + requests * BYTES_PER_BACKGROUND_REQUEST
+        if need > MEMORY_LIMIT_BYTES:
+            raise ValueError(
+                f"{sites:,} sites and about {requests:,.0f} background requests need about "
+                f"{need / 2**30:.1f} GiB ({BYTES_PER_SITE / 1000:.0f} kB a site, "
+                f"{BYTES_PER_BACKGROUND_REQUEST} B a request, measured), more than the "
+                f"{MEMORY_LIMIT_BYTES / 2**30:.0f} GiB a fleet run may take; split the fleet "
+                "or lower count or per_year (docs/limits.md)"
+            )
 
     @property
     def end(self) -> dt.date:
