@@ -223,3 +223,39 @@ def test_a_reader_that_goes_away_from_a_rich_table(tmp_path):
         stderr = process.stderr.read().decode()
     assert process.wait(timeout=300) == 141, stderr
     assert "Traceback" not in stderr
+
+
+def test_the_report_of_a_many_region_fleet_draws_a_dozen_and_the_rest_as_one(tmp_path, capsys):
+    """Fourteen regions: twelve drawn one by one and 'other (2 regions)', whose level is
+    the sum of the two it stands for, in every figure; the fleet's total is unchanged."""
+    from dcsim.plots.fleet import MAX_REGIONS, fleet_levels, fleet_total, funnel
+    from dcsim.report.detect import load_fleet
+
+    regions = MAX_REGIONS + 2
+    fleet = {
+        **FLEET,
+        "vendors": [],
+        "regions": [
+            {"name": f"r{n:02d}", "queue": FLEET["regions"][0]["queue"]} for n in range(regions)
+        ],
+        "sites": [
+            {**FLEET["sites"][0], "name": f"s{n:02d}", "region": f"r{n:02d}"}
+            for n in range(regions)
+        ],
+    }
+    path, out = tmp_path / "fleet.yaml", tmp_path / "out"
+    path.write_text(yaml.safe_dump(fleet))
+    assert main(["fleet", str(path), "--out", str(out)]) == 0
+    assert main(["report", str(out)]) == 0
+    assert 'id="fleet-energized-by-region"' in (out / "report.html").read_text()
+    capsys.readouterr()
+    stored = load_fleet(out)
+    levels = fleet_levels(stored.timeseries, "facility_gw")
+    assert len(levels.columns) == MAX_REGIONS + 1
+    every = fleet_levels(stored.timeseries, "facility_gw", top=regions)
+    assert levels.sum(axis=1).to_numpy() == pytest.approx(every.sum(axis=1).to_numpy())
+    total = fleet_total(stored.timeseries, "facility_gw")
+    assert total.iloc[-1] == pytest.approx(every.iloc[-1].sum())
+    table = funnel(stored.requests, stored.horizon_day)
+    assert len(table) == MAX_REGIONS + 1 and table.index[-1] == "other (2 regions)"
+    assert table["requested"].sum() == pytest.approx(stored.requests.mw.sum() / 1000)
