@@ -15,6 +15,9 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import TINY
+from hostile import VALUES, check_refusal, leaf_paths, mutate
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_hostile_fleet import FLEET
 
 from dcsim.cli import main
@@ -259,3 +262,69 @@ def test_the_report_of_a_many_region_fleet_draws_a_dozen_and_the_rest_as_one(tmp
     table = funnel(stored.requests, stored.horizon_day)
     assert len(table) == MAX_REGIONS + 1 and table.index[-1] == "other (2 regions)"
     assert table["requested"].sum() == pytest.approx(stored.requests.mw.sum() / 1000)
+
+
+DECISIONS = Path(__file__).resolve().parent / "data" / "optimize" / "tiny-bridging-decisions.yaml"
+
+
+def _decision_data() -> dict:
+    data = yaml.safe_load(DECISIONS.read_text())
+    data["base"] = str(DECISIONS.parent / data["base"])
+    data["reevaluate"] = {"replications": 2, "top": 1}
+    return data
+
+
+@pytest.mark.parametrize("bound", [float("nan"), float("inf"), True, [1], {"a": 1}])
+def test_a_bound_of_no_kind_is_one_line(tmp_path, capsys, bound):
+    data = _decision_data()
+    data["decisions"]["grid.generators.0.capacity"]["low"] = bound
+    path = tmp_path / "decisions.yaml"
+    path.write_text(yaml.safe_dump(data))
+    assert main(["validate", str(path)]) == 2
+    line = one_line(capsys)
+    assert f"{path}: decisions.grid.generators.0.capacity.low: expected a" in line, line
+
+
+def _fuzz_paths() -> list[tuple]:
+    return [p for p in leaf_paths(_decision_data()) if p[0] != "base"]
+
+
+@settings(
+    max_examples=20,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    path=st.sampled_from(_fuzz_paths()),
+    value=st.sampled_from(
+        [
+            *VALUES,
+            "delete",
+            "unknown key",
+            {"options": {"a": {"installation.crews": 2}}},
+            {"choices": []},
+        ]
+    ),
+)
+def test_fuzzed_decision_files_are_refused_in_one_line_or_run(
+    tmp_path_factory, capsys, path, value
+):
+    """Whatever ``validate`` accepts, ``optimize`` runs (one trial); what it refuses is
+    one line per problem naming the file."""
+    directory = tmp_path_factory.mktemp("decisions")
+    file = directory / "decisions.yaml"
+    file.write_text(yaml.safe_dump(mutate(_decision_data(), path, value)))
+    capsys.readouterr()
+    status = main(["validate", str(file)])
+    err = capsys.readouterr().err
+    if status != 0:
+        assert status == 2, err
+        check_refusal(err, str(file))
+        return
+    out = directory / "study"
+    status = main(["optimize", str(file), "--out", str(out), "--trials", "1", "--quiet"])
+    err = capsys.readouterr().err
+    assert status in (0, 2), err
+    if status == 2:  # every trial failed on a value a scenario rejects: one line, no study
+        check_refusal(err, "")
