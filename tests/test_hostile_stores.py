@@ -117,7 +117,8 @@ def test_a_full_disk_leaves_an_unfinished_run_that_the_next_replaces(tmp_path, c
     assert not (out / "fleet.json").exists()  # nothing marked complete
     monkeypatch.setattr(pd.DataFrame, "to_parquet", real)
     assert main(["fleet", path, "--out", str(out)]) == 0  # no --force needed
-    assert main(["report", str(out), "--out", str(tmp_path / "report")]) == 0
+    assert main(["report", str(out), "--markdown"]) == 0
+    assert main(["fleet", path, "--out", str(out), "--force"]) == 0  # beside its report
 
 
 def test_result_files_honour_the_umask(tmp_path):

@@ -250,7 +250,9 @@ def test_the_report_of_a_many_region_fleet_draws_a_dozen_and_the_rest_as_one(tmp
     path.write_text(yaml.safe_dump(fleet))
     assert main(["fleet", str(path), "--out", str(out)]) == 0
     assert main(["report", str(out)]) == 0
-    assert 'id="fleet-energized-by-region"' in (out / "report.html").read_text()
+    html = (out / "report.html").read_text()
+    assert 'id="fleet-energized-by-region"' in html
+    assert "The queue table lists the 12 of 14 regions with the most GW requested." in html
     capsys.readouterr()
     stored = load_fleet(out)
     levels = fleet_levels(stored.timeseries, "facility_gw")

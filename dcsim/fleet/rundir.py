@@ -89,4 +89,10 @@ def write(
 
 
 def _owned(name: str) -> bool:
-    return name in (*FILES, LOCK_NAME) or (name.startswith(".") and name.endswith(PARTIAL_SUFFIX))
+    """The run's files, its temporary files, and what ``dcsim report DIR`` writes beside
+    them by default (``report.html``, or ``report.md`` with its ``report-fleet-*.png``)."""
+    return (
+        name in (*FILES, LOCK_NAME, "report.html", "report.md")
+        or (name.startswith(".") and name.endswith(PARTIAL_SUFFIX))
+        or (name.startswith("report-fleet-") and name.endswith(".png"))
+    )

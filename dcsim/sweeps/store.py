@@ -134,7 +134,9 @@ class Store:
                     f"{entry.path}: is a symbolic link; a {kind} store holds only its own files; "
                     "use another --out"
                 )
-        foreign = [entry.name for entry in entries if entry.name not in owned]
+        foreign = [
+            entry.name for entry in entries if entry.name not in owned and not _partial(entry.name)
+        ]
         if foreign:
             raise UserInputError(
                 f"{self.out}: is not a dcsim {kind} directory (it holds {foreign[0]!r}"
@@ -172,7 +174,7 @@ class Store:
         """Temporary files left by a killed sweep (``os.walk`` does not follow links)."""
         for root, _, names in os.walk(self.out):
             for name in names:
-                if name.startswith(".") and name.endswith(PARTIAL_SUFFIX):
+                if _partial(name):
                     Path(root, name).unlink(missing_ok=True)
 
     def finished(
@@ -245,6 +247,12 @@ class Store:
     def write_json(self, name: str, data: Any) -> None:
         text = json.dumps(json_safe(data), indent=2, default=str, allow_nan=False)
         atomic(self.out / name, lambda p: p.write_text(text + "\n", encoding="utf-8"))
+
+
+def _partial(name: str) -> bool:
+    """A store's own temporary file (:func:`dcsim.files.atomic`): one a writer holding the
+    lock is writing right now, or one a killed writer left, removed on the next open."""
+    return name.startswith(".") and name.endswith(PARTIAL_SUFFIX)
 
 
 def runs_table(rows: list[dict[str, Any]]) -> pa.Table:
