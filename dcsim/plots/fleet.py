@@ -7,6 +7,7 @@ The time series holds each region's levels after each change, so it is drawn ``s
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -60,7 +61,13 @@ def plot_energized_by_region(timeseries: pd.DataFrame, ax: Axes | None = None) -
     """Energized facility load, stacked by region: the top edge is the fleet's."""
     ax = new_axes(ax)
     levels = fleet_levels(timeseries, "facility_gw")
-    ax.stackplot(levels.index, *levels.T.to_numpy(), labels=levels.columns, step="post")
+    # Up to a dozen regions and "other": beyond the default cycle's ten colours, twenty,
+    # so that no two bands share one.
+    many = len(levels.columns) > len(plt.get_cmap("tab10").colors)
+    colors = plt.get_cmap("tab20").colors[: len(levels.columns)] if many else None
+    ax.stackplot(
+        levels.index, *levels.T.to_numpy(), labels=levels.columns, colors=colors, step="post"
+    )
     date_axis(ax)
     legend_outside(ax, "right", title="region")
     return finish(ax, "Energized facility load by region", "facility load (GW)")
