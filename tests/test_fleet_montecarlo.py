@@ -8,7 +8,7 @@ import pytest
 from test_fleet_cli import FLEET, write
 
 from dcsim.fleet import run_fleet
-from dcsim.fleet.montecarlo import monte_carlo
+from dcsim.fleet.montecarlo import OWNER, monte_carlo
 
 REPLICATIONS = 3
 SEED = 7
@@ -73,11 +73,15 @@ def test_cli_writes_replications_and_quantiles(cli, fleet_file, serial, tmp_path
     printed = json.loads(done.stdout)
     assert [r["gpus_ordered"] for r in printed["replications"]] == list(serial.runs.gpus_ordered)
     stored = pd.read_parquet(out / "replications.parquet")
-    pd.testing.assert_frame_equal(stored, serial.runs)
+    assert set(stored.study_hash) == {
+        json.loads((out / "manifest.json").read_text())["config_hash"]
+    }
+    pd.testing.assert_frame_equal(stored.drop(columns=list(OWNER)), serial.runs)
     assert len(pd.read_parquet(out / "quantiles.parquet")) == len(serial.quantiles)
     again = cli(*args)  # a finished study: nothing runs again, the files stay as they were
     assert again.returncode == 0, again.stderr
-    pd.testing.assert_frame_equal(pd.read_parquet(out / "replications.parquet"), serial.runs)
+    again_stored = pd.read_parquet(out / "replications.parquet")
+    pd.testing.assert_frame_equal(again_stored.drop(columns=list(OWNER)), serial.runs)
     other = cli(
         "fleet", fleet_file, "--seed", SEED + 1, "--replications", REPLICATIONS, "--out", out
     )

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from dcsim.cli import (
     app,
@@ -65,6 +68,38 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    for stream in (sys.stdout, sys.stderr):  # a path or a table an ASCII terminal cannot show
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    with _one_interrupt():
+        return _handled(args)
+
+
+@contextmanager
+def _one_interrupt() -> Iterator[None]:
+    """The first Ctrl-C interrupts; the ones after it (``timeout`` and impatient users send
+    several) are ignored while the command cleans up and the interpreter ends (its pool's
+    threads are joined then), so the user sees one line. Without an interrupt, the
+    caller's handler comes back."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    interrupts = []
+
+    def interrupted(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        interrupts.append(signum)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, interrupted)
+    try:
+        yield
+    finally:
+        if not interrupts:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _handled(args: argparse.Namespace) -> int:
     try:
         return int(args.handler(args) or 0)
     except UserInputError as error:
@@ -78,6 +113,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Point stdout at /dev/null so that flushing it at exit cannot fail a second time.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
+    except SystemExit as exit_:
+        # rich ends a broken pipe with exit status 1, which these commands use to mean "runs
+        # failed"; it has already pointed stdout at /dev/null.
+        if isinstance(exit_.__context__, BrokenPipeError):
+            return EXIT_BROKEN_PIPE
+        raise
     except OSError as error:
         where = f"{error.filename}: " if error.filename else ""
         print(f"error: {where}{error.strerror or error}", file=sys.stderr)

@@ -7,8 +7,10 @@ import json
 
 from dcsim.cli.options import add_executor_options, check_executor_options
 
-#: What ``--out`` receives; finding one of them means an earlier fleet run is there.
+#: What ``--out`` receives (:data:`dcsim.fleet.rundir.FILES`; named here so that ``--help``
+#: does not import the simulator).
 FLEET_FILES = ("fleet.json", "sites.parquet", "timeseries.parquet", "requests.parquet")
+
 #: What ``--out`` receives with ``--replications``.
 MONTE_CARLO_FILES = ("replications.parquet", "quantiles.parquet")
 
@@ -41,11 +43,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def fleet_command(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from dcsim.errors import UserInputError
-    from dcsim.files import atomic, output_dir
-    from dcsim.fleet import run_fleet
+    from dcsim.fleet import run_fleet, rundir
     from dcsim.rng import MAX_SEED
 
     if not 0 <= args.seed <= MAX_SEED:
@@ -53,13 +52,8 @@ def fleet_command(args: argparse.Namespace) -> int:
     check_executor_options(args)
     if args.replications is not None:
         return _monte_carlo(args)
-    if args.out and not args.force:
-        earlier = [name for name in FLEET_FILES if (Path(args.out) / name).exists()]
-        if earlier:
-            raise UserInputError(
-                f"{args.out}: holds the results of an earlier run ({earlier[0]}); use "
-                "another --out, or --force to replace them"
-            )
+    if args.out:
+        rundir.check(args.out, args.force)
     result = run_fleet(args.config, seed=args.seed)
     summary = {
         "fleet": result.kpis,
@@ -67,15 +61,8 @@ def fleet_command(args: argparse.Namespace) -> int:
         "sites": _records(result.sites),
     }
     if args.out:
-        out = output_dir(args.out)
-        text = json.dumps(summary, indent=2)
-        atomic(out / "fleet.json", lambda p: p.write_text(text, encoding="utf-8"))
-        for name, frame in (
-            ("sites", result.sites),
-            ("timeseries", result.timeseries),
-            ("requests", result.requests),
-        ):
-            atomic(out / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
+        tables = {name: getattr(result, name) for name in rundir.TABLES}
+        rundir.write(args.out, summary, tables, args.force)
     if args.json:
         print(json.dumps(summary))
     else:

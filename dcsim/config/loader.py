@@ -84,11 +84,14 @@ def deep_merge(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any
     return merged
 
 
-def apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+def apply_overrides(
+    data: dict[str, Any], overrides: Mapping[str, Any], label: str = "--set "
+) -> dict[str, Any]:
     """Set values by dotted path (``halls.0.pue``); list items by index.
 
     Every segment but the last must exist; the last may add a new key to a mapping (the
-    schema then rejects unknown keys).
+    schema then rejects unknown keys). A problem is one line starting ``label`` and the
+    path (``--set halls.0.pue``, or a file's field such as ``fleet.yaml: sites.0.set.``).
     """
     data = copy.deepcopy(data)
     for path, value in overrides.items():
@@ -100,13 +103,13 @@ def apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any]) -> dict[
             if isinstance(node, list):
                 if not key.isdigit() or int(key) >= len(node):
                     raise UserInputError(
-                        f"--set {path}: {where}: no item {key!r} in a list of {len(node)}"
+                        f"{label}{path}: {where}: no item {key!r} in a list of {len(node)}"
                     )
                 key = int(key)
             elif not isinstance(node, dict):
-                raise UserInputError(f"--set {path}: {where}: cannot index into a value")
+                raise UserInputError(f"{label}{path}: {where}: cannot index into a value")
             elif not is_last and key not in node:
-                raise UserInputError(f"--set {path}: {where}: no such field")
+                raise UserInputError(f"{label}{path}: {where}: no such field")
             if is_last:
                 node[key] = value
             else:

@@ -49,7 +49,9 @@ def site_budget(raw: Mapping[str, Any], cents: Mapping[int, int]) -> dict[str, A
     return {**section, "source": {"annual": annual}, "ai_share": 1}
 
 
-def weights(budget: FleetBudget, planned_gpus: Sequence[int], shares: Sequence[float]) -> list:
+def weights(
+    budget: FleetBudget, planned_gpus: Sequence[int], shares: Sequence[float], origin: str
+) -> list:
     """Each site's weight under ``budget.split``: its share, or its planned GPUs of the
     budget's chip if its share is positive. A site of weight 0 is not funded."""
     if budget.split == "share":
@@ -59,7 +61,9 @@ def weights(budget: FleetBudget, planned_gpus: Sequence[int], shares: Sequence[f
             gpus if share > 0 else 0 for gpus, share in zip(planned_gpus, shares, strict=True)
         ]
     if not any(chosen):
-        raise UserInputError(f"budget.split: {budget.split}: no site has a positive weight")
+        raise UserInputError(
+            f"{origin}: budget.split: {budget.split}: no site has a positive weight"
+        )
     return chosen
 
 

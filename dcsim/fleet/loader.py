@@ -63,14 +63,16 @@ def site_plans(fleet: Fleet, path: str | Path, seed: int = 0, replication: int =
         file = Path(path).parent / site.scenario
         if file not in texts:
             texts[file] = read_yaml(file)
-        base = apply_overrides(
-            texts[file],
-            {"start": fleet.start, "horizon": f"{fleet.horizon!r} days", **site.set},
-        )
         where = f"{path}: sites.{number}"
+        base = apply_overrides(
+            apply_overrides(
+                texts[file], {"start": fleet.start, "horizon": f"{fleet.horizon!r} days"}
+            ),
+            site.set,
+            f"{where}.set.",
+        )
         fixed = None if site.shift or site.scale else scenario_from_dict(base, f"{where} ({file})")
-        for copy in range(1, site.count + 1):
-            name = site.name if site.count == 1 else f"{site.name}-{copy}"
+        for copy, name in enumerate(site.copy_names(), start=1):
             origin = f"{where} copy {copy} ({file})" if site.count > 1 else f"{where} ({file})"
             data = (
                 _varied(base, site, streams.stream("fleet-site", name), where)
@@ -101,9 +103,21 @@ def site_plans(fleet: Fleet, path: str | Path, seed: int = 0, replication: int =
                 )
             )
             sources.append((data, origin))
-    if fleet.budget is None:
-        return plans
-    return _funded(fleet, path, plans, sources)
+    funded = plans if fleet.budget is None else _funded(fleet, path, plans, sources)
+    _check_vendor_chips(fleet, path, funded)
+    return funded
+
+
+def _check_vendor_chips(fleet: Fleet, path: str | Path, plans: list[SitePlan]) -> None:
+    """A vendor of a chip no site orders would share nothing: the supply would be silently
+    off, so it is refused."""
+    ordered = sorted({order.chip for plan in plans for order in plan.scenario.chip_orders})
+    for number, vendor in enumerate(fleet.vendors):
+        if vendor.chip not in ordered:
+            raise UserInputError(
+                f"{path}: vendors.{number}.chip: no site orders {vendor.chip!r} "
+                f"(the sites order {', '.join(ordered) or 'no chips'})"
+            )
 
 
 def _funded(fleet: Fleet, path: str | Path, plans: list[SitePlan], sources) -> list[SitePlan]:
@@ -113,10 +127,15 @@ def _funded(fleet: Fleet, path: str | Path, plans: list[SitePlan], sources) -> l
     budget = fleet.budget
     cents = fleet_cents(budget, str(path))
     chip = budget.chip
+    chips = sorted({h.stages.chip for plan in plans for h in plan.scenario.halls})
+    if chip not in chips:
+        raise UserInputError(
+            f"{path}: budget.chip: no site's halls hold {chip!r} (they hold {', '.join(chips)})"
+        )
     gpus = [
         sum(h.planned_gpus for h in plan.scenario.halls if h.stages.chip == chip) for plan in plans
     ]
-    weight = weights(budget, gpus, [plan.share for plan in plans])
+    weight = weights(budget, gpus, [plan.share for plan in plans], str(path))
     parts = split_cents(cents, weight)
     raw = read_yaml(Path(path))["budget"]
     funded = []
@@ -162,7 +181,13 @@ def _varied(base: dict[str, Any], site: Site, rng, where: str) -> dict[str, Any]
             date = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
         except ValueError:
             raise UserInputError(f"{where}.shift.{path}: {value!r} is not a date") from None
-        changes[path] = date + dt.timedelta(days=round(duration.sample(rng)))
+        days = round(duration.sample(rng))
+        try:
+            changes[path] = date + dt.timedelta(days=days)
+        except OverflowError:
+            raise UserInputError(
+                f"{where}.shift.{path}: {date} moved by {days:,} days is past any calendar date"
+            ) from None
     if site.scale is not None:
         factor = rng.uniform(site.scale.low, site.scale.high)
         for path in site.scale.paths:

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -27,15 +28,18 @@ from dcsim.files import LOCK_NAME
 from dcsim.fleet.loader import SitePlan, load_fleet, site_plans
 from dcsim.fleet.model import FleetRun
 from dcsim.fleet.results import summarize_fleet
-from dcsim.fleet.schema import Fleet
+from dcsim.fleet.schema import MEMORY_LIMIT_BYTES, Fleet
 from dcsim.runtime.executors import Executor, WorkerLost, map_retrying, open_executor
 from dcsim.runtime.store import Layout, Store, runs_table
 from dcsim.runtime.worker import describe, flatten
-from dcsim.sweeps.experiment import MAX_RUNS
 from dcsim.sweeps.summary import summarize
+from dcsim.version import __version__
 
 #: Columns of a replication row that are not KPIs.
 META = ("replication", "seed", "status", "error")
+#: Columns a stored row carries so that a resume keeps only this study's rows: the study's
+#: hash (file, site scenarios, seed, count) and the dcsim version that ran it.
+OWNER = ("study_hash", "dcsim_version")
 #: A study's ``--out``: the store's parts/ and quarantine/ besides these files.
 STUDY = Layout(
     "replications.parquet",
@@ -43,6 +47,15 @@ STUDY = Layout(
     "fleet study",
     "fleet study",
 )
+#: Memory per replication kept by a study (its row, in the process that records them):
+#: the slope of peak RSS from 20 to 200 replications of a one-site fleet
+#: (``benchmarks/fleet_memory.py``, 2026-12).
+BYTES_PER_REPLICATION = 16_384
+#: Most replications of one study: the fleet memory limit's worth, rounded down (260,000).
+MAX_REPLICATIONS = MEMORY_LIMIT_BYTES // BYTES_PER_REPLICATION // 10_000 * 10_000
+#: Replications planned at a time: enough to keep the workers of a large machine busy
+#: (four per worker of a 16-core pool), few enough that their plans stay small in memory.
+CHUNK = 64
 #: Queue statistics kept per region in a replication row (``queue.<region>.<stat>``).
 QUEUE_STATS = (
     "completion_rate",
@@ -96,22 +109,17 @@ def run_replication(task: Replication) -> dict[str, Any]:
     return {**row, "status": "ok", "error": None, **flatten(kpis), **flatten(queues)}
 
 
-def plan_replications(path: str | Path, seed: int, replications: int) -> list[Replication]:
-    """The tasks, validated here once. A replication whose drawn site variation makes a
-    scenario invalid is an error row, not the end of the study."""
-    if not 1 <= replications <= MAX_RUNS:
-        raise UserInputError(f"--replications {replications}: expected 1 to {MAX_RUNS:,}")
-    fleet = load_fleet(path)
-    tasks = []
-    for r in range(replications):
-        try:
-            plans: list[SitePlan] | str = site_plans(fleet, path, seed, r)
-        except UserInputError as error:
-            if r == 0:  # the file itself is wrong: say so as for a single run
-                raise
-            plans = "; ".join(error.problems)
-        tasks.append(Replication(fleet, plans, seed, r))
-    return tasks
+def plan_replication(fleet: Fleet, path: str | Path, seed: int, replication: int) -> Replication:
+    """One replication's task. A replication whose drawn site variation makes a scenario
+    invalid is an error row, not the end of the study; replication 0 is planned first, and
+    a problem there is the file's own, said as for a single run."""
+    try:
+        plans: list[SitePlan] | str = site_plans(fleet, path, seed, replication)
+    except UserInputError as error:
+        if replication == 0:
+            raise
+        plans = "; ".join(error.problems)
+    return Replication(fleet, plans, seed, replication)
 
 
 def monte_carlo(
@@ -127,50 +135,76 @@ def monte_carlo(
 ) -> MonteCarlo:
     """Replications ``0..replications-1`` of the fleet file on ``executor`` (``serial``,
     ``local`` or ``dask``, as for sweeps); rows are sorted by replication, so the result
-    does not depend on which worker finished first.
+    does not depend on which worker finished first. Replications are planned a chunk at a
+    time (:data:`CHUNK`) as the executor takes them, so memory and the time to the first
+    result do not grow with their number.
 
     With ``out``, the study is kept as a sweep is (:class:`~dcsim.runtime.store.Store`):
     each replication is written as it finishes, so a killed study resumes where it
     stopped, and ``out`` ends with ``replications.parquet`` and ``quantiles.parquet``. A
     directory holding another study (another file, seed or count) is refused unless
-    ``force``."""
-    tasks = plan_replications(path, seed, replications)
+    ``force``; on resume, a stored row of another seed, study or dcsim version is
+    quarantined and its replication runs again."""
+    if not 1 <= replications <= MAX_REPLICATIONS:
+        raise UserInputError(
+            f"--replications {replications}: expected 1 to {MAX_REPLICATIONS:,} (a kept "
+            f"replication takes about {BYTES_PER_REPLICATION // 1024} KiB; docs/limits.md)"
+        )
+    fleet = load_fleet(path)
+    first = plan_replication(fleet, path, seed, 0)
+
+    def tasks(wanted: Iterable[int]) -> Iterator[list[Replication]]:
+        for chunk in batched(wanted, CHUNK):
+            yield [first if r == 0 else plan_replication(fleet, path, seed, r) for r in chunk]
+
     if out is None:
         with open_executor(executor, workers, address, scheduler_file) as pool:
-            runs = runs_table(list(_rows(pool, tasks))).to_pandas()
+            runs = runs_table(list(_rows(pool, tasks(range(replications))))).to_pandas()
         return _study(runs)
     store = Store(out, STUDY)
-    digest = _study_hash(tasks)
-    started = _manifest(tasks, digest, executor, complete=False)
+    digest = _study_hash(first, replications)
+    started = _manifest(first, replications, digest, executor, complete=False)
     store.check(started, force)
     counts = {"replication": replications}
+    owner = {"seed": seed, "study_hash": digest, "dcsim_version": __version__}
     with (
         open_executor(executor, workers, address, scheduler_file) as pool,
         store.opened(started, force),
     ):
-        done = set(store.finished(counts)["replication"])
-        for row in _rows(pool, [task for task in tasks if task.replication not in done]):
-            store.add_part([row])
-        study = _study(store.finished(counts))
+        done = set(store.finished(counts, owner)["replication"])
+        wanted = (r for r in range(replications) if r not in done)
+        for row in _rows(pool, tasks(wanted)):
+            store.add_part([{**row, **owner}])
+        study = _study(store.finished(counts, owner))
         store.consolidate(study.runs)
         store.write_frame("quantiles.parquet", study.quantiles)
-        store.write_json("manifest.json", _manifest(tasks, digest, executor, complete=True))
-    return study
+        finished = _manifest(first, replications, digest, executor, complete=True)
+        store.write_json("manifest.json", finished)
+    return MonteCarlo(study.runs.drop(columns=list(OWNER)), study.quantiles)
 
 
-def _rows(pool: Executor, tasks: list[Replication]) -> Iterator[dict[str, Any]]:
-    """Each task's row as it finishes; a replication lost with its worker runs again
-    (:func:`~dcsim.runtime.executors.map_retrying`)."""
-    for task, outcome in map_retrying(pool, run_replication, tasks, what="replications"):
-        if isinstance(outcome, BaseException):
-            error = (
-                "its worker process died even running it alone"
-                if isinstance(outcome, WorkerLost)
-                else describe(outcome)
-            )
-            outcome = {"replication": task.replication, "seed": task.seed}
-            outcome.update(status="error", error=error)
-        yield outcome
+def batched(items: Iterable[int], size: int) -> Iterator[list[int]]:
+    """``items`` in lists of ``size`` (the last may be shorter); ``itertools.batched``
+    arrives with Python 3.12."""
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _rows(pool: Executor, chunks: Iterable[list[Replication]]) -> Iterator[dict[str, Any]]:
+    """Each task's row as it finishes, a chunk of tasks at a time; a replication lost with
+    its worker runs again (:func:`~dcsim.runtime.executors.map_retrying`)."""
+    for chunk in chunks:
+        for task, outcome in map_retrying(pool, run_replication, chunk, what="replications"):
+            if isinstance(outcome, BaseException):
+                error = (
+                    "its worker process died even running it alone"
+                    if isinstance(outcome, WorkerLost)
+                    else describe(outcome)
+                )
+                outcome = {"replication": task.replication, "seed": task.seed}
+                outcome.update(status="error", error=error)
+            yield outcome
 
 
 def _study(runs: pd.DataFrame) -> MonteCarlo:
@@ -178,11 +212,10 @@ def _study(runs: pd.DataFrame) -> MonteCarlo:
     return MonteCarlo(runs, quantiles(runs))
 
 
-def _study_hash(tasks: list[Replication]) -> str:
+def _study_hash(first: Replication, replications: int) -> str:
     """What the study is: the validated fleet, the site scenarios of its first replication
     (the others are varied copies drawn from the same file), the root seed and the number
     of replications."""
-    first = tasks[0]
     sites = (
         first.plans
         if isinstance(first.plans, str)
@@ -195,22 +228,21 @@ def _study_hash(tasks: list[Replication]) -> str:
         "fleet": first.fleet.model_dump(mode="json"),
         "sites": sites,
         "seed": first.seed,
-        "replications": len(tasks),
+        "replications": replications,
     }
     return hashlib.sha256(json.dumps(study, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _manifest(
-    tasks: list[Replication], digest: str, executor: str, complete: bool
+    first: Replication, replications: int, digest: str, executor: str, complete: bool
 ) -> dict[str, Any]:
-    first = tasks[0]
     return {
         "complete": complete,
         "written": datetime.now(UTC).isoformat(timespec="seconds"),
         "config_hash": digest,
         "fleet": first.fleet.fleet,
         "root_seed": first.seed,
-        "counts": {"replications": len(tasks)},
+        "counts": {"replications": replications},
         "executor": executor,
     }
 
@@ -218,6 +250,6 @@ def _manifest(
 def quantiles(runs: pd.DataFrame) -> pd.DataFrame:
     """Mean and P10/P50/P90 of every numeric KPI over the replications that finished (the
     sweep summary of a single design point)."""
-    numeric = [c for c in runs.select_dtypes("number") if c not in META]
+    numeric = [c for c in runs.select_dtypes("number") if c not in (*META, *OWNER)]
     table = summarize(runs.assign(point=0), numeric, [])
     return table.drop(columns="point")

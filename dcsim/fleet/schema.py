@@ -9,6 +9,9 @@ figure, its source, as in :mod:`dcsim.config.schema`.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import Counter
+from itertools import pairwise
 from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -17,10 +20,26 @@ from dcsim.config.budget import Budget
 from dcsim.config.fields import Date, Name, Power, Section, cited
 from dcsim.distributions import Duration, distribution, quantity
 
-#: Most sites (copies of templates included) in one fleet.
-MAX_SITES = 100_000
+#: Memory a fleet run takes per site and per background request: the slope of peak RSS
+#: from 50 to 400 copies of configs/fleet/sites/meta-24k-cluster.yaml, and from 20,000 to
+#: 200,000 background requests, over ten years (``benchmarks/fleet_memory.py``, 2026-12).
+BYTES_PER_SITE = 91_107
+BYTES_PER_BACKGROUND_REQUEST = 663
+#: What one fleet run may take for its sites and queues: a quarter of a 16 GB laptop, and
+#: less than each of the seven engineers sharing the project's 23 GB machine has.
+MEMORY_LIMIT_BYTES = 4 * 2**30
+#: Most sites (copies of templates included) in one fleet: the memory limit's worth,
+#: rounded down to thousands (47,000).
+MAX_SITES = MEMORY_LIMIT_BYTES // BYTES_PER_SITE // 1000 * 1000
 #: Most background requests one region may expect over the horizon.
 MAX_BACKGROUND_REQUESTS = 1_000_000
+#: Earliest request a site may have filed before the fleet's start, in years. The queue's
+#: behaviour comes from LBNL's "Queued Up" data, whose cohorts span about twenty years of
+#: requests (2000-2018 for the completion rate; facts.csv lbnl_queue_completion_rate): a
+#: request older than that is outside anything the model was set from.
+MAX_REQUEST_AGE_YEARS = 20
+#: The fleet's clock: every site lives on it, so no site may set, shift or scale it.
+CLOCK_FIELDS = ("start", "horizon")
 
 
 class BySize(Section):
@@ -252,8 +271,8 @@ class Vendor(Section):
     @model_validator(mode="after")
     def _dates_ascending(self) -> Vendor:
         dates = [step.date for step in self.output]
-        if dates != sorted(dates):
-            raise ValueError("output dates must be in ascending order")
+        if any(later <= earlier for earlier, later in pairwise(dates)):
+            raise ValueError("output dates must be strictly ascending (one step per date)")
         return self
 
 
@@ -305,27 +324,58 @@ class Site(Section):
     region: Name
     scenario: str = Field(description="campus scenario file, relative to the fleet file")
     set: dict[str, Any] = Field(default_factory=dict, description="--set-style overrides")
-    count: int = Field(1, ge=1, le=MAX_SITES, description="copies (a template when > 1)")
+    count: int = Field(
+        1, strict=True, ge=1, le=MAX_SITES, description="copies (a template when > 1)"
+    )
     shift: dict[str, Duration] = Field(
         default_factory=dict, description="dotted path of a date -> drawn shift per copy"
     )
     scale: Scale | None = None
     request_date: Date | None = Field(
-        None, description="when the site files its interconnection request (default: start)"
+        None,
+        description="when the site files its interconnection request (default: start; from "
+        f"{MAX_REQUEST_AGE_YEARS} years before the start to the fleet's end)",
+    )
+    priority: int = Field(
+        0, strict=True, ge=-(10**6), le=10**6, description="for the priority policy"
     )
     queue_state: QueueState | None = Field(
         None,
         description="a request already in the region's queue at the start, entered where "
         "it stands (instead of request_date)",
     )
-    priority: int = Field(0, ge=-(10**6), le=10**6, description="for the priority policy")
     share: float = Field(1.0, ge=0, le=10**6, description="weight under fixed-shares")
     committed: bool = Field(
         True,
+        strict=True,
         description="a committed builder never leaves the queue; false: its requests "
         "withdraw as the region's background requests do (withdraw_in_study, "
         "withdraw_in_upgrade), and a withdrawn interconnect never delivers",
     )
+
+    @model_validator(mode="after")
+    def _fleet_clock(self) -> Site:
+        """A site's ``start`` or ``horizon`` would put it on a clock of its own while the
+        fleet's queues, vendors and time series keep the fleet's: one meaning per field."""
+        paths = {
+            "set": list(self.set),
+            "shift": list(self.shift),
+            "scale.paths": self.scale.paths if self.scale else [],
+        }
+        for where, written in paths.items():
+            for path in written:
+                if path.split(".")[0] in CLOCK_FIELDS:
+                    raise ValueError(
+                        f"site {self.name!r}: {where}: {path}: the fleet's start and horizon "
+                        "are every site's clock; set them at the top of the fleet file"
+                    )
+        return self
+
+    def copy_names(self) -> list[str]:
+        """The names its copies run under: the site's own, or ``name-1 .. name-count``."""
+        if self.count == 1:
+            return [self.name]
+        return [f"{self.name}-{copy}" for copy in range(1, self.count + 1)]
 
 
 class FleetBudget(Budget):
@@ -387,10 +437,10 @@ class Fleet(Section):
         regions = [r.name for r in self.regions]
         for names, what in (
             (regions, "region"),
-            ([s.name for s in self.sites], "site"),
+            ([name for s in self.sites for name in s.copy_names()], "site (copies included)"),
             ([v.chip for v in self.vendors], "vendor chip"),
         ):
-            if twice := sorted({n for n in names if names.count(n) > 1}):
+            if twice := sorted(n for n, times in Counter(names).items() if times > 1):
                 raise ValueError(f"{what} names must be unique: {twice} repeated")
         if unknown := sorted({s.region for s in self.sites} - set(regions)):
             raise ValueError(f"sites name unknown region(s) {unknown}; known: {regions}")
@@ -398,9 +448,9 @@ class Fleet(Section):
         for i, site in enumerate(self.sites):
             if site.queue_state is not None:
                 self._check_entry(i, site, by_name[site.region])
-        if sum(site.count for site in self.sites) > MAX_SITES:
-            raise ValueError(f"more than {MAX_SITES:,} sites")
+        self._dates_on_the_clock()
         years = self.horizon / 365.25
+        requests = 0.0
         for region in self.regions:
             process = region.queue or region.large_load
             background = process and process.background
@@ -412,4 +462,47 @@ class Fleet(Section):
                     f"region {region.name!r}: about {expected:.3g} "
                     f"background requests, more than {MAX_BACKGROUND_REQUESTS:,}"
                 )
+            requests += expected
+        self._fits_in_memory(sum(site.count for site in self.sites), requests)
         return self
+
+    @staticmethod
+    def _fits_in_memory(sites: int, requests: float) -> None:
+        """The fleet-wide cap: the sites and the background requests of every region
+        together, at their measured memory, within :data:`MEMORY_LIMIT_BYTES`."""
+        need = sites * BYTES_PER_SITE + requests * BYTES_PER_BACKGROUND_REQUEST
+        if need > MEMORY_LIMIT_BYTES:
+            raise ValueError(
+                f"{sites:,} sites and about {requests:,.0f} background requests need about "
+                f"{need / 2**30:.1f} GiB ({BYTES_PER_SITE / 1000:.0f} kB a site, "
+                f"{BYTES_PER_BACKGROUND_REQUEST} B a request, measured), more than the "
+                f"{MEMORY_LIMIT_BYTES / 2**30:.0f} GiB a fleet run may take; split the fleet "
+                "or lower count or per_year (docs/limits.md)"
+            )
+
+    @property
+    def end(self) -> dt.date:
+        """The fleet's last day (start plus horizon, whole days)."""
+        return self.start + dt.timedelta(days=self.horizon)
+
+    def _dates_on_the_clock(self) -> None:
+        """Dates that only mean something inside the fleet's run: a request filed, the
+        cohort counted, the budget spent."""
+        start, end = self.start, self.end
+        earliest = start - dt.timedelta(days=round(MAX_REQUEST_AGE_YEARS * 365.25))
+        for number, site in enumerate(self.sites):
+            if site.request_date is not None and not earliest <= site.request_date <= end:
+                raise ValueError(
+                    f"sites.{number}.request_date: {site.request_date} is outside {earliest} "
+                    f"to {end} (the fleet's end; at most {MAX_REQUEST_AGE_YEARS} years before "
+                    "its start, the span of the queue data the model rests on)"
+                )
+        if self.cohort_end is not None and not start <= self.cohort_end <= end:
+            raise ValueError(
+                f"cohort_end: {self.cohort_end} is outside the fleet's run ({start} to {end})"
+            )
+        if self.budget is not None and (self.budget.to < start or self.budget.from_ > end):
+            raise ValueError(
+                f"budget: its window {self.budget.from_} to {self.budget.to} is outside the "
+                f"fleet's run ({start} to {end})"
+            )

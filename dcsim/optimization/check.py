@@ -35,6 +35,7 @@ def prepare(decisions: DecisionFile, origin: str) -> tuple[dict[str, Any], str]:
                 problems += [
                     _reword(line, f"{origin}: decisions.{name}") for line in error.problems
                 ]
+    problems += _written_twice(decisions, origin)
     if problems:
         raise UserInputError(list(dict.fromkeys(problems)))
     moved = [path for name, d in decisions.decisions.items() for path in _paths(name, d)]
@@ -67,6 +68,28 @@ def _paths(name: str, decision: Any) -> list[str]:
     if isinstance(decision, Options):
         return sorted({path for bundle in decision.options.values() for path in bundle})
     return [name, *getattr(decision, "scales", {})]
+
+
+def _written_twice(decisions: DecisionFile, origin: str) -> list[str]:
+    """A field two decisions write (or one writes inside what another writes) would take
+    whichever was applied last, so the study's best would not be the scenario it ran: one
+    meaning per field."""
+    writers = [(path, name) for name, d in decisions.decisions.items() for path in _paths(name, d)]
+    problems = []
+    for number, (path, name) in enumerate(writers):
+        for other, other_name in writers[number + 1 :]:
+            if other_name != name and _overlap(path, other):
+                problems.append(
+                    f"{origin}: decisions.{other_name}: writes {other}, which decisions.{name} "
+                    f"also writes ({path}); one field, one decision"
+                )
+    return problems
+
+
+def _overlap(one: str, other: str) -> bool:
+    """Whether two dotted paths write the same field or one holds the other."""
+    a, b = one.split("."), other.split(".")
+    return a[: len(b)] == b or b[: len(a)] == a
 
 
 def _apply(raw: dict[str, Any], values: dict[str, Any], where: str) -> dict[str, Any]:

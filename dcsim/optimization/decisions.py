@@ -14,11 +14,20 @@ more (``grid.generators.0.cost: 1.2 MUSD/MW``).
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Discriminator, Field, Tag, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from dcsim.errors import UserInputError
 from dcsim.rng import MAX_SEED
@@ -61,6 +70,19 @@ class Range(Strict):
     scales: dict[str, str] = Field(
         default_factory=dict, description="other paths set to this value x a rate"
     )
+
+    @field_validator("low", "high", "step", mode="before")
+    @classmethod
+    def _one_kind(cls, value: Any) -> Any:
+        """One line for a value of no kind a bound takes (pydantic would try each member
+        of the union and report every failure, in its own type names)."""
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"expected a finite number, got {value}")
+        if isinstance(value, bool) or not isinstance(value, int | float | dt.date | str | None):
+            raise ValueError(
+                f"expected a number, a quantity with a unit ('20 MW') or a date, got {value!r}"
+            )
+        return value
 
     @model_validator(mode="after")
     def _ordered(self) -> Range:

@@ -76,13 +76,20 @@ def reevaluate(
         row["feasible"] = all(v <= 0 for v in attrs["constraints"].values())
         rows.append(row)
     sign = 1 if high_is_bad else -1
-    ranked = sorted(rows[1:], key=lambda r: (not r["feasible"], sign * r["objective"]["estimate"]))
+
+    def rank(row: dict[str, Any]) -> tuple[bool, float]:
+        return not row["feasible"], sign * row["objective"]["estimate"]
+
+    ranked = sorted(rows[1:], key=rank)
     return {
         "statistic": objective.statistic,
         "kpi": objective.kpi,
         "replications": [replications[0], replications[-1]],
         "base": rows[0],
         "best": ranked[0],
+        # Candidates no better and no worse than the best: which of them is "best" is only
+        # the order they were found in, so a planner sees them all.
+        "tied_best": [row["candidate"] for row in ranked if rank(row) == rank(ranked[0])],
         "candidates": rows[1:],
         "cost_parts": list(COST_PARTS),
     }

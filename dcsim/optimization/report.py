@@ -79,6 +79,8 @@ def print_result(result: dict[str, Any], console: Any) -> None:
     console.print(f"best decision ({best['candidate']}, {result['trials']} trials):")
     for name, value in best["decisions"].items():
         console.print(f"  {name} = {value}", markup=False)
+    if len(result.get("tied_best", [])) > 1:
+        console.print(f"  tied with it, equally good: {', '.join(result['tied_best'][1:])}")
     low, high = result["replications"]
     table = Table(title=f"re-evaluated on replications {low}..{high} (95% intervals)")
     for column in ("", "base", "best"):

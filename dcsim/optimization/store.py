@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,27 +37,77 @@ SQLITE_SUFFIXES = ("-journal", "-wal", "-shm")
 @contextmanager
 def opened(out: str | Path, config_hash: str, force: bool) -> Iterator[Path]:
     """The study directory, locked against a second writer, checked to hold this decision
-    file's study (or none); ``force`` discards another one's."""
+    file's study (or none). A study of another decision file, a database whose manifest is
+    missing (nothing says whose it is) and a damaged manifest are refused in one line;
+    ``force`` discards them."""
     out = output_dir(out)
     _check_owned(out)
     with exclusive_lock(out, "dcsim optimize"):
-        manifest = out / "manifest.json"
-        previous = json.loads(manifest.read_text(encoding="utf-8")) if manifest.exists() else None
-        if previous is not None and previous.get("config_hash") != config_hash:
-            if not force:
-                raise UserInputError(
-                    f"{out}: holds a study of a different decision file; use another --out, "
-                    "or --force to discard it"
-                )
-            for name in OWNED[:-1]:
-                for suffix in ("", *SQLITE_SUFFIXES):
-                    (out / f"{name}{suffix}").unlink(missing_ok=True)
+        problem = _not_ours(out, config_hash)
+        if problem and not force:
+            raise UserInputError(f"{problem}; use another --out, or --force to discard it")
+        if problem:
+            discard(out)
         write_text(out / "manifest.json", json.dumps({"config_hash": config_hash}) + "\n")
         yield out
 
 
+def _not_ours(out: Path, config_hash: str) -> str:
+    """Why the directory's study is not this decision file's ("" if it is, or is empty)."""
+    database = out / DATABASE
+    if (database.exists() or database.is_symlink()) and not _readable(database):
+        return f"{database}: not a readable study database"
+    manifest = out / "manifest.json"
+    if not manifest.exists() and not manifest.is_symlink():
+        stored = [name for name in _database_files() if (out / name).exists()]
+        return (
+            f"{out / stored[0]}: a study with no manifest.json, of an unknown decision file"
+            if stored
+            else ""
+        )
+    try:
+        previous = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        previous = None
+    if not isinstance(previous, dict) or not isinstance(previous.get("config_hash"), str):
+        return f"{manifest}: not a dcsim study manifest"
+    if previous["config_hash"] != config_hash:
+        return f"{out}: holds a study of a different decision file"
+    return ""
+
+
+def _readable(database: Path) -> bool:
+    """Whether ``database`` is an SQLite file that passes its own quick check and holds
+    Optuna's trials table (a directory, text or a truncated copy does not)."""
+    import sqlite3
+
+    if database.is_symlink() or not database.is_file():
+        return False
+    try:
+        with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
+            if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                return False
+            return bool(db.execute("SELECT 1 FROM sqlite_master WHERE name = 'trials'").fetchone())
+    except sqlite3.Error:
+        return False
+
+
+def discard(out: Path) -> None:
+    """Remove the study's own files (a directory planted where one should be included)."""
+    for name in (*OWNED[:-1], *_database_files()[1:]):
+        path = out / name
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def _database_files() -> tuple[str, ...]:
+    return (DATABASE, *(f"{DATABASE}{suffix}" for suffix in SQLITE_SUFFIXES))
+
+
 def _check_owned(out: Path) -> None:
-    owned = set(OWNED) | {f"{DATABASE}{suffix}" for suffix in SQLITE_SUFFIXES}
+    owned = set(OWNED) | set(_database_files())
     for entry in sorted(os.scandir(out), key=lambda entry: entry.name):
         if entry.is_symlink() or (entry.name not in owned and not entry.name.endswith(".partial")):
             raise UserInputError(

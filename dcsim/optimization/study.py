@@ -10,6 +10,7 @@ the sampler, so TPE learns where the feasible region is.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,28 +29,51 @@ LARGEST_VIOLATION = 1e18
 
 def open_study(out: Path, decisions: DecisionFile) -> Any:
     """Create or load the study; trials a killed run left ``RUNNING`` are marked failed
-    (they are asked again), and the sampler's seed moves on with the history so a resumed
-    study does not replay the proposals it already made."""
+    (they are asked again: :func:`search` seeds each proposal from its place in the study,
+    so the one asked again is the one the killed run asked)."""
     import optuna
     from optuna.trial import TrialState
 
-    from dcsim.optimization.store import storage_url
+    from dcsim.errors import UserInputError
+    from dcsim.optimization.store import DATABASE, storage_url
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    study = optuna.create_study(
-        study_name=STUDY_NAME,
-        storage=storage_url(out),
-        load_if_exists=True,
-        direction=decisions.objective.direction,
-    )
-    for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-        study.tell(trial.number, state=TrialState.FAIL)
-    seed = decisions.seed + len(study.trials)
-    if decisions.sampler == "tpe":
-        study.sampler = optuna.samplers.TPESampler(seed=seed)
-    else:
-        study.sampler = optuna.samplers.RandomSampler(seed=seed)
+    try:
+        study = optuna.create_study(
+            study_name=STUDY_NAME,
+            storage=storage_url(out),
+            load_if_exists=True,
+            direction=decisions.objective.direction,
+        )
+        for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+            study.tell(trial.number, state=TrialState.FAIL)
+    except Exception as error:  # SQLAlchemy and Optuna raise many types for a bad database
+        raise UserInputError(
+            f"{out / DATABASE}: not a readable study database ({_reason(error)}); use "
+            "--force to discard it, or another --out"
+        ) from None
     return study
+
+
+def _reason(error: Exception) -> str:
+    """The first line of what went wrong, without SQLAlchemy's background links."""
+    text = str(getattr(error, "orig", None) or error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
+
+
+def sampler(decisions: DecisionFile, place: int) -> Any:
+    """The sampler that proposes the study's ``place``-th counted trial (0, 1, ...): seeded
+    from the root seed and that place, not from how many trials the storage holds, so a
+    study killed and resumed proposes what an uninterrupted one does. TPE reads only
+    completed trials, which a kill never loses, so its history at that place is the same
+    too; a kill in the middle of a batch of parallel asks is the exception (the batch's
+    remaining trials are asked in a smaller batch), said by :func:`search`."""
+    import optuna
+
+    seed = (decisions.seed + place) % 2**32
+    if decisions.sampler == "tpe":
+        return optuna.samplers.TPESampler(seed=seed)
+    return optuna.samplers.RandomSampler(seed=seed)
 
 
 def violations(trial: Any) -> list[float]:
@@ -104,8 +128,17 @@ def search(
 
     space = {name: distribution(d) for name, d in decisions.decisions.items()}
     replications = tuple(range(decisions.replications))
+    if (done := len(finished(study))) % pool.workers:
+        print(
+            f"warning: resuming after trial {done} of a batch of {pool.workers}: the trials "
+            "from here may differ from an uninterrupted study's (docs/optimize.md, Resume)",
+            file=sys.stderr,
+        )
     while (done := len(finished(study))) < decisions.trials:
-        asked = [study.ask(space) for _ in range(min(decisions.trials - done, pool.workers))]
+        asked = []
+        for place in range(done, min(decisions.trials, done + pool.workers)):
+            study.sampler = sampler(decisions, place)
+            asked.append(study.ask(space))
         jobs = [
             Job(
                 trial.number,

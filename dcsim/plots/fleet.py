@@ -7,6 +7,7 @@ The time series holds each region's levels after each change, so it is drawn ``s
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -22,21 +23,51 @@ FUNNEL = (
 )
 
 
-def fleet_levels(timeseries: pd.DataFrame, column: str) -> pd.DataFrame:
-    """``column`` of every region read on the union of all regions' change dates: one
-    column per region (0 before a region's first change), rows by date."""
+#: Regions drawn one by one; a fleet of more draws the largest of them (by peak) and the
+#: rest as one band, so a report of 2,000 regions costs what one of a dozen does.
+MAX_REGIONS = 12
+
+
+def fleet_levels(timeseries: pd.DataFrame, column: str, top: int = MAX_REGIONS) -> pd.DataFrame:
+    """``column`` of each region read on the union of all regions' change dates: one
+    column per region (0 before a region's first change), rows by date. Beyond ``top``
+    regions, the ``top`` of largest peak keep their columns and the others are summed in
+    one, ``other (N regions)``: a table of a dozen columns, however many regions."""
     grid = pd.DatetimeIndex(sorted(set(timeseries["date"])))
+    peaks = timeseries.groupby("region", sort=True)[column].max()
+    kept = set(peaks.nlargest(top).index) if len(peaks) > top else set(peaks.index)
     table = {}
-    for region, rows in timeseries.groupby("region", sort=True):
+    for region, rows in timeseries[timeseries["region"].isin(kept)].groupby("region", sort=True):
         table[region] = np.nan_to_num(step_on_grid(rows["date"], rows[column], grid))
+    rest = timeseries[~timeseries["region"].isin(kept)]
+    if len(rest):
+        others = rest["region"].nunique()
+        total = fleet_total(rest, column)
+        table[f"other ({others:,} regions)"] = step_on_grid(pd.Series(total.index), total, grid)
     return pd.DataFrame(table, index=grid)
+
+
+def fleet_total(timeseries: pd.DataFrame, column: str) -> pd.Series:
+    """``column`` summed over regions after each change date, from each region's changes
+    (its level minus its previous level): one pass over the rows, no region-by-date
+    table."""
+    rows = timeseries.sort_values(["region", "date"], kind="stable")
+    level = rows[column].fillna(0.0)
+    change = level - level.groupby(rows["region"]).shift(fill_value=0.0)
+    return change.groupby(rows["date"]).sum().sort_index().cumsum()
 
 
 def plot_energized_by_region(timeseries: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Energized facility load, stacked by region: the top edge is the fleet's."""
     ax = new_axes(ax)
     levels = fleet_levels(timeseries, "facility_gw")
-    ax.stackplot(levels.index, *levels.T.to_numpy(), labels=levels.columns, step="post")
+    # Up to a dozen regions and "other": beyond the default cycle's ten colours, twenty,
+    # so that no two bands share one.
+    many = len(levels.columns) > len(plt.get_cmap("tab10").colors)
+    colors = plt.get_cmap("tab20").colors[: len(levels.columns)] if many else None
+    ax.stackplot(
+        levels.index, *levels.T.to_numpy(), labels=levels.columns, colors=colors, step="post"
+    )
     date_axis(ax)
     legend_outside(ax, "right", title="region")
     return finish(ax, "Energized facility load by region", "facility load (GW)")
@@ -49,7 +80,7 @@ def plot_gpus_by_chip(timeseries: pd.DataFrame, ax: Axes | None = None) -> Axes:
         c for c in timeseries if c.startswith("gpus_energized_") and c != "gpus_energized_final"
     )
     for column in chips:
-        total = fleet_levels(timeseries, column).sum(axis=1)
+        total = fleet_total(timeseries, column)
         label = column.removeprefix("gpus_energized_")
         ax.plot(total.index, total.to_numpy(), drawstyle="steps-post", label=label)
     ax.yaxis.set_major_formatter(lambda value, _: f"{value:,.0f}")
@@ -75,14 +106,20 @@ def funnel(requests: pd.DataFrame, horizon_day: float) -> pd.DataFrame:
         }
         if tranches:
             rows[region][ENERGIZED] = float(group.energized_mw.fillna(0).sum() / 1000)
-    return pd.DataFrame.from_dict(rows, orient="index", columns=columns)
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
+    if len(table) <= MAX_REGIONS:
+        return table
+    kept = table["requested"].nlargest(MAX_REGIONS).index
+    rest = table.drop(index=kept)
+    other = rest.sum().rename(f"other ({len(rest):,} regions)")
+    return pd.concat([table.loc[sorted(kept)], other.to_frame().T])
 
 
 def plot_queue_funnel(requests: pd.DataFrame, horizon_day: float, ax: Axes | None = None) -> Axes:
     """Horizontal bars per region: requested, studied, withdrawn, in operation (GW), and
     energized in tranches where a region runs a large-load process."""
-    ax = new_axes(ax, figsize=(8.0, 1.2 + 1.1 * max(1, requests["region"].nunique())))
     table = funnel(requests, horizon_day)
+    ax = new_axes(ax, figsize=(8.0, 1.2 + 1.1 * max(1, len(table))))
     stages = list(table.columns)
     height = 0.8 / len(stages)
     for i, stage in enumerate(stages):

@@ -101,11 +101,12 @@ def load(path: str | Path) -> RunDir | SweepDir | FleetDir:
         raise UserInputError(f"{path}: no such directory")
     if not path.is_dir():
         raise UserInputError(f"{path}: not a directory")
-    if (path / "summary.json").is_file():
+    _refuse_without_a_report(path)
+    if (path / "summary.json").exists():
         return load_run(path)
-    if (path / "runs.parquet").is_file() or (path / "manifest.json").is_file():
+    if (path / "runs.parquet").exists() or (path / "manifest.json").exists():
         return load_sweep(path)
-    if (path / "fleet.json").is_file():
+    if (path / "fleet.json").exists():
         return load_fleet(path)
     raise UserInputError(
         f"{path}: neither a run directory (summary.json), a sweep directory (runs.parquet) "
@@ -113,10 +114,33 @@ def load(path: str | Path) -> RunDir | SweepDir | FleetDir:
     )
 
 
+def _refuse_without_a_report(path: Path) -> None:
+    """Result directories ``report`` knows but has no report for (yet), and an unfinished
+    fleet run: one line saying what the directory is, instead of a missing file."""
+    if (path / "study.db").exists() or (path / "result.json").exists():
+        raise UserInputError(
+            f"{path}: an optimize study; dcsim report has no report for it yet (its result "
+            "is result.json, its best decision best.yaml, printed by dcsim optimize)"
+        )
+    if (path / "replications.parquet").exists() or (path / "quantiles.parquet").exists():
+        raise UserInputError(
+            f"{path}: a fleet Monte Carlo study; dcsim report has no report for it yet (its "
+            "quantiles are in quantiles.parquet, one row per replication in "
+            "replications.parquet)"
+        )
+    if not (path / "fleet.json").exists() and (path / "sites.parquet").exists():
+        raise UserInputError(
+            f"{path}: an unfinished fleet run (no fleet.json: it was stopped or its disk was "
+            "full); run dcsim fleet with this --out again"
+        )
+
+
 def load_run(path: str | Path) -> RunDir:
     path = Path(path)
-    kpis = _json(path / "summary.json")
+    kpis = _kpis(path / "summary.json")
     tables = {name: _parquet(path / f"{name}.parquet") for name in ("timeseries", "events")}
+    if tables["timeseries"].empty or "day" not in tables["timeseries"]:
+        raise UserInputError(f"{path / 'timeseries.parquet'}: not a run's time series (no rows)")
     stages, chain = path / "stages.parquet", path / "critical_path.parquet"
     return RunDir(
         path=path,
@@ -132,7 +156,7 @@ def load_sweep(path: str | Path) -> SweepDir:
     manifest = path / "manifest.json"
     sweep = SweepDir(
         path=path,
-        runs=_parquet(path / "runs.parquet"),
+        runs=_runs(path / "runs.parquet"),
         manifest=_json(manifest) if manifest.exists() else {},
     )
     parts = sorted((path / "timeseries").glob("point=*/replication=*.parquet"))
@@ -166,7 +190,63 @@ def load_fleet(path: Path) -> FleetDir:
     )
 
 
+def _kpis(path: Path) -> dict[str, Any]:
+    """A run's KPIs, each of the kind the KPI table says; a summary of another dcsim
+    version that lacks one is refused rather than read as "never reached"."""
+    from dcsim.kpis import KPIS
+    from dcsim.version import __version__
+
+    kpis = _json(path)
+    missing = [key for key in KPIS if key not in kpis]
+    if missing:
+        written = kpis.get("dcsim_version", "an unknown version")
+        more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
+        raise UserInputError(
+            f"{path}: no KPI {missing[0]!r}{more}: written by dcsim {written}, read by "
+            f"dcsim {__version__}; run the scenario again with this version"
+        )
+    for key, kpi in KPIS.items():
+        if not _of_kind(kpis[key], kpi.kind):
+            raise UserInputError(
+                f"{path}: {key}: expected a {kpi.kind}, got {str(kpis[key])[:40]!r}"
+            )
+    return kpis
+
+
+def _of_kind(value: Any, kind: str) -> bool:
+    import datetime as dt
+
+    if value is None:
+        return kind != "breakdown"
+    if kind == "date":
+        try:
+            return isinstance(value, str) and bool(dt.date.fromisoformat(value))
+        except ValueError:
+            return False
+    if kind in ("number", "count", "fraction"):
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if kind == "breakdown":
+        return isinstance(value, dict)
+    return isinstance(value, str)
+
+
+def _runs(path: Path) -> pd.DataFrame:
+    """A sweep's runs: rows with a status, at least one of them finished."""
+    runs = _parquet(path)
+    if "status" not in runs:
+        raise UserInputError(f"{path}: not a sweep's runs (no column 'status')")
+    if runs.empty:
+        raise UserInputError(f"{path}: holds no runs")
+    ok = runs["status"] == "ok"
+    if not ok.any():
+        first = runs["error"].iloc[0] if "error" in runs else "no error recorded"
+        raise UserInputError(f"{path}: every run failed (first error: {first}); nothing to report")
+    return runs
+
+
 def _json(path: Path) -> dict[str, Any]:
+    if path.exists() and not path.is_file():
+        raise UserInputError(f"{path}: not a file")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -179,6 +259,8 @@ def _json(path: Path) -> dict[str, Any]:
 
 
 def _parquet(path: Path) -> pd.DataFrame:
+    if path.exists() and not path.is_file():
+        raise UserInputError(f"{path}: not a file")
     try:
         return pd.read_parquet(path)
     except FileNotFoundError:

@@ -54,6 +54,7 @@ def fleet_report(fleet: FleetDir, config: Path | None = None):
     fleet file, whose ``#`` comments (the sources of its figures) become the assumptions."""
     from dcsim.formatting import format_value
     from dcsim.plots import fleet as plots
+    from dcsim.plots.fleet import MAX_REGIONS
     from dcsim.report.assumptions import comment_sources
     from dcsim.report.document import Report
     from dcsim.report.figures import Picture, render
@@ -83,15 +84,22 @@ def fleet_report(fleet: FleetDir, config: Path | None = None):
             )
         )
     tables = [_site_table(fleet.sites, format_value)]
+    notes = []
     if len(fleet.regions):
+        shown_regions = fleet.regions
+        if len(shown_regions) > MAX_REGIONS:
+            shown_regions = shown_regions.nlargest(MAX_REGIONS, "requested_gw", keep="first")
+            notes.append(
+                f"The queue table lists the {MAX_REGIONS} of {len(fleet.regions):,} regions "
+                "with the most GW requested."
+            )
         queues = (
-            fleet.regions.set_index("region")
+            shown_regions.set_index("region")
             .astype(object)
             .T.rename_axis("statistic")
             .reset_index()
         )
         tables.insert(0, _frame_table("Interconnection queues", queues, format_value))
-    notes = []
     if len(fleet.sites) > MAX_SITE_ROWS:
         notes.append(f"Only the first {MAX_SITE_ROWS} of {len(fleet.sites):,} sites are listed.")
     if config is None:

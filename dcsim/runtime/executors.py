@@ -16,7 +16,7 @@ import gc
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -76,7 +76,9 @@ class Local:
         context = multiprocessing.get_context(self.start_method)
         if self.start_method == "forkserver":
             context.set_forkserver_preload(["dcsim.runtime.worker", "dcsim.api"])
-        pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        pool = ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=context, initializer=_bound_to_parent
+        )
         if self.start_method == "fork":
             # A forking pool starts all its workers on the first submit, before its own
             # threads: submit now, while this process is still single-threaded. Frozen,
@@ -106,6 +108,31 @@ class Local:
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def abort(self) -> None:
+        """End now (Ctrl-C, an error): the workers' runs are lost, which a resume runs
+        again; waiting for them would keep the user waiting for nothing."""
+        for process in list((self.pool._processes or {}).values()):  # no public handle
+            process.terminate()
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+#: ``prctl`` option asking the kernel to signal a process when its parent ends (Linux).
+PR_SET_PDEATHSIG = 1
+
+
+def _bound_to_parent() -> None:
+    """A pool worker's first act: leave Ctrl-C to the parent (which ends the pool in one
+    line) and, on Linux, die with its parent, so a parent killed by SIGKILL or the OOM
+    killer leaves no worker computing for nobody."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform == "linux":
+        import ctypes
+
+        with suppress(OSError, AttributeError):  # no prctl: it outlives a killed parent
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def map_retrying(
@@ -187,13 +214,33 @@ def open_executor(
         executor = Local(workers)
         try:
             yield executor
-        finally:
-            executor.close()
+        except BaseException:
+            executor.abort()
+            raise
+        executor.close()
     elif kind == "dask":
         with _dask_client(workers, address, scheduler_file) as client:
             yield Dask(client)
     else:
         raise UserInputError(f"--executor {kind}: expected one of {', '.join(EXECUTORS)}")
+
+
+def _check_scheduler_file(path: Path) -> None:
+    """What ``dask scheduler --scheduler-file`` writes: a JSON object with the scheduler's
+    ``address``. Anything else would fail deep inside Dask."""
+    import json
+
+    if not path.is_file():
+        raise UserInputError(f"--scheduler-file {path}: file not found")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        data = None
+    if not isinstance(data, dict) or not isinstance(data.get("address"), str):
+        raise UserInputError(
+            f"--scheduler-file {path}: not a Dask scheduler file (a JSON object with the "
+            "scheduler's address, as `dask scheduler --scheduler-file` writes)"
+        )
 
 
 @contextmanager
@@ -203,8 +250,8 @@ def _dask_client(workers: int | None, address: str | None, scheduler_file: str |
     except ImportError:
         raise UserInputError("--executor dask needs dask: pip install 'dcsim[dask]'") from None
     if address or scheduler_file:
-        if scheduler_file and not Path(scheduler_file).is_file():
-            raise UserInputError(f"--scheduler-file {scheduler_file}: file not found")
+        if scheduler_file:
+            _check_scheduler_file(Path(scheduler_file))
         target = f"--address {address}" if address else f"--scheduler-file {scheduler_file}"
         try:
             client = Client(address, scheduler_file=scheduler_file, timeout=f"{CONNECT_TIMEOUT_S}s")

@@ -134,7 +134,9 @@ class Store:
                     f"{entry.path}: is a symbolic link; a {kind} store holds only its own files; "
                     "use another --out"
                 )
-        foreign = [entry.name for entry in entries if entry.name not in owned]
+        foreign = [
+            entry.name for entry in entries if entry.name not in owned and not _partial(entry.name)
+        ]
         if foreign:
             raise UserInputError(
                 f"{self.out}: is not a dcsim {kind} directory (it holds {foreign[0]!r}"
@@ -172,14 +174,17 @@ class Store:
         """Temporary files left by a killed sweep (``os.walk`` does not follow links)."""
         for root, _, names in os.walk(self.out):
             for name in names:
-                if name.startswith(".") and name.endswith(PARTIAL_SUFFIX):
+                if _partial(name):
                     Path(root, name).unlink(missing_ok=True)
 
-    def finished(self, sizes: Mapping[str, int]) -> pd.DataFrame:
+    def finished(
+        self, sizes: Mapping[str, int], expected: Mapping[str, Any] | None = None
+    ) -> pd.DataFrame:
         """Every run recorded so far (consolidated and in parts), one row per key: ``sizes``
         names the key columns and how many values each takes (``{"point": 3,
-        "replication": 100}``). A file that cannot be read, or does not hold runs of this
-        plan, is quarantined."""
+        "replication": 100}``); ``expected`` names columns every row must hold with one
+        value (``{"seed": 0, ...}``). A file that cannot be read, or holds a row that is not
+        of this plan, is quarantined: its runs run again."""
         key = list(sizes)
         frames = []
         for path in [self.out / self.layout.runs_file, *self._parts()]:
@@ -188,7 +193,7 @@ class Store:
                 continue
             if not path.exists() and not path.is_symlink():
                 continue
-            problem, frame = _read_runs(path, sizes, self.layout.results_of)
+            problem, frame = _read_runs(path, sizes, self.layout.results_of, expected or {})
             if problem:
                 self._quarantine(path, problem)
             elif not frame.empty:
@@ -244,6 +249,12 @@ class Store:
         atomic(self.out / name, lambda p: p.write_text(text + "\n", encoding="utf-8"))
 
 
+def _partial(name: str) -> bool:
+    """A store's own temporary file (:func:`dcsim.files.atomic`): one a writer holding the
+    lock is writing right now, or one a killed writer left, removed on the next open."""
+    return name.startswith(".") and name.endswith(PARTIAL_SUFFIX)
+
+
 def runs_table(rows: list[dict[str, Any]]) -> pa.Table:
     """Runs as an Arrow table, built column by column (a third of the cost of a DataFrame
     and its conversion, paid in the process that records every task). A failed run has no
@@ -254,7 +265,9 @@ def runs_table(rows: list[dict[str, Any]]) -> pa.Table:
     )
 
 
-def _read_runs(path: Path, sizes: Mapping[str, int], what: str) -> tuple[str, pd.DataFrame]:
+def _read_runs(
+    path: Path, sizes: Mapping[str, int], what: str, expected: Mapping[str, Any]
+) -> tuple[str, pd.DataFrame]:
     """(problem, rows): rows of a run file, or why it cannot be trusted."""
     if path.is_symlink() or not path.is_file():
         return "not a regular file", pd.DataFrame()
@@ -272,4 +285,17 @@ def _read_runs(path: Path, sizes: Mapping[str, int], what: str) -> tuple[str, pd
         inside &= frame[column].between(0, size - 1)
     if not inside.all() or not frame["status"].isin(STATUSES).all():
         return f"holds runs that are not of this {what}", frame
+    for column, value in expected.items():
+        if column not in frame.columns:
+            return f"holds runs without {column!r} (not of this {what})", frame
+        foreign = frame[column][frame[column] != value]
+        if len(foreign):
+            found = foreign.iloc[0]
+            found = found.item() if hasattr(found, "item") else found
+            return f"holds runs of {column} {_short(found)}, not {_short(value)}", frame
     return "", frame
+
+
+def _short(value: Any) -> str:
+    """A value as a message shows it: a hash by its first 12 characters."""
+    return repr(value[:12]) if isinstance(value, str) else repr(value)

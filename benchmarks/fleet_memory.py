@@ -1,0 +1,108 @@
+"""Measure the memory a fleet run takes per site and per background request, and a fleet
+Monte Carlo per replication: the figures behind the fleet-wide caps in
+``dcsim/fleet/schema.py`` and docs/scale.md.
+
+    python benchmarks/fleet_memory.py [--json]
+
+Each figure is the slope of peak RSS between a small and a large case, each run in a fresh
+process (so one case's heap does not hide the other's): a fleet of copies of
+``configs/fleet/sites/meta-24k-cluster.yaml`` (no queue), one such site in a region whose
+queue takes background requests, and a Monte Carlo of a one-site fleet.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+
+SITE = (
+    Path(__file__).resolve().parent.parent / "configs" / "fleet" / "sites" / "meta-24k-cluster.yaml"
+)
+SITES = (50, 400)
+REQUESTS = (20_000, 200_000)
+REPLICATIONS = (20, 200)
+HORIZON_YEARS = 10
+
+
+def fleet(sites: int = 1, requests_per_year: float = 0) -> dict:
+    region: dict = {"name": "r"}
+    if requests_per_year:
+        region["queue"] = {
+            "ordering": "cluster",
+            "upgrade_time": "1 year",
+            "background": {"per_year": requests_per_year, "mw": "300 MW"},
+        }
+    return {
+        "fleet": "memory",
+        "start": "2023-01-01",
+        "horizon": f"{HORIZON_YEARS} years",
+        "regions": [region],
+        "sites": [{"name": "s", "region": "r", "scenario": str(SITE), "count": sites}],
+    }
+
+
+PROBE = """
+import resource, sys
+from dcsim.fleet import run_fleet
+from dcsim.fleet.montecarlo import monte_carlo
+path, replications = sys.argv[1], int(sys.argv[2])
+if replications:
+    monte_carlo(path, replications)
+else:
+    run_fleet(path)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+"""
+
+
+def peak_bytes(data: dict, replications: int = 0) -> int:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "fleet.yaml"
+        path.write_text(yaml.safe_dump(data))
+        done = subprocess.run(
+            [sys.executable, "-c", PROBE, str(path), str(replications)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    return int(done.stdout.strip())
+
+
+def slope(points: dict[int, int]) -> float:
+    (x0, y0), (x1, y1) = sorted(points.items())
+    return (y1 - y0) / (x1 - x0)
+
+
+def measure() -> dict[str, float]:
+    sites = {n: peak_bytes(fleet(sites=n)) for n in SITES}
+    requests = {n: peak_bytes(fleet(requests_per_year=n / HORIZON_YEARS)) for n in REQUESTS}
+    replications = {n: peak_bytes(fleet(), replications=n) for n in REPLICATIONS}
+    return {
+        "bytes_per_site": round(slope(sites)),
+        "bytes_per_background_request": round(slope(requests)),
+        "bytes_per_replication": round(slope(replications)),
+        "peak_mb": {
+            **{f"{n}_sites": round(b / 2**20) for n, b in sites.items()},
+            **{f"{n}_requests": round(b / 2**20) for n, b in requests.items()},
+            **{f"{n}_replications": round(b / 2**20) for n, b in replications.items()},
+        },
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true")
+    figures = measure()
+    if parser.parse_args().json:
+        print(json.dumps(figures))
+    else:
+        print(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()
