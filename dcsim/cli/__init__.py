@@ -22,6 +22,7 @@ from dcsim.cli import (
     draw,
     explain,
     fleet,
+    levers,
     optimize,
     report,
     run,
@@ -33,7 +34,7 @@ from dcsim.version import __version__
 EXIT_BAD_INPUT = 2
 EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a process ended by SIGPIPE
 
-SUBCOMMANDS = (run, explain, compare, draw, capex, report, sweep, optimize, bridging, fleet)
+SUBCOMMANDS = (run, explain, compare, levers, draw, capex, report, sweep, optimize, bridging, fleet)
 
 
 def build_parser() -> argparse.ArgumentParser:
