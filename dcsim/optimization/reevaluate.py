@@ -9,6 +9,7 @@ difference to the base scenario paired run by run.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
@@ -76,16 +77,41 @@ def reevaluate(
         row["feasible"] = all(v <= 0 for v in attrs["constraints"].values())
         rows.append(row)
     sign = 1 if high_is_bad else -1
-    ranked = sorted(rows[1:], key=lambda r: (not r["feasible"], sign * r["objective"]["estimate"]))
+    ranked = sorted(
+        range(1, len(rows)),
+        key=lambda i: (
+            not rows[i]["feasible"],
+            sign * rows[i]["objective"]["estimate"],
+            json.dumps(rows[i]["decisions"], sort_keys=True, default=str),
+        ),
+    )
+    best = ranked[0]
+    leaders = np.array([r[objective.kpi] for r in records[best]])
+    for index in ranked:
+        values = np.array([r[objective.kpi] for r in records[index]])
+        diff = interval(values, objective.statistic, high_is_bad, baseline=leaders)
+        rows[index]["versus_best"] = dict(zip(("estimate", "low", "high"), diff, strict=True))
+    near = [rows[i] for i in ranked if rows[i]["feasible"] and within_noise(rows[i], high_is_bad)]
     return {
         "statistic": objective.statistic,
         "kpi": objective.kpi,
         "replications": [replications[0], replications[-1]],
         "base": rows[0],
-        "best": ranked[0],
+        "best": rows[best],
+        "near_optimal": [row["candidate"] for row in near] or [rows[best]["candidate"]],
         "candidates": rows[1:],
         "cost_parts": list(COST_PARTS),
     }
+
+
+def within_noise(row: dict[str, Any], high_is_bad: bool) -> bool:
+    """Whether a candidate cannot be told from the best: the 95% interval of its paired
+    difference to the best reaches zero (or, without an interval, the estimates are equal).
+    Such candidates are a set of ties, and the order within it is luck, not merit."""
+    diff = row["versus_best"]
+    if not (np.isfinite(diff["low"]) and np.isfinite(diff["high"])):
+        return bool(diff["estimate"] == 0)
+    return bool(diff["low"] <= 0) if high_is_bad else bool(diff["high"] >= 0)
 
 
 def _p90_date(records: list[dict[str, float]]) -> str | None:
