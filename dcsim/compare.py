@@ -19,6 +19,7 @@ import pandas as pd
 
 from dcsim.api import simulate
 from dcsim.config import Scenario
+from dcsim.dates import as_date, day_numbers, quantile
 
 #: Date KPIs compared, each at P10, P50 and P90.
 DATES = ("first_power_date", "full_cluster_date")
@@ -35,7 +36,6 @@ MEASURES = {
     "capex_usd": ("capex", "USD"),
     "spend_usd": ("capex + electricity + fuel", "USD"),
 }
-_EPOCH = pd.Timestamp("1970-01-01")
 
 
 def spend(kpis: Mapping[str, Any]) -> float:
@@ -56,26 +56,6 @@ def paired_runs(scenarios: Mapping[str, Scenario], seed: int, replications: int)
             row["spend_usd"] = spend(kpis)
             rows.append(row)
     return pd.DataFrame(rows)
-
-
-def day_numbers(dates: pd.Series) -> np.ndarray:
-    """ISO dates as days since 1970; a date never reached (``None``) is ``inf``, so it
-    sorts after every date and a quantile that lands on it says so."""
-    parsed = pd.to_datetime(dates, errors="coerce")
-    days = ((parsed - _EPOCH) / pd.Timedelta(days=1)).to_numpy(dtype=float)
-    return np.where(np.isnan(days), np.inf, days)
-
-
-def quantile(values: np.ndarray, level: float) -> float:
-    """The ``level`` quantile without interpolation (an observed value, possibly ``inf``)."""
-    return float(np.quantile(values, level, method="inverted_cdf"))
-
-
-def as_date(day: float) -> str | None:
-    """Days since 1970 as an ISO date; ``None`` for a date never reached."""
-    if not np.isfinite(day):
-        return None
-    return (_EPOCH + pd.Timedelta(days=day)).date().isoformat()
 
 
 def deltas(runs: pd.DataFrame) -> pd.DataFrame:

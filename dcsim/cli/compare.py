@@ -114,6 +114,7 @@ def _print(table, meta: dict) -> None:
     from rich.table import Table
 
     from dcsim.compare import headline, wide
+    from dcsim.tables import print_fitted
 
     header, rows = wide(table)
     out = Table(
@@ -127,4 +128,4 @@ def _print(table, meta: dict) -> None:
         out.add_row(*row)
     console = Console()
     console.print(headline(table))
-    console.print(out)
+    print_fitted(out, console)

@@ -56,8 +56,9 @@ def explain_command(args: argparse.Namespace) -> int:
 
 
 def print_explanation(frame: pd.DataFrame, name: str, seed: int) -> None:
-    from rich.console import Console
     from rich.table import Table
+
+    from dcsim.tables import print_fitted
 
     runs = int(frame["replications"].iloc[0])
     table = Table(
@@ -76,7 +77,7 @@ def print_explanation(frame: pd.DataFrame, name: str, seed: int) -> None:
             _spread(row, "50pct_gain_days"),
             _spread(row, "stranded_capex_usd_years_change", scale=1e-6),
         )
-    Console().print(table)
+    print_fitted(table)
 
 
 def _spread(row: dict, name: str, scale: float = 1.0) -> str:

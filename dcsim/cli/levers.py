@@ -59,8 +59,9 @@ def levers_command(args: argparse.Namespace) -> int:
 def print_levers(table, name: str, seed: int, replications: int) -> None:
     """The lever table in fixed units (M USD, k USD per day), so that it stays narrow
     enough for 80 columns and pastes into a spreadsheet as numbers."""
-    from rich.console import Console
     from rich.table import Table
+
+    from dcsim.tables import print_fitted
 
     out = Table(
         title=f"dcsim levers: {name} (seed {seed}, {replications} paired runs each)",
@@ -80,7 +81,7 @@ def print_levers(table, name: str, seed: int, replications: int) -> None:
             _scaled(row["usd_per_day_gained_p50"], 1e3, signed=False),
             _scaled(row["total_cost_change_usd"], 1e6, signed=True),
         )
-    Console().print(out)
+    print_fitted(out)
 
 
 def _days(value: float) -> str:

@@ -183,6 +183,7 @@ def print_summary(kpis: dict, out_dir: str | None, reasons: dict[str, str] | Non
     from rich.table import Table
 
     from dcsim.kpis import display, grouped, headline
+    from dcsim.tables import print_fitted
 
     reasons = reasons or {}
     console = Console()
@@ -202,7 +203,7 @@ def print_summary(kpis: dict, out_dir: str | None, reasons: dict[str, str] | Non
             if key in reasons:
                 value, unit = f"[dim]{reasons[key]}[/dim]", ""
             table.add_row(f"  {key}", value, unit)
-    console.print(table)
+    print_fitted(table, console)
     console.print("[dim]" + "; ".join(footer) + "[/dim]")
     if out_dir:
         console.print(f"results written to {out_dir}/")
@@ -210,13 +211,21 @@ def print_summary(kpis: dict, out_dir: str | None, reasons: dict[str, str] | Non
 
 def print_critical_path(frame: pd.DataFrame, target: str = "full_cluster") -> None:
     """The chain of last-ending waits behind a target, as a short table."""
-    from rich.console import Console
+    from rich import box
     from rich.table import Table
+
+    from dcsim.tables import print_fitted
 
     chain = frame[frame["target"] == target]
     if chain.empty:
         return
-    table = Table(title="What sets the full-cluster date: the critical chain, earliest first")
+    # Columns one space apart and no outer frame: the chain fits 80 columns whole.
+    table = Table(
+        title="What sets the full-cluster date: the critical chain, earliest first",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        padding=(0, 0),
+    )
     for column, justify in (
         ("kind", "left"),
         ("entity", "left"),
@@ -237,4 +246,4 @@ def print_critical_path(frame: pd.DataFrame, target: str = "full_cluster") -> No
             f"{row['days']:,.1f}",
             row["draw"],
         )
-    Console().print(table)
+    print_fitted(table)

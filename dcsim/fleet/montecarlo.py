@@ -12,6 +12,7 @@ validated fleet and its site plans, so a worker on another machine needs neither
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterator
@@ -26,7 +27,8 @@ from dcsim.errors import UserInputError
 from dcsim.files import LOCK_NAME
 from dcsim.fleet.loader import SitePlan, load_fleet, site_plans
 from dcsim.fleet.model import FleetRun
-from dcsim.fleet.results import summarize_fleet
+from dcsim.fleet.results import SITE_DATES, summarize_fleet
+from dcsim.fleet.risk import site_risk
 from dcsim.fleet.schema import Fleet
 from dcsim.sweeps.executors import Executor, WorkerLost, map_retrying, open_executor
 from dcsim.sweeps.experiment import MAX_RUNS
@@ -39,7 +41,7 @@ META = ("replication", "seed", "status", "error")
 #: A study's ``--out``: the store's parts/ and quarantine/ besides these files.
 STUDY = Layout(
     "replications.parquet",
-    ("manifest.json", "replications.parquet", "quantiles.parquet", LOCK_NAME),
+    ("manifest.json", "replications.parquet", "quantiles.parquet", "site_risk.parquet", LOCK_NAME),
     "fleet study",
     "fleet study",
 )
@@ -61,6 +63,7 @@ class Replication:
 class MonteCarlo:
     runs: pd.DataFrame  # one row per replication, in replication order
     quantiles: pd.DataFrame  # one row per KPI: runs, n, mean, p10, p50, p90
+    site_risk: pd.DataFrame  # one row per site: date quantiles, P(reached by a date)
 
     @property
     def failed(self) -> int:
@@ -86,7 +89,14 @@ def run_replication(task: Replication) -> dict[str, Any]:
             for region in result.regions.to_dict(orient="records")
         }
     }
-    return {**row, "status": "ok", "error": None, **flatten(kpis), **flatten(queues)}
+    sites = {
+        "site": {
+            site["site"]: {key: site[key] for key in (*SITE_DATES, "gpus_energized_final")}
+            for site in result.sites.to_dict(orient="records")
+        }
+    }
+    flat = {**flatten(kpis), **flatten(queues), **flatten(sites)}
+    return {**row, "status": "ok", "error": None, **flat}
 
 
 def plan_replications(path: str | Path, seed: int, replications: int) -> list[Replication]:
@@ -117,6 +127,7 @@ def monte_carlo(
     scheduler_file: str | None = None,
     out: str | Path | None = None,
     force: bool = False,
+    by: list[dt.date] | None = None,
 ) -> MonteCarlo:
     """Replications ``0..replications-1`` of the fleet file on ``executor`` (``serial``,
     ``local`` or ``dask``, as for sweeps); rows are sorted by replication, so the result
@@ -124,14 +135,15 @@ def monte_carlo(
 
     With ``out``, the study is kept as a sweep is (:class:`~dcsim.sweeps.store.Store`):
     each replication is written as it finishes, so a killed study resumes where it
-    stopped, and ``out`` ends with ``replications.parquet`` and ``quantiles.parquet``. A
-    directory holding another study (another file, seed or count) is refused unless
-    ``force``."""
+    stopped, and ``out`` ends with ``replications.parquet``, ``quantiles.parquet`` and
+    ``site_risk.parquet`` (:mod:`dcsim.fleet.risk`, by the dates ``by``, default the
+    fleet's end date). A directory holding another study (another file, seed or count) is
+    refused unless ``force``."""
     tasks = plan_replications(path, seed, replications)
     if out is None:
         with open_executor(executor, workers, address, scheduler_file) as pool:
             runs = runs_table(list(_rows(pool, tasks))).to_pandas()
-        return _study(runs)
+        return _study(runs, by or [_end(tasks)])
     store = Store(out, STUDY)
     digest = _study_hash(tasks)
     started = _manifest(tasks, digest, executor, complete=False)
@@ -144,9 +156,10 @@ def monte_carlo(
         done = set(store.finished(counts)["replication"])
         for row in _rows(pool, [task for task in tasks if task.replication not in done]):
             store.add_part([row])
-        study = _study(store.finished(counts))
+        study = _study(store.finished(counts), by or [_end(tasks)])
         store.consolidate(study.runs)
         store.write_frame("quantiles.parquet", study.quantiles)
+        store.write_frame("site_risk.parquet", study.site_risk)
         store.write_json("manifest.json", _manifest(tasks, digest, executor, complete=True))
     return study
 
@@ -166,9 +179,15 @@ def _rows(pool: Executor, tasks: list[Replication]) -> Iterator[dict[str, Any]]:
         yield outcome
 
 
-def _study(runs: pd.DataFrame) -> MonteCarlo:
+def _study(runs: pd.DataFrame, by: list[dt.date]) -> MonteCarlo:
     runs = runs.sort_values("replication", kind="stable").reset_index(drop=True)
-    return MonteCarlo(runs, quantiles(runs))
+    return MonteCarlo(runs, quantiles(runs), site_risk(runs, by))
+
+
+def _end(tasks: list[Replication]) -> dt.date:
+    """The fleet's end date: its start plus its horizon."""
+    fleet = tasks[0].fleet
+    return fleet.start + dt.timedelta(days=fleet.horizon)
 
 
 def _study_hash(tasks: list[Replication]) -> str:

@@ -41,6 +41,8 @@ SITE_COLUMNS = (
     "full_cluster_date",
     "binding_constraint",
 )
+#: Per-site dates a fleet Monte Carlo keeps for every replication (``site.<name>.<key>``).
+SITE_DATES = ("interconnect_date", "first_power_date", "full_cluster_date")
 
 
 @dataclass
@@ -64,6 +66,7 @@ def summarize_fleet(run: FleetRun) -> FleetResult:
                 "site": plan.name,
                 "region": plan.region,
                 **{key: site[key] for key in SITE_COLUMNS},
+                "interconnect_date": interconnect_date(model.scenario.start, ts),
                 **{f"gpus_energized_{chip}": n for chip, n in energized.items()},
                 **_budget_column(plan.budget_cents, run.fleet.budget),
             }
@@ -85,11 +88,11 @@ def summarize_fleet(run: FleetRun) -> FleetResult:
             for name in run.queues
         ]
     )
-    chips = sorted(
-        c.removeprefix("gpus_energized_")
-        for c in sites
-        if c.startswith("gpus_energized_") and c != "gpus_energized_final"
-    )
+    # Every chip the sites plan, so that a chip with no GPU energized reads 0, not missing.
+    chips = sorted({hall.stages.chip for plan in run.plans for hall in plan.scenario.halls})
+    for chip in chips:
+        column = f"gpus_energized_{chip}"
+        sites[column] = sites[column].fillna(0).astype("int64") if column in sites else 0
     fleet_kpis = {
         "fleet": run.fleet.fleet,
         "seed": run.seed,
@@ -108,6 +111,15 @@ def summarize_fleet(run: FleetRun) -> FleetResult:
         fleet_kpis["budget_usd"] = float(total)
     series = _timeseries(pd.concat(deltas, ignore_index=True), run.fleet.start)
     return FleetResult(fleet_kpis, sites, regions, series, requests)
+
+
+def interconnect_date(start: dt.date, ts: dict[str, np.ndarray]) -> str | None:
+    """The first date the site's utility interconnects carry any power (in service), or
+    ``None`` if they never do within the horizon."""
+    serving = np.flatnonzero(ts["interconnect_mw"] > 0)
+    if not len(serving):
+        return None
+    return (start + dt.timedelta(days=float(ts["day"][serving[0]]))).isoformat()
 
 
 def _budget_column(cents, budget) -> dict[str, float]:

@@ -74,6 +74,8 @@ def print_result(result: dict[str, Any], console: Any) -> None:
     """The best decision, base versus best with intervals, and the cost breakdown."""
     from rich.table import Table
 
+    from dcsim.tables import print_fitted
+
     best, base = result["best"], result["base"]
     stat = f"{result['statistic']} {result['kpi']}"
     console.print(f"best decision ({best['candidate']}, {result['trials']} trials):")
@@ -93,7 +95,7 @@ def print_result(result: dict[str, Any], console: Any) -> None:
         str(best["p90_full_cluster_date"]),
     )
     table.add_row("constraints met", str(base["feasible"]), str(best["feasible"]))
-    console.print(table)
+    print_fitted(table, console)
     print_near_optimal(result, console)
     console.print(f"study, trials.csv, result.json and best.yaml in {result['out']}/")
 
@@ -103,6 +105,8 @@ def print_near_optimal(result: dict[str, Any], console: Any) -> None:
     the difference to the best reaches zero. A planner picks among them on what the
     objective leaves out; which of them the search calls "best" is luck."""
     from rich.table import Table
+
+    from dcsim.tables import print_fitted
 
     near = set(result.get("near_optimal", []))
     rows = [c for c in result["candidates"] if c["candidate"] in near]
@@ -119,7 +123,7 @@ def print_near_optimal(result: dict[str, Any], console: Any) -> None:
     for row in rows:
         chosen_text = ", ".join(f"{k.rsplit('.', 1)[-1]}={v}" for k, v in row["decisions"].items())
         table.add_row(row["candidate"], chosen_text, _interval(row["versus_best"]))
-    console.print(table)
+    print_fitted(table, console)
 
 
 def _interval(values: dict[str, float]) -> str:

@@ -8,7 +8,8 @@ from typing import Any
 import pandas as pd
 from matplotlib.axes import Axes
 
-from dcsim.compare import day_numbers, headline, wide
+from dcsim.compare import headline, wide
+from dcsim.dates import day_numbers
 from dcsim.report.document import Report
 from dcsim.report.figures import Picture, render
 from dcsim.version import __version__

@@ -95,6 +95,8 @@ def tornado(result: SweepResult) -> dict[str, Any]:
 def print_sobol(report: dict[str, Any], console) -> None:
     from rich.table import Table
 
+    from dcsim.tables import print_fitted
+
     for kpi, entry in report["kpis"].items():
         if "error" in entry:
             console.print(f"{kpi}: {entry['error']}")
@@ -109,13 +111,14 @@ def print_sobol(report: dict[str, Any], console) -> None:
                 f"{s['S1']:.3f} ± {s['S1_conf']:.3f}",
                 f"{s['ST']:.3f} ± {s['ST_conf']:.3f}",
             )
-        console.print(table)
+        print_fitted(table, console)
 
 
 def print_tornado(report: dict[str, Any], console) -> None:
     from rich.table import Table
 
     from dcsim.formatting import format_value
+    from dcsim.tables import print_fitted
 
     def cell(value: float) -> str:
         return format_value(None if np.isnan(value) else float(value))
@@ -134,4 +137,4 @@ def print_tornado(report: dict[str, Any], console) -> None:
                 cell(bar["kpi_high"]),
                 cell(bar["swing"]),
             )
-        console.print(table)
+        print_fitted(table, console)
