@@ -115,3 +115,16 @@ def test_fleet_monte_carlo_prints_and_writes_site_risk(cli, mixed_chips, tmp_pat
 def test_by_without_replications_is_refused(cli, mixed_chips) -> None:
     done = cli("fleet", mixed_chips, "--by", "2026-06-30")
     assert done.returncode == 2 and "--by needs --replications" in done.stderr
+
+
+def test_report_of_a_fleet_monte_carlo_directory(cli, mixed_chips, tmp_path) -> None:
+    """``dcsim report`` on a fleet study: the risk per site, its figure and the KPI
+    quantiles with units (it said "runs.parquet not found" before)."""
+    out = tmp_path / "mc"
+    assert cli("fleet", mixed_chips, "--replications", "2", "--out", out).returncode == 0
+    report = tmp_path / "report.html"
+    done = cli("report", out, "--config", mixed_chips, "--out", report)
+    assert done.returncode == 0, done.stderr
+    html = report.read_text(encoding="utf-8")
+    for text in ("Risk per site", "fleet-site-risk", "full cluster p90", "GPUs", "late"):
+        assert text in html

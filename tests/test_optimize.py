@@ -290,3 +290,17 @@ def test_reevaluation_names_the_decisions_within_the_noise_of_the_best(tmp_path)
     for name in set(by_name) - set(near):
         row = by_name[name]
         assert not row["feasible"] or row["versus_best"]["low"] > 0
+
+
+def test_report_of_an_optimize_directory(tmp_path):
+    """``dcsim report`` on what ``dcsim optimize --out`` wrote: the candidates with their
+    intervals, the near-optimal set and the trials figure (it said "runs.parquet not
+    found" before; issue 23, defect 2)."""
+    import dcsim
+
+    out = tmp_path / "study"
+    dcsim.optimize(_decision_file(tmp_path), out=out)
+    assert main(["report", str(out), "--out", str(tmp_path / "report.html")]) == 0
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    for text in ("within noise", "minus best, paired", "optimize-trials", "(the base scenario)"):
+        assert text in html

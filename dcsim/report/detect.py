@@ -1,5 +1,6 @@
-"""Read a result directory back: one run (``summary.json``), a sweep (``runs.parquet``) or a
-fleet (``fleet.json``).
+"""Read a result directory back: one run (``summary.json``), a sweep (``runs.parquet``), a
+fleet (``fleet.json``), a fleet Monte Carlo (``replications.parquet``) or an optimization
+(``result.json`` and ``trials.csv``).
 
 Everything the report needs is loaded here, and every way a directory can be unusable
 becomes a :class:`~dcsim.errors.UserInputError` naming the directory and the file.
@@ -94,8 +95,32 @@ class FleetDir:
         return float(self.timeseries["day"].max())
 
 
-def load(path: str | Path) -> RunDir | SweepDir | FleetDir:
-    """The run, sweep or fleet stored in ``path``."""
+@dataclass
+class FleetStudyDir:
+    """What ``dcsim fleet --replications N --out`` wrote: a row per replication, the
+    quantiles of every fleet KPI and the risk per site."""
+
+    path: Path
+    manifest: dict[str, Any]
+    runs: pd.DataFrame
+    quantiles: pd.DataFrame
+    site_risk: pd.DataFrame
+
+
+@dataclass
+class OptimizeDir:
+    """What ``dcsim optimize --out`` wrote: the trials and the re-evaluated result."""
+
+    path: Path
+    result: dict[str, Any]
+    trials: pd.DataFrame
+
+
+Loaded = RunDir | SweepDir | FleetDir | FleetStudyDir | OptimizeDir
+
+
+def load(path: str | Path) -> Loaded:
+    """The run, sweep, fleet, fleet study or optimization stored in ``path``."""
     path = Path(path)
     if not path.exists():
         raise UserInputError(f"{path}: no such directory")
@@ -103,6 +128,10 @@ def load(path: str | Path) -> RunDir | SweepDir | FleetDir:
         raise UserInputError(f"{path}: not a directory")
     if (path / "summary.json").is_file():
         return load_run(path)
+    if (path / "replications.parquet").is_file():
+        return load_fleet_study(path)
+    if (path / "result.json").is_file() and (path / "trials.csv").is_file():
+        return load_optimize(path)
     if (path / "runs.parquet").is_file() or (path / "manifest.json").is_file():
         return load_sweep(path)
     if (path / "fleet.json").is_file():
@@ -164,6 +193,26 @@ def load_fleet(path: Path) -> FleetDir:
         regions=pd.DataFrame(summary.get("regions", [])),
         **tables,
     )
+
+
+def load_fleet_study(path: Path) -> FleetStudyDir:
+    manifest = path / "manifest.json"
+    risk = path / "site_risk.parquet"
+    return FleetStudyDir(
+        path=path,
+        manifest=_json(manifest) if manifest.exists() else {},
+        runs=_parquet(path / "replications.parquet"),
+        quantiles=_parquet(path / "quantiles.parquet"),
+        site_risk=_parquet(risk) if risk.exists() else pd.DataFrame(),
+    )
+
+
+def load_optimize(path: Path) -> OptimizeDir:
+    try:
+        trials = pd.read_csv(path / "trials.csv")
+    except (OSError, ValueError) as error:
+        raise UserInputError(f"{path / 'trials.csv'}: cannot read CSV ({error})") from None
+    return OptimizeDir(path=path, result=_json(path / "result.json"), trials=trials)
 
 
 def _json(path: Path) -> dict[str, Any]:
