@@ -85,17 +85,23 @@ def plot_queue_funnel(requests: pd.DataFrame, horizon_day: float, ax: Axes | Non
     return finish(ax, "Interconnection queue funnel", "region", xlabel="requests (GW)")
 
 
-def plot_site_risk(risk: pd.DataFrame, ax: Axes | None = None) -> Axes:
+def plot_site_risk(
+    risk: pd.DataFrame, end: pd.Timestamp | None = None, ax: Axes | None = None
+) -> Axes:
     """Per site (``site_risk.parquet``), the P10–P90 span of its first-power and
     full-cluster dates with the P50 marked, first site on top; a quantile that falls on a
-    replication that never got there is drawn to the right edge with an arrow."""
+    replication that never got there runs to ``end`` (the fleet's end date, dashed) with
+    an arrow."""
     from dcsim.plots.style import to_dates
 
     ax = new_axes(ax, figsize=(8.0, 1.8 + 0.5 * len(risk)))
     spans = (("first_power", "C0", -0.15), ("full_cluster", "C3", 0.15))
-    known = [to_dates(risk[f"{key}_{q}"]).dropna() for key, _, _ in spans for q in ("p10", "p90")]
+    quantiles = ("p10", "p50", "p90")
+    known = [to_dates(risk[f"{key}_{q}"]).dropna() for key, _, _ in spans for q in quantiles]
     dates = pd.concat(known) if known else pd.Series(dtype="datetime64[ns]")
-    edge = dates.max() if len(dates) else pd.Timestamp("2030-01-01")
+    edge = end if end is not None else (dates.max() if len(dates) else pd.Timestamp("2030-01-01"))
+    if end is not None:
+        ax.axvline(end, color="0.4", linestyle="--", linewidth=1, label="end of the horizon")
     for key, color, offset in spans:
         label = key.replace("_", " ")
         for i, row in enumerate(risk.to_dict("records")):

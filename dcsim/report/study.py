@@ -37,7 +37,7 @@ def fleet_study_report(study: FleetStudyDir, config: Path | None = None) -> Repo
                 "fleet-site-risk",
                 f"First power and full cluster per site over {ok} replications: bar from "
                 "P10 to P90, tick at P50; an arrow where P90 was never reached.",
-                render(plot_site_risk(risk)),
+                render(plot_site_risk(risk, _end(study.runs))),
             )
         )
     kpi_rows = []
@@ -61,6 +61,12 @@ def fleet_study_report(study: FleetStudyDir, config: Path | None = None) -> Repo
         footer=f"seed {manifest.get('root_seed', '?')}; report by dcsim {__version__}",
         notes=[] if config is not None else ["No fleet file was given (--config)."],
     )
+
+
+def _end(runs: pd.DataFrame) -> pd.Timestamp | None:
+    """The fleet's end date, as its replications recorded it."""
+    dates = pd.to_datetime(runs.get("end_date", pd.Series(dtype=object)), errors="coerce")
+    return None if dates.dropna().empty else dates.dropna().iloc[0]
 
 
 def _number(value: object) -> float | None:
