@@ -55,10 +55,19 @@ def fitted_widths(table: Table, console: Console) -> list[int] | None:
     least = sum(low for low, _ in widths)
     if least > room:
         return None
-    wanted = [high - low for low, high in widths]
-    spare = min(room - least, sum(wanted))
-    shares = [spare * w // sum(wanted) if sum(wanted) else 0 for w in wanted]
-    return [low + share for (low, _), share in zip(widths, shares, strict=True)]
+    # Water-filling: a column that would break inside a word (``fold``) first, then the
+    # columns that want least get all they want, so as many as possible stay on one
+    # line; the last ones share what is left and wrap between words.
+    sizes = [low for low, _ in widths]
+    spare = room - least
+    folds = [column.overflow == "fold" for column in table.columns]
+    order = sorted(range(len(widths)), key=lambda i: (not folds[i], widths[i][1] - widths[i][0]))
+    for rank, i in enumerate(order):
+        fair = spare if folds[i] else spare // (len(order) - rank)
+        share = min(widths[i][1] - widths[i][0], fair)
+        sizes[i] += share
+        spare -= share
+    return sizes
 
 
 def fits(table: Table, console: Console) -> bool:

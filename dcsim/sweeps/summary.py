@@ -46,7 +46,8 @@ def print_table(summary: pd.DataFrame, parameters: list[str], console) -> None:
     from dcsim.tables import print_fitted
 
     shown = summary[summary["point"] < MAX_PRINTED_POINTS]
-    if parameters:
+    named = parameters == ["label"]  # a points design: each point has a name
+    if parameters and not named:
         legend = Table(title="Points")
         legend.add_column("point", justify="right")
         for name in parameters:
@@ -65,7 +66,8 @@ def print_table(summary: pd.DataFrame, parameters: list[str], console) -> None:
     for point, rows in shown.groupby("point", sort=True):
         for _, row in rows.iterrows():
             cells, unit = scaled(row["kpi"], [_plain(row[name]) for name in QUANTILES])
-            table.add_row(str(point), row["kpi"], f"{row['n']}/{row['runs']}", *cells, unit)
+            name = str(row["label"]) if named else str(point)
+            table.add_row(name, row["kpi"], f"{row['n']}/{row['runs']}", *cells, unit)
         table.add_section()
     if single:  # one point (a fleet study, a single design point): its number says nothing
         table.columns.pop(0)
