@@ -13,8 +13,8 @@ from typing import Any
 
 import yaml
 
-from dcsim.config import Scenario, load_scenario, scenario_from_dict
-from dcsim.config.loader import apply_overrides
+from dcsim.config import Scenario, load_scenario
+from dcsim.config.loader import as_scenario
 from dcsim.config.safe_yaml import parse, read_text
 from dcsim.errors import UserInputError
 from dcsim.files import atomic, output_dir
@@ -46,12 +46,7 @@ def simulate(
     Values may be what the file would hold (``"6 months"``, ``1.3``)."""
     check_seed("seed", seed)
     check_seed("replication", replication)
-    if isinstance(scenario, Scenario):
-        if overrides:
-            data = scenario.model_dump(mode="json", by_alias=True)
-            scenario = scenario_from_dict(apply_overrides(data, overrides), scenario.name)
-    else:
-        scenario = load_scenario(scenario, overrides)
+    scenario = as_scenario(scenario, overrides)
     return summarize(BuildOut(scenario, seed=seed, replication=replication).run())
 
 
