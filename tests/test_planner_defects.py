@@ -32,3 +32,24 @@ def test_sobol_indices_outside_zero_one_carry_a_caution() -> None:
 def test_the_readme_says_how_long_the_tests_take() -> None:
     text = (REPO / "README.md").read_text(encoding="utf-8")
     assert "about 7 minutes" in text
+
+
+def test_warnings_reach_stderr_as_one_line_through_logging(capsys) -> None:
+    """A library warning (matplotlib's, say) is one ``warning:`` line from the
+    ``py.warnings`` logger, not a path and a source line dumped on stderr."""
+    import logging
+    import warnings
+
+    from dcsim.cli import route_warnings
+
+    logger = logging.getLogger("py.warnings")
+    saved = (list(logger.handlers), logger.propagate)
+    try:
+        route_warnings()
+        with warnings.catch_warnings():
+            warnings.simplefilter("always")
+            warnings.warn("Tight layout not applied", UserWarning, stacklevel=1)
+        assert capsys.readouterr().err.strip() == "warning: UserWarning: Tight layout not applied"
+    finally:
+        logging.captureWarnings(False)
+        logger.handlers[:], logger.propagate = saved

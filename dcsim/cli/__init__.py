@@ -11,6 +11,7 @@ command quietly.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -49,8 +50,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _OneLineWarning(logging.Formatter):
+    """A captured warning as ``warning: Category: message``: without the file path and
+    the source line that :mod:`warnings` prints, which mean nothing to a planner."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        first = record.getMessage().splitlines()[0] if record.getMessage() else ""
+        return "warning: " + first.split(": ", 1)[-1]
+
+
+def route_warnings() -> None:
+    """Send Python warnings (matplotlib's, pandas') through :mod:`logging` as one line each
+    on stderr; a caller that configures the ``py.warnings`` logger gets them there."""
+    logging.captureWarnings(True)
+    logger = logging.getLogger("py.warnings")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(_OneLineWarning())
+        logger.addHandler(handler)
+        logger.propagate = False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    route_warnings()
     try:
         return int(args.handler(args) or 0)
     except UserInputError as error:
