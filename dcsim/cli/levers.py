@@ -65,18 +65,26 @@ def print_levers(table, name: str, seed: int, replications: int) -> None:
 
     out = Table(
         title=f"dcsim levers: {name} (seed {seed}, {replications} paired runs each)",
-        caption="days gained: base full-cluster date minus the lever's; outlay: median paired "
+        caption="days gained: base date minus the lever's; outlay: median paired "
         "change in capex + electricity + fuel + crews; total cost adds carrying cost and "
         "compute not delivered (negative: the lever pays)",
     )
     out.add_column("lever")
-    for column in ("days\nP50", "days\nP90", "outlay\nM USD", "k USD\nper day", "Δ total\nM USD"):
+    for column in (
+        "full\ncluster\nP50 days",
+        "full\ncluster\nP90 days",
+        "first\npower\nP50 days",
+        "outlay\nM USD",
+        "k USD\nper day",
+        "Δ total\nM USD",
+    ):
         out.add_column(column, justify="right")
     for row in table.to_dict("records"):
         out.add_row(
             row["lever"],
             _days(row["days_gained_p50"]),
             _days(row["days_gained_p90"]),
+            _days(row["first_power_days_gained_p50"]),
             _scaled(row["outlay_usd"], 1e6, signed=True),
             _scaled(row["usd_per_day_gained_p50"], 1e3, signed=False),
             _scaled(row["total_cost_change_usd"], 1e6, signed=True),

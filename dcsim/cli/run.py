@@ -118,14 +118,15 @@ def validate_command(args: argparse.Namespace) -> int:
     """A file with a ``base:`` key is an experiment: it is checked as a sweep would check
     it before writing anything (its base scenario, overrides, design and size). One with
     a ``fleet:`` key is a fleet: it is checked with every site's scenario built. One with a
-    ``decisions:`` key is a decision file, checked as ``dcsim optimize`` checks it."""
+    ``decisions:`` key is a decision file, checked as ``dcsim optimize`` checks it; one
+    with a ``levers:`` key is a lever file (``dcsim levers``)."""
     from pathlib import Path
 
     from dcsim.config.loader import read_yaml
     from dcsim.errors import UserInputError
 
     data = read_yaml(Path(args.config))
-    if args.overrides and {"fleet", "decisions", "base"} & set(data):
+    if args.overrides and {"fleet", "decisions", "base", "levers"} & set(data):
         raise UserInputError(
             f"{args.config}: --set applies to scenarios; use the file's own `set:` keys"
         )
@@ -133,6 +134,11 @@ def validate_command(args: argparse.Namespace) -> int:
         return _validate_fleet(args)
     if "decisions" in data:
         return _validate_decisions(args)
+    if "levers" in data:  # a lever file: its overrides are checked against a scenario by
+        from dcsim.levers import load_levers  # `dcsim levers`, which knows the scenario
+
+        print(f"ok: {len(load_levers(args.config))} levers")
+        return 0
     if "base" not in data:
         _load(args)
         print("ok")
