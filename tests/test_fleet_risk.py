@@ -5,6 +5,7 @@ counted as 0 rather than missing (issue 23, defect 2)."""
 import copy
 import datetime as dt
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -128,3 +129,16 @@ def test_report_of_a_fleet_monte_carlo_directory(cli, mixed_chips, tmp_path) -> 
     html = report.read_text(encoding="utf-8")
     for text in ("Risk per site", "fleet-site-risk", "full cluster p90", "GPUs", "late"):
         assert text in html
+
+
+def test_fleet_report_has_units_percentages_and_interconnect_dates(cli, mixed_chips, tmp_path):
+    """The fleet report's KPIs carry units (capex in B USD, not 12,101,436,864.0), the
+    queue's completion rate reads as a percentage, and the site table has the
+    interconnect in-service date (issue 23, defects 2 and 6)."""
+    out = tmp_path / "fleet"
+    assert cli("fleet", mixed_chips, "--out", out).returncode == 0
+    done = cli("report", out, "--config", mixed_chips)
+    assert done.returncode == 0, done.stderr
+    html = (out / "report.html").read_text(encoding="utf-8").replace("<wbr>", "")
+    assert "B USD" in html and "interconnect_date" in html
+    assert re.search(r"completion_rate</td>(<td[^>]*>[0-9.]+%</td>)+", html)

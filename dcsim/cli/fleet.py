@@ -193,6 +193,7 @@ def _print(result, out_dir: str | None) -> None:
     from rich.table import Table
 
     from dcsim.formatting import format_value
+    from dcsim.kpis import fleet_display
     from dcsim.tables import print_fitted
 
     console = Console()
@@ -218,27 +219,3 @@ def _print(result, out_dir: str | None) -> None:
 def _date_cell(value) -> str:
     """A quantile date, or ``not reached`` where it falls on a run that never got there."""
     return value if isinstance(value, str) else "not reached"
-
-
-#: Units of the fleet KPIs that the run KPI table (:mod:`dcsim.kpis`) does not know.
-FLEET_UNITS = {
-    "sites": "sites",
-    "gpus_energized_by_chip": "GPUs",
-    "chips_made": "GPUs",
-    "chips_in_vendor_stock": "GPUs",
-}
-
-
-def fleet_display(key: str, value) -> tuple[str, str]:
-    """A fleet KPI as (number, unit): the run KPIs' human units (``17.2 B USD``), the
-    fleet's own counts with theirs, a per-chip mapping as ``chip count`` pairs."""
-    from dcsim.formatting import format_value, human
-    from dcsim.kpis import display, spec
-
-    if key in FLEET_UNITS:
-        return format_value(value), FLEET_UNITS[key]
-    if key == "budget_usd":
-        return human(float(value), "USD")
-    if spec(key) is not None:
-        return display(key, value)
-    return format_value(value), ""
