@@ -44,6 +44,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def compare_command(args: argparse.Namespace) -> int:
+    from dcsim.cli.options import check_replications
     from dcsim.compare import deltas, paired_runs, scenario_labels
     from dcsim.config import load_scenario
     from dcsim.errors import UserInputError
@@ -56,8 +57,7 @@ def compare_command(args: argparse.Namespace) -> int:
         raise UserInputError(
             f"--name: {len(args.names)} label(s) for {len(args.configs)} scenario files"
         )
-    if not 1 <= args.replications <= 10_000:
-        raise UserInputError(f"--replications {args.replications}: expected 1 to 10,000")
+    check_replications(args.replications)
     check_seed("--seed", args.seed)
     scenarios = [load_scenario(path) for path in args.configs]
     labels = scenario_labels([s.name for s in scenarios], args.names)

@@ -38,13 +38,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def explain_command(args: argparse.Namespace) -> int:
+    from dcsim.cli.options import check_replications
     from dcsim.cli.run import _load
     from dcsim.counterfactuals import explain
-    from dcsim.errors import UserInputError
     from dcsim.jsonsafe import json_safe
 
-    if not 1 <= args.replications <= 10_000:
-        raise UserInputError(f"--replications {args.replications}: expected 1 to 10,000")
+    check_replications(args.replications)
     scenario = _load(args)
     frame = explain(scenario, seed=args.seed, replications=args.replications)
     if args.json:

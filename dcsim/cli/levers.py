@@ -33,15 +33,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def levers_command(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from dcsim.cli.options import check_replications
     from dcsim.config import scenario_from_dict
     from dcsim.config.loader import apply_overrides, parse_set_options, read_yaml
-    from dcsim.errors import UserInputError
     from dcsim.jsonsafe import json_safe
     from dcsim.levers import default_levers, lever_runs, lever_table, load_levers
     from dcsim.rng import check_seed
 
-    if not 1 <= args.replications <= 10_000:
-        raise UserInputError(f"--replications {args.replications}: expected 1 to 10,000")
+    check_replications(args.replications)
     check_seed("--seed", args.seed)
     raw = apply_overrides(read_yaml(Path(args.config)), parse_set_options(args.overrides))
     scenario = scenario_from_dict(raw, args.config)
