@@ -232,6 +232,7 @@ FLEET_UNITS = {
     "gpus_energized_by_chip": "GPUs",
     "chips_made": "GPUs",
     "chips_in_vendor_stock": "GPUs",
+    "h100_equivalents_energized": "H100-eq (dense BF16)",
 }
 
 

@@ -142,3 +142,22 @@ def test_fleet_report_has_units_percentages_and_interconnect_dates(cli, mixed_ch
     html = (out / "report.html").read_text(encoding="utf-8").replace("<wbr>", "")
     assert "B USD" in html and "interconnect_date" in html
     assert re.search(r"completion_rate</td>(<td[^>]*>[0-9.]+%</td>)+", html)
+
+
+def test_h100_equivalents_by_dense_bf16() -> None:
+    """72 GB200s at 2,500 dense BF16 TFLOP/s and 10 H100 SXMs at 989.4 (the catalog's
+    figures) are 72 x 2500 / 989.4 + 10 = 191.97 H100-equivalents."""
+    from dcsim.config.catalog import builtin_catalog
+    from dcsim.fleet.results import h100_equivalents
+
+    catalog = builtin_catalog()
+    assert catalog["gb200"].bf16_dense_tflops == 2500
+    got = h100_equivalents({"gb200": 72, "h100-sxm": 10}, catalog)
+    assert got == pytest.approx(72 * 2500 / 989.4 + 10)
+    assert h100_equivalents({"b200": 0}, catalog) == 0
+
+
+def test_the_fleet_counts_h100_equivalents(mixed_chips) -> None:
+    kpis = run_fleet(mixed_chips, seed=1).kpis
+    # nothing but H100s is energized in this fleet: equivalents equal the H100 count
+    assert kpis["h100_equivalents_energized"] == kpis["gpus_energized_by_chip"]["h100-sxm"]

@@ -103,6 +103,9 @@ def summarize_fleet(run: FleetRun) -> FleetResult:
         "gpus_energized_by_chip": {
             c: int(sites[f"gpus_energized_{c}"].fillna(0).sum()) for c in chips
         },
+        "h100_equivalents_energized": h100_equivalents(
+            {c: int(sites[f"gpus_energized_{c}"].sum()) for c in chips}, _catalog(run)
+        ),
         "chips_made": {chip: s.made for chip, s in run.supplies.items()},
         "chips_in_vendor_stock": {chip: s.stock for chip, s in run.supplies.items()},
     }
@@ -111,6 +114,30 @@ def summarize_fleet(run: FleetRun) -> FleetResult:
         fleet_kpis["budget_usd"] = float(total)
     series = _timeseries(pd.concat(deltas, ignore_index=True), run.fleet.start)
     return FleetResult(fleet_kpis, sites, regions, series, requests)
+
+
+#: The reference chip of H100-equivalents.
+H100 = "h100-sxm"
+
+
+def h100_equivalents(counts: dict[str, int], specs: dict[str, Any]) -> float:
+    """GPUs of mixed chips as H100 SXMs of the same dense BF16 throughput: a GB200 (2,500
+    TFLOP/s dense, NVIDIA Blackwell datasheet) counts as 2.53 H100s (989.4 TFLOP/s, Hopper
+    whitepaper; both in the chip catalog). Throughput, not the price or the power."""
+    from dcsim.config.catalog import builtin_catalog
+
+    reference = builtin_catalog()[H100].bf16_dense_tflops
+    return float(sum(n * specs[c].bf16_dense_tflops / reference for c, n in counts.items()))
+
+
+def _catalog(run: FleetRun) -> dict[str, Any]:
+    """Every chip the sites know: the built-in catalog with each site's own entries."""
+    from dcsim.config.catalog import catalog_with
+
+    known: dict[str, Any] = {}
+    for plan in run.plans:
+        known |= catalog_with(plan.scenario.chips)
+    return known
 
 
 def interconnect_date(start: dt.date, ts: dict[str, np.ndarray]) -> str | None:

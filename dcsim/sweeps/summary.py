@@ -85,6 +85,7 @@ FRACTION_ENDINGS = ("_rate", "_share", "availability")
 #: Fleet study columns that the run KPI table does not list: (pattern, kind, unit).
 FLEET_KPIS = (
     (r"^sites$", "count", "sites"),
+    (r"^h100_equivalents", "count", "H100-eq"),
     (r"^gpus_energized_by_chip\.|\.gpus_energized_final$|^chips_", "count", "GPUs"),
     (r"_gw$", "plain", "GW"),
     (r"_years_", "plain", "years"),
