@@ -53,3 +53,19 @@ def test_warnings_reach_stderr_as_one_line_through_logging(capsys) -> None:
     finally:
         logging.captureWarnings(False)
         logger.handlers[:], logger.propagate = saved
+
+
+def test_tutorial_section_2_shows_what_dcsim_run_prints(cli) -> None:
+    """The tutorial's §2 output block is what ``dcsim run`` prints now (it showed an old
+    format): every line of the block is a line of the real output."""
+    import re
+
+    text = (REPO / "docs" / "tutorial.md").read_text(encoding="utf-8")
+    section = text.split("## 2. Run the default scenario", 1)[1]
+    block = re.findall(r"\n```\n(First power.*?)```", section, re.S)[0]
+    done = cli("run", REPO / "configs" / "meta-100k-h100.yaml")
+    assert done.returncode == 0, done.stderr
+    printed = {line.rstrip() for line in done.stdout.splitlines()}
+    shown = [line for line in block.splitlines() if line.strip() and line != "..."]
+    assert len(shown) > 20
+    assert [line for line in shown if line not in printed] == []
