@@ -81,6 +81,9 @@ def plot_queue_funnel(requests: pd.DataFrame, horizon_day: float, ax: Axes | Non
         ax.bar_label(bars, fmt="{:,.1f}", fontsize="x-small", padding=2)
     ax.set_yticks(np.arange(len(table)), table.index)
     ax.invert_yaxis()
+    largest = float(np.nanmax(table.to_numpy())) if table.size else 0.0
+    if largest > 0:  # room for the longest bar's label inside the axes
+        ax.set_xlim(0, largest * 1.12)
     legend_outside(ax, "right", title="requests")
     return finish(ax, "Interconnection queue funnel", "region", xlabel="requests (GW)")
 
