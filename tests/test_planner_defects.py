@@ -45,6 +45,7 @@ def test_warnings_reach_stderr_as_one_line_through_logging(capsys) -> None:
     logger = logging.getLogger("py.warnings")
     saved = (list(logger.handlers), logger.propagate)
     try:
+        logging.captureWarnings(False)  # an earlier in-process main() may have captured them
         route_warnings()
         with warnings.catch_warnings():
             warnings.simplefilter("always")

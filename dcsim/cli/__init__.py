@@ -59,13 +59,26 @@ class _OneLineWarning(logging.Formatter):
         return "warning: " + first.split(": ", 1)[-1]
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to ``sys.stderr`` as it is at each warning, not as it was when the handler
+    was made (a caller, or a test, may have replaced it since)."""
+
+    @property
+    def stream(self):  # type: ignore[override]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
 def route_warnings() -> None:
     """Send Python warnings (matplotlib's, pandas') through :mod:`logging` as one line each
     on stderr; a caller that configures the ``py.warnings`` logger gets them there."""
     logging.captureWarnings(True)
     logger = logging.getLogger("py.warnings")
     if not logger.handlers:
-        handler = logging.StreamHandler()
+        handler = _StderrHandler()
         handler.setFormatter(_OneLineWarning())
         logger.addHandler(handler)
         logger.propagate = False
