@@ -105,6 +105,10 @@ def test_compare_through_the_cli(cli, tmp_path: Path) -> None:
         assert (out / name).is_file()
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "Δ slip" in html and "compare-full-cluster-cdf" in html
+    (out / "report.html").unlink()
+    reopened = cli("report", out)  # the directory reopens: the same report again
+    assert reopened.returncode == 0, reopened.stderr
+    assert "Δ slip" in (out / "report.html").read_text(encoding="utf-8")
     again = cli("compare", base, slip, "--out", out)
     assert again.returncode == 2 and "--force" in again.stderr
     as_json = cli("compare", base, slip, "--name", "A", "--name", "B", "--replications", "1",

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dcsim.report.detect import (
+    CompareDir,
     FleetDir,
     FleetStudyDir,
     OptimizeDir,
@@ -23,6 +24,7 @@ from dcsim.report.detect import (
 )
 
 __all__ = [
+    "CompareDir",
     "FleetDir",
     "FleetStudyDir",
     "OptimizeDir",
@@ -74,6 +76,11 @@ def write_report(
         from dcsim.report.study import fleet_study_report
 
         report = fleet_study_report(loaded, given)
+    elif isinstance(loaded, CompareDir):
+        from dcsim.compare import deltas
+        from dcsim.report.compare import compare_report
+
+        report = compare_report(loaded.runs, deltas(loaded.runs), loaded.meta)
     elif isinstance(loaded, OptimizeDir):
         from dcsim.report.study import optimize_report
 

@@ -116,7 +116,16 @@ class OptimizeDir:
     trials: pd.DataFrame
 
 
-Loaded = RunDir | SweepDir | FleetDir | FleetStudyDir | OptimizeDir
+@dataclass
+class CompareDir:
+    """What ``dcsim compare --out`` wrote: the paired runs and the comparison's settings."""
+
+    path: Path
+    runs: pd.DataFrame
+    meta: dict[str, Any]
+
+
+Loaded = RunDir | SweepDir | FleetDir | FleetStudyDir | OptimizeDir | CompareDir
 
 
 def load(path: str | Path) -> Loaded:
@@ -132,6 +141,8 @@ def load(path: str | Path) -> Loaded:
         return load_fleet_study(path)
     if (path / "result.json").is_file() and (path / "trials.csv").is_file():
         return load_optimize(path)
+    if (path / "compare.parquet").is_file():
+        return CompareDir(path, _parquet(path / "compare.parquet"), _json(path / "compare.json"))
     if (path / "runs.parquet").is_file() or (path / "manifest.json").is_file():
         return load_sweep(path)
     if (path / "fleet.json").is_file():
