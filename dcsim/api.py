@@ -13,8 +13,8 @@ from typing import Any
 
 import yaml
 
-from dcsim.config import Scenario, load_scenario, scenario_from_dict
-from dcsim.config.loader import apply_overrides
+from dcsim.config import Scenario, load_scenario
+from dcsim.config.loader import as_scenario
 from dcsim.config.safe_yaml import parse, read_text
 from dcsim.errors import UserInputError
 from dcsim.files import atomic, output_dir
@@ -47,12 +47,7 @@ def simulate(
     Values may be what the file would hold (``"6 months"``, ``1.3``)."""
     check_seed("seed", seed)
     check_seed("replication", replication)
-    if isinstance(scenario, Scenario):
-        if overrides:
-            data = scenario.model_dump(mode="json", by_alias=True)
-            scenario = scenario_from_dict(apply_overrides(data, overrides), scenario.name)
-    else:
-        scenario = load_scenario(scenario, overrides)
+    scenario = as_scenario(scenario, overrides)
     return summarize(BuildOut(scenario, seed=seed, replication=replication).run())
 
 
@@ -77,7 +72,7 @@ def write_run(result: RunResult, out_dir: str | Path, source: str | Path | None 
     out = output_dir(out_dir)
     summary = json.dumps(result.kpis, indent=2)
     atomic(out / "summary.json", lambda p: p.write_text(summary, encoding="utf-8"))
-    scenario = _scenario_text(result, source)
+    scenario = scenario_text(result.scenario, source)
     atomic(out / "scenario.yaml", lambda p: p.write_text(scenario, encoding="utf-8"))
     for name, frame in (
         ("timeseries", result.timeseries),
@@ -90,13 +85,14 @@ def write_run(result: RunResult, out_dir: str | Path, source: str | Path | None 
     return out
 
 
-def _scenario_text(result: RunResult, source: str | Path | None) -> str:
+def scenario_text(scenario: Scenario, source: str | Path | None = None) -> str:
     """The source file's own text (with the comments that cite its figures) when it
     stands alone and is what ran; else the resolved scenario, which is what ran even when
-    ``--set`` overrides changed it."""
+    ``--set`` overrides or an ``include:`` changed it, and which loads back to the same
+    scenario (``tests/test_round_trip.py``)."""
     if source is not None:
         text = read_text(Path(source))
         stands_alone = "include" not in (parse(text, str(source)) or {})
-        if stands_alone and load_scenario(source) == result.scenario:
+        if stands_alone and load_scenario(source) == scenario:
             return text
-    return yaml.safe_dump(result.scenario.model_dump(mode="json", by_alias=True), sort_keys=False)
+    return yaml.safe_dump(scenario.model_dump(mode="json", by_alias=True), sort_keys=False)

@@ -18,6 +18,7 @@ so a gain is then a lower bound.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -61,14 +62,18 @@ def relaxable_classes(scenario: Scenario) -> list[str]:
 
 
 def explain(
-    scenario: Scenario,
+    scenario: Scenario | str | Path,
     seed: int = 0,
     replications: int = 1,
     classes: list[str] | None = None,
 ) -> pd.DataFrame:
     """Days gained on the full cluster and on half the GPUs, and the change in stranded
     capex, with each class relaxed (and the two largest together), over ``replications``
-    paired runs. One row per relaxation, largest full-cluster gain first."""
+    paired runs. One row per relaxation, largest full-cluster gain first. ``scenario`` is
+    an object or a YAML path, as for :func:`dcsim.simulate`."""
+    from dcsim.config.loader import as_scenario
+
+    scenario = as_scenario(scenario)
     check_seed("seed", seed)
     if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
         raise UserInputError(f"replications {replications!r}: expected a whole number from 1")

@@ -28,7 +28,7 @@ from pydantic import (
     model_validator,
 )
 
-from dcsim.units import CANONICAL, LARGEST, parse_quantity
+from dcsim.units import CANONICAL, LARGEST, format_quantity, parse_quantity
 
 
 def quantity(kind: str) -> Any:
@@ -39,7 +39,9 @@ def quantity(kind: str) -> Any:
     return Annotated[
         float,
         BeforeValidator(lambda value: within_domain(parse_quantity(value, kind), kind)),
-        PlainSerializer(lambda value: f"{value!r} {unit}", return_type=str, when_used="json"),
+        PlainSerializer(
+            lambda value: format_quantity(value, kind), return_type=str, when_used="json"
+        ),
         Field(json_schema_extra={"unit": unit, "examples": [example]}),
     ]
 

@@ -228,3 +228,27 @@ def headline(kpis: Mapping[str, Any]) -> str:
     capex = kpis.get("capex_usd")
     money = f"; capex {' '.join(human(float(capex), 'USD'))}" if capex is not None else ""
     return f"{opening}, {middle}{money}."
+
+
+#: Units of the fleet KPIs that the run KPI table (:mod:`dcsim.kpis`) does not know.
+FLEET_UNITS = {
+    "sites": "sites",
+    "gpus_energized_by_chip": "GPUs",
+    "chips_made": "GPUs",
+    "chips_in_vendor_stock": "GPUs",
+    "h100_equivalents_energized": "H100-eq (dense BF16)",
+}
+
+
+def fleet_display(key: str, value) -> tuple[str, str]:
+    """A fleet KPI as (number, unit): the run KPIs' human units (``17.2 B USD``), the
+    fleet's own counts with theirs, a per-chip mapping as ``chip count`` pairs."""
+    if key in FLEET_UNITS:
+        if isinstance(value, Mapping) and not value:
+            return "none", ""
+        return format_value(value), FLEET_UNITS[key]
+    if key == "budget_usd":
+        return human(float(value), "USD")
+    if spec(key) is not None:
+        return display(key, value)
+    return format_value(value), ""

@@ -115,6 +115,15 @@ def _parse_text(value: str, kind: str) -> float:
     return float(magnitude)
 
 
+def format_quantity(value: float, kind: str) -> str:
+    """``value`` (in ``kind``'s canonical unit) as text that :func:`parse_quantity` reads
+    back to the same float: the shortest exact ``repr`` and the unit, with a rate written
+    ``/day`` (pint's own spelling, ``1/day``, is not a unit name the reader accepts)."""
+    unit = CANONICAL[kind][0]
+    written = unit[1:] if unit.startswith("1/") else unit
+    return f"{value!r} {written}"
+
+
 def to_kw(mw: float) -> int:
     """MW to whole kW, rounding up so a load is never under-reserved."""
     return math.ceil(round(mw * 1000, 6))

@@ -1,6 +1,9 @@
-"""Screenshots of the three reports as a browser shows them: ``docs/make_report_screenshots.py``.
+"""Screenshots of the reports as a browser shows them: ``docs/make_report_screenshots.py``
+(``--planner``: only those of docs/planner.md).
 
-Builds a run report of the default scenario, a grid sweep report of
+Builds the reports of docs/planner.md (compare, named sweep points, fleet, fleet Monte
+Carlo, optimize: ``docs/figures/report-{compare,named,fleet,fleet-mc,optimize}.png``), a
+run report of the default scenario, a grid sweep report of
 ``experiments/grid-delay-x-bridging.yaml`` (3 replications, time series kept) and a Sobol
 report of ``experiments/sobol-time-to-power.yaml`` (1 replication), then photographs each
 HTML file with headless Chromium (Debian's ``chromium``) into
@@ -52,22 +55,52 @@ def screenshot(html: Path, png: Path, scratch: Path) -> None:
     image.quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(png, optimize=True)
 
 
+def planner_reports(tmp: Path) -> list[str]:
+    """The reports of docs/planner.md: compare, a sweep with named points, a fleet, a fleet
+    Monte Carlo and an optimization."""
+    planner = ROOT / "docs" / "planner"
+    campus = ROOT / "configs" / "campus-n1-gb200.yaml"
+    dcsim("compare", campus, planner / "campus-slip-9mo.yaml", "--name", "on-time",
+          "--name", "slip-9mo", "--replications", "20", "--out", tmp / "compare")  # fmt: skip
+    dcsim("sweep", planner / "campus-slip-points.yaml", "--out", tmp / "named", "--quiet")
+    dcsim("report", tmp / "named")
+    portfolio = planner / "portfolio.yaml"
+    dcsim("fleet", portfolio, "--out", tmp / "fleet")
+    dcsim("report", tmp / "fleet", "--config", portfolio)
+    dcsim("fleet", portfolio, "--replications", "20", "--by", "2030-12-31",
+          "--out", tmp / "fleet-mc")  # fmt: skip
+    dcsim("report", tmp / "fleet-mc", "--config", portfolio)
+    decisions = ROOT / "experiments" / "campus-transformer-decisions.yaml"
+    dcsim("optimize", decisions, "--trials", "16", "--out", tmp / "optimize", "--quiet")
+    dcsim("report", tmp / "optimize")
+    return ["compare", "named", "fleet", "fleet-mc", "optimize"]
+
+
 def main() -> None:
+    """All the report screenshots, or ``--planner`` for docs/planner.md's alone."""
     with tempfile.TemporaryDirectory() as scratch:
         tmp = Path(scratch)
-        dcsim("run", ROOT / "configs" / "meta-100k-h100.yaml", "--out", tmp / "run", "--json")
-        dcsim("report", tmp / "run")
-        common = ("--executor", "serial", "--quiet", "--json")
-        grid = ROOT / "experiments" / "grid-delay-x-bridging.yaml"
-        dcsim("sweep", grid, "--out", tmp / "grid", "--replications", "3", "--timeseries", *common)
-        dcsim("report", tmp / "grid")
-        sobol = ROOT / "experiments" / "sobol-time-to-power.yaml"
-        dcsim("sensitivity", sobol, "--out", tmp / "sobol", "--replications", "1", *common)
-        dcsim("report", tmp / "sobol")
-        for name in ("run", "grid", "sobol"):
+        names = planner_reports(tmp)
+        if "--planner" not in sys.argv:
+            names += base_reports(tmp)
+        for name in names:
             target = FIGURES / f"report-{name}.png"
             screenshot(tmp / name / "report.html", target, tmp)
             print(f"docs/figures/{target.name} ({target.stat().st_size // 1024} kB)")
+
+
+def base_reports(tmp: Path) -> list[str]:
+    """A run of the default campus, a grid sweep and a Sobol analysis."""
+    dcsim("run", ROOT / "configs" / "meta-100k-h100.yaml", "--out", tmp / "run", "--json")
+    dcsim("report", tmp / "run")
+    common = ("--executor", "serial", "--quiet", "--json")
+    grid = ROOT / "experiments" / "grid-delay-x-bridging.yaml"
+    dcsim("sweep", grid, "--out", tmp / "grid", "--replications", "3", "--timeseries", *common)
+    dcsim("report", tmp / "grid")
+    sobol = ROOT / "experiments" / "sobol-time-to-power.yaml"
+    dcsim("sensitivity", sobol, "--out", tmp / "sobol", "--replications", "1", *common)
+    dcsim("report", tmp / "sobol")
+    return ["run", "grid", "sobol"]
 
 
 if __name__ == "__main__":

@@ -258,3 +258,49 @@ def test_dcsim_optimize_is_the_function_even_after_the_package_is_imported():
 
     assert callable(dcsim.optimize)
     assert dcsim.optimize is dcsim.optimization.optimize
+
+
+def test_within_noise_of_the_best():
+    """A candidate ties with the best when the 95% interval of its paired difference to the
+    best reaches zero; without an interval (one replication), only an equal estimate ties."""
+    from dcsim.optimization.reevaluate import within_noise
+
+    def row(estimate, low, high):
+        return {"versus_best": {"estimate": estimate, "low": low, "high": high}}
+
+    assert within_noise(row(2.0, -1.0, 5.0), high_is_bad=True)
+    assert not within_noise(row(2.0, 0.5, 5.0), high_is_bad=True)
+    assert within_noise(row(-2.0, -5.0, 1.0), high_is_bad=False)
+    assert not within_noise(row(-2.0, -5.0, -0.5), high_is_bad=False)
+    assert within_noise(row(0.0, math.nan, math.nan), high_is_bad=True)
+    assert not within_noise(row(1.0, math.nan, math.nan), high_is_bad=True)
+
+
+def test_reevaluation_names_the_decisions_within_the_noise_of_the_best(tmp_path):
+    import dcsim
+
+    decisions = _decision_file(tmp_path, reevaluate={"replications": 6, "top": 3})
+    result = dcsim.optimize(decisions, out=tmp_path / "study")
+    near = result["near_optimal"]
+    assert near[0] == result["best"]["candidate"]
+    by_name = {c["candidate"]: c for c in result["candidates"]}
+    assert by_name[near[0]]["versus_best"]["estimate"] == 0
+    for name in near:
+        assert by_name[name]["feasible"] and by_name[name]["versus_best"]["low"] <= 0
+    for name in set(by_name) - set(near):
+        row = by_name[name]
+        assert not row["feasible"] or row["versus_best"]["low"] > 0
+
+
+def test_report_of_an_optimize_directory(tmp_path):
+    """``dcsim report`` on what ``dcsim optimize --out`` wrote: the candidates with their
+    intervals, the near-optimal set and the trials figure (it said "runs.parquet not
+    found" before; issue 23, defect 2)."""
+    import dcsim
+
+    out = tmp_path / "study"
+    dcsim.optimize(_decision_file(tmp_path), out=out)
+    assert main(["report", str(out), "--out", str(tmp_path / "report.html")]) == 0
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    for text in ("within noise", "minus best, paired", "optimize-trials", "(the base scenario)"):
+        assert text in html

@@ -25,7 +25,9 @@ def test_sentence_names_the_setter_the_largest_gains_and_the_stranded_class():
     gains = {"grid": 181.4, "commissioning": 7.6, "crews": -0.2, "construction": 0.1}
     assert date_sentence(kpis, links, gains) == (
         "Full cluster on 2026-03-08, set by utility step 3 to 170 MW (delay 12 months); "
-        "relaxed on the same draws: grid 181 days, commissioning 8 days, "
+        "relaxed one class at a time on this run's own draws (one paired run, not an "
+        "average; dcsim explain --replications 20 gives the spread): grid 181 days, "
+        "commissioning 8 days, "
         "construction (most stranded GPU-days) 0 days."
     )
 

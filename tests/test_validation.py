@@ -61,3 +61,21 @@ def test_colossus_build_is_slower_than_reported():
     ninety = ts[ts.gpus_energized >= 90_000].iloc[0]
     assert 122 + 30 < ninety.day < 122 + 90
     assert 1.8 < ninety.facility_mw / 70 < 2.2
+
+
+def test_every_cited_fact_is_in_the_repository():
+    """The reference table the page cites is in the repository, and holds every key the
+    page names in its source column (issue 23, point 7: it cited a table that was not)."""
+    import csv
+    import re
+
+    table = REPO / "docs" / "data" / "facts.csv"
+    with table.open(encoding="utf-8") as handle:
+        keys = {row["key"] for row in csv.DictReader(handle)}
+    cited = set()
+    for line in VALIDATION.read_text(encoding="utf-8").splitlines():
+        cells = line.split("|")
+        if len(cells) > 4 and cells[1].strip().isdigit():
+            cited |= set(re.findall(r"`([a-z0-9_]+)`", cells[3]))
+    assert cited, "no facts.csv key found in the page's source column"
+    assert sorted(cited - keys) == []

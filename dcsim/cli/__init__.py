@@ -11,6 +11,7 @@ command quietly.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import sys
@@ -24,9 +25,11 @@ from dcsim.cli import (
     bridging,
     calibrate,
     capex,
+    compare,
     draw,
     explain,
     fleet,
+    levers,
     optimize,
     report,
     run,
@@ -41,6 +44,8 @@ EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a process ended by SIGPI
 SUBCOMMANDS = (
     run,
     explain,
+    compare,
+    levers,
     draw,
     capex,
     report,
@@ -66,11 +71,46 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _OneLineWarning(logging.Formatter):
+    """A captured warning as ``warning: Category: message``: without the file path and
+    the source line that :mod:`warnings` prints, which mean nothing to a planner."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        first = record.getMessage().splitlines()[0] if record.getMessage() else ""
+        return "warning: " + first.split(": ", 1)[-1]
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to ``sys.stderr`` as it is at each warning, not as it was when the handler
+    was made (a caller, or a test, may have replaced it since)."""
+
+    @property
+    def stream(self):  # type: ignore[override]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
+def route_warnings() -> None:
+    """Send Python warnings (matplotlib's, pandas') through :mod:`logging` as one line each
+    on stderr; a caller that configures the ``py.warnings`` logger gets them there."""
+    logging.captureWarnings(True)
+    logger = logging.getLogger("py.warnings")
+    if not logger.handlers:
+        handler = _StderrHandler()
+        handler.setFormatter(_OneLineWarning())
+        logger.addHandler(handler)
+        logger.propagate = False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     for stream in (sys.stdout, sys.stderr):  # a path or a table an ASCII terminal cannot show
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
+    route_warnings()
     with _one_interrupt():
         return _handled(args)
 

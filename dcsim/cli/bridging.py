@@ -32,6 +32,7 @@ def bridging_command(args: argparse.Namespace) -> int:
     from dcsim.bridging import compare, gpu_day_value, verdict
     from dcsim.config import load_scenario
     from dcsim.errors import UserInputError
+    from dcsim.tables import print_fitted
 
     if args.replications < 1:
         raise UserInputError("--replications must be at least 1")
@@ -84,7 +85,7 @@ def bridging_command(args: argparse.Namespace) -> int:
     ):
         out.add_row(key, *(_median_cell(table, key, side) for side in ("with", "without")))
     console = Console()
-    console.print(out)
+    print_fitted(out, console)
     gained = display("compute_gpu_days", medians["gpu_days_gained"])
     spent = display("capex_usd", medians["bridging_cost_usd"])
     console.print(f"GPU-days gained: {' '.join(gained)}; bridging cost: {' '.join(spent)}")

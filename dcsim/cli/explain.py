@@ -40,13 +40,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def explain_command(args: argparse.Namespace) -> int:
+    from dcsim.cli.options import check_replications
     from dcsim.cli.run import _load
     from dcsim.counterfactuals import explain
-    from dcsim.errors import UserInputError
     from dcsim.jsonsafe import json_safe
 
-    if not 1 <= args.replications <= 10_000:
-        raise UserInputError(f"--replications {args.replications}: expected 1 to 10,000")
+    check_replications(args.replications)
     scenario = _load(args)
     frame = explain(scenario, seed=args.seed, replications=args.replications)
     if args.json:
@@ -58,8 +57,9 @@ def explain_command(args: argparse.Namespace) -> int:
 
 
 def print_explanation(frame: pd.DataFrame, name: str, seed: int) -> None:
-    from rich.console import Console
     from rich.table import Table
+
+    from dcsim.tables import print_fitted
 
     runs = int(frame["replications"].iloc[0])
     table = Table(
@@ -78,7 +78,7 @@ def print_explanation(frame: pd.DataFrame, name: str, seed: int) -> None:
             _spread(row, "50pct_gain_days"),
             _spread(row, "stranded_capex_usd_years_change", scale=1e-6),
         )
-    Console().print(table)
+    print_fitted(table)
 
 
 def _spread(row: dict, name: str, scale: float = 1.0) -> str:

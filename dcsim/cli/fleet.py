@@ -12,7 +12,7 @@ from dcsim.cli.options import add_executor_options, check_executor_options
 FLEET_FILES = ("fleet.json", "sites.parquet", "timeseries.parquet", "requests.parquet")
 
 #: What ``--out`` receives with ``--replications``.
-MONTE_CARLO_FILES = ("replications.parquet", "quantiles.parquet")
+MONTE_CARLO_FILES = ("replications.parquet", "quantiles.parquet", "site_risk.parquet")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -38,8 +38,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         + " and ".join(MONTE_CARLO_FILES)
         + " (the same command resumes a killed study)",
     )
+    fleet.add_argument(
+        "--by",
+        action="append",
+        type=_date,
+        metavar="DATE",
+        help="with --replications: the probability each site has first power, and its full "
+        "cluster, by DATE (repeatable; default: the fleet's end date)",
+    )
     add_executor_options(fleet, "serial", "replications")
     fleet.set_defaults(handler=fleet_command)
+
+
+def _date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date like 2027-12-31, got {text!r}") from None
 
 
 def fleet_command(args: argparse.Namespace) -> int:
@@ -52,6 +69,8 @@ def fleet_command(args: argparse.Namespace) -> int:
     check_executor_options(args)
     if args.replications is not None:
         return _monte_carlo(args)
+    if args.by:
+        raise UserInputError("--by needs --replications (a Monte Carlo of the fleet)")
     if args.out:
         rundir.check(args.out, args.force)
     result = run_fleet(args.config, seed=args.seed)
@@ -86,16 +105,53 @@ def _monte_carlo(args: argparse.Namespace) -> int:
         scheduler_file=args.scheduler_file,
         out=args.out,
         force=args.force,
+        by=args.by,
     )
+    risk = study.site_risk
     if args.json:
         print(
             json.dumps(
-                {"replications": _records(study.runs), "quantiles": _records(study.quantiles)}
+                {
+                    "replications": _records(study.runs),
+                    "quantiles": _records(study.quantiles),
+                    "site_risk": _records(risk),
+                }
             )
         )
     else:
         _print_quantiles(study, args.out)
+        print_site_risk(risk)
     return 1 if study.failed else 0
+
+
+def print_site_risk(risk) -> None:
+    """Per-site dates (P50 and P90) and probabilities, with headers on two lines so that
+    the table fits 80 columns for a handful of dates."""
+    from rich.table import Table
+
+    from dcsim.tables import print_fitted
+
+    if risk.empty:
+        return
+    shares = [c for c in risk.columns if c.startswith("p_")]
+    table = Table(
+        title=f"risk per site over {int(risk['replications'].iloc[0])} replications",
+        caption="dates: P50 and P90 over replications; P(...): share of replications",
+    )
+    table.add_column("site")
+    for name in ("interconnect", "first power", "full cluster"):
+        table.add_column(f"{name}\nP50", justify="right")
+        table.add_column(f"{name}\nP90", justify="right")
+    for column in shares:
+        what, date = column.removeprefix("p_").split("_by_")
+        table.add_column(f"P({what.replace('_', ' ')}\nby {date})", justify="right")
+    for row in risk.to_dict("records"):
+        cells = [row["site"]]
+        for key in ("interconnect", "first_power", "full_cluster"):
+            cells += [_date_cell(row[f"{key}_p50"]), _date_cell(row[f"{key}_p90"])]
+        cells += [f"{row[c]:.0%}" for c in shares]
+        table.add_row(*cells)
+    print_fitted(table)
 
 
 def _print_quantiles(study, out_dir: str | None) -> None:
@@ -124,21 +180,29 @@ def _print(result, out_dir: str | None) -> None:
     from rich.table import Table
 
     from dcsim.formatting import format_value
+    from dcsim.kpis import fleet_display
+    from dcsim.tables import print_fitted
 
     console = Console()
     table = Table(title=f"dcsim fleet: {result.kpis['fleet']} (seed {result.kpis['seed']})")
     table.add_column("KPI")
     table.add_column("value", justify="right")
+    table.add_column("unit")
     for key, value in result.kpis.items():
         if key not in ("fleet", "seed"):
-            table.add_row(key, format_value(value))
-    console.print(table)
+            table.add_row(key, *fleet_display(key, value))
+    print_fitted(table, console)
     if len(result.regions):
         queues = Table(title="interconnection queues")
         for column in result.regions.columns:
             queues.add_column(column, justify="left" if column == "region" else "right")
         for row in _records(result.regions):
             queues.add_row(*(format_value(v) for v in row.values()))
-        console.print(queues)
+        print_fitted(queues, console)
     if out_dir:
         console.print(f"results written to {out_dir}/")
+
+
+def _date_cell(value) -> str:
+    """A quantile date, or ``not reached`` where it falls on a run that never got there."""
+    return value if isinstance(value, str) else "not reached"

@@ -28,3 +28,13 @@ def check_executor_options(args: argparse.Namespace) -> None:
     """A scheduler is only for Dask: saying one with another executor is a mistake."""
     if (args.address or args.scheduler_file) and args.executor != "dask":
         raise UserInputError("--address and --scheduler-file need --executor dask")
+
+
+#: Most paired replications a comparison command (explain, compare, levers) runs.
+MAX_PAIRED = 10_000
+
+
+def check_replications(replications: int) -> None:
+    """``--replications`` of a paired comparison: 1 to :data:`MAX_PAIRED`, in one line."""
+    if not 1 <= replications <= MAX_PAIRED:
+        raise UserInputError(f"--replications {replications}: expected 1 to {MAX_PAIRED:,}")

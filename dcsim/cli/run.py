@@ -119,14 +119,15 @@ def validate_command(args: argparse.Namespace) -> int:
     """A file with a ``base:`` key is an experiment: it is checked as a sweep would check
     it before writing anything (its base scenario, overrides, design and size). One with
     a ``fleet:`` key is a fleet: it is checked with every site's scenario built. One with a
-    ``decisions:`` key is a decision file, checked as ``dcsim optimize`` checks it."""
+    ``decisions:`` key is a decision file, checked as ``dcsim optimize`` checks it; one
+    with a ``levers:`` key is a lever file (``dcsim levers``)."""
     from pathlib import Path
 
     from dcsim.config.loader import read_yaml
     from dcsim.errors import UserInputError
 
     data = read_yaml(Path(args.config))
-    if args.overrides and {"fleet", "decisions", "base"} & set(data):
+    if args.overrides and {"fleet", "decisions", "base", "levers"} & set(data):
         raise UserInputError(
             f"{args.config}: --set applies to scenarios; use the file's own `set:` keys"
         )
@@ -134,6 +135,11 @@ def validate_command(args: argparse.Namespace) -> int:
         return _validate_fleet(args)
     if "decisions" in data:
         return _validate_decisions(args)
+    if "levers" in data:  # a lever file: its overrides are checked against a scenario by
+        from dcsim.levers import load_levers  # `dcsim levers`, which knows the scenario
+
+        print(f"ok: {len(load_levers(args.config))} levers")
+        return 0
     if "base" not in data:
         _load(args)
         print("ok")
@@ -184,6 +190,7 @@ def print_summary(kpis: dict, out_dir: str | None, reasons: dict[str, str] | Non
     from rich.table import Table
 
     from dcsim.kpis import display, grouped, headline
+    from dcsim.tables import print_fitted
 
     reasons = reasons or {}
     console = Console()
@@ -203,7 +210,7 @@ def print_summary(kpis: dict, out_dir: str | None, reasons: dict[str, str] | Non
             if key in reasons:
                 value, unit = f"[dim]{reasons[key]}[/dim]", ""
             table.add_row(f"  {key}", value, unit)
-    console.print(table)
+    print_fitted(table, console)
     console.print("[dim]" + "; ".join(footer) + "[/dim]")
     if out_dir:
         console.print(f"results written to {out_dir}/")
@@ -211,13 +218,21 @@ def print_summary(kpis: dict, out_dir: str | None, reasons: dict[str, str] | Non
 
 def print_critical_path(frame: pd.DataFrame, target: str = "full_cluster") -> None:
     """The chain of last-ending waits behind a target, as a short table."""
-    from rich.console import Console
+    from rich import box
     from rich.table import Table
+
+    from dcsim.tables import print_fitted
 
     chain = frame[frame["target"] == target]
     if chain.empty:
         return
-    table = Table(title="What sets the full-cluster date: the critical chain, earliest first")
+    # Columns one space apart and no outer frame: the chain fits 80 columns whole.
+    table = Table(
+        title="What sets the full-cluster date: the critical chain, earliest first",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        padding=(0, 0),
+    )
     for column, justify in (
         ("kind", "left"),
         ("entity", "left"),
@@ -238,4 +253,4 @@ def print_critical_path(frame: pd.DataFrame, target: str = "full_cluster") -> No
             f"{row['days']:,.1f}",
             row["draw"],
         )
-    Console().print(table)
+    print_fitted(table)

@@ -147,6 +147,19 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
     return scenario_from_dict(data, str(path))
 
 
+def as_scenario(
+    scenario: Scenario | str | Path, overrides: Mapping[str, Any] | None = None
+) -> Scenario:
+    """A scenario given as an object or as a YAML path, with ``--set``-style overrides
+    applied before validation: what every public function that takes a scenario accepts."""
+    if isinstance(scenario, Scenario):
+        if not overrides:
+            return scenario
+        data = scenario.model_dump(mode="json", by_alias=True)
+        return scenario_from_dict(apply_overrides(data, overrides), scenario.name)
+    return load_scenario(scenario, overrides)
+
+
 def file_schema() -> dict[str, Any]:
     """The JSON Schema of a scenario *file*: the scenario, plus the keys the loader resolves
     before validation (``include`` and ``budget``), so that editors accept every file

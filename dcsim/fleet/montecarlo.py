@@ -12,6 +12,7 @@ validated fleet and its site plans, so a worker on another machine needs neither
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
@@ -27,7 +28,8 @@ from dcsim.errors import UserInputError
 from dcsim.files import LOCK_NAME
 from dcsim.fleet.loader import SitePlan, load_fleet, site_plans
 from dcsim.fleet.model import FleetRun
-from dcsim.fleet.results import summarize_fleet
+from dcsim.fleet.results import SITE_DATES, summarize_fleet
+from dcsim.fleet.risk import site_risk
 from dcsim.fleet.schema import MEMORY_LIMIT_BYTES, Fleet
 from dcsim.runtime.executors import Executor, WorkerLost, map_retrying, open_executor
 from dcsim.runtime.store import Layout, Store, runs_table
@@ -43,7 +45,7 @@ OWNER = ("study_hash", "dcsim_version")
 #: A study's ``--out``: the store's parts/ and quarantine/ besides these files.
 STUDY = Layout(
     "replications.parquet",
-    ("manifest.json", "replications.parquet", "quantiles.parquet", LOCK_NAME),
+    ("manifest.json", "replications.parquet", "quantiles.parquet", "site_risk.parquet", LOCK_NAME),
     "fleet study",
     "fleet study",
 )
@@ -81,6 +83,7 @@ class Replication:
 class MonteCarlo:
     runs: pd.DataFrame  # one row per replication, in replication order
     quantiles: pd.DataFrame  # one row per KPI: runs, n, mean, p10, p50, p90
+    site_risk: pd.DataFrame  # one row per site: date quantiles, P(reached by a date)
 
     @property
     def failed(self) -> int:
@@ -106,7 +109,14 @@ def run_replication(task: Replication) -> dict[str, Any]:
             for region in result.regions.to_dict(orient="records")
         }
     }
-    return {**row, "status": "ok", "error": None, **flatten(kpis), **flatten(queues)}
+    sites = {
+        "site": {
+            site["site"]: {key: site[key] for key in (*SITE_DATES, "gpus_energized_final")}
+            for site in result.sites.to_dict(orient="records")
+        }
+    }
+    flat = {**flatten(kpis), **flatten(queues), **flatten(sites)}
+    return {**row, "status": "ok", "error": None, **flat}
 
 
 def plan_replication(fleet: Fleet, path: str | Path, seed: int, replication: int) -> Replication:
@@ -132,6 +142,7 @@ def monte_carlo(
     scheduler_file: str | None = None,
     out: str | Path | None = None,
     force: bool = False,
+    by: list[dt.date] | None = None,
 ) -> MonteCarlo:
     """Replications ``0..replications-1`` of the fleet file on ``executor`` (``serial``,
     ``local`` or ``dask``, as for sweeps); rows are sorted by replication, so the result
@@ -141,7 +152,9 @@ def monte_carlo(
 
     With ``out``, the study is kept as a sweep is (:class:`~dcsim.runtime.store.Store`):
     each replication is written as it finishes, so a killed study resumes where it
-    stopped, and ``out`` ends with ``replications.parquet`` and ``quantiles.parquet``. A
+    stopped, and ``out`` ends with ``replications.parquet``, ``quantiles.parquet`` and
+    ``site_risk.parquet`` (:mod:`dcsim.fleet.risk`, by the dates ``by``, default the
+    fleet's end date). A
     directory holding another study (another file, seed or count) is refused unless
     ``force``; on resume, a stored row of another seed, study or dcsim version is
     quarantined and its replication runs again."""
@@ -160,7 +173,7 @@ def monte_carlo(
     if out is None:
         with open_executor(executor, workers, address, scheduler_file) as pool:
             runs = runs_table(list(_rows(pool, tasks(range(replications))))).to_pandas()
-        return _study(runs)
+        return _study(runs, by or [fleet.end])
     store = Store(out, STUDY)
     digest = _study_hash(first, replications)
     started = _manifest(first, replications, digest, executor, complete=False)
@@ -175,12 +188,13 @@ def monte_carlo(
         wanted = (r for r in range(replications) if r not in done)
         for row in _rows(pool, tasks(wanted)):
             store.add_part([{**row, **owner}])
-        study = _study(store.finished(counts, owner))
+        study = _study(store.finished(counts, owner), by or [fleet.end])
         store.consolidate(study.runs)
         store.write_frame("quantiles.parquet", study.quantiles)
+        store.write_frame("site_risk.parquet", study.site_risk)
         finished = _manifest(first, replications, digest, executor, complete=True)
         store.write_json("manifest.json", finished)
-    return MonteCarlo(study.runs.drop(columns=list(OWNER)), study.quantiles)
+    return MonteCarlo(study.runs.drop(columns=list(OWNER)), study.quantiles, study.site_risk)
 
 
 def batched(items: Iterable[int], size: int) -> Iterator[list[int]]:
@@ -207,9 +221,9 @@ def _rows(pool: Executor, chunks: Iterable[list[Replication]]) -> Iterator[dict[
             yield outcome
 
 
-def _study(runs: pd.DataFrame) -> MonteCarlo:
+def _study(runs: pd.DataFrame, by: list[dt.date]) -> MonteCarlo:
     runs = runs.sort_values("replication", kind="stable").reset_index(drop=True)
-    return MonteCarlo(runs, quantiles(runs))
+    return MonteCarlo(runs, quantiles(runs), site_risk(runs, by))
 
 
 def _study_hash(first: Replication, replications: int) -> str:

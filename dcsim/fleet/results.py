@@ -40,6 +40,8 @@ SITE_COLUMNS = (
     "full_cluster_date",
     "binding_constraint",
 )
+#: Per-site dates a fleet Monte Carlo keeps for every replication (``site.<name>.<key>``).
+SITE_DATES = ("interconnect_date", "first_power_date", "full_cluster_date")
 
 
 @dataclass
@@ -63,6 +65,7 @@ def summarize_fleet(run: FleetRun) -> FleetResult:
                 "site": plan.name,
                 "region": plan.region,
                 **{key: site[key] for key in SITE_COLUMNS},
+                "interconnect_date": interconnect_date(model.scenario.start, ts),
                 **{f"gpus_energized_{chip}": n for chip, n in energized.items()},
                 **_budget_column(plan.budget_cents, run.fleet.budget),
             }
@@ -84,11 +87,11 @@ def summarize_fleet(run: FleetRun) -> FleetResult:
             for name in run.queues
         ]
     )
-    chips = sorted(
-        c.removeprefix("gpus_energized_")
-        for c in sites
-        if c.startswith("gpus_energized_") and c != "gpus_energized_final"
-    )
+    # Every chip the sites plan, so that a chip with no GPU energized reads 0, not missing.
+    chips = sorted({hall.stages.chip for plan in run.plans for hall in plan.scenario.halls})
+    for chip in chips:
+        column = f"gpus_energized_{chip}"
+        sites[column] = sites[column].fillna(0).astype("int64") if column in sites else 0
     fleet_kpis = {
         "fleet": run.fleet.fleet,
         "seed": run.seed,
@@ -99,6 +102,9 @@ def summarize_fleet(run: FleetRun) -> FleetResult:
         "gpus_energized_by_chip": {
             c: int(sites[f"gpus_energized_{c}"].fillna(0).sum()) for c in chips
         },
+        "h100_equivalents_energized": h100_equivalents(
+            {c: int(sites[f"gpus_energized_{c}"].sum()) for c in chips}, _catalog(run)
+        ),
         "chips_made": {chip: s.made for chip, s in run.supplies.items()},
         "chips_in_vendor_stock": {chip: s.stock for chip, s in run.supplies.items()},
     }
@@ -107,6 +113,39 @@ def summarize_fleet(run: FleetRun) -> FleetResult:
         fleet_kpis["budget_usd"] = float(total)
     series = _timeseries(pd.concat(deltas, ignore_index=True), run.fleet.start)
     return FleetResult(fleet_kpis, sites, regions, series, requests)
+
+
+#: The reference chip of H100-equivalents.
+H100 = "h100-sxm"
+
+
+def h100_equivalents(counts: dict[str, int], specs: dict[str, Any]) -> float:
+    """GPUs of mixed chips as H100 SXMs of the same dense BF16 throughput: a GB200 (2,500
+    TFLOP/s dense, NVIDIA Blackwell datasheet) counts as 2.53 H100s (989.4 TFLOP/s, Hopper
+    whitepaper; both in the chip catalog). Throughput, not the price or the power."""
+    from dcsim.config.catalog import builtin_catalog
+
+    reference = builtin_catalog()[H100].bf16_dense_tflops
+    return float(sum(n * specs[c].bf16_dense_tflops / reference for c, n in counts.items()))
+
+
+def _catalog(run: FleetRun) -> dict[str, Any]:
+    """Every chip the sites know: the built-in catalog with each site's own entries."""
+    from dcsim.config.catalog import catalog_with
+
+    known: dict[str, Any] = {}
+    for plan in run.plans:
+        known |= catalog_with(plan.scenario.chips)
+    return known
+
+
+def interconnect_date(start: dt.date, ts: dict[str, np.ndarray]) -> str | None:
+    """The first date the site's utility interconnects carry any power (in service), or
+    ``None`` if they never do within the horizon."""
+    serving = np.flatnonzero(ts["interconnect_mw"] > 0)
+    if not len(serving):
+        return None
+    return (start + dt.timedelta(days=float(ts["day"][serving[0]]))).isoformat()
 
 
 def _budget_column(cents, budget) -> dict[str, float]:

@@ -9,6 +9,7 @@ difference to the base scenario paired run by run.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
@@ -77,22 +78,43 @@ def reevaluate(
         rows.append(row)
     sign = 1 if high_is_bad else -1
 
-    def rank(row: dict[str, Any]) -> tuple[bool, float]:
-        return not row["feasible"], sign * row["objective"]["estimate"]
+    def rank(i: int) -> tuple[bool, float]:
+        return not rows[i]["feasible"], sign * rows[i]["objective"]["estimate"]
 
-    ranked = sorted(rows[1:], key=rank)
+    ranked = sorted(
+        range(1, len(rows)),
+        key=lambda i: (*rank(i), json.dumps(rows[i]["decisions"], sort_keys=True, default=str)),
+    )
+    best = ranked[0]
+    leaders = np.array([r[objective.kpi] for r in records[best]])
+    for index in ranked:
+        values = np.array([r[objective.kpi] for r in records[index]])
+        diff = interval(values, objective.statistic, high_is_bad, baseline=leaders)
+        rows[index]["versus_best"] = dict(zip(("estimate", "low", "high"), diff, strict=True))
+    near = [rows[i] for i in ranked if rows[i]["feasible"] and within_noise(rows[i], high_is_bad)]
     return {
         "statistic": objective.statistic,
         "kpi": objective.kpi,
         "replications": [replications[0], replications[-1]],
         "base": rows[0],
-        "best": ranked[0],
-        # Candidates no better and no worse than the best: which of them is "best" is only
-        # the order they were found in, so a planner sees them all.
-        "tied_best": [row["candidate"] for row in ranked if rank(row) == rank(ranked[0])],
+        "best": rows[best],
+        "near_optimal": [row["candidate"] for row in near] or [rows[best]["candidate"]],
+        # Candidates whose estimate equals the best's exactly (the best among them is only
+        # first by its decisions' spelling), so a planner sees them all.
+        "tied_best": [rows[i]["candidate"] for i in ranked if rank(i) == rank(best)],
         "candidates": rows[1:],
         "cost_parts": list(COST_PARTS),
     }
+
+
+def within_noise(row: dict[str, Any], high_is_bad: bool) -> bool:
+    """Whether a candidate cannot be told from the best: the 95% interval of its paired
+    difference to the best reaches zero (or, without an interval, the estimates are equal).
+    Such candidates are a set of ties, and the order within it is luck, not merit."""
+    diff = row["versus_best"]
+    if not (np.isfinite(diff["low"]) and np.isfinite(diff["high"])):
+        return bool(diff["estimate"] == 0)
+    return bool(diff["low"] <= 0) if high_is_bad else bool(diff["high"] >= 0)
 
 
 def _p90_date(records: list[dict[str, float]]) -> str | None:

@@ -74,6 +74,8 @@ def print_result(result: dict[str, Any], console: Any) -> None:
     """The best decision, base versus best with intervals, and the cost breakdown."""
     from rich.table import Table
 
+    from dcsim.tables import print_fitted
+
     best, base = result["best"], result["base"]
     stat = f"{result['statistic']} {result['kpi']}"
     console.print(f"best decision ({best['candidate']}, {result['trials']} trials):")
@@ -95,8 +97,35 @@ def print_result(result: dict[str, Any], console: Any) -> None:
         str(best["p90_full_cluster_date"]),
     )
     table.add_row("constraints met", str(base["feasible"]), str(best["feasible"]))
-    console.print(table)
+    print_fitted(table, console)
+    print_near_optimal(result, console)
     console.print(f"study, trials.csv, result.json and best.yaml in {result['out']}/")
+
+
+def print_near_optimal(result: dict[str, Any], console: Any) -> None:
+    """The decisions within the noise of the best: the ones whose paired 95% interval of
+    the difference to the best reaches zero. A planner picks among them on what the
+    objective leaves out; which of them the search calls "best" is luck."""
+    from rich.table import Table
+
+    from dcsim.tables import print_fitted
+
+    near = set(result.get("near_optimal", []))
+    rows = [c for c in result["candidates"] if c["candidate"] in near]
+    if len(rows) < 2:
+        console.print("no other re-evaluated decision is within the noise of the best")
+        return
+    table = Table(
+        title=f"{len(rows)} decisions within the noise of the best",
+        caption="candidate minus best, paired run by run (95% interval reaches 0)",
+    )
+    table.add_column("candidate")
+    table.add_column("decisions", overflow="fold")
+    table.add_column("minus best", justify="right")
+    for row in rows:
+        chosen_text = ", ".join(f"{k.rsplit('.', 1)[-1]}={v}" for k, v in row["decisions"].items())
+        table.add_row(row["candidate"], chosen_text, _interval(row["versus_best"]))
+    print_fitted(table, console)
 
 
 def _interval(values: dict[str, float]) -> str:

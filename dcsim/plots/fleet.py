@@ -128,5 +128,47 @@ def plot_queue_funnel(requests: pd.DataFrame, horizon_day: float, ax: Axes | Non
         ax.bar_label(bars, fmt="{:,.1f}", fontsize="x-small", padding=2)
     ax.set_yticks(np.arange(len(table)), table.index)
     ax.invert_yaxis()
+    largest = float(np.nanmax(table.to_numpy())) if table.size else 0.0
+    if largest > 0:  # room for the longest bar's label inside the axes
+        ax.set_xlim(0, largest * 1.12)
     legend_outside(ax, "right", title="requests")
     return finish(ax, "Interconnection queue funnel", "region", xlabel="requests (GW)")
+
+
+def plot_site_risk(
+    risk: pd.DataFrame, end: pd.Timestamp | None = None, ax: Axes | None = None
+) -> Axes:
+    """Per site (``site_risk.parquet``), the P10–P90 span of its first-power and
+    full-cluster dates with the P50 marked, first site on top; a quantile that falls on a
+    replication that never got there runs to ``end`` (the fleet's end date, dashed) with
+    an arrow."""
+    from dcsim.plots.style import to_dates
+
+    ax = new_axes(ax, figsize=(8.0, 1.8 + 0.5 * len(risk)))
+    spans = (("first_power", "C0", -0.15), ("full_cluster", "C3", 0.15))
+    quantiles = ("p10", "p50", "p90")
+    known = [to_dates(risk[f"{key}_{q}"]).dropna() for key, _, _ in spans for q in quantiles]
+    dates = pd.concat(known) if known else pd.Series(dtype="datetime64[ns]")
+    edge = end if end is not None else (dates.max() if len(dates) else pd.Timestamp("2030-01-01"))
+    if end is not None:
+        ax.axvline(end, color="0.4", linestyle="--", linewidth=1, label="end of the horizon")
+    for key, color, offset in spans:
+        label = key.replace("_", " ")
+        for i, row in enumerate(risk.to_dict("records")):
+            low, mid, high = (pd.Timestamp(row[f"{key}_{q}"]) if isinstance(row[f"{key}_{q}"], str)
+                              else None for q in ("p10", "p50", "p90"))  # fmt: skip
+            y = i + offset
+            if low is None:
+                continue
+            ax.plot([low, high or edge], [y, y], color=color, linewidth=4, alpha=0.5,
+                    solid_capstyle="butt", label=label if i == 0 else None)  # fmt: skip
+            if high is None:
+                ax.annotate("", (edge, y), (edge - pd.Timedelta(days=1), y),
+                            arrowprops={"arrowstyle": "->", "color": color})  # fmt: skip
+            if mid is not None:
+                ax.plot([mid], [y], marker="|", markersize=12, color=color)
+    ax.set_yticks(range(len(risk)), list(risk["site"]))
+    ax.set_ylim(len(risk) - 0.5, -0.5)  # first site on top
+    date_axis(ax)
+    legend_outside(ax, side="right")
+    return finish(ax, "Dates per site: P10–P90 over replications, P50 marked", "site")

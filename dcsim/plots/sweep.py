@@ -45,6 +45,9 @@ def point_labels(runs: pd.DataFrame, parameters: list[str]) -> dict[Any, str]:
     points = sorted(set(runs["point"]))
     if not parameters:
         return {p: f"point {p}" for p in points}
+    if parameters == ["label"]:  # named points: the label is the name
+        named = runs.groupby("point", sort=True)["label"].first()
+        return {p: str(named.at[p]) for p in points}
     settings = runs.groupby("point", sort=True)[parameters].first()
     short = short_names(parameters)
     return {

@@ -11,10 +11,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dcsim.report.detect import FleetDir, RunDir, SweepDir, load, load_run, load_sweep
+from dcsim.report.detect import (
+    CompareDir,
+    FleetDir,
+    FleetStudyDir,
+    OptimizeDir,
+    RunDir,
+    SweepDir,
+    load,
+    load_run,
+    load_sweep,
+)
 
 __all__ = [
+    "CompareDir",
     "FleetDir",
+    "FleetStudyDir",
+    "OptimizeDir",
     "RunDir",
     "SweepDir",
     "load",
@@ -59,6 +72,19 @@ def write_report(
         from dcsim.report.fleet import fleet_report
 
         report = fleet_report(loaded, given)
+    elif isinstance(loaded, FleetStudyDir):
+        from dcsim.report.study import fleet_study_report
+
+        report = fleet_study_report(loaded, given)
+    elif isinstance(loaded, CompareDir):
+        from dcsim.compare import deltas
+        from dcsim.report.compare import compare_report
+
+        report = compare_report(loaded.runs, deltas(loaded.runs), loaded.meta)
+    elif isinstance(loaded, OptimizeDir):
+        from dcsim.report.study import optimize_report
+
+        report = optimize_report(loaded)
     else:
         report = build(loaded, given)
     target = Path(out) if out else directory / ("report.md" if markdown else "report.html")

@@ -1,5 +1,6 @@
-"""Read a result directory back: one run (``summary.json``), a sweep (``runs.parquet``) or a
-fleet (``fleet.json``).
+"""Read a result directory back: one run (``summary.json``), a sweep (``runs.parquet``), a
+fleet (``fleet.json``), a fleet Monte Carlo (``replications.parquet``) or an optimization
+(``result.json`` and ``trials.csv``).
 
 Everything the report needs is loaded here, and every way a directory can be unusable
 becomes a :class:`~dcsim.errors.UserInputError` naming the directory and the file.
@@ -94,17 +95,56 @@ class FleetDir:
         return float(self.timeseries["day"].max())
 
 
-def load(path: str | Path) -> RunDir | SweepDir | FleetDir:
-    """The run, sweep or fleet stored in ``path``."""
+@dataclass
+class FleetStudyDir:
+    """What ``dcsim fleet --replications N --out`` wrote: a row per replication, the
+    quantiles of every fleet KPI and the risk per site."""
+
+    path: Path
+    manifest: dict[str, Any]
+    runs: pd.DataFrame
+    quantiles: pd.DataFrame
+    site_risk: pd.DataFrame
+
+
+@dataclass
+class OptimizeDir:
+    """What ``dcsim optimize --out`` wrote: the trials and the re-evaluated result."""
+
+    path: Path
+    result: dict[str, Any]
+    trials: pd.DataFrame
+
+
+@dataclass
+class CompareDir:
+    """What ``dcsim compare --out`` wrote: the paired runs and the comparison's settings."""
+
+    path: Path
+    runs: pd.DataFrame
+    meta: dict[str, Any]
+
+
+Loaded = RunDir | SweepDir | FleetDir | FleetStudyDir | OptimizeDir | CompareDir
+
+
+def load(path: str | Path) -> Loaded:
+    """The run, sweep, fleet, fleet study or optimization stored in ``path``."""
     path = Path(path)
     if not path.exists():
         raise UserInputError(f"{path}: no such directory")
     if not path.is_dir():
         raise UserInputError(f"{path}: not a directory")
-    _refuse_without_a_report(path)
+    _refuse_unfinished(path)
     if (path / "summary.json").exists():
         return load_run(path)
-    if (path / "runs.parquet").exists() or (path / "manifest.json").exists():
+    if (path / "replications.parquet").is_file():
+        return load_fleet_study(path)
+    if (path / "result.json").is_file() and (path / "trials.csv").is_file():
+        return load_optimize(path)
+    if (path / "compare.parquet").is_file():
+        return CompareDir(path, _parquet(path / "compare.parquet"), _json(path / "compare.json"))
+    if (path / "runs.parquet").is_file() or (path / "manifest.json").is_file():
         return load_sweep(path)
     if (path / "fleet.json").exists():
         return load_fleet(path)
@@ -114,19 +154,18 @@ def load(path: str | Path) -> RunDir | SweepDir | FleetDir:
     )
 
 
-def _refuse_without_a_report(path: Path) -> None:
-    """Result directories ``report`` knows but has no report for (yet), and an unfinished
-    fleet run: one line saying what the directory is, instead of a missing file."""
-    if (path / "study.db").exists() or (path / "result.json").exists():
+def _refuse_unfinished(path: Path) -> None:
+    """Result directories ``report`` knows but whose results are not all written yet: one
+    line saying what the directory is and how to finish it, instead of a missing file."""
+    if (path / "study.db").exists() and not (path / "result.json").exists():
         raise UserInputError(
-            f"{path}: an optimize study; dcsim report has no report for it yet (its result "
-            "is result.json, its best decision best.yaml, printed by dcsim optimize)"
+            f"{path}: an optimize study that has not finished (no result.json); run dcsim "
+            "optimize with this --out again to finish it"
         )
-    if (path / "replications.parquet").exists() or (path / "quantiles.parquet").exists():
+    if (path / "quantiles.parquet").exists() and not (path / "replications.parquet").exists():
         raise UserInputError(
-            f"{path}: a fleet Monte Carlo study; dcsim report has no report for it yet (its "
-            "quantiles are in quantiles.parquet, one row per replication in "
-            "replications.parquet)"
+            f"{path}: a fleet Monte Carlo study that has not finished (no "
+            "replications.parquet); run dcsim fleet --replications with this --out again"
         )
     if not (path / "fleet.json").exists() and (path / "sites.parquet").exists():
         raise UserInputError(
@@ -242,6 +281,26 @@ def _runs(path: Path) -> pd.DataFrame:
         first = runs["error"].iloc[0] if "error" in runs else "no error recorded"
         raise UserInputError(f"{path}: every run failed (first error: {first}); nothing to report")
     return runs
+
+
+def load_fleet_study(path: Path) -> FleetStudyDir:
+    manifest = path / "manifest.json"
+    risk = path / "site_risk.parquet"
+    return FleetStudyDir(
+        path=path,
+        manifest=_json(manifest) if manifest.exists() else {},
+        runs=_parquet(path / "replications.parquet"),
+        quantiles=_parquet(path / "quantiles.parquet"),
+        site_risk=_parquet(risk) if risk.exists() else pd.DataFrame(),
+    )
+
+
+def load_optimize(path: Path) -> OptimizeDir:
+    try:
+        trials = pd.read_csv(path / "trials.csv")
+    except (OSError, ValueError) as error:
+        raise UserInputError(f"{path / 'trials.csv'}: cannot read CSV ({error})") from None
+    return OptimizeDir(path=path, result=_json(path / "result.json"), trials=trials)
 
 
 def _json(path: Path) -> dict[str, Any]:

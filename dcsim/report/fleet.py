@@ -16,6 +16,7 @@ SITE_TABLE = (
     "gpus_planned",
     "gpus_energized_final",
     "peak_facility_mw",
+    "interconnect_date",
     "first_power_date",
     "full_cluster_date",
     "binding_constraint",
@@ -53,6 +54,7 @@ def fleet_report(fleet: FleetDir, config: Path | None = None):
     """The :class:`~dcsim.report.document.Report` of a fleet directory; ``config`` is the
     fleet file, whose ``#`` comments (the sources of its figures) become the assumptions."""
     from dcsim.formatting import format_value
+    from dcsim.kpis import fleet_display
     from dcsim.plots import fleet as plots
     from dcsim.plots.fleet import MAX_REGIONS
     from dcsim.report.assumptions import comment_sources
@@ -93,12 +95,11 @@ def fleet_report(fleet: FleetDir, config: Path | None = None):
                 f"The queue table lists the {MAX_REGIONS} of {len(fleet.regions):,} regions "
                 "with the most GW requested."
             )
-        queues = (
-            shown_regions.set_index("region")
-            .astype(object)
-            .T.rename_axis("statistic")
-            .reset_index()
-        )
+        regions = shown_regions.set_index("region").astype(object)
+        for share in ("completion_rate", "completion_rate_by_capacity"):  # percentages
+            if share in regions:
+                regions[share] = [f"{v:.1%}" if isinstance(v, float) else v for v in regions[share]]
+        queues = regions.T.rename_axis("statistic").reset_index()
         tables.insert(0, _frame_table("Interconnection queues", queues, format_value))
     if len(fleet.sites) > MAX_SITE_ROWS:
         notes.append(f"Only the first {MAX_SITE_ROWS} of {len(fleet.sites):,} sites are listed.")
@@ -109,8 +110,8 @@ def fleet_report(fleet: FleetDir, config: Path | None = None):
         title=f"dcsim fleet report: {k.get('fleet')}",
         headline=headline(fleet),
         summary=[("fleet", str(k.get("fleet"))), ("fleet directory", str(fleet.path))],
-        kpi_header=["KPI", "value"],
-        kpi_rows=[[key, format_value(value)] for key, value in shown.items()],
+        kpi_header=["KPI", "value", "unit"],
+        kpi_rows=[[key, *fleet_display(key, value)] for key, value in shown.items()],
         figures=figures,
         tables=tables,
         assumptions=comment_sources(config) if config is not None else [],

@@ -38,7 +38,8 @@ def link_phrase(link: Any) -> str:
 
 def date_sentence(kpis: dict[str, Any], chain: pd.DataFrame, gains: dict[str, float]) -> str:
     """One sentence: the full-cluster date, the last constraint on its chain, and the days
-    the largest relaxations gain (on the same random draws)."""
+    the largest relaxations gain on this run's draws, said to rest on one paired run (the
+    gains of one draw can be far from their average: issue 23, defect 6)."""
     full = kpis.get("full_cluster_date")
     if not full:
         return "The full cluster is not reached within the horizon, so no chain sets its date."
@@ -50,7 +51,12 @@ def date_sentence(kpis: dict[str, Any], chain: pd.DataFrame, gains: dict[str, fl
     stranded = kpis.get("binding_constraint")
     if stranded in gains and stranded not in dict(named):  # where most dark GPU-days sit
         parts.append(f"{stranded} (most stranded GPU-days) {round(gains[stranded]):,d} days")
-    relaxed = f"; relaxed on the same draws: {', '.join(parts)}" if parts else ""
+    relaxed = (
+        f"; relaxed one class at a time on this run's own draws (one paired run, not an "
+        f"average; dcsim explain --replications 20 gives the spread): {', '.join(parts)}"
+        if parts
+        else ""
+    )
     return f"Full cluster on {full}{setter}{relaxed}."
 
 

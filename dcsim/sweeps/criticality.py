@@ -58,6 +58,8 @@ def print_criticality(frame: pd.DataFrame, console, points: int = 20) -> None:
     """Per point, the kinds that set the date and the entities most often on the path."""
     from rich.table import Table
 
+    from dcsim.tables import print_fitted
+
     if frame.empty:
         return
     table = Table(title="Criticality: share of runs (that reached the full cluster)")
@@ -68,7 +70,7 @@ def print_criticality(frame: pd.DataFrame, console, points: int = 20) -> None:
         table.add_row(
             str(point), shares(group, "date_set_by", 6), shares(group, "entity on path", 4)
         )
-    console.print(table)
+    print_fitted(table, console)
 
 
 def shares(group: pd.DataFrame, measure: str, most: int) -> str:

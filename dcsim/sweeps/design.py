@@ -19,6 +19,7 @@ import numpy as np
 from dcsim.sweeps.experiment import (
     Experiment,
     GridDesign,
+    PointsDesign,
     SampledDesign,
     TornadoDesign,
     sobol_base,
@@ -33,6 +34,8 @@ class Point:
 
 def points(experiment: Experiment) -> list[Point]:
     design = experiment.design
+    if isinstance(design, PointsDesign):
+        return [Point(dict(p.set), {"label": p.label}) for p in design.points]
     if isinstance(design, GridDesign):
         names = list(design.parameters)
         return [

@@ -170,6 +170,34 @@ class TornadoDesign(Strict):
     parameters: dict[str, RangeParameter] = Field(min_length=1)
 
 
+class NamedPoint(Strict):
+    """One named scenario of a ``points`` design: a label and its overrides."""
+
+    label: str = Field(min_length=1, max_length=64, pattern=r"^[^\n]+$")
+    set: dict[str, Any] = Field(default_factory=dict, description="overrides by path")
+
+
+class PointsDesign(Strict):
+    """Named points (``on-time``, ``slip-9mo``), each a set of overrides; every table,
+    legend and box plot calls a point by its label rather than by its values (a whole
+    utility schedule written as JSON)."""
+
+    type: Literal["points"]
+    points: list[NamedPoint] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _labels_differ(self) -> PointsDesign:
+        labels = [point.label for point in self.points]
+        if len(set(labels)) != len(labels):
+            raise ValueError(f"point labels must differ, got {labels}")
+        return self
+
+    @property
+    def parameters(self) -> dict[str, list[str]]:
+        """The one column that tells the points apart: ``label``."""
+        return {"label": [point.label for point in self.points]}
+
+
 def _design_type(value: Any) -> str | None:
     """``type`` defaults to grid, so a file may list ``parameters`` alone."""
     if isinstance(value, dict):
@@ -182,7 +210,8 @@ Design = Annotated[
     | Annotated[SampledDesign, Tag("random")]
     | Annotated[SampledDesign, Tag("lhs")]
     | Annotated[SampledDesign, Tag("sobol")]
-    | Annotated[TornadoDesign, Tag("tornado")],
+    | Annotated[TornadoDesign, Tag("tornado")]
+    | Annotated[PointsDesign, Tag("points")],
     Discriminator(_design_type),
 ]
 
@@ -217,8 +246,10 @@ def _known_kpi(name: str) -> str:
     return name
 
 
-def design_points(design: GridDesign | SampledDesign | TornadoDesign) -> int:
+def design_points(design: GridDesign | SampledDesign | TornadoDesign | PointsDesign) -> int:
     """How many points ``design`` has, computed without listing them."""
+    if isinstance(design, PointsDesign):
+        return len(design.points)
     if isinstance(design, GridDesign):
         return math.prod(len(values) for values in design.parameters.values())
     if isinstance(design, TornadoDesign):

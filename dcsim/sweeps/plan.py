@@ -20,7 +20,7 @@ from dcsim.config.loader import apply_overrides, read_yaml
 from dcsim.config.messages import DISTRIBUTION_TAGS, format_validation_error
 from dcsim.errors import UserInputError
 from dcsim.sweeps.design import Point, column_values, points
-from dcsim.sweeps.experiment import Experiment, GridDesign
+from dcsim.sweeps.experiment import Experiment, GridDesign, PointsDesign
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,12 @@ def _check_fields(base: dict[str, Any], experiment: Experiment, origin: str) -> 
 def _probe_values(experiment: Experiment) -> dict[str, list[Any]]:
     """Per parameter, the values worth validating: every listed value, a range's ends."""
     design = experiment.design
+    if isinstance(design, PointsDesign):
+        probes: dict[str, list[Any]] = {}
+        for point in design.points:
+            for path, value in point.set.items():
+                probes.setdefault(path, []).append(value)
+        return probes
     if isinstance(design, GridDesign):
         return dict(design.parameters)
     return {

@@ -57,13 +57,33 @@ def sobol(result: SweepResult) -> dict[str, Any]:
         problem.set_results(means)
         problem.analyze_sobol(calc_second_order=False, seed=experiment.seed)
         indices = problem.analysis
-        report["kpis"][kpi] = {
-            "parameters": {
-                name: {key: float(indices[key][i]) for key in ("S1", "S1_conf", "ST", "ST_conf")}
-                for i, name in enumerate(design.parameters)
-            }
+        parameters = {
+            name: {key: float(indices[key][i]) for key in ("S1", "S1_conf", "ST", "ST_conf")}
+            for i, name in enumerate(design.parameters)
         }
+        report["kpis"][kpi] = {"parameters": parameters}
+        if caution := out_of_range(parameters, report["base_samples"]):
+            report["kpis"][kpi]["caution"] = caution
     return report
+
+
+def out_of_range(parameters: dict[str, dict[str, float]], base_samples: int) -> str | None:
+    """A warning when an index lies outside [0, 1], where no variance share can be: the
+    estimate is noise, because N is too small for it (Saltelli's estimators converge as
+    1/sqrt(N)). ``None`` when every index is a share."""
+    outside = [
+        f"{name} {key} {value:.2f}"
+        for name, values in parameters.items()
+        for key in ("S1", "ST")
+        if not -1e-9 <= (value := values[key]) <= 1 + 1e-9
+    ]
+    if not outside:
+        return None
+    return (
+        f"caution: {', '.join(outside)} outside [0, 1], which no share of variance can be: "
+        f"with N={base_samples} the indices are mostly noise; raise design.samples "
+        f"(N={4 * base_samples} or more) before reading them"
+    )
 
 
 def tornado(result: SweepResult) -> dict[str, Any]:
@@ -95,6 +115,8 @@ def tornado(result: SweepResult) -> dict[str, Any]:
 def print_sobol(report: dict[str, Any], console) -> None:
     from rich.table import Table
 
+    from dcsim.tables import print_fitted
+
     for kpi, entry in report["kpis"].items():
         if "error" in entry:
             console.print(f"{kpi}: {entry['error']}")
@@ -109,13 +131,16 @@ def print_sobol(report: dict[str, Any], console) -> None:
                 f"{s['S1']:.3f} ± {s['S1_conf']:.3f}",
                 f"{s['ST']:.3f} ± {s['ST_conf']:.3f}",
             )
-        console.print(table)
+        print_fitted(table, console)
+        if "caution" in entry:
+            console.print(entry["caution"], style="yellow", markup=False, highlight=False)
 
 
 def print_tornado(report: dict[str, Any], console) -> None:
     from rich.table import Table
 
     from dcsim.formatting import format_value
+    from dcsim.tables import print_fitted
 
     def cell(value: float) -> str:
         return format_value(None if np.isnan(value) else float(value))
@@ -134,4 +159,4 @@ def print_tornado(report: dict[str, Any], console) -> None:
                 cell(bar["kpi_high"]),
                 cell(bar["swing"]),
             )
-        console.print(table)
+        print_fitted(table, console)

@@ -7,6 +7,8 @@ of replications means the quantiles describe only the runs that got there.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 QUANTILES = {"p10": 0.1, "p50": 0.5, "p90": 0.9}
@@ -41,8 +43,11 @@ def print_table(summary: pd.DataFrame, parameters: list[str], console) -> None:
     better in a terminal than one that wraps every cell."""
     from rich.table import Table
 
+    from dcsim.tables import print_fitted
+
     shown = summary[summary["point"] < MAX_PRINTED_POINTS]
-    if parameters:
+    named = parameters == ["label"]  # a points design: each point has a name
+    if parameters and not named:
         legend = Table(title="Points")
         legend.add_column("point", justify="right")
         for name in parameters:
@@ -50,32 +55,69 @@ def print_table(summary: pd.DataFrame, parameters: list[str], console) -> None:
         for point, row in shown.groupby("point").first().iterrows():
             legend.add_row(str(point), *(_cell(row[name]) for name in parameters))
         console.print(legend)
-    table = Table(title="KPI quantiles per point")
+    single = shown["point"].nunique() == 1
+    table = Table(title="KPI quantiles" if single else "KPI quantiles per point")
     table.add_column("point", justify="right")
-    table.add_column("KPI", no_wrap=True)
+    table.add_column("KPI", overflow="fold")
     table.add_column("n", justify="right")
     for name in QUANTILES:
         table.add_column(name.upper(), justify="right")
+    table.add_column("unit")
     for point, rows in shown.groupby("point", sort=True):
         for _, row in rows.iterrows():
-            table.add_row(
-                str(point),
-                row["kpi"],
-                f"{row['n']}/{row['runs']}",
-                *(_number(_plain(row[name])) for name in QUANTILES),
-            )
+            cells, unit = scaled(row["kpi"], [_plain(row[name]) for name in QUANTILES])
+            name = str(row["label"]) if named else str(point)
+            table.add_row(name, row["kpi"], f"{row['n']}/{row['runs']}", *cells, unit)
         table.add_section()
-    console.print(table)
+    if single:  # one point (a fleet study, a single design point): its number says nothing
+        table.columns.pop(0)
+    print_fitted(table, console)
     hidden = summary["point"].nunique() - shown["point"].nunique()
     if hidden > 0:
         console.print(f"... and {hidden} more points in summary.parquet")
 
 
-def _number(value: object) -> str:
-    """Compact enough that five KPIs fit an 80-column terminal."""
-    if value is None:
-        return "-"
-    return f"{value:,.1f}" if abs(value) < 1e6 else f"{value:.3g}"
+#: Endings of KPI names that are shares of one (a queue's completion rate), which the KPI
+#: table of a run does not list.
+FRACTION_ENDINGS = ("_rate", "_share", "availability")
+
+
+#: Fleet study columns that the run KPI table does not list: (pattern, kind, unit).
+FLEET_KPIS = (
+    (r"^sites$", "count", "sites"),
+    (r"^h100_equivalents", "count", "H100-eq"),
+    (r"^gpus_energized_by_chip\.|\.gpus_energized_final$|^chips_", "count", "GPUs"),
+    (r"_gw$", "plain", "GW"),
+    (r"_years_", "plain", "years"),
+)
+
+
+def scaled(kpi: str, values: list[float | None]) -> tuple[list[str], str]:
+    """The quantiles of one KPI in one unit that keeps them short: a share as a
+    percentage, a count whole, an amount scaled by its largest (``17.2``, ``B USD``), a
+    date KPI given as days since the start as days."""
+    from dcsim.formatting import axis_scale
+    from dcsim.kpis import spec
+
+    found = spec(kpi)
+    unit = found.unit if found is not None and found.unit != "date" else ""
+    kind = found.kind if found is not None else "number"
+    for pattern, pattern_kind, pattern_unit in FLEET_KPIS:
+        if found is None and re.search(pattern, kpi):
+            kind, unit = pattern_kind, pattern_unit
+    present = [v for v in values if v is not None]
+    if kind == "fraction" or kpi.endswith(FRACTION_ENDINGS):
+        return [_text(v, lambda x: f"{x * 100:.1f}") for v in values], "%"
+    if kind == "count":
+        return [_text(v, lambda x: f"{x:,.0f}") for v in values], unit
+    if kind == "plain":
+        return [_text(v, lambda x: f"{x:,.1f}") for v in values], unit
+    divisor, label = axis_scale(max((abs(v) for v in present), default=0.0), unit)
+    return [_text(v, lambda x: f"{x / divisor:,.1f}") for v in values], label
+
+
+def _text(value: float | None, form) -> str:
+    return "-" if value is None else form(value)
 
 
 def _cell(value: object) -> str:
