@@ -35,8 +35,7 @@ def test_every_planner_file_validates(cli, path: Path) -> None:
 
 
 def test_every_command_parses() -> None:
-    """Each command's sub-command and options are accepted by the parser (w26's
-    ``--to-gpus``/``--ai-share`` excepted until they land)."""
+    """Each command's sub-command and options are accepted by the parser."""
     import shlex
 
     from dcsim.cli import build_parser
@@ -45,6 +44,4 @@ def test_every_command_parses() -> None:
     for line in commands():
         words = shlex.split(line)
         assert words[0] == "dcsim", line
-        if "--to-gpus" in words:
-            continue
         parser.parse_args(words[1:])
