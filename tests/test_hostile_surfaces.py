@@ -143,15 +143,19 @@ def test_report_refuses_a_sweep_with_nothing_to_report(tmp_path, capsys, runs, e
     assert expected in one_line(capsys)
 
 
-def test_report_knows_the_directories_it_has_no_report_for(tmp_path, capsys):
+def test_report_reads_a_fleet_study_and_refuses_unfinished_directories(tmp_path, capsys):
     fleet = tmp_path / "fleet.yaml"
     fleet.write_text(yaml.safe_dump(FLEET))
     study, single = tmp_path / "study", tmp_path / "single"
     assert main(["fleet", str(fleet), "--replications", "1", "--out", str(study)]) == 0
     assert main(["fleet", str(fleet), "--out", str(single)]) == 0
     capsys.readouterr()
+    assert main(["report", str(study)]) == 0  # a finished fleet Monte Carlo has its report
+    assert (study / "report.html").stat().st_size > 0
+    (study / "replications.parquet").unlink()  # as a kill before the study's end leaves it
+    capsys.readouterr()
     assert main(["report", str(study)]) == 2
-    assert f"{study}: a fleet Monte Carlo study; dcsim report has no report" in one_line(capsys)
+    assert f"{study}: a fleet Monte Carlo study that has not finished" in one_line(capsys)
     (single / "fleet.json").unlink()  # as a kill or a full disk leaves it
     assert main(["report", str(single)]) == 2
     assert f"{single}: an unfinished fleet run (no fleet.json" in one_line(capsys)
@@ -159,7 +163,7 @@ def test_report_knows_the_directories_it_has_no_report_for(tmp_path, capsys):
     optimize.mkdir()
     (optimize / "study.db").write_bytes(b"")
     assert main(["report", str(optimize)]) == 2
-    assert f"{optimize}: an optimize study; dcsim report has no report" in one_line(capsys)
+    assert f"{optimize}: an optimize study that has not finished" in one_line(capsys)
 
 
 @pytest.mark.parametrize(
