@@ -162,7 +162,10 @@ class OnSiteGenerator(Section):
         1.0, gt=0, le=1, description="fraction of nameplate that can run (derating, spares)"
     )
     permit_limit: Power | None = Field(
-        None, gt=0, description="most the air permit allows to run at once (null: no limit)"
+        None,
+        gt=0,
+        description="most the air permit allows to run at once, with no permit process "
+        "(null: no limit); `permit` models the process",
     )
     units: int = Field(
         1,
