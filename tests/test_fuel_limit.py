@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dcsim.api import simulate
 from dcsim.counterfactuals import explain
@@ -113,3 +115,22 @@ def test_bad_fuel_limits_are_refused_in_one_line(cli, tmp_path, fuel, said):
     done = cli("validate", path)
     assert done.returncode == 2
     assert said in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+@given(
+    wanted=st.lists(st.integers(0, 50_000), min_size=1, max_size=4),
+    caps=st.lists(
+        st.tuples(st.sets(st.integers(0, 3), min_size=1), st.integers(0, 100_000)), max_size=3
+    ),
+)
+def test_shared_caps_are_kept_and_take_nothing_needlessly(wanted, caps):
+    names = [f"g{i}" for i in range(len(wanted))]
+    groups = [
+        (f"c{n}", [names[i] for i in ids if i < len(names)], kw) for n, (ids, kw) in enumerate(caps)
+    ]
+    running, cut = share_caps(dict(zip(names, wanted, strict=True)), groups)
+    for _, members, cap_kw in groups:
+        assert sum(running[name] for name in members) <= cap_kw
+    for name, want in zip(names, wanted, strict=True):
+        assert 0 <= running[name] <= want
+        assert (running[name] < want) == (name in cut)

@@ -89,7 +89,7 @@ class PowerSystem:
         else:
             self._caps[(constraint, group)] = (tuple(generators), to_kw(mw))
         raised = mw is None or (before is not None and to_kw(mw) > before[1])
-        if link is not None and raised:
+        if link != NO_CAUSE and raised:
             self.last_change = link
         if self._apply_generators(EventName.GENERATOR_CAPPED):
             self._doorbell.ring()
