@@ -70,3 +70,17 @@ def test_sweep_benchmark_prints_each_executors_efficiency():
     assert serial["efficiency"] == 1.0 and serial["efficiency_rounds"] == [1.0, 1.0]
     assert len(local["efficiency_rounds"]) == 2 and local["efficiency"] > 0
     assert local["runs_per_second"] > 0 and local["failed"] == 0
+
+
+def test_calibrate_benchmark_times_calibrate_on_a_dataset():
+    data = REPO / "tests" / "data" / "sites" / "tiny.csv"
+    figures = benchmark(
+        "calibrate.py", "--data", str(data), "--executor", "serial", "--skip-backtest"
+    )
+    assert figures["calibrate_seconds"] > 0 and "backtest_seconds" not in figures
+
+
+def test_app_benchmark_times_a_lever_change():
+    figures = benchmark("app.py", "--replications", "30", "--rounds", "1", "--workers", "1")
+    assert figures["replications"] == 30
+    assert 0 < figures["first_answer_s"] <= figures["full_answer_s"]

@@ -15,14 +15,40 @@ import os
 import sys
 from collections.abc import Sequence
 
-from dcsim.cli import bridging, capex, draw, explain, fleet, optimize, report, run, sweep
+from dcsim.cli import (
+    app,
+    backtest,
+    bridging,
+    calibrate,
+    capex,
+    draw,
+    explain,
+    fleet,
+    optimize,
+    report,
+    run,
+    sweep,
+)
 from dcsim.errors import UserInputError
 from dcsim.version import __version__
 
 EXIT_BAD_INPUT = 2
 EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a process ended by SIGPIPE
 
-SUBCOMMANDS = (run, explain, draw, capex, report, sweep, optimize, bridging, fleet)
+SUBCOMMANDS = (
+    run,
+    explain,
+    draw,
+    capex,
+    report,
+    sweep,
+    optimize,
+    bridging,
+    fleet,
+    calibrate,
+    backtest,
+    app,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

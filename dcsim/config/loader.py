@@ -40,6 +40,7 @@ def read_yaml(
         data = {}
     if not isinstance(data, dict):
         raise UserInputError(f"{path}: expected a mapping of fields at the top level")
+    _resolve_calibration(data, path)
     includes = data.pop("include", [])
     includes = [includes] if isinstance(includes, str) else includes
     if not isinstance(includes, list) or not all(isinstance(i, str) for i in includes):
@@ -50,6 +51,16 @@ def read_yaml(
             merged, read_yaml(path.parent / include, (*_chain, path.resolve()), read)
         )
     return deep_merge(merged, data)
+
+
+def _resolve_calibration(data: dict[str, Any], path: Path) -> None:
+    """A ``calibration:`` file named relative to the scenario file, made relative to the
+    working directory (as every path after loading is)."""
+    from dcsim.config.build_modes import SHIPPED
+
+    name = data.get("calibration")
+    if isinstance(name, str) and name != SHIPPED and not Path(name).is_absolute():
+        data["calibration"] = str(path.parent / name)
 
 
 def unshared(node: Any) -> Any:

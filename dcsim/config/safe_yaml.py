@@ -28,28 +28,38 @@ MAX_DEPTH = 64
 MAX_VALUES = 500_000
 
 
-def read_text(path: Path) -> str:
-    """The text of a regular file of at most ``MAX_BYTES`` of UTF-8 (a BOM is allowed).
+def read_text(
+    path: Path, kind: str = "YAML", *, max_bytes: int = MAX_BYTES, follow_symlinks: bool = True
+) -> str:
+    """The text of a regular file of at most ``max_bytes`` of UTF-8 (a BOM is allowed).
 
-    Opened without blocking, so a FIFO is refused rather than waited on."""
+    Opened without blocking, so a FIFO is refused rather than waited on. ``kind`` names the
+    file in messages ("YAML", "CSV"); with ``follow_symlinks=False`` a symbolic link is
+    refused (a data file read from a shared directory must be the file it claims to be)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+    if not follow_symlinks:
+        flags |= os.O_NOFOLLOW
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        fd = os.open(path, flags)
     except FileNotFoundError:
         raise UserInputError(f"{path}: file not found") from None
     except OSError as error:
+        if not follow_symlinks and os.path.islink(path):
+            raise UserInputError(f"{path}: is a symbolic link; give the file itself") from None
         raise UserInputError(f"{path}: cannot read ({error.strerror})") from None
     mode = os.fstat(fd).st_mode
     if not stat.S_ISREG(mode):
         os.close(fd)
-        kind = "a directory" if stat.S_ISDIR(mode) else "not a regular file"
-        raise UserInputError(f"{path}: expected a YAML file, found {kind}")
+        found = "a directory" if stat.S_ISDIR(mode) else "not a regular file"
+        raise UserInputError(f"{path}: expected a {kind} file, found {found}")
     with os.fdopen(fd, "rb") as file:
         try:
-            data = file.read(MAX_BYTES + 1)
+            data = file.read(max_bytes + 1)
         except OSError as error:
             raise UserInputError(f"{path}: cannot read ({error.strerror})") from None
-    if len(data) > MAX_BYTES:
-        raise UserInputError(f"{path}: larger than {MAX_BYTES // 2**20} MiB; not a config file")
+    if len(data) > max_bytes:
+        what = "not a config file" if kind == "YAML" else f"too large for a {kind} file"
+        raise UserInputError(f"{path}: larger than {max_bytes // 2**20} MiB; {what}")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:

@@ -15,12 +15,27 @@ refused at load rather than left to run for hours.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Annotated, Literal
 
 import networkx as nx
-from pydantic import Field, PrivateAttr, TypeAdapter, ValidationError, model_validator
+from pydantic import (
+    Field,
+    PrivateAttr,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from dcsim.config.build_modes import (
+    BUILD_MODES,
+    FALLBACKS,
+    BuildMode,
+    calibrated_modes,
+    mode_durations,
+)
 from dcsim.config.catalog import ChipSpec, catalog_with
 from dcsim.config.fields import MAX_GPUS, Date, Money, Name, Power, Section, cited
 from dcsim.config.generation import Technology, technology_defaults, technology_table
@@ -278,13 +293,24 @@ class Hall(Section):
     )
     fed_by: list[Name] = Field(min_length=1)
     construction_start: Date
-    shell_time: Duration = Field(
-        **cited(
-            "ground-breaking to weather-tight shell",
-            "Cortex Construct 2026: hyperscale building 14-22 months in all",
-        )
+    build_mode: BuildMode | None = Field(
+        None,
+        description="how the hall is built (conversion of an existing powered building, "
+        "fast_track prefab, temporary structure, standard); sets shell_time and fitout_time "
+        "when they are not written. Default: the scenario's build_mode",
     )
-    fitout_time: Duration = Field(description="mechanical/electrical fit-out after the shell")
+    shell_time: Duration | None = Field(
+        None,
+        **cited(
+            "ground-breaking to weather-tight shell; default: the build mode's (from the "
+            "scenario's calibration file, else the cited fallback of docs/calibration.md)",
+            FALLBACKS["standard"]["source"],
+        ),
+    )
+    fitout_time: Duration | None = Field(
+        None,
+        description="mechanical/electrical fit-out after the shell; default: the build mode's",
+    )
     cost_per_mw: quantity("money_per_power") = Field(
         "11.7 MUSD/MW",
         **cited(
@@ -512,6 +538,16 @@ class Scenario(Section):
     )
     grid: Grid
     equipment: list[Equipment] = Field(default_factory=list)
+    build_mode: BuildMode = Field(
+        "standard",
+        description="the campus's build mode: every hall's unless the hall names its own",
+    )
+    calibration: str | None = Field(
+        None,
+        description="calibration file (from `dcsim calibrate`, relative to this file) whose "
+        "fitted build-mode durations fill halls that do not write theirs; 'dcsim' names the "
+        "one the package ships; null: the cited fallbacks",
+    )
     halls: list[Hall] = Field(min_length=1)
     chip_orders: list[ChipOrder] = Field(min_length=1)
     chip_supply: dict[Name, Annotated[quantity("count_per_duration"), Field(gt=0)]] = Field(
@@ -527,6 +563,32 @@ class Scenario(Section):
     )
 
     _topology: _Topology = PrivateAttr()
+
+    @field_validator("calibration")
+    @classmethod
+    def _readable_calibration(cls, name: str | None) -> str | None:
+        if name is not None:
+            calibrated_modes(name)  # raises ValueError naming the file and what is wrong
+        return name
+
+    @model_validator(mode="before")
+    @classmethod
+    def _mode_durations(cls, data: object) -> object:
+        """Halls that do not write their shell or fit-out time get their build mode's."""
+        if not isinstance(data, dict) or not isinstance(data.get("halls"), list):
+            return data
+        campus_mode = data.get("build_mode", "standard")
+        calibration = data.get("calibration")
+        halls = []
+        for hall in data["halls"]:
+            if isinstance(hall, dict) and not {"shell_time", "fitout_time"} <= set(hall):
+                mode = hall.get("build_mode") or campus_mode
+                if mode in BUILD_MODES and (calibration is None or isinstance(calibration, str)):
+                    # A bad calibration file is reported with its field path (below).
+                    with contextlib.suppress(ValueError):
+                        hall = {**mode_durations(mode, calibration), **hall}
+            halls.append(hall)
+        return {**data, "halls": halls}
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:

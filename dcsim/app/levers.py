@@ -1,0 +1,198 @@
+"""Levers: the handful of scenario fields a planner moves in a meeting, found in a scenario.
+
+Each lever names a dotted path (as ``--set`` does) and turns a widget's value into the
+override for that path, or ``None`` while the widget sits at the scenario's own value, so
+an untouched page runs exactly the scenario it was given. Durations with uncertainty are
+moved by a whole number of months: the distribution keeps its shape and every location
+parameter (low, mode, high, mean, or a fixed value) moves by the same amount.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from dcsim.config.schema import Scenario
+
+#: pint's month (365.25 / 12 days), so "1 month" in a file and one step of a lever agree.
+DAYS_PER_MONTH = 30.4375
+#: Furthest a lever moves a duration later, in months.
+MAX_SHIFT_MONTHS = 36
+#: Location parameters of each distribution family in its JSON form, and their attribute.
+LOCATIONS = {"value": "value", "low": "low", "mode": "mode", "high": "high", "mean": "mean_"}
+
+Kind = Literal["date", "shift", "crews", "power"]
+#: What :meth:`Lever.override` returns for a widget left at the scenario's own value.
+UNCHANGED = object()
+
+
+@dataclass(frozen=True)
+class Lever:
+    """One widget: ``key`` (short, URL-safe), a label, the dotted path it sets, its kind,
+    the scenario's own value and the widget's bounds."""
+
+    key: str
+    label: str
+    group: str
+    path: str
+    kind: Kind
+    base: Any
+    low: Any = None
+    high: Any = None
+    #: JSON form of what a lever rewrites whole: a shifted duration, a crews section.
+    distribution: Mapping[str, Any] | None = None
+
+    def override(self, value: Any) -> Any:
+        """The value to set at ``path`` for widget value ``value``, or :data:`UNCHANGED`."""
+        if value == self.base:
+            return UNCHANGED
+        if self.kind == "date":
+            return value.isoformat() if isinstance(value, dt.date) else str(value)
+        if self.kind == "shift":
+            return shifted(self.distribution, int(value) * DAYS_PER_MONTH)
+        if self.kind == "crews":  # the whole section: a file may not have written it
+            return {**self.distribution, "crews": None if int(value) == 0 else int(value)}
+        return f"{float(value)!r} MW"
+
+
+def shifted(distribution: Mapping[str, Any], days: float) -> dict[str, Any]:
+    """``distribution`` (a duration's JSON form, canonical days) moved by ``days``."""
+    out = dict(distribution)
+    for key in LOCATIONS:
+        if key in out:
+            out[key] = f"{days_of(out[key]) + days!r} day"
+    return out
+
+
+def days_of(text: str) -> float:
+    """A canonical duration as dumped (``"91.3125 day"``) back to its number of days."""
+    number, unit = str(text).split()
+    if unit != "day":
+        raise ValueError(f"expected a duration in canonical days, got {text!r}")
+    return float(number)
+
+
+def shift_lever(key: str, label: str, group: str, path: str, duration: Any) -> Lever | None:
+    """A months slider for a duration, bounded below so that no location goes negative
+    (a lognormal has no location to move: no lever)."""
+    form = duration.model_dump(mode="json", by_alias=True)
+    if not any(key in form for key in LOCATIONS):
+        return None
+    smallest = min(days_of(form[name]) for name in LOCATIONS if name in form)
+    earliest = -int(smallest // DAYS_PER_MONTH)
+    return Lever(key, label, group, path, "shift", 0, earliest, MAX_SHIFT_MONTHS, form)
+
+
+def crews_lever(key: str, label: str, path: str, section: Any) -> Lever:
+    """Crews of a section (``installation``, ``construction``), set by rewriting the section
+    as resolved, since a file may leave it out; 0 stands for unlimited (the schema's null)."""
+    base = section.crews or 0
+    form = section.model_dump(mode="json", by_alias=True)
+    return Lever(key, label, "crews", path, "crews", base, 0, max(20, 3 * base), form)
+
+
+def levers_for(scenario: Scenario) -> list[Lever]:
+    """The levers a scenario has, in the order of the file: grid steps (date, delay),
+    on-site generation (MW, lead time), equipment lead times, crews, chip orders (date,
+    lead time)."""
+    out: list[Lever | None] = []
+    for i, link in enumerate(scenario.grid.interconnects):
+        for j, step in enumerate(link.schedule):
+            path = f"grid.interconnects.{i}.schedule.{j}"
+            name = f"{link.name} step {j + 1} ({step.capacity:g} MW)"
+            out.append(
+                Lever(
+                    f"g{i}s{j}date",
+                    f"{name}: date",
+                    "grid",
+                    f"{path}.date",
+                    "date",
+                    step.date,
+                    scenario.start,
+                    scenario.start + horizon(scenario),
+                )
+            )
+            out.append(
+                shift_lever(
+                    f"g{i}s{j}delay",
+                    f"{name}: extra delay (months)",
+                    "grid",
+                    f"{path}.delay",
+                    step.delay,
+                )
+            )
+    for i, generator in enumerate(scenario.grid.generators):
+        path = f"grid.generators.{i}"
+        top = max(4 * generator.capacity, 500.0)
+        out.append(
+            Lever(
+                f"gen{i}mw",
+                f"{generator.name}: capacity (MW)",
+                "generation",
+                f"{path}.capacity",
+                "power",
+                generator.capacity,
+                1.0,
+                top,
+            )
+        )
+        out.append(
+            shift_lever(
+                f"gen{i}lead",
+                f"{generator.name}: lead time change (months)",
+                "generation",
+                f"{path}.lead_time",
+                generator.lead_time,
+            )
+        )
+    for i, item in enumerate(scenario.equipment):
+        out.append(
+            shift_lever(
+                f"eq{i}lead",
+                f"{item.name}: lead time change (months)",
+                "equipment",
+                f"equipment.{i}.lead_time",
+                item.lead_time,
+            )
+        )
+    for key, path, section in (
+        ("icrews", "installation", scenario.installation),
+        ("ccrews", "construction", scenario.construction),
+    ):
+        out.append(crews_lever(key, f"{path} crews (0 = unlimited)", path, section))
+    for i, order in enumerate(scenario.chip_orders):
+        name = f"{order.chip} order {i + 1} ({order.count:,} GPUs)"
+        out.append(
+            Lever(
+                f"c{i}date",
+                f"{name}: order date",
+                "chips",
+                f"chip_orders.{i}.order_date",
+                "date",
+                order.order_date,
+                scenario.start - dt.timedelta(days=3 * 366),
+                scenario.start + horizon(scenario),
+            )
+        )
+        out.append(
+            shift_lever(
+                f"c{i}lead",
+                f"{name}: lead time change (months)",
+                "chips",
+                f"chip_orders.{i}.lead_time",
+                order.lead_time,
+            )
+        )
+    return [lever for lever in out if lever is not None]
+
+
+def horizon(scenario: Scenario) -> dt.timedelta:
+    return dt.timedelta(days=scenario.horizon)
+
+
+def overrides(levers: list[Lever], values: Mapping[str, Any]) -> dict[str, Any]:
+    """Dotted path -> value for every lever moved away from the scenario's value."""
+    moved = ((lever, lever.override(values[lever.key])) for lever in levers if lever.key in values)
+    return {lever.path: value for lever, value in moved if value is not UNCHANGED}

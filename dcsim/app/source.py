@@ -1,0 +1,30 @@
+"""The scenario a page starts from: the file ``dcsim app`` was given, or the default campus.
+
+Read with the command line's loader (includes resolved, bounded YAML) and validated, so a
+bad file fails on the command line in one line before any server starts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dcsim.config import Scenario, scenario_from_dict
+from dcsim.config.loader import read_yaml
+
+DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "configs" / "meta-100k-h100.yaml"
+
+
+@dataclass(frozen=True)
+class Source:
+    """A scenario as the levers see it: its raw mapping, validated form and name."""
+
+    raw: dict[str, Any]
+    scenario: Scenario
+    name: str
+
+
+def load_source(path: str | Path) -> Source:
+    raw = read_yaml(Path(path))
+    return Source(raw, scenario_from_dict(raw, str(path)), str(path))

@@ -1,0 +1,177 @@
+"""Backtests: does an 80% band hold about 80% of real outcomes on sites the fit did not see?
+
+Three forecasts of every observed milestone, each scored the same way
+(:mod:`dcsim.calibration.scoring`):
+
+- **calibrated**, leave-one-site-out: the build-mode durations refitted without the site
+  (an exact refit: the likelihood fit takes milliseconds once the simulator's delays are
+  known, and those come from the prior durations, the same for every fit), then the site
+  simulated with them;
+- **defaults**: the site simulated with the cited fallback durations, uncalibrated;
+- **reference class**: no simulator at all (Flyvbjerg's reference-class forecasting): the
+  other sites' observed days to the same milestone, scaled to this site's size by a
+  log-log regression on planned GPUs, the regression's residuals giving the spread.
+
+A time split fits on sites whose work began before a cut-off and predicts the rest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from dcsim.calibration.dataset import Dataset, Site
+from dcsim.calibration.fit import Bound, fit_bounds, mode_durations, offsets, scored_forecasts
+from dcsim.calibration.observations import Duration, durations
+from dcsim.calibration.scoring import Scored, score, summary
+from dcsim.calibration.sites import gpu_count
+
+#: Monte Carlo replications per site forecast.
+REPLICATIONS = 200
+#: Fewest other observations of a milestone the reference class uses (else first power's).
+MIN_REFERENCE = 3
+
+
+@dataclass(frozen=True)
+class Forecasts:
+    """The scored observations of one forecast method."""
+
+    name: str
+    scored: list[Scored]
+
+    def summary(self) -> dict[str, Any]:
+        return summary(self.scored)
+
+
+def origin_date(site: Site) -> dt.date:
+    rows = [o for o in site.observations if o.milestone == "construction_start"] or [
+        o for o in site.observations if o.milestone == "announced"
+    ]
+    return min(o.date for o in rows)
+
+
+def reference_class(dataset: Dataset, only: Sequence[str] | None = None) -> list[Scored]:
+    """The naive forecast of each site's milestones from the other sites' outcomes."""
+    points = {
+        site.site_id: [
+            (d, math.log(gpu_count(site)))
+            for d in durations(site)
+            if d.censored in ("exact", "interval") and d.stated > 0
+        ]
+        for site in dataset.sites
+    }
+    scored = []
+    for site in dataset.sites:
+        if only is not None and site.site_id not in only:
+            continue
+        for d in durations(site):
+            sample = _reference_sample(site, d, points)
+            if sample is not None:
+                scored.append(score(sample, d))
+    return scored
+
+
+def _reference_sample(
+    site: Site, d: Duration, points: dict[str, list[tuple[Duration, float]]]
+) -> np.ndarray | None:
+    def pool(milestone: str) -> list[tuple[float, float]]:
+        return [
+            (size, math.log(other.stated))
+            for site_id, rows in points.items()
+            if site_id != site.site_id
+            for other, size in rows
+            if other.milestone == milestone
+        ]
+
+    found = pool(d.milestone)
+    if len(found) < MIN_REFERENCE:
+        found = pool("first_power")
+    if len(found) < MIN_REFERENCE:
+        return None
+    x, y = np.array(found).T
+    slope = float(np.polyfit(x, y, 1)[0]) if np.ptp(x) > 0 else 0.0
+    intercept = float(np.mean(y - slope * x))
+    residuals = y - (intercept + slope * x)
+    return np.exp(intercept + slope * math.log(gpu_count(site)) + residuals)
+
+
+def leave_one_out(
+    dataset: Dataset, bounds: dict[str, Bound], seed: int, executor: Any, replications: int
+) -> list[Scored]:
+    """Each site forecast with durations fitted on every other site."""
+    chosen = {}
+    for site in dataset.sites:
+        others = [b for site_id, b in bounds.items() if site_id != site.site_id]
+        chosen[site.site_id] = mode_durations(fit_bounds(others))
+    return scored_forecasts(dataset, chosen, seed, executor, replications)
+
+
+def split_date(dataset: Dataset) -> dt.date:
+    """The first of a year such that about two thirds of the sites began before it."""
+    starts = sorted(origin_date(site) for site in dataset.sites)
+    years = sorted({d.year for d in starts})
+    target = 2 / 3 * len(starts)
+    best = min(
+        years[1:] or years,
+        key=lambda y: abs(sum(d < dt.date(y, 1, 1) for d in starts) - target),
+    )
+    return dt.date(best, 1, 1)
+
+
+def time_split(
+    dataset: Dataset,
+    bounds: dict[str, Bound],
+    cut: dt.date,
+    seed: int,
+    executor: Any,
+    replications: int,
+) -> list[Scored]:
+    """Fit on sites begun before ``cut``; forecast those begun on or after it."""
+    early = {s.site_id for s in dataset.sites if origin_date(s) < cut}
+    fitted = mode_durations(fit_bounds([b for k, b in bounds.items() if k in early]))
+    chosen = {s.site_id: fitted for s in dataset.sites if s.site_id not in early}
+    return scored_forecasts(dataset, chosen, seed, executor, replications)
+
+
+def backtest(
+    dataset: Dataset,
+    seed: int,
+    executor: Any,
+    fixed: dict[str, dict[str, Any]] | None = None,
+    cut: dt.date | None = None,
+    replications: int = REPLICATIONS,
+) -> tuple[dict[str, Any], dict[str, list[Scored]]]:
+    """The backtest's result, keyed as ``dcsim backtest --json`` prints it, and the scored
+    observations of each forecast (for the report's plots). ``fixed`` scores one
+    calibration's durations on every site instead of refitting (in sample when that
+    calibration was fitted on the same data)."""
+    bounds = offsets(dataset, seed, executor)
+    if fixed is None:
+        main = leave_one_out(dataset, bounds, seed, executor, replications)
+    else:
+        everywhere = {s.site_id: fixed for s in dataset.sites}
+        main = scored_forecasts(dataset, everywhere, seed, executor, replications)
+    fallbacks = {s.site_id: None for s in dataset.sites}
+    defaults = scored_forecasts(dataset, fallbacks, seed, executor, replications)
+    reference = reference_class(dataset)
+    cut = cut or split_date(dataset)
+    later = time_split(dataset, bounds, cut, seed, executor, replications)
+    result = {
+        **summary(main),
+        "method": "leave-one-site-out refits" if fixed is None else "fixed calibration file",
+        "seed": seed,
+        "replications": replications,
+        "data_sha256": dataset.sha256,
+        "baselines": {
+            "defaults": summary(defaults),
+            "reference_class": summary(reference),
+        },
+        "time_split": {**summary(later), "fit_before": cut.isoformat()},
+        "rows": [s.row() for s in main],
+    }
+    return result, {"calibrated": main, "defaults": defaults, "reference_class": reference}

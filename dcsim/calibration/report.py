@@ -1,0 +1,123 @@
+"""The backtest's report directory: the JSON, a CSV of every forecast, two figures and a
+page a planner can read (does the band hold reality, against what, and where it missed)."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+from dcsim.calibration.scoring import Scored
+from dcsim.calibration.store import dumps
+from dcsim.files import atomic
+
+TARGETS = {"coverage_p10_p90": (0.70, 0.90), "coverage_p25_p75": (0.40, 0.60)}
+METRICS = (
+    ("coverage_p10_p90", "P10-P90 coverage", "{:.0%}"),
+    ("coverage_p25_p75", "P25-P75 coverage", "{:.0%}"),
+    ("crps_mean", "mean CRPS (days)", "{:.0f}"),
+    ("interval_score_mean", "mean interval score (days)", "{:.0f}"),
+    ("n_sites", "sites", "{}"),
+    ("n_observations", "observations", "{}"),
+)
+
+
+def write_report(out: Path, result: dict[str, Any], scored: dict[str, list[Scored]]) -> Path:
+    """Write ``backtest.json``, ``forecasts.csv``, ``pit.png``, ``reliability.png`` and
+    ``index.html`` into ``out``; returns the page's path."""
+    import pandas as pd
+
+    from dcsim.plots.calibration import plot_pit, plot_reliability
+
+    atomic(out / "backtest.json", lambda p: p.write_text(dumps(result), encoding="utf-8"))
+    frame = pd.DataFrame(
+        [{"forecast": name, **s.row(), "pit": s.pit} for name, rows in scored.items() for s in rows]
+    )
+    atomic(out / "forecasts.csv", lambda p: frame.to_csv(p, index=False))
+    for name, plot in (("pit.png", plot_pit), ("reliability.png", plot_reliability)):
+        figure = plot(scored).figure
+        atomic(out / name, lambda p, f=figure: f.savefig(p, format="png", dpi=110))
+    page = out / "index.html"
+    atomic(page, lambda p: p.write_text(render(result), encoding="utf-8"))
+    return page
+
+
+def headline(result: dict[str, Any]) -> str:
+    """One sentence: the LOO P10-P90 coverage against its target and the baselines."""
+    cover = result["coverage_p10_p90"]
+    low, high = TARGETS["coverage_p10_p90"]
+    verdict = "within" if cover is not None and low <= cover <= high else "outside"
+    verdicts = []
+    for name, base in result["baselines"].items():
+        won = [
+            label
+            for key, label in (("crps_mean", "CRPS"), ("interval_score_mean", "interval score"))
+            if result[key] is not None and base[key] is not None and result[key] < base[key]
+        ]
+        what = " and ".join(won) if won else "neither CRPS nor interval score"
+        verdicts.append(f"it beats the {name.replace('_', ' ')} forecast on {what}")
+    against = "; ".join(verdicts)
+    return (
+        f"The P10-P90 band held {cover:.0%} of {result['n_observations']} real outcomes at "
+        f"{result['n_sites']} sites ({result['method']}), {verdict} the 70-90% target; "
+        f"{against}."
+    )
+
+
+def render(result: dict[str, Any]) -> str:
+    columns = {
+        f"dcsim calibrated ({result['method']})": result,
+        "dcsim defaults (uncalibrated)": result["baselines"]["defaults"],
+        "reference class (no simulator)": result["baselines"]["reference_class"],
+        f"time split (fit before {result['time_split']['fit_before']})": result["time_split"],
+    }
+    header = "".join(f"<th>{html.escape(name)}</th>" for name in columns)
+    body = ""
+    for key, label, fmt in METRICS:
+        cells = "".join(
+            f"<td>{'-' if c.get(key) is None else fmt.format(c[key])}</td>"
+            for c in columns.values()
+        )
+        body += f"<tr><th>{html.escape(label)}</th>{cells}</tr>"
+    rows = "".join(
+        "<tr{cls}><td class=name>{site}</td><td class=name>{milestone}</td>"
+        "<td>{actual:.0f}</td><td>{censored}</td>"
+        "<td>{p10:.0f}</td><td>{p50:.0f}</td><td>{p90:.0f}</td><td>{inside}</td></tr>".format(
+            cls="" if r["inside_p10_p90"] else ' class="miss"',
+            site=html.escape(r["site"]),
+            milestone=html.escape(r["milestone"]),
+            actual=r["actual"],
+            censored=r["censored"],
+            p10=r["p10"],
+            p50=r["p50"],
+            p90=r["p90"],
+            inside="yes" if r["inside_p10_p90"] else "MISS",
+        )
+        for r in result["rows"]
+    )
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>dcsim backtest</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; color: #222; }}
+table {{ border-collapse: collapse; margin: 1em 0; font-size: 14px; }}
+th, td {{ border: 1px solid #ccc; padding: 4px 8px; text-align: right; }}
+th, td.name {{ text-align: left; }}
+tr.miss td {{ background: #fde8e8; }}
+.figs img {{ max-width: 49%; vertical-align: top; }}
+</style></head><body>
+<h1>Do dcsim's bands hold real build-outs?</h1>
+<p><strong>{html.escape(headline(result))}</strong></p>
+<p>Days from construction start to each observed milestone. Targets: P10-P90 coverage
+70-90%, P25-P75 coverage 40-60%, lower CRPS and interval score than both baselines.
+A censored outcome ("reached by", "not reached as of") counts as inside when the band is
+consistent with it, which lifts the coverage of narrow bands (a "reached by" date
+late enough holds any band). Dataset sha256 {html.escape(result["data_sha256"][:16])}..., seed
+{result["seed"]}.</p>
+<table><tr><th></th>{header}</tr>{body}</table>
+<div class="figs"><img src="pit.png" alt="PIT histogram"><img src="reliability.png"
+alt="reliability of central bands"></div>
+<h2>Every forecast (calibrated, days from start)</h2>
+<table><tr><th>site</th><th>milestone</th><th>actual</th><th>censoring</th><th>P10</th>
+<th>P50</th><th>P90</th><th>inside P10-P90</th></tr>{rows}</table>
+</body></html>
+"""

@@ -1,0 +1,227 @@
+"""``dcsim app`` without a browser: levers, the chunked Monte Carlo, uploads and exports.
+
+The page must be the same model as the command line: a lever is a ``--set`` override, the
+chunks draw what a sweep draws, and the YAML a planner downloads reruns to the same
+numbers under ``dcsim sweep``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+import yaml
+
+from dcsim.app.exports import scenario_yaml
+from dcsim.app.levers import DAYS_PER_MONTH, UNCHANGED, levers_for, overrides, shifted
+from dcsim.app.montecarlo import FIRST_CHUNK, Tally, chunks, run_chunk
+from dcsim.app.upload import load_upload, safe_name
+from dcsim.config import load_scenario, scenario_from_dict
+from dcsim.config.loader import apply_overrides, read_yaml
+from dcsim.errors import UserInputError
+from tests.conftest import DEFAULT_CONFIG, tiny, tiny_dict
+
+
+def test_levers_of_the_default_campus_cover_grid_equipment_crews_and_chips():
+    keys = {lever.key for lever in levers_for(load_scenario(DEFAULT_CONFIG))}
+    assert {"g0s0date", "g0s2delay", "eq1lead", "icrews", "ccrews", "c0date", "c0lead"} <= keys
+
+
+def test_untouched_levers_change_nothing():
+    scenario = load_scenario(DEFAULT_CONFIG)
+    levers = levers_for(scenario)
+    assert overrides(levers, {lever.key: lever.base for lever in levers}) == {}
+    assert all(lever.override(lever.base) is UNCHANGED for lever in levers)
+
+
+def test_a_delay_lever_moves_every_location_of_the_distribution_by_whole_months():
+    levers = {lever.key: lever for lever in levers_for(load_scenario(DEFAULT_CONFIG))}
+    moved = overrides(list(levers.values()), {"g0s2delay": 6})
+    path = "grid.interconnects.0.schedule.2.delay"
+    assert list(moved) == [path]
+    edited = load_scenario(DEFAULT_CONFIG, moved)
+    delay = edited.grid.interconnects[0].schedule[2].delay
+    # the file: pert 0 / 3 / 12 months; six months later: 6 / 9 / 18 months
+    assert (delay.low, delay.mode, delay.high) == pytest.approx(
+        (6 * DAYS_PER_MONTH, 9 * DAYS_PER_MONTH, 18 * DAYS_PER_MONTH)
+    )
+    assert delay.shape == 4.0
+
+
+def test_a_lead_time_lever_cannot_go_below_zero():
+    lever = next(lv for lv in levers_for(load_scenario(DEFAULT_CONFIG)) if lv.key == "c0lead")
+    # chip lead time: triangular 24 / 36 / 52 weeks; 24 weeks = 168 days = 5.5 months
+    assert lever.low == -5
+    assert load_scenario(DEFAULT_CONFIG, {lever.path: lever.override(lever.low)})
+
+
+def test_shifted_keeps_a_fixed_value_a_fixed_value():
+    assert shifted({"dist": "fixed", "value": "10.0 day"}, 5.0) == {
+        "dist": "fixed",
+        "value": "15.0 day",
+    }
+
+
+def test_crews_zero_means_unlimited_and_dates_are_iso_text():
+    levers = levers_for(load_scenario(DEFAULT_CONFIG))
+    moved = overrides(levers, {"icrews": 0, "ccrews": 4, "c0date": dt.date(2023, 8, 1)})
+    assert moved["installation"]["crews"] is None
+    assert moved["construction"] == {"crews": 4}  # the file has no construction section
+    assert moved["chip_orders.0.order_date"] == "2023-08-01"
+    edited = load_scenario(DEFAULT_CONFIG, moved)
+    assert edited.installation.crews is None
+    assert edited.construction.crews == 4
+
+
+def test_chunks_answer_first_with_a_small_chunk_then_cover_each_replication_once():
+    scenario = tiny()
+    parts = chunks(scenario, 0, range(100), {0, 1, 2})
+    assert len(parts[0].replications) + len(parts[1].replications) == FIRST_CHUNK
+    covered = [r for part in parts for r in part.replications]
+    assert covered == list(range(3, 100))
+
+
+def test_chunked_runs_are_the_sweeps_runs_on_common_random_numbers():
+    """A tally built chunk by chunk, in any order, equals ``dcsim.sweep`` on the scenario."""
+    import dcsim
+
+    raw = tiny_dict(**{"grid.interconnects.0.schedule.1.delay": "20 days"})
+    raw["equipment"][0]["lead_time"] = {"dist": "uniform", "low": "10 days", "high": "40 days"}
+    scenario = scenario_from_dict(raw, "tiny")
+    tally = Tally()
+    for part in reversed(chunks(scenario, 7, range(30), set())):
+        tally.add(run_chunk(part))
+    runs = dcsim.sweep(scenario_file(raw), {}, replications=30, seed=7, executor="serial")
+    assert tally.runs()["days_to_full_cluster"].tolist() == runs["days_to_full_cluster"].tolist()
+    summary = tally.summary()
+    assert summary.loc["days_to_full_cluster", "p50"] == runs["days_to_full_cluster"].median()
+
+
+def scenario_file(raw: dict, folder=None):
+    import tempfile
+    from pathlib import Path
+
+    folder = Path(folder or tempfile.mkdtemp(prefix="dcsim-test-app-"))
+    path = folder / "scenario.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_the_band_is_the_quantiles_of_gpus_energized_per_day():
+    tally = Tally()
+    tally.add(run_chunk(chunks(tiny(), 0, range(3), set())[0]))
+    low, mid, high = tally.band()
+    assert (low <= mid).all() and (mid <= high).all()
+    assert high[-1] == 8000  # the tiny campus energizes both stages within its year
+
+
+def test_the_downloaded_yaml_reruns_to_the_pages_numbers_on_the_cli(tmp_path, cli):
+    """Levers applied to the raw file, written as the page writes it, swept by the CLI."""
+    raw = read_yaml(DEFAULT_CONFIG)
+    levers = levers_for(load_scenario(DEFAULT_CONFIG))
+    moved = overrides(levers, {"g0s2delay": 4, "icrews": 5})
+    edited = apply_overrides(raw, moved)
+    (tmp_path / "edited.yaml").write_text(scenario_yaml(edited, "edited\nin a test"), "utf-8")
+    assert cli("validate", tmp_path / "edited.yaml").returncode == 0
+    tally = Tally()
+    for part in chunks(scenario_from_dict(edited, "edited"), 3, range(6), set()):
+        tally.add(run_chunk(part))
+    experiment = tmp_path / "experiment.yaml"
+    experiment.write_text("base: edited.yaml\nreplications: 6\nseed: 3\n", encoding="utf-8")
+    done = cli("sweep", experiment, "--json", "--executor", "serial", "--out", tmp_path / "out")
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)["summary"]
+    p50 = next(row["p50"] for row in summary if row["kpi"] == "days_to_full_cluster")
+    assert tally.summary().loc["days_to_full_cluster", "p50"] == p50
+
+
+@pytest.mark.parametrize(
+    ("client", "expected"),
+    [
+        ("../../etc/passwd", "passwd.yaml"),
+        ("C:\\Users\\me\\campus.yml", "campus.yaml"),
+        ("", "upload.yaml"),
+        ("...", "upload.yaml"),
+        ("a b$c.yaml", "a_b_c.yaml"),
+    ],
+)
+def test_an_upload_keeps_no_path_from_the_client(client, expected):
+    assert safe_name(client) == expected
+
+
+def test_an_upload_loads_like_the_cli_and_leaves_no_file(tmp_path):
+    raw, scenario = load_upload(DEFAULT_CONFIG.read_bytes(), "campus.yaml", tmp_path)
+    assert scenario == load_scenario(DEFAULT_CONFIG)
+    assert raw == read_yaml(DEFAULT_CONFIG)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"name: x\nhalls: 3\n", "campus.yaml: "),
+        (b"\xff\xfe not text", "campus.yaml: not UTF-8 text"),
+        (b"include: /etc/passwd\nname: x\n", "campus.yaml: include: an uploaded scenario"),
+        (b"a: &a [*a]\n", "campus.yaml: "),
+        (b"x" * (4 * 2**20 + 1), "campus.yaml: larger than 4 MiB"),
+    ],
+)
+def test_a_bad_upload_is_one_line_per_problem_naming_the_upload(tmp_path, data, expected):
+    with pytest.raises(UserInputError) as caught:
+        load_upload(data, "campus.yaml", tmp_path)
+    assert caught.value.problems[0].startswith(expected)
+    assert all(str(tmp_path) not in line for line in caught.value.problems)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_cli_refuses_a_bad_scenario_or_port_in_one_line(cli, tmp_path):
+    missing = cli("app", tmp_path / "missing.yaml")
+    assert missing.returncode == 2
+    assert missing.stderr == f"error: {tmp_path / 'missing.yaml'}: file not found\n"
+    port = cli("app", "--port", "70000")
+    assert (port.returncode, port.stderr) == (2, "error: --port 70000: expected 0 to 65535\n")
+
+
+def test_exports_keep_both_cases_and_read_back(tmp_path):
+    import io
+
+    import pandas as pd
+
+    from dcsim.app.exports import csv_bytes, fan_png, parquet_bytes, runs_table
+
+    base, edited = Tally(), Tally()
+    base.add(run_chunk(chunks(tiny(), 0, range(3), set())[0]))
+    edited.add(run_chunk(chunks(tiny(**{"installation.crews": 2}), 0, range(3), set())[0]))
+    table = runs_table(base.runs(), edited.runs())
+    assert table["case"].tolist() == ["base"] * 3 + ["edited"] * 3
+    assert pd.read_parquet(io.BytesIO(parquet_bytes(table))).equals(table)
+    assert pd.read_csv(io.BytesIO(csv_bytes(table)))["replication"].tolist() == [0, 1, 2] * 2
+    png = fan_png(pd.Timestamp("2025-01-01"), {"base": base.band()}, "tiny")
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_the_dates_table_gives_the_sweeps_full_cluster_days_and_the_change():
+    import re
+
+    import pandas as pd
+
+    from dcsim.app.tables import headline_table
+
+    scenario, slower = tiny(), tiny(**{"installation.time_per_1000_gpus": "6 days"})
+    base, edited = Tally(), Tally()
+    base.add(run_chunk(chunks(scenario, 0, range(3), set())[0]))
+    edited.add(run_chunk(chunks(slower, 0, range(3), set())[0]))
+    text = headline_table(base, edited, pd.Timestamp(scenario.start))
+    shown = {
+        (case, q): float(days)
+        for case, q, days in re.findall(r'class="full-(\w+)-(p\d0)" data-days="([^"]+)"', text)
+    }
+    for case, tally in (("base", base), ("edited", edited)):
+        for q in ("p10", "p50", "p90"):
+            assert shown[case, q] == tally.summary().loc["days_to_full_cluster", q]
+    # Every duration of the tiny campus is fixed. Base: both stages are installed and burnt
+    # in before the 30 MW step of day 60, energized a day later (61). One crew at 6 days
+    # per 1,000 GPUs: stage 2 installed 20 + 24 + 24 = day 68, burnt in by 70, energized 71.
+    assert (shown["base", "p50"], shown["edited", "p50"]) == (61.0, 71.0)
+    assert "<td>+10 d</td>" in text

@@ -1,0 +1,116 @@
+"""Build modes: a hall's mode supplies its shell and fit-out times unless it writes them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+from conftest import DEFAULT_CONFIG, tiny_dict
+
+from dcsim.config import load_scenario, scenario_from_dict
+from dcsim.config.build_modes import CALIBRATION_FORMAT, CALIBRATION_VERSION
+from dcsim.config.loader import read_yaml
+from dcsim.errors import UserInputError
+from dcsim.units import DAYS_PER_YEAR
+
+MONTH = DAYS_PER_YEAR / 12  # pint: a month is 30.4375 days
+
+
+def unwritten(**fields: object) -> dict:
+    """The tiny scenario whose hall writes neither shell nor fit-out time."""
+    data = tiny_dict(**fields)
+    for key in ("shell_time", "fitout_time"):
+        data["halls"][0].pop(key)
+    return data
+
+
+def test_a_conversion_hall_has_no_shell_and_a_three_month_fitout():
+    data = unwritten()
+    data["halls"][0]["build_mode"] = "conversion"
+    hall = scenario_from_dict(data).halls[0]
+    assert hall.shell_time.mean() == 0
+    assert (hall.fitout_time.low, hall.fitout_time.mode, hall.fitout_time.high) == pytest.approx(
+        (2 * MONTH, 3 * MONTH, 4 * MONTH)
+    )
+
+
+def test_the_campus_mode_is_the_default_and_written_durations_win():
+    data = unwritten(build_mode="temporary")
+    data["halls"].append({**data["halls"][0], "name": "h2", "build_mode": "fast_track"})
+    data["halls"].append(
+        {**data["halls"][0], "name": "h3", "shell_time": "9 days", "fitout_time": "1 day"}
+    )
+    h1, h2, h3 = scenario_from_dict(data).halls
+    assert h1.shell_time.mode == pytest.approx(2 * MONTH)  # temporary: 1-2-3 months
+    assert h2.shell_time.mode == pytest.approx(6 * MONTH)  # fast_track: 4-6-8 months
+    assert (h3.shell_time.mean(), h3.fitout_time.mean()) == (9, 1)
+
+
+def test_standard_is_what_the_shipped_configs_write():
+    shipped = load_scenario(DEFAULT_CONFIG).halls[0]
+    data = read_yaml(DEFAULT_CONFIG)
+    for hall in data["halls"]:
+        hall.pop("shell_time")
+        hall.pop("fitout_time")
+    standard = scenario_from_dict(data).halls[0]
+    assert standard.shell_time == shipped.shell_time
+    assert standard.fitout_time == shipped.fitout_time
+    assert standard.build_mode is None and scenario_from_dict(data).build_mode == "standard"
+
+
+def write_calibration(path, **modes):
+    path.write_text(
+        json.dumps({"format": CALIBRATION_FORMAT, "version": CALIBRATION_VERSION, "modes": modes}),
+        encoding="utf-8",
+    )
+
+
+def test_a_named_calibration_file_supplies_the_durations_relative_to_the_scenario(tmp_path):
+    (tmp_path / "fits").mkdir()
+    write_calibration(
+        tmp_path / "fits" / "cal.json",
+        conversion={
+            "shell_time": "0 days",
+            "fitout_time": {"dist": "lognormal", "median": "80 days", "sigma": 0.3},
+        },
+    )
+    data = unwritten(build_mode="conversion", calibration="fits/cal.json")
+    scenario_file = tmp_path / "site.yaml"
+    scenario_file.write_text(yaml.safe_dump(data), encoding="utf-8")
+    hall = load_scenario(scenario_file).halls[0]
+    assert hall.fitout_time.median == pytest.approx(80)
+    # A mode the file lacks falls back to the cited durations.
+    data["build_mode"] = "standard"
+    scenario_file.write_text(yaml.safe_dump(data), encoding="utf-8")
+    assert load_scenario(scenario_file).halls[0].shell_time.mode == pytest.approx(10 * MONTH)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (None, "file not found"),
+        ("{not json", "not JSON"),
+        ('{"format": "other"}', "not a dcsim calibration file"),
+        ('{"format": "dcsim-calibration", "version": 99, "modes": {}}', "format version 99"),
+        (
+            '{"format": "dcsim-calibration", "version": 1, "modes": {"igloo": {}}}',
+            "'modes' must map",
+        ),
+    ],
+)
+def test_a_bad_calibration_file_is_one_line(tmp_path, content, expected):
+    path = tmp_path / "cal.json"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(UserInputError) as caught:
+        scenario_from_dict(unwritten(calibration=str(path)), "site.yaml")
+    (line,) = caught.value.problems
+    assert line.startswith("site.yaml: calibration: ") and expected in line, line
+
+
+def test_an_unknown_mode_is_refused_with_its_field_path():
+    data = unwritten()
+    data["halls"][0]["build_mode"] = "igloo"
+    with pytest.raises(UserInputError, match=r"halls\.0\.build_mode"):
+        scenario_from_dict(data, "site.yaml")

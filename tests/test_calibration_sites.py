@@ -1,0 +1,63 @@
+"""A dataset site as a dcsim scenario, and its milestones simulated."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dcsim.calibration.dataset import load_sites
+from dcsim.calibration.observations import durations
+from dcsim.calibration.sites import gpu_count, simulate_site, site_scenario
+from dcsim.config.catalog import builtin_catalog
+
+TINY = Path(__file__).parent / "data" / "sites" / "tiny.csv"
+
+
+@pytest.fixture(scope="module")
+def sites():
+    return {site.site_id: site for site in load_sites(TINY).sites}
+
+
+def test_a_conversion_site_is_one_hall_of_pods_with_the_modes_durations(sites):
+    scenario = site_scenario(sites["alpha-conversion"])
+    (hall,) = scenario.halls
+    assert (hall.stages.count, hall.stages.gpus, hall.stages.chip) == (4, 5000, "h100-sxm")
+    assert hall.shell_time.mean() == 0 and scenario.build_mode == "conversion"
+    assert str(scenario.start) == "2024-03-01" == str(hall.construction_start)
+    assert scenario.chip_orders[0].count == 20000
+
+
+def test_sizes_come_from_count_or_planned_mw_and_unknown_chips_get_a_proxy(sites):
+    # 50 MW of GB200 at 1,666.7 W x 1.10 per GPU.
+    gb200 = builtin_catalog()["gb200"].it_kw
+    assert gpu_count(sites["beta-standard"]) == round(50_000 / gb200)
+    tents = site_scenario(sites["gamma-tents"])
+    assert "ascend-910c" in tents.chips and tents.halls[0].stages.chip == "ascend-910c"
+    assert tents.chips["ascend-910c"].system_power_per_gpu == pytest.approx(
+        builtin_catalog()["h100-sxm"].system_power_per_gpu
+    )
+
+
+def test_after_construction_a_pod_takes_install_burn_in_and_commissioning(sites):
+    # Once the hall is ready: 5,000 GPUs at 4 days per 1,000 with a crew per pod (20 days),
+    # burn-in 7 and commissioning 5 days = 32 days, unless the chips (8-12 weeks after
+    # ordering) come later than the hall.
+    site = sites["alpha-conversion"]
+    wanted = durations(site)
+    days, construction = simulate_site(site_scenario(site), wanted, 40, seed=1)
+    after = days[:, 0] - construction
+    assert np.all(after >= 32 - 1e-9)
+    assert np.median(after) == pytest.approx(32)
+    # 20,000 GPUs are four pods installed side by side: all energized together.
+    assert np.allclose(days[:, 1], days[:, 0])
+    # The same seed draws the same days.
+    assert np.array_equal(simulate_site(site_scenario(site), wanted, 40, seed=1)[0], days)
+
+
+def test_a_stated_grid_feeds_the_campus(sites):
+    site = sites["alpha-conversion"]
+    fed = type(site)(**{**site.__dict__, "grid_mw": 20.0, "onsite_generation_mw": 10.0})
+    (interconnect,) = site_scenario(fed).grid.interconnects
+    assert interconnect.schedule[0].capacity == pytest.approx(30 * 1.01)
