@@ -99,8 +99,9 @@ MAX_UNITS = 100_000
 
 class PermitExemption(Section):
     """A temporary exemption: the generator may run at nameplate before its permit is
-    granted, from ``start`` until ``expiry`` (e.g. the 364-day allowance for portable
-    engines that xAI's Memphis turbines were reported to run under; recalled)."""
+    granted, from ``start`` until ``expiry`` (e.g. the 364-day exemption for temporary
+    turbines that xAI's Memphis site ran under before its permit: tri-statedefender.com,
+    19 Dec 2025; secondary)."""
 
     start: Date | None = Field(None, description="first day units may run (default: the start)")
     expiry: Date = Field(description="day the exemption ends")
@@ -125,10 +126,11 @@ class AirPermit(Section):
         {"dist": "triangular", "low": "3 months", "mode": "6 months", "high": "18 months"},
         **cited(
             "filing to grant",
-            "recalled, unverified: Shelby County Health Department granted xAI's permit for "
-            "15 turbines (247 MW) in July 2025, about six months after the January 2025 "
-            "application (news reports); major-source (PSD) permits are reported to take "
-            "12-18 months (recalled); the triangle spans both",
+            "Shelby County Health Department issued xAI's permit for 15 turbines (Solar "
+            "SMT-130, up to 247 MW) on 2 July 2025 (tri-statedefender.com, 8 Jul 2025; "
+            "TechCrunch summaries; secondary), about six months after an application of "
+            "January 2025 (recalled, unverified); major-source (PSD) permits take 12-18 "
+            "months (recalled, unverified); the triangle spans both",
         ),
     )
     capacity: Power | None = Field(
@@ -139,7 +141,7 @@ class AirPermit(Section):
         ge=1,
         le=MAX_UNITS,
         description="permitted units, of the generator's `units` (instead of `capacity`; "
-        "Shelby County permitted xAI 15 turbines, 247 MW: recalled)",
+        "Shelby County permitted xAI 15 of the 35 turbines reported on site)",
     )
     exemption: PermitExemption | None = Field(None, description="null: nothing runs unpermitted")
 
