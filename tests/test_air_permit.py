@@ -18,6 +18,8 @@ transformer (in service on day 30). Both 12.5 MW stages ask for power on day 26.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import yaml
 
@@ -158,3 +160,18 @@ def test_bad_permits_are_refused_in_one_line(cli, tmp_path, permit, said):
     done = cli("validate", path)
     assert done.returncode == 2
     assert said in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_the_command_line_reports_and_relaxes_the_permit(cli, tmp_path):
+    permit = {"time_to_permit": "70 days"}
+    path = tmp_path / "permit.yaml"
+    path.write_text(yaml.safe_dump(tiny_dict(**_campus(TURBINE | {"permit": permit}))))
+    done = cli("run", path, "--json")
+    assert done.returncode == 0, done.stderr
+    kpis = json.loads(done.stdout)
+    assert kpis["constraint_gpu_days"]["air_permit"] == 312_000
+    assert kpis["date_set_by"] == "air_permit"
+    done = cli("explain", path, "--json")
+    assert done.returncode == 0, done.stderr
+    rows = {row["relaxed"]: row for row in json.loads(done.stdout)["relaxations"]}
+    assert rows["air_permit"]["full_cluster_gain_days_mean"] == 71 - 61
