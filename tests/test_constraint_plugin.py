@@ -156,16 +156,16 @@ def air_permit():
 def test_a_held_generator_charges_the_shortfall_to_its_permit(air_permit):
     result = simulate(tiny(**_with_turbine()))
     waits = result.kpis["constraint_gpu_days"]
-    assert waits["air_permit"] == 2 * 4_000 * 19
+    assert waits["turbine_permit"] == 2 * 4_000 * 19
     assert waits["grid"] == 4_000 * 15
     assert result.kpis["date_50pct_gpus"] == "2025-02-16"  # day 46
     chain = result.critical_path[result.critical_path.target == "50pct_gpus"]
-    assert chain.kind.tolist() == ["air_permit", "commissioning"]
+    assert chain.kind.tolist() == ["turbine_permit", "commissioning"]
 
 
 def test_explain_relaxes_the_air_permit(air_permit):
-    row = explain(tiny(**_with_turbine()), classes=["air_permit"]).iloc[0]
-    assert row["relaxed"] == "air_permit"
+    row = explain(tiny(**_with_turbine()), classes=["turbine_permit"]).iloc[0]
+    assert row["relaxed"] == "turbine_permit"
     assert row["50pct_gain_days_mean"] == 46 - 31  # stage 1 energized on day 31 instead
     assert row["full_cluster_gain_days_mean"] == 0  # stage 2 waits for the grid either way
 

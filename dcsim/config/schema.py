@@ -93,6 +93,64 @@ class Interconnect(Section):
 
 _POWER = TypeAdapter(Power)
 
+#: Most identical units one generator may be made of (a count far from any real campus).
+MAX_UNITS = 100_000
+
+
+class PermitExemption(Section):
+    """A temporary exemption: the generator may run at nameplate before its permit is
+    granted, from ``start`` until ``expiry`` (e.g. the 364-day exemption for temporary
+    turbines that xAI's Memphis site ran under before its permit: tri-statedefender.com,
+    19 Dec 2025; secondary)."""
+
+    start: Date | None = Field(None, description="first day units may run (default: the start)")
+    expiry: Date = Field(description="day the exemption ends")
+    at_expiry: Literal["stop", "cap"] = Field(
+        "stop",
+        description="stop: after expiry only what a granted permit allows runs (nothing "
+        "before the grant); cap: the permitted capacity keeps running, granted or not",
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PermitExemption:
+        if self.start is not None and self.expiry <= self.start:
+            raise ValueError(f"expiry {self.expiry} is not after the start {self.start}")
+        return self
+
+
+class AirPermit(Section):
+    """The air permit a generator needs before it may run, and how much it permits."""
+
+    filed: Date | None = Field(None, description="day the application is filed (default: start)")
+    time_to_permit: Duration = Field(
+        {"dist": "triangular", "low": "3 months", "mode": "6 months", "high": "18 months"},
+        **cited(
+            "filing to grant",
+            "Shelby County Health Department issued xAI's permit for 15 turbines (Solar "
+            "SMT-130, up to 247 MW) on 2 July 2025 (tri-statedefender.com, 8 Jul 2025; "
+            "TechCrunch summaries; secondary), about six months after an application of "
+            "January 2025 (recalled, unverified); major-source (PSD) permits take 12-18 "
+            "months (recalled, unverified); the triangle spans both",
+        ),
+    )
+    capacity: Power | None = Field(
+        None, gt=0, description="most the permit lets run at once (null: the generator's own)"
+    )
+    units: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_UNITS,
+        description="permitted units, of the generator's `units` (instead of `capacity`; "
+        "Shelby County permitted xAI 15 of the 35 turbines reported on site)",
+    )
+    exemption: PermitExemption | None = Field(None, description="null: nothing runs unpermitted")
+
+    @model_validator(mode="after")
+    def _one_limit(self) -> AirPermit:
+        if self.capacity is not None and self.units is not None:
+            raise ValueError("give the permitted capacity or the permitted units, not both")
+        return self
+
 
 class OnSiteGenerator(Section):
     """On-site generation (gas turbines, engines, fuel cells, batteries), as a bridge until
@@ -121,7 +179,20 @@ class OnSiteGenerator(Section):
         1.0, gt=0, le=1, description="fraction of nameplate that can run (derating, spares)"
     )
     permit_limit: Power | None = Field(
-        None, gt=0, description="most the air permit allows to run at once (null: no limit)"
+        None,
+        gt=0,
+        description="most the air permit allows to run at once, with no permit process "
+        "(null: no limit); `permit` models the process",
+    )
+    units: int = Field(
+        1,
+        ge=1,
+        le=MAX_UNITS,
+        description="identical units making up the capacity (a permit's "
+        "`units` is a share of them)",
+    )
+    permit: AirPermit | None = Field(
+        None, description="the air-permit process (null: already permitted, runs once built)"
     )
     retire_when_grid_ready: bool = Field(
         True,
@@ -145,6 +216,14 @@ class OnSiteGenerator(Section):
         except ValidationError:
             capacity = None  # the capacity field reports it
         return {**technology_defaults(technology, capacity), **data}
+
+    @model_validator(mode="after")
+    def _permitted_units(self) -> OnSiteGenerator:
+        if self.permit and self.permit.units and self.permit.units > self.units:
+            raise ValueError(
+                f"permit.units {self.permit.units} is more than the generator's {self.units} units"
+            )
+        return self
 
 
 class Outages(Section):
@@ -390,9 +469,44 @@ class Economics(Section):
     )
 
 
+class FuelStep(Section):
+    date: Date = Field(description="day the larger delivery starts (a lateral in service)")
+    capacity: Power = Field(gt=0, description="MW-equivalent from this day on")
+
+
+class FuelLimit(Section):
+    """Fuel delivery (a pipeline lateral, trucked gas or diesel) as the MW of electric
+    output it can sustain, shared by every fuelled on-site generator (not batteries),
+    cheapest fuel first. No public default: a site's lateral is sized case by case."""
+
+    capacity: Power = Field(gt=0, description="MW-equivalent from the start")
+    expansions: list[FuelStep] = Field(
+        default_factory=list, description="later, larger deliveries, in date order"
+    )
+
+    @model_validator(mode="after")
+    def _ascending(self) -> FuelLimit:
+        dates = [step.date for step in self.expansions]
+        if dates != sorted(dates):
+            raise ValueError("expansion dates must be in ascending order")
+        return self
+
+
 class Grid(Section):
     interconnects: list[Interconnect] = Field(default_factory=list)
     generators: list[OnSiteGenerator] = Field(default_factory=list)
+    fuel_limit: FuelLimit | None = Field(
+        None, description="fuel delivery that caps on-site generation (null: unlimited)"
+    )
+
+
+def _least(duration: object) -> float:
+    """The shortest a drawn duration can be: its lower bound, its value, or 0 (normal and
+    lognormal draws are unbounded below, clipped at 0)."""
+    for bound in ("low", "value"):
+        if isinstance(low := getattr(duration, bound, None), float | int):
+            return float(low)
+    return 0.0
 
 
 class _Topology:
@@ -493,8 +607,30 @@ class Scenario(Section):
                     f"{hall.stages.chip} need {need_kw / 1000:.2f} MW of IT capacity, "
                     f"the hall has {hall.it_capacity:g} MW"
                 )
+        self._check_permits()
         self._topology = _Topology(self._build_power_graph())
         return self
+
+    def _check_permits(self) -> None:
+        """A permit that cannot be granted within the horizon describes nothing a run can
+        show; an exemption that ends before the run starts is a misdated file."""
+        for number, generator in enumerate(self.grid.generators):
+            permit, where = generator.permit, f"grid.generators.{number}.permit"
+            if permit is None:
+                continue
+            filed = self.day(permit.filed or self.start)
+            least = _least(permit.time_to_permit)
+            if filed + least > self.horizon:
+                raise ValueError(
+                    f"{where}.time_to_permit: granted {least:g} days or more after filing on "
+                    f"day {filed:g}, past the {self.horizon:g}-day horizon"
+                )
+            exemption = permit.exemption
+            if exemption is not None and exemption.expiry <= (exemption.start or self.start):
+                raise ValueError(
+                    f"{where}.exemption.expiry: {exemption.expiry} is not after the "
+                    f"exemption's start {exemption.start or self.start}"
+                )
 
     def power_graph(self) -> nx.DiGraph:
         """The power topology: sources, equipment (with its rating) and halls, fed as

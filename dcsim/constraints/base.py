@@ -68,6 +68,16 @@ class Wiring(Protocol):
         cannot carry for want of source capacity is charged to this class, not ``grid``."""
         ...
 
+    def cap_generators(
+        self, group: str, generators: Sequence[str], mw: float | None, link: int = NO_LINK
+    ) -> None:
+        """From now on the on-site ``generators`` together run at most ``mw`` (None: lift
+        this class's cap named ``group``); the cheapest fuel runs first. ``link`` is the
+        trace link a stage admitted by a raised cap names as its cause. While the cap holds
+        a running generator below what it could run, a stage the network cannot carry for
+        want of source capacity is charged to this class, not ``grid``."""
+        ...
+
     def link(
         self, entity: str, what: str, start: float, end: float, draw: str = "", cause: int = -1
     ) -> int:

@@ -27,6 +27,7 @@ class EventName(StrEnum):
     CURTAILMENT_END = "curtailment_end"
     GENERATOR_ONLINE = "generator_online"
     GENERATOR_RETIRED = "generator_retired"
+    GENERATOR_CAPPED = "generator_capped"
     GENERATION_CAPEX = "capex"
     EQUIPMENT_DELIVERED = "equipment_delivered"
     EQUIPMENT_IN_SERVICE = "equipment_in_service"
@@ -55,6 +56,10 @@ CARRIES: dict[EventName, tuple[Quantity | None, str]] = {
     EventName.CURTAILMENT_END: ("mw", "the cap that is lifted"),
     EventName.GENERATOR_ONLINE: ("mw", "the generator's nameplate capacity"),
     EventName.GENERATOR_RETIRED: ("mw", "the nameplate capacity switched off for good"),
+    EventName.GENERATOR_CAPPED: (
+        "mw",
+        "what the generator now runs at under an air permit's or a fuel limit's cap",
+    ),
     EventName.GENERATION_CAPEX: ("usd", "the generation plant's cost, booked when it runs"),
     EventName.EQUIPMENT_DELIVERED: ("usd", "the equipment's cost, booked on delivery"),
     EventName.EQUIPMENT_IN_SERVICE: ("mw", "the equipment's capacity"),

@@ -6,7 +6,7 @@ load and what the network delivers without them is met by the cheapest fuel firs
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -32,3 +32,25 @@ def merit_order(shortfall_mw: float, offers: Sequence[Offer]) -> dict[str, float
         "bridging_fuel_usd_per_h": fuel,
         "bridging_t_co2_per_h": co2,
     }
+
+
+def share_caps(
+    wanted_kw: Mapping[str, int], caps: Sequence[tuple[str, Sequence[str], int]]
+) -> tuple[dict[str, int], dict[str, str]]:
+    """What each generator runs at under caps on groups of them, and which class holds
+    each one it cuts. ``wanted_kw`` (in merit order, cheapest fuel first) is what each
+    could run; each cap ``(class, generators, kW)``, in the order given, shares its kW
+    among its generators in merit order, so the cheapest fuel is burnt first."""
+    running = dict(wanted_kw)
+    cut: dict[str, str] = {}
+    for constraint, names, cap_kw in caps:
+        members = set(names)
+        left = cap_kw
+        for name in running:
+            if name not in members:
+                continue
+            allowed = min(running[name], left)
+            if allowed < running[name]:
+                cut.setdefault(name, constraint)
+            running[name], left = allowed, left - allowed
+    return running, cut

@@ -113,6 +113,7 @@ class BuildOut:
             utilization,
             self.ledger,
             doorbell,
+            self.claims,
         )
         self.controller = EnergizationController(
             self.env,
@@ -174,6 +175,7 @@ class BuildOut:
             trace=self.trace,
             stranded=self.stranded,
             streams=self.streams,
+            power=self.power,
         )
 
     @property

@@ -4,7 +4,7 @@ The model builds one :class:`PluginWiring` per plug-in class after it has create
 processes (so a plug-in never changes how same-time events of the built-in ones are
 ordered) and calls the class's ``wire`` with it. Everything a plug-in can do goes through
 here: start processes on ``env``, hold a stage before it takes its chips or a built
-generator before it runs, record a trace
+generator before it runs, cap what a group of generators may run, record a trace
 link of its kind, charge stranded GPU-days to its row, draw from its own named stream.
 """
 
@@ -20,6 +20,7 @@ from dcsim.config.schema import Scenario
 from dcsim.constraints.base import ConstraintClass
 from dcsim.rng import RandomStreams
 from dcsim.sim.holds import Hold
+from dcsim.sim.power_system import PowerSystem
 from dcsim.sim.stage import Stage
 from dcsim.sim.stranded import StrandedAccount
 from dcsim.sim.trace import NO_CAUSE, Trace
@@ -39,6 +40,7 @@ class PluginWiring:
         trace: Trace,
         stranded: StrandedAccount,
         streams: RandomStreams,
+        power: PowerSystem,
     ):
         self.constraint = constraint
         self.env = env
@@ -50,6 +52,7 @@ class PluginWiring:
         self._trace = trace
         self._stranded = stranded
         self._streams = streams
+        self._power = power
 
     def day(self, date: dt.date) -> float:
         return self.scenario.day(date)
@@ -62,6 +65,14 @@ class PluginWiring:
 
     def hold_generator(self, generator: str, until: simpy.Event) -> None:
         self._hold(self._generator_holds, "generator", generator, until)
+
+    def cap_generators(
+        self, group: str, generators: Sequence[str], mw: float | None, link: int = NO_CAUSE
+    ) -> None:
+        unknown = [name for name in generators if name not in self._generator_holds]
+        if unknown:
+            raise KeyError(f"{self.constraint.name}: no generator {unknown[0]!r}")
+        self._power.cap_generators(self.constraint.name, group, generators, mw, link)
 
     def _hold(self, holds: dict[str, list[Hold]], what: str, name: str, until) -> None:
         if name not in holds:

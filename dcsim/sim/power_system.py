@@ -14,7 +14,8 @@ from collections.abc import Mapping, Sequence
 from dcsim.config.schema import Equipment, Interconnect, OnSiteGenerator
 from dcsim.sim.clock import Doorbell
 from dcsim.sim.events import EventName
-from dcsim.sim.generation import Offer, merit_order
+from dcsim.sim.generation import Offer, merit_order, share_caps
+from dcsim.sim.holds import SourceClaims
 from dcsim.sim.ledger import Ledger
 from dcsim.sim.trace import NO_CAUSE
 from dcsim.topology import PowerNetwork
@@ -32,6 +33,7 @@ class PowerSystem:
         utilization: float,
         ledger: Ledger,
         doorbell: Doorbell,
+        claims: SourceClaims | None = None,
     ):
         self.network = network
         self._generators = list(generators)
@@ -51,6 +53,11 @@ class PowerSystem:
         self._outages = {eq.name: 0 for eq in equipment}
         self.energized_kw: dict[str, int] = dict.fromkeys(network.halls, 0)
         self.last_change = NO_CAUSE  # trace link of the latest change that added power
+        #: Caps on the output of groups of generators (an air permit's, a fuel limit's), by
+        #: (constraint class, group name): the generators and the kW they may share.
+        self._caps: dict[tuple[str, str], tuple[tuple[str, ...], int]] = {}
+        self._cut: dict[str, str] = {}  # generator -> the class whose cap holds it below
+        self._claims = claims
 
     # -- what processes report -----------------------------------------------------------
     def interconnect_step(self, name: str, capacity_mw: float, link: int) -> None:
@@ -68,6 +75,24 @@ class PowerSystem:
     def generator_online(self, generator: OnSiteGenerator, link: int) -> None:
         self._online.add(generator.name)
         self._refresh(EventName.GENERATOR_ONLINE, generator.name, generator.capacity, link)
+
+    def cap_generators(
+        self, constraint: str, group: str, generators: Sequence[str], mw: float | None, link: int
+    ) -> None:
+        """From now on ``generators`` together run at most ``mw`` (None: this cap is lifted).
+        ``link`` (the trace link of the change) is the cause a stage admitted by a raised
+        cap names; while a cap holds a running generator below what it could run, a source
+        shortfall is charged to ``constraint`` (as for a held generator)."""
+        before = self._caps.get((constraint, group))
+        if mw is None:
+            self._caps.pop((constraint, group), None)
+        else:
+            self._caps[(constraint, group)] = (tuple(generators), to_kw(mw))
+        raised = mw is None or (before is not None and to_kw(mw) > before[1])
+        if link != NO_CAUSE and raised:
+            self.last_change = link
+        if self._apply_generators(EventName.GENERATOR_CAPPED):
+            self._doorbell.ring()
 
     def equipment_in_service(self, equipment: Equipment, link: int) -> None:
         self._installed.add(equipment.name)
@@ -111,11 +136,41 @@ class PowerSystem:
         running = generator.capacity * generator.availability
         return to_kw(min(running, generator.permit_limit or running))
 
+    def _apply_generators(self, event: EventName | None = None) -> bool:
+        """Give every generator what the caps leave it (they share one fuel or permit, so a
+        change to one may move another), logging ``event`` for each that changed, and
+        claim each one a cap holds below what it could run; returns whether any changed."""
+        wanted = {g.name: self._generator_kw(g) for g in self._merit_order}
+        caps = sorted(self._caps.items(), key=lambda item: (len(item[1][0]), item[0]))
+        running, cut = share_caps(wanted, [(c, names, kw) for (c, _), (names, kw) in caps])
+        changed = False
+        for name, kw in running.items():
+            if kw != self.network.source_kw[name]:
+                changed = True
+                self.network.set_source(name, kw)
+                if event is not None:
+                    self._log(event, name, kw / 1000)
+        return self._claim(cut) or changed
+
+    def _claim(self, cut: dict[str, str]) -> bool:
+        if self._claims is None or cut == self._cut:
+            return False
+        for name in self._cut.keys() - cut.keys():
+            self._claims.release(name)
+        for name, constraint in cut.items():
+            if self._cut.get(name) != constraint:
+                self._claims.hold(name, constraint)
+        self._cut = cut
+        return True
+
     def _apply(self, name: str) -> None:
         """Give node ``name`` the capacity its facts now add up to; only the node a fact is
-        about can change, so a power event costs the same on a campus of any size."""
+        about can change, so a power event costs the same on a campus of any size (save
+        on-site generation under a cap, which is re-shared as a whole)."""
         network = self.network
-        if name in self.scheduled_kw:
+        if self._caps and name in self._generator_by_name:
+            self._apply_generators()
+        elif name in self.scheduled_kw:
             network.set_source(name, min([self.scheduled_kw[name], *self._curtail_limits_kw[name]]))
         elif name in self._generator_by_name:
             network.set_source(name, self._generator_kw(self._generator_by_name[name]))

@@ -1,7 +1,8 @@
 """A toy air permit, outside dcsim/: every on-site generator, once built, waits for its
 air permit (granted on a fixed date) before it may run. It shows a plug-in holding a
 source back and being charged, instead of ``grid``, for the stages short of power
-meanwhile. (The real class is worked in docs/adding-a-constraint.md.)"""
+meanwhile. (The built-in class, ``air_permit``, is dcsim/constraints/builtin/air_permit.py; this
+toy takes another name so that both can be registered.)"""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def _grant(run: Wiring, generator: str, day: float, granted):
 
 
 AIR_PERMIT = plugin(
-    "air_permit",
+    "turbine_permit",
     "A built generator waits for its air permit before it may run.",
     relaxing="every air permit granted on day 0",
     attribution="a stage's GPUs × the time it waited for power short of source capacity "

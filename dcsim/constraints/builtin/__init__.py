@@ -4,11 +4,13 @@ The order is part of the contract: ``explain`` lists ties in it, ``constraint_gp
 keeps its rows in it and ``binding_constraint`` breaks ties by it.
 """
 
+from dcsim.constraints.builtin.air_permit import AIR_PERMIT
 from dcsim.constraints.builtin.chips import CHIPS
 from dcsim.constraints.builtin.commissioning import COMMISSIONING
 from dcsim.constraints.builtin.construction import CONSTRUCTION
 from dcsim.constraints.builtin.construction_crews import CONSTRUCTION_CREWS
 from dcsim.constraints.builtin.equipment import EQUIPMENT
+from dcsim.constraints.builtin.fuel_limit import FUEL_LIMIT
 from dcsim.constraints.builtin.generation import GENERATION
 from dcsim.constraints.builtin.grid import GRID
 from dcsim.constraints.builtin.installation import INSTALLATION
@@ -24,4 +26,6 @@ BUILTIN = (
     CONSTRUCTION_CREWS,
     INSTALLATION,
     COMMISSIONING,
+    AIR_PERMIT,
+    FUEL_LIMIT,
 )

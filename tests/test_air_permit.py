@@ -1,0 +1,177 @@
+"""The air permit (dcsim/constraints/builtin/air_permit.py), worked out by hand.
+
+The tiny campus (tests/conftest.py) with unlimited crews, its grid's second step lowered
+to 20 MW, and a 10 MW turbine (built on day 10) beside the grid behind the 25 MW
+transformer (in service on day 30). Both 12.5 MW stages ask for power on day 26.
+
+- Without a permit: stage 1 fits on day 30 (grid 10 + turbine 10 = 20 MW), stage 2 on
+  day 60 (20 + 10 = 30 MW): energized on days 31 and 61.
+- With a permit filed on day 0 and granted after 70 days, the turbine is built on day 10
+  but may not run: the sources are the grid's alone, 10 MW then 20 MW from day 60. Stage 1
+  fits on day 60 (energized 61), stage 2 on day 70, when the permit adds the turbine's
+  10 MW (energized 71): the permit sets the date. Both stages are short of sources while
+  the built turbine is held, charged to ``air_permit``: 2 x 4,000 x (60 - 26) + 4,000 x
+  (70 - 60) = 312,000 GPU-days, none to ``grid``.
+- ``explain`` grants the permit on day 0: the plain timeline, 30 days sooner to half the
+  GPUs (61 -> 31) and 10 sooner to all (71 -> 61).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from dcsim.api import simulate
+from dcsim.constraints.builtin.air_permit import CapChange, Exemption, permit_caps
+from dcsim.counterfactuals import explain
+from dcsim.sim.model import BuildOut
+from tests.conftest import tiny, tiny_dict
+
+TURBINE = {"name": "gt", "capacity": "10 MW", "lead_time": "10 days"}
+CAMPUS = {
+    "installation.crews": None,
+    "grid.interconnects.0.schedule.1.capacity": "20 MW",
+    "equipment.0.fed_by": ["grid", "gt"],
+}
+
+
+def _campus(turbine: dict) -> dict:
+    return {**CAMPUS, "grid.generators": [turbine]}
+
+
+def _energized(result) -> list[float]:
+    events = result.events
+    return events[events.event == "energized"].day.tolist()
+
+
+def test_without_a_permit_block_the_turbine_runs_once_built():
+    result = simulate(tiny(**_campus(TURBINE)))
+    assert _energized(result) == [31, 61]
+    assert result.kpis["constraint_gpu_days"]["air_permit"] == 0
+
+
+def test_the_permit_sets_the_date_and_is_charged_the_held_turbine():
+    result = simulate(tiny(**_campus(TURBINE | {"permit": {"time_to_permit": "70 days"}})))
+    assert _energized(result) == [61, 71]
+    waits = result.kpis["constraint_gpu_days"]
+    assert waits["air_permit"] == 2 * 4_000 * (60 - 26) + 4_000 * (70 - 60)
+    assert waits["grid"] == 0
+    assert result.kpis["date_set_by"] == "air_permit"
+    chain = result.critical_path[result.critical_path.target == "full_cluster"]
+    assert chain.kind.tolist() == ["air_permit", "commissioning"]
+    assert chain.draw.iloc[0] == "time to permit 70 days"
+
+
+def test_explain_grants_the_permit_on_day_0():
+    scenario = tiny(**_campus(TURBINE | {"permit": {"time_to_permit": "70 days"}}))
+    row = explain(scenario, classes=["air_permit"]).iloc[0]
+    assert row["relaxed"] == "air_permit"
+    assert row["50pct_gain_days_mean"] == 61 - 31
+    assert row["full_cluster_gain_days_mean"] == 71 - 61
+
+
+# The xAI-like case: the turbine of two units runs under a temporary exemption until day 35
+# (2025-02-05); the permit (one unit: 5 MW) comes on day 100. Stage 1 fits on day 30 (20 MW)
+# and is energized on day 31; stage 2 (25 MW) waits for the grid's day-30 shortfall (grid).
+# - "stop": the turbine falls to 0 at expiry; stage 1 is shed (10 MW < 12.5) and fits again
+#   on the grid's 20 MW on day 60; stage 2 fits on day 100, when the permit's 5 MW comes
+#   (20 + 5 = 25): air_permit 4,000 x (60 - 35) + 4,000 x (100 - 35) = 360,000 GPU-days.
+# - "cap": the turbine falls to its permitted 5 MW at expiry (15 MW carries stage 1);
+#   stage 2 fits on day 60 (20 + 5): air_permit 4,000 x (60 - 35) = 100,000 GPU-days.
+# Both: stage 2 is short from day 30 to 35 with the turbine running: grid 4,000 x 5.
+@pytest.mark.parametrize(
+    ("at_expiry", "capped", "energized", "permit_days"),
+    [
+        ("stop", [(35, 0.0), (100, 5.0)], [31, 60, 101], 4_000 * 25 + 4_000 * 65),
+        ("cap", [(35, 5.0)], [31, 61], 4_000 * 25),
+    ],
+)
+def test_an_exemption_runs_the_turbine_until_expiry(at_expiry, capped, energized, permit_days):
+    exemption = {"expiry": "2025-02-05", "at_expiry": at_expiry}
+    permit = {"time_to_permit": "100 days", "units": 1, "exemption": exemption}
+    result = simulate(tiny(**_campus(TURBINE | {"units": 2, "permit": permit})))
+    events = result.events
+    caps = events[events.event == "generator_capped"]
+    assert list(zip(caps.day, caps.mw, strict=True)) == capped
+    assert _energized(result) == energized
+    waits = result.kpis["constraint_gpu_days"]
+    assert waits["air_permit"] == permit_days
+    assert waits["grid"] == 4_000 * 5
+
+
+def test_a_relaxed_permit_still_caps_to_the_permitted_units():
+    permit = {"time_to_permit": "70 days", "units": 1}
+    scenario = tiny(**_campus(TURBINE | {"units": 2, "permit": permit}))
+    model = BuildOut(scenario, relaxed=frozenset({"air_permit"}))
+    model.run()
+    assert model.network.source_kw["gt"] == 5_000  # one unit of two, granted on day 0
+
+
+@pytest.mark.parametrize(
+    ("permitted", "granted", "exemption", "changes"),
+    [
+        # No exemption: nothing runs until the grant, then the permitted capacity.
+        (5.0, 40.0, None, [CapChange(0, 0.0, ""), CapChange(40, 5.0, "permit granted")]),
+        # The whole generator permitted: the cap is lifted on the grant.
+        (None, 40.0, None, [CapChange(0, 0.0, ""), CapChange(40, None, "permit granted")]),
+        # Granted inside the exemption: nameplate to expiry, then the permitted capacity.
+        (5.0, 20.0, Exemption(0, 30, "stop"), [CapChange(30, 5.0, "")]),
+        # Expiry before the grant, "stop": nothing between them.
+        (
+            5.0,
+            50.0,
+            Exemption(10, 30, "stop"),
+            [
+                CapChange(0, 0.0, ""),
+                CapChange(10, None, "exemption starts"),
+                CapChange(30, 0.0, ""),
+                CapChange(50, 5.0, "permit granted"),
+            ],
+        ),
+        # The same with "cap": the permitted capacity from expiry, the grant changes nothing.
+        (5.0, 50.0, Exemption(-5, 30, "cap"), [CapChange(30, 5.0, "")]),
+        # Granted on day 0 (relaxed), no exemption: the permitted capacity from the start.
+        (5.0, 0.0, None, [CapChange(0, 5.0, "")]),
+    ],
+)
+def test_the_cap_follows_the_permit_and_the_exemption(permitted, granted, exemption, changes):
+    assert permit_caps(permitted, granted, exemption) == changes
+
+
+@pytest.mark.parametrize(
+    ("permit", "said"),
+    [
+        ({"time_to_permit": "400 days"}, "past the 365-day horizon"),
+        ({"capacity": "-5 MW"}, "permit.capacity"),
+        ({"capacity": float("nan")}, "permit.capacity"),
+        ({"exemption": {"start": "2025-03-01", "expiry": "2025-02-01"}}, "not after the start"),
+        ({"exemption": {"expiry": "2024-12-01"}}, "exemption.expiry"),
+        ({"review_time": "3 days"}, "permit.review_time: unknown field"),
+        ({"units": 3}, "more than the generator's 1 units"),
+        ({"capacity": "3 MW", "units": 1}, "not both"),
+    ],
+)
+def test_bad_permits_are_refused_in_one_line(cli, tmp_path, permit, said):
+    scenario = tiny_dict(**_campus(TURBINE | {"permit": permit}))
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(scenario), encoding="utf-8")
+    done = cli("validate", path)
+    assert done.returncode == 2
+    assert said in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_the_command_line_reports_and_relaxes_the_permit(cli, tmp_path):
+    permit = {"time_to_permit": "70 days"}
+    path = tmp_path / "permit.yaml"
+    path.write_text(yaml.safe_dump(tiny_dict(**_campus(TURBINE | {"permit": permit}))))
+    done = cli("run", path, "--json")
+    assert done.returncode == 0, done.stderr
+    kpis = json.loads(done.stdout)
+    assert kpis["constraint_gpu_days"]["air_permit"] == 312_000
+    assert kpis["date_set_by"] == "air_permit"
+    done = cli("explain", path, "--json")
+    assert done.returncode == 0, done.stderr
+    rows = {row["relaxed"]: row for row in json.loads(done.stdout)["relaxations"]}
+    assert rows["air_permit"]["full_cluster_gain_days_mean"] == 71 - 61
