@@ -384,6 +384,27 @@ class _Topology:
     __hash__ = None  # type: ignore[assignment]
 
 
+class ProjectShock(Section):
+    """A risk shared by the whole project: when it strikes, construction stops on every hall
+    of the campus at once for its duration (a redesign, a permit or legal challenge, a
+    financing pause, a labour shortage). One draw per shock per run, so every hall moves
+    together; see the model doc's "Project risk" section for suggested values."""
+
+    kind: Literal["redesign_pause", "permit_challenge", "financing_pause", "labour_shortage"]
+    probability: float = Field(
+        ge=0,
+        le=1,
+        description="chance the shock strikes this project at all (no default: no public "
+        "base rate; see docs/model.md for the recalled figures)",
+    )
+    duration: Duration = Field(description="how long construction stops when it strikes")
+    window: Duration = Field(
+        "0 days",
+        description="when it strikes, in days after the campus's first ground-breaking "
+        "(a distribution: e.g. uniform over the shell phase)",
+    )
+
+
 class Scenario(Section):
     name: Name
     description: str = ""
@@ -412,6 +433,11 @@ class Scenario(Section):
     economics: Economics = Economics()
     gpu_failures: GpuFailures | None = Field(
         None, description="GPU failures while energized (write {} for the Llama 3 rate)"
+    )
+    project_risk: list[ProjectShock] = Field(
+        default_factory=list,
+        max_length=100,
+        description="shocks shared by every hall of the campus (empty: none, the default)",
     )
 
     _topology: _Topology = PrivateAttr()

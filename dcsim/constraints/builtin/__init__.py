@@ -13,6 +13,7 @@ from dcsim.constraints.builtin.generation import GENERATION
 from dcsim.constraints.builtin.grid import GRID
 from dcsim.constraints.builtin.installation import INSTALLATION
 from dcsim.constraints.builtin.installation_crews import INSTALLATION_CREWS
+from dcsim.constraints.builtin.project_risk import PROJECT_RISK
 
 BUILTIN = (
     GRID,
@@ -24,4 +25,5 @@ BUILTIN = (
     CONSTRUCTION_CREWS,
     INSTALLATION,
     COMMISSIONING,
+    PROJECT_RISK,
 )
