@@ -78,7 +78,8 @@ PROJECT_RISK = ConstraintClass(
     "order) yet to take chips waited for its hall during a project-wide stop",
     gates="every hall's construction progress (`sim/construction.py`), and through it each "
     "stage's start",
-    links="the stop, on each hall's chain between its shell and fit-out pieces",
+    links="the stop, on each hall's chain between the pieces of shell or fit-out it "
+    "interrupts (strike → work resumes; the draw is its length)",
     relax_as="project_risk",
     trace_kind="project_risk",
     kpi_row="project_risk",
