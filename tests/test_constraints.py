@@ -22,9 +22,17 @@ def test_the_derived_lists_keep_the_contract_names_and_their_order():
         "crews",
         "installation",
         "commissioning",
+        "project_risk",
     )
-    assert constraints.stranded_rows() == ("grid", "equipment", "construction", "chips", "crews")
-    assert constraints.kpi_rows()[5:] == ("installation_crews", "construction_crews")
+    assert constraints.stranded_rows() == (
+        "grid",
+        "equipment",
+        "construction",
+        "chips",
+        "crews",
+        "project_risk",
+    )
+    assert constraints.kpi_rows()[6:] == ("installation_crews", "construction_crews")
     assert constraints.constraint_kinds() == (
         "grid",
         "generation",
@@ -32,9 +40,10 @@ def test_the_derived_lists_keep_the_contract_names_and_their_order():
         "construction",
         "chips",
         "crews",
+        "project_risk",
     )
     assert constraints.own_step_kinds() == ("installation", "commissioning")
-    assert KNOWN_KPIS[-7:] == constraints.kpi_columns(BUILTIN)
+    assert KNOWN_KPIS[-8:] == constraints.kpi_columns(BUILTIN)
 
 
 def test_every_class_is_declared_in_a_module_of_its_own():
