@@ -203,3 +203,49 @@ def test_bad_project_risk_is_refused_in_one_line(cli, tmp_path, field, value, ex
     assert "Traceback" not in done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and expected in lines[0] and str(path) in lines[0]
+
+
+def _fleet(tmp_path, shared_risk) -> dict:
+    campus = tmp_path / "tiny.yaml"
+    campus.write_text(yaml.safe_dump(tiny_dict(**UNLIMITED_CREWS)))
+    later = {"halls.0.construction_start": "2025-01-06"}
+    return {
+        "fleet": "owners",
+        "start": "2025-01-01",
+        "horizon": "365 days",
+        "regions": [{"name": "r"}],
+        "sites": [
+            {"name": "o1", "region": "r", "scenario": str(campus), "owner": "o"},
+            {"name": "o2", "region": "r", "scenario": str(campus), "owner": "o", "set": later},
+            {"name": "p", "region": "r", "scenario": str(campus), "owner": "p"},
+        ],
+        "shared_risk": shared_risk,
+    }
+
+
+def test_a_shared_shock_stops_every_site_of_its_owner_and_no_other(tmp_path):
+    """The owner's first ground-breaking is o1's, day 0: the 60-day stop strikes on day 10.
+    o1 is the tiny campus above (full on day 87 instead of 61). o2 broke ground on day 5:
+    5 of its 15 shell days are done by day 10, the other 10 run on days 70-80, the fit-out
+    to 85 (ready 60 days late); both stages install on days 85-89, burn in to 91 and are
+    energized on day 92. p, another owner's site, is the plain campus: day 61."""
+    from dcsim.fleet import run_fleet
+
+    path = tmp_path / "fleet.yaml"
+    path.write_text(yaml.safe_dump(_fleet(tmp_path, [{**PAUSE, "owner": "o"}])))
+    sites = run_fleet(path).sites.set_index("site")
+    assert sites.full_cluster_date.to_dict() == {
+        "o1": "2025-03-29",  # day 87
+        "o2": "2025-04-03",  # day 92
+        "p": "2025-03-03",  # day 61
+    }
+    assert sites.loc["o1", "binding_constraint"] == "project_risk"
+
+
+def test_a_shared_shock_of_an_unknown_owner_is_refused_in_one_line(cli, tmp_path):
+    path = tmp_path / "fleet.yaml"
+    path.write_text(yaml.safe_dump(_fleet(tmp_path, [{**PAUSE, "owner": "nobody"}])))
+    done = cli("fleet", path)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "owner(s) ['nobody'] of no site" in lines[0]

@@ -403,6 +403,11 @@ class ProjectShock(Section):
         description="when it strikes, in days after the campus's first ground-breaking "
         "(a distribution: e.g. uniform over the shell phase)",
     )
+    strikes_on: Date | None = Field(
+        None,
+        description="a dated stop: it strikes on this day instead of `window` after the "
+        "first ground-breaking (a fleet's shared shocks arrive at each site this way)",
+    )
 
 
 class Scenario(Section):

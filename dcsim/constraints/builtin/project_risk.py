@@ -32,7 +32,8 @@ class Strike:
 
 def strike(shock: ProjectShock, project_start: float, u: float, window: float, days: float):
     """The stop one shock makes, or None: it strikes when ``u`` (uniform on [0, 1)) falls
-    below its probability, ``window`` days after the project's first ground-breaking."""
+    below its probability, ``window`` days after the project's first ground-breaking (or
+    on ``project_start`` itself, for a dated shock: the caller passes its day)."""
     if u >= shock.probability or days <= 0:
         return None
     return Strike(shock, project_start + window, days)
@@ -55,7 +56,10 @@ def wire(run: Wiring) -> None:
         rng = run.stream(f"{number}:{shock.kind}")
         u = float(rng.random())
         window, days = shock.window.sample(rng), shock.duration.sample(rng)
-        struck = strike(shock, project_start, u, window, days)
+        if shock.strikes_on is not None:
+            struck = strike(shock, run.day(shock.strikes_on), u, 0.0, days)
+        else:
+            struck = strike(shock, project_start, u, window, days)
         if struck is not None:
             strikes.append(struck)
     for struck in sorted(strikes, key=lambda s: s.start):
