@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 from dcsim import constraints
 from dcsim.api import simulate
 from dcsim.config import scenario_from_dict
+from dcsim.config.schema import ProjectShock
 from dcsim.counterfactuals import explain
 from dcsim.sim.construction import run_through
 from dcsim.sim.holds import Pause
@@ -110,6 +111,27 @@ def test_a_shock_that_does_not_strike_changes_nothing():
         other = simulate(tiny(**UNLIMITED_CREWS, project_risk=[shock]))
         assert other.kpis == plain.kpis
         assert other.events.equals(plain.events)
+
+
+def test_a_dated_shock_strikes_on_its_day():
+    dated = {**PAUSE, "window": "300 days", "strikes_on": "2025-01-11"}  # day 10
+    result = simulate(tiny(**UNLIMITED_CREWS, project_risk=[dated]))
+    assert _days(result, "hall_ready") == {"h1": 80}
+
+
+@pytest.mark.parametrize(
+    ("probability", "u", "days", "strikes"),
+    [
+        (0.0, 0.0, 30, False),  # probability 0: never
+        (1.0, 0.999, 30, True),  # probability 1: always
+        (0.2, 0.2, 30, False),  # u must fall below the probability
+        (0.2, 0.19, 30, True),
+        (1.0, 0.0, 0, False),  # a stop of no length is none
+    ],
+)
+def test_whether_a_shock_strikes(probability, u, days, strikes):
+    shock = ProjectShock(kind="financing_pause", probability=probability, duration="30 days")
+    assert shock.strikes(u, days) is strikes
 
 
 def _pause(start: float, end: float) -> Pause:

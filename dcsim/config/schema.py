@@ -409,6 +409,11 @@ class ProjectShock(Section):
         "first ground-breaking (a fleet's shared shocks arrive at each site this way)",
     )
 
+    def strikes(self, u: float, days: float) -> bool:
+        """Whether a draw ``u`` (uniform on [0, 1)) and a drawn length ``days`` make a stop:
+        ``u`` below the probability, and a stop of some length."""
+        return u < self.probability and days > 0
+
 
 class Scenario(Section):
     name: Name

@@ -18,12 +18,9 @@ from dcsim.fleet.schema import SharedShock
 from dcsim.rng import RandomStreams
 
 
-def dated(shock: SharedShock, first_ground_breaking: dt.date, u: float, window: float, days: float):
-    """The owner's shock as a site shock striking on a calendar day (``window`` rounded to
-    whole days after ``first_ground_breaking``), or None when ``u`` (uniform on [0, 1))
-    says it does not strike."""
-    if u >= shock.probability or days <= 0:
-        return None
+def dated(shock: SharedShock, first_ground_breaking: dt.date, window: float, days: float):
+    """The owner's shock, struck, as a site shock on a calendar day: ``window`` rounded to
+    whole days after ``first_ground_breaking``, lasting ``days``."""
     return ProjectShock(
         kind=shock.kind,
         probability=1.0,
@@ -42,12 +39,9 @@ def share_owner_shocks(
         rng = streams.stream("owner-risk", f"{shock.owner}/{number}:{shock.kind}")
         u = float(rng.random())
         window, days = shock.window.sample(rng), shock.duration.sample(rng)
-        if not owned:
-            continue
-        first = min(h.construction_start for plan in owned for h in plan.scenario.halls)
-        site_shock = dated(shock, first, u, window, days)
-        if site_shock is not None:
-            struck.setdefault(shock.owner, []).append(site_shock)
+        if owned and shock.strikes(u, days):
+            first = min(h.construction_start for plan in owned for h in plan.scenario.halls)
+            struck.setdefault(shock.owner, []).append(dated(shock, first, window, days))
     return [
         replace(plan, scenario=_with(plan, struck[plan.owner])) if plan.owner in struck else plan
         for plan in plans

@@ -30,15 +30,6 @@ class Strike:
     days: float
 
 
-def strike(shock: ProjectShock, project_start: float, u: float, window: float, days: float):
-    """The stop one shock makes, or None: it strikes when ``u`` (uniform on [0, 1)) falls
-    below its probability, ``window`` days after the project's first ground-breaking (or
-    on ``project_start`` itself, for a dated shock: the caller passes its day)."""
-    if u >= shock.probability or days <= 0:
-        return None
-    return Strike(shock, project_start + window, days)
-
-
 def _has_shocks(scenario: Scenario) -> bool:
     return bool(scenario.project_risk)
 
@@ -46,7 +37,8 @@ def _has_shocks(scenario: Scenario) -> bool:
 def wire(run: Wiring) -> None:
     """Unless relaxed, draw each shock once for the project (always three draws from the
     shock's own stream: whether, when, how long, so a changed probability moves no other
-    number) and stop every hall's construction while it lasts."""
+    number) and stop every hall's construction while it lasts. It strikes ``window`` days
+    after the campus's first ground-breaking, or on its ``strikes_on`` date."""
     if run.relaxed or not run.scenario.project_risk:
         return
     halls = run.scenario.halls
@@ -56,12 +48,10 @@ def wire(run: Wiring) -> None:
         rng = run.stream(f"{number}:{shock.kind}")
         u = float(rng.random())
         window, days = shock.window.sample(rng), shock.duration.sample(rng)
-        if shock.strikes_on is not None:
-            struck = strike(shock, run.day(shock.strikes_on), u, 0.0, days)
-        else:
-            struck = strike(shock, project_start, u, window, days)
-        if struck is not None:
-            strikes.append(struck)
+        if shock.strikes(u, days):
+            dated = shock.strikes_on is not None
+            start = run.day(shock.strikes_on) if dated else project_start + window
+            strikes.append(Strike(shock, start, days))
     for struck in sorted(strikes, key=lambda s: s.start):
         for hall in halls:
             run.pause_construction(
