@@ -70,6 +70,22 @@ def test_a_pause_moves_the_hall_by_its_length_and_is_charged_its_waits():
     assert (plain.kpis["days_to_full_cluster"], paused.kpis["days_to_full_cluster"]) == (61, 87)
 
 
+def test_the_stop_is_logged_and_drawn_on_the_schedule():
+    from dcsim.plots.run import schedule_bars
+
+    result = simulate(_paused())
+    events = result.events[result.events.event.str.startswith("construction_")]
+    assert events[["day", "event", "entity"]].values.tolist() == [
+        [0, "construction_start", "h1"],
+        [10, "construction_stopped", "h1"],
+        [70, "construction_resumed", "h1"],
+    ]
+    assert events.days.tolist()[1:] == [60, 60]
+    bars = schedule_bars(result.events).set_index("phase")
+    stop = bars.loc["stopped (project risk)"]
+    assert (str(stop.start.date()), str(stop.end.date())) == ("2025-01-11", "2025-03-12")
+
+
 def test_the_pause_is_on_the_critical_path_between_the_shell_pieces():
     result = simulate(_paused())
     chain = result.critical_path[result.critical_path.target == "full_cluster"]

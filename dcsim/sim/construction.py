@@ -88,12 +88,12 @@ def hall_construction(
             EventName.CONSTRUCTION_START, hall.name, cost / 2, add={"capex_facility_usd": cost / 2}
         )
         shell = run_through(began, shell_days, pauses)
-        yield from _work(env, shell)
+        yield from _work(env, hall.name, shell, ledger)
         ledger.record(
             EventName.FITOUT_START, hall.name, cost / 2, add={"capex_facility_usd": cost / 2}
         )
         fitout = run_through(shell[-1].end, fitout_days, pauses)
-        yield from _work(env, fitout)
+        yield from _work(env, hall.name, fitout, ledger)
     for pause in pauses:  # stops that never reached the work let the stages through
         for gate in (pause.struck, pause.over):
             if not gate.triggered:
@@ -112,11 +112,15 @@ def hall_construction(
     ready.succeed(link)
 
 
-def _work(env: simpy.Environment, pieces: Sequence[Piece]) -> Generator:
-    """Live through ``pieces``, opening and closing each stop's gates as it happens."""
+def _work(env: simpy.Environment, hall: str, pieces: Sequence[Piece], ledger: Ledger) -> Generator:
+    """Live through ``pieces``, opening and closing each stop's gates as it happens and
+    logging it (the schedule figure draws the stop from these two events)."""
     for piece in pieces:
+        stop = piece.end - piece.start
         if piece.pause is not None:
             piece.pause.struck.succeed(NO_CAUSE)
+            ledger.record(EventName.CONSTRUCTION_STOPPED, hall, stop)
         yield until(env, piece.end)
         if piece.pause is not None:
+            ledger.record(EventName.CONSTRUCTION_RESUMED, hall, stop)
             piece.pause.over.succeed(NO_CAUSE)
