@@ -19,7 +19,9 @@ The tiny campus with unlimited crews, worked out by hand (``tests/conftest.py``)
 from __future__ import annotations
 
 import copy
+import functools
 import itertools
+import json
 
 import numpy as np
 import pytest
@@ -188,8 +190,8 @@ def test_run_through_does_all_the_work_and_is_late_by_at_most_the_stops(start, w
     assert all(a.end == b.start for a, b in itertools.pairwise(pieces))
 
 
-def _full_cluster_days(extra: dict, replications: int = 60) -> np.ndarray:
-    data = yaml.safe_load(DEFAULT_CONFIG.read_text()) | extra
+def _full_cluster_days(risk: list[dict], replications: int = 60) -> np.ndarray:
+    data = yaml.safe_load(DEFAULT_CONFIG.read_text()) | {"project_risk": risk}
     scenario = scenario_from_dict(data, "default campus")
     return np.array(
         [
@@ -197,6 +199,11 @@ def _full_cluster_days(extra: dict, replications: int = 60) -> np.ndarray:
             for r in range(replications)
         ]
     )
+
+
+@functools.cache
+def _plain_full_cluster_days() -> np.ndarray:
+    return _full_cluster_days([])
 
 
 @settings(max_examples=3, deadline=None)
@@ -219,7 +226,21 @@ def test_a_shared_shock_widens_the_band_of_the_default_campus(kind, probability,
     def width(days: np.ndarray) -> float:
         return float(np.percentile(days, 90) - np.percentile(days, 10))
 
-    assert width(_full_cluster_days({"project_risk": [shock]})) > width(_full_cluster_days({}))
+    assert width(_full_cluster_days([shock])) > width(_plain_full_cluster_days())
+
+
+def test_the_command_line_runs_and_explains_a_paused_campus(cli, tmp_path):
+    path = tmp_path / "paused.yaml"
+    path.write_text(yaml.safe_dump(tiny_dict(**UNLIMITED_CREWS, project_risk=[PAUSE])))
+    done = cli("run", path, "--json")
+    assert done.returncode == 0, done.stderr
+    kpis = json.loads(done.stdout)
+    assert kpis["constraint_gpu_days"]["project_risk"] == 460_000
+    assert kpis["days_to_full_cluster"] == 87
+    done = cli("explain", path, "--json")
+    assert done.returncode == 0, done.stderr
+    rows = {row["relaxed"]: row for row in json.loads(done.stdout)["relaxations"]}
+    assert rows["project_risk"]["full_cluster_gain_days_mean"] == 26
 
 
 @pytest.mark.parametrize(
@@ -287,3 +308,16 @@ def test_a_shared_shock_of_an_unknown_owner_is_refused_in_one_line(cli, tmp_path
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "owner(s) ['nobody'] of no site" in lines[0]
+
+
+def test_two_overlapping_shocks_stop_the_hall_once_for_their_union():
+    """Listed latest first: a permit challenge on days 40-100 and the redesign pause on
+    days 10-70. The hall stops from day 10 to 100 (90 days, not 120): shell 10 + 5 days,
+    fit-out 5, ready on day 110. Chips idle days 10-100 are project risk's:
+    4,000 x 5 + 8,000 x 85 = 700,000 GPU-days."""
+    challenge = {**PAUSE, "kind": "permit_challenge", "window": "40 days"}
+    result = simulate(tiny(**UNLIMITED_CREWS, project_risk=[challenge, PAUSE]))
+    assert _days(result, "hall_ready") == {"h1": 110}
+    waits = result.kpis["constraint_gpu_days"]
+    assert waits["project_risk"] == 700_000
+    assert waits["construction"] == 20_000 + 8_000 * 10

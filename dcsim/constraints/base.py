@@ -75,7 +75,8 @@ class Wiring(Protocol):
         or due then (work not yet done moves by the part of the stop it meets; a hall ready
         before ``start`` is untouched). The stop is a link of this class's kind on the hall's
         chain, and chips idle while its stages wait through it are charged to this class.
-        Call it in order of ``start`` for one hall."""
+        Call it from ``wire``, before the run starts (the hall reads its stops when it
+        breaks ground)."""
         ...
 
     def link(

@@ -74,16 +74,18 @@ class PluginWiring:
         pause = Pause(
             self.constraint.name, kind, start, end, what, draw, self.env.event(), self.env.event()
         )
-        self._hall_pauses[hall].append(pause)
+        pauses = self._hall_pauses[hall]
+        pauses.append(pause)
+        # Each stage of the hall waits, before its hall's own hold, on every stop's two
+        # gates in order of the stops' start (the hold lists begin with these gates: only
+        # this method puts anything before the hall's hold).
+        gates = [
+            gate
+            for p in sorted(pauses, key=lambda p: p.start)
+            for gate in (Hold("construction", p.struck), Hold(p.constraint, p.over))
+        ]
         for stage in self.stages(hall):
-            holds = self._stage_holds[stage]
-            # before the hall's own hold: the last one of "construction" (earlier ones are
-            # earlier pauses' gates; plug-ins' holds come after it)
-            at = max(i for i, h in enumerate(holds) if h.constraint == "construction")
-            holds[at:at] = [
-                Hold("construction", pause.struck),
-                Hold(self.constraint.name, pause.over),
-            ]
+            self._stage_holds[stage][: len(gates) - 2] = gates
 
     def _hold(self, holds: dict[str, list[Hold]], what: str, name: str, until) -> None:
         if name not in holds:
