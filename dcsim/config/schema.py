@@ -395,7 +395,7 @@ class ProjectShock(Section):
         ge=0,
         le=1,
         description="chance the shock strikes this project at all (no default: no public "
-        "base rate; see docs/model.md for the recalled figures)",
+        "base rate; docs/model.md, Project risk, gives the facts found and suggested values)",
     )
     duration: Duration = Field(description="how long construction stops when it strikes")
     window: Duration = Field(
