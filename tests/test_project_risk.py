@@ -301,13 +301,20 @@ def test_a_shared_shock_stops_every_site_of_its_owner_and_no_other(tmp_path):
     assert sites.loc["o1", "binding_constraint"] == "project_risk"
 
 
-def test_a_shared_shock_of_an_unknown_owner_is_refused_in_one_line(cli, tmp_path):
+@pytest.mark.parametrize(
+    ("shock", "expected"),
+    [
+        ({**PAUSE, "owner": "nobody"}, "owner(s) ['nobody'] of no site"),
+        ({**PAUSE, "owner": "o", "strikes_on": "2025-02-01"}, "give a window"),
+    ],
+)
+def test_a_bad_shared_shock_is_refused_in_one_line(cli, tmp_path, shock, expected):
     path = tmp_path / "fleet.yaml"
-    path.write_text(yaml.safe_dump(_fleet(tmp_path, [{**PAUSE, "owner": "nobody"}])))
+    path.write_text(yaml.safe_dump(_fleet(tmp_path, [shock])))
     done = cli("fleet", path)
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and "owner(s) ['nobody'] of no site" in lines[0]
+    assert len(lines) == 1 and expected in lines[0] and str(path) in lines[0]
 
 
 def test_two_overlapping_shocks_stop_the_hall_once_for_their_union():
