@@ -47,6 +47,7 @@ STREAM_IDS = {
     "fleet-site": 10,
     "queue": 11,
     "constraint": 12,  # a plug-in constraint class: entity "<class>/<name>"
+    "owner-risk": 13,  # a fleet's shock shared by one owner's sites: "<owner>/<index>:<kind>"
 }
 
 

@@ -24,6 +24,7 @@ def test_the_derived_lists_keep_the_contract_names_and_their_order():
         "commissioning",
         "air_permit",
         "fuel_limit",
+        "project_risk",
     )
     assert constraints.stranded_rows() == (
         "grid",
@@ -33,8 +34,9 @@ def test_the_derived_lists_keep_the_contract_names_and_their_order():
         "crews",
         "air_permit",
         "fuel_limit",
+        "project_risk",
     )
-    assert constraints.kpi_rows()[7:] == ("installation_crews", "construction_crews")
+    assert constraints.kpi_rows()[8:] == ("installation_crews", "construction_crews")
     assert constraints.constraint_kinds() == (
         "grid",
         "generation",
@@ -44,9 +46,10 @@ def test_the_derived_lists_keep_the_contract_names_and_their_order():
         "crews",
         "air_permit",
         "fuel_limit",
+        "project_risk",
     )
     assert constraints.own_step_kinds() == ("installation", "commissioning")
-    assert KNOWN_KPIS[-9:] == constraints.kpi_columns(BUILTIN)
+    assert KNOWN_KPIS[-10:] == constraints.kpi_columns(BUILTIN)
 
 
 def test_every_class_is_declared_in_a_module_of_its_own():

@@ -524,6 +524,37 @@ class _Topology:
     __hash__ = None  # type: ignore[assignment]
 
 
+class ProjectShock(Section):
+    """A risk shared by the whole project: when it strikes, construction stops on every hall
+    of the campus at once for its duration (a redesign, a permit or legal challenge, a
+    financing pause, a labour shortage). One draw per shock per run, so every hall moves
+    together; see the model doc's "Project risk" section for suggested values."""
+
+    kind: Literal["redesign_pause", "permit_challenge", "financing_pause", "labour_shortage"]
+    probability: float = Field(
+        ge=0,
+        le=1,
+        description="chance the shock strikes this project at all (no default: no public "
+        "base rate; docs/model.md, Project risk, gives the facts found and suggested values)",
+    )
+    duration: Duration = Field(description="how long construction stops when it strikes")
+    window: Duration = Field(
+        "0 days",
+        description="when it strikes, in days after the campus's first ground-breaking "
+        "(a distribution: e.g. uniform over the shell phase)",
+    )
+    strikes_on: Date | None = Field(
+        None,
+        description="a dated stop: it strikes on this day instead of `window` after the "
+        "first ground-breaking (a fleet's shared shocks arrive at each site this way)",
+    )
+
+    def strikes(self, u: float, days: float) -> bool:
+        """Whether a draw ``u`` (uniform on [0, 1)) and a drawn length ``days`` make a stop:
+        ``u`` below the probability, and a stop of some length."""
+        return u < self.probability and days > 0
+
+
 class Scenario(Section):
     name: Name
     description: str = ""
@@ -562,6 +593,11 @@ class Scenario(Section):
     economics: Economics = Economics()
     gpu_failures: GpuFailures | None = Field(
         None, description="GPU failures while energized (write {} for the Llama 3 rate)"
+    )
+    project_risk: list[ProjectShock] = Field(
+        default_factory=list,
+        max_length=100,
+        description="shocks shared by every hall of the campus (empty: none, the default)",
     )
 
     _topology: _Topology = PrivateAttr()

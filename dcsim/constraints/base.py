@@ -78,6 +78,17 @@ class Wiring(Protocol):
         want of source capacity is charged to this class, not ``grid``."""
         ...
 
+    def pause_construction(
+        self, hall: str, start: float, end: float, what: str, draw: str = ""
+    ) -> None:
+        """Stop ``hall``'s construction from day ``start`` to ``end`` if its work is under way
+        or due then (work not yet done moves by the part of the stop it meets; a hall ready
+        before ``start`` is untouched). The stop is a link of this class's kind on the hall's
+        chain, and chips idle while its stages wait through it are charged to this class.
+        Call it from ``wire``, before the run starts (the hall reads its stops when it
+        breaks ground)."""
+        ...
+
     def link(
         self, entity: str, what: str, start: float, end: float, draw: str = "", cause: int = -1
     ) -> int:

@@ -42,6 +42,7 @@ class SitePlan:
     committed: bool = True  # stays in its queue (False: withdraws as background requests do)
     entered: Entered | None = None  # entered in its upgrades (queue_state)
     shells: frozenset[str] = frozenset()  # services of halls in powered shells
+    owner: str | None = None  # shares the fleet's shared_risk shocks of this owner
 
 
 def load_fleet(path: str | Path) -> Fleet:
@@ -100,6 +101,7 @@ def site_plans(fleet: Fleet, path: str | Path, seed: int = 0, replication: int =
                     committed=site.committed,
                     entered=entered,
                     shells=shells,
+                    owner=site.owner,
                 )
             )
             sources.append((data, origin))

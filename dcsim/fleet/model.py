@@ -5,7 +5,8 @@ environment with its own named streams; a site in a region with a queue gets its
 capacity from that queue, and orders of a chip some vendor makes are filled from that
 vendor's shared output (a region with a large-load process gets it from that process
 instead). Queues and vendors start after every site is wired, so each queue
-knows all of its requests before it orders them.
+knows all of its requests before it orders them. An owner's shared project shocks are
+drawn first and handed to each of its sites (:mod:`dcsim.fleet.shared_risk`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dcsim.fleet.large_load import LargeLoadRegion
 from dcsim.fleet.loader import SitePlan, fleet_day
 from dcsim.fleet.queue import RegionQueue
 from dcsim.fleet.schema import Fleet
+from dcsim.fleet.shared_risk import share_owner_shocks
 from dcsim.fleet.supply import SharedSupply
 from dcsim.rng import RandomStreams
 from dcsim.sim.model import BuildOut, ChipSource, GridSource
@@ -44,9 +46,11 @@ class SiteStreams(RandomStreams):
 
 class FleetRun:
     def __init__(self, fleet: Fleet, plans: list[SitePlan], seed: int = 0, replication: int = 0):
-        self.fleet, self.plans, self.seed = fleet, plans, seed
         self.env = env = simpy.Environment()
         streams = RandomStreams(seed, replication)
+        if fleet.shared_risk:
+            plans = share_owner_shocks(fleet.shared_risk, plans, streams)
+        self.fleet, self.plans, self.seed = fleet, plans, seed
         day_of = partial(fleet_day, fleet)
         self.queues: dict[str, RegionQueue | LargeLoadRegion] = {}
         for region in fleet.regions:

@@ -18,6 +18,7 @@ from pydantic import Field, field_validator, model_validator
 
 from dcsim.config.budget import Budget
 from dcsim.config.fields import Date, Name, Power, Section, cited
+from dcsim.config.schema import ProjectShock
 from dcsim.distributions import Duration, distribution, quantity
 
 #: Memory a fleet run takes per site and per background request: the slope of peak RSS
@@ -319,9 +320,30 @@ class QueueState(Section):
         return self
 
 
+class SharedShock(ProjectShock):
+    """A project shock shared by every site of one owner: drawn once per run for the owner
+    (whether, when, how long) and stopping construction on all its sites' halls at once."""
+
+    owner: Name = Field(description="the owner whose sites it hits (a site's `owner`)")
+    window: Duration = Field(
+        "0 days",
+        description="when it strikes, in whole days after the earliest ground-breaking of "
+        "any of the owner's sites",
+    )
+
+    @model_validator(mode="after")
+    def _not_dated_here(self) -> SharedShock:
+        if self.strikes_on is not None:
+            raise ValueError("strikes_on is for a campus's own shocks; give a window")
+        return self
+
+
 class Site(Section):
     name: Name
     region: Name
+    owner: Name | None = Field(
+        None, description="the company that builds it; its sites share its `shared_risk`"
+    )
     scenario: str = Field(description="campus scenario file, relative to the fleet file")
     set: dict[str, Any] = Field(default_factory=dict, description="--set-style overrides")
     count: int = Field(
@@ -413,6 +435,12 @@ class Fleet(Section):
     budget: FleetBudget | None = Field(
         None, description="a capex curve split across the sites and years (docs/fleet.md)"
     )
+    shared_risk: list[SharedShock] = Field(
+        default_factory=list,
+        max_length=100,
+        description="project shocks shared by every site of one owner (docs/model.md, "
+        "Project risk); empty: each site draws only its own",
+    )
 
     def _check_entry(self, i: int, site: Site, region: Region) -> None:
         """A request entered where it stands must be in a queue, and its history before
@@ -444,6 +472,9 @@ class Fleet(Section):
                 raise ValueError(f"{what} names must be unique: {twice} repeated")
         if unknown := sorted({s.region for s in self.sites} - set(regions)):
             raise ValueError(f"sites name unknown region(s) {unknown}; known: {regions}")
+        owners = {s.owner for s in self.sites} - {None}
+        if unknown := sorted({shock.owner for shock in self.shared_risk} - owners):
+            raise ValueError(f"shared_risk names owner(s) {unknown} of no site")
         by_name = {r.name: r for r in self.regions}
         for i, site in enumerate(self.sites):
             if site.queue_state is not None:

@@ -69,6 +69,7 @@ PHASES = {
     "delivered, installing": "#2171b5",
     "shell": "#d9d9d9",
     "fit-out": "#737373",
+    "stopped (project risk)": "#9e9ac8",
     "waiting for crews or chips": "#fdd0a2",
     "install + burn-in": "#fd8d3c",
     "ready, waiting for power + commissioning": "#bdbdbd",
@@ -170,7 +171,8 @@ def schedule_bars(
     """The events table as Gantt bars: ``group`` (equipment, hall, stage), ``row``,
     ``phase``, ``start``, ``end``. Orders and ground-breakings before the run started begin
     at their ``planned`` date (:func:`planned_starts`), else at the start; a stage's wait
-    for crews or chips runs from its hall's readiness to its install start."""
+    for crews or chips runs from its hall's readiness to its install start; a project-wide
+    stop is drawn over its hall's shell or fit-out."""
     planned = planned or {}
     first = events.groupby(["event", "entity"], sort=False)["date"].min()
     dates: dict[str, dict[str, pd.Timestamp]] = {}
@@ -199,6 +201,12 @@ def schedule_bars(
         add("hall", name, "shell", begun, fitout)
         add("hall", name, "fit-out", fitout, dates.get(EventName.HALL_READY, {}).get(name))
     end = events["date"].max()
+    stops = events[events["event"] == EventName.CONSTRUCTION_STOPPED]
+    resumes = events[events["event"] == EventName.CONSTRUCTION_RESUMED]
+    for name, group in stops.groupby("entity", sort=False):
+        ends = list(resumes.loc[resumes["entity"] == name, "date"])
+        for i, stopped in enumerate(group["date"]):  # a stop still on at the horizon: to the end
+            add("hall", name, "stopped (project risk)", stopped, ends[i] if i < len(ends) else end)
     for name, installing in dates.get(EventName.INSTALL_START, {}).items():
         ready = dates.get(EventName.READY_FOR_POWER, {}).get(name)
         energized = dates.get(EventName.ENERGIZED, {}).get(name)

@@ -21,6 +21,8 @@ class EventName(StrEnum):
     CONSTRUCTION_START = "construction_start"
     FITOUT_START = "fitout_start"
     HALL_READY = "hall_ready"
+    CONSTRUCTION_STOPPED = "construction_stopped"
+    CONSTRUCTION_RESUMED = "construction_resumed"
     # power
     INTERCONNECT_STEP = "interconnect_step"
     CURTAILMENT_START = "curtailment_start"
@@ -51,6 +53,8 @@ CARRIES: dict[EventName, tuple[Quantity | None, str]] = {
     EventName.CONSTRUCTION_START: ("usd", "half the hall's cost, booked at ground-breaking"),
     EventName.FITOUT_START: ("usd", "the other half, booked at the start of fit-out"),
     EventName.HALL_READY: (None, "the hall is ready for racks"),
+    EventName.CONSTRUCTION_STOPPED: ("days", "how long a project-wide stop will hold the hall"),
+    EventName.CONSTRUCTION_RESUMED: ("days", "how long the stop held the hall"),
     EventName.INTERCONNECT_STEP: ("mw", "the interconnect's new firm capacity"),
     EventName.CURTAILMENT_START: ("mw", "the cap the utility sets for the window"),
     EventName.CURTAILMENT_END: ("mw", "the cap that is lifted"),

@@ -26,6 +26,23 @@ class Hold:
     until: simpy.Event
 
 
+@dataclass(frozen=True)
+class Pause:
+    """Construction of a hall stops from ``start`` to ``end`` (a project-wide shock of class
+    ``constraint``, whose trace links are of kind ``kind``). The hall fires ``struck`` when
+    the stop reaches its work and ``over`` when work resumes (both at once, when it finishes
+    before the stop): its stages wait on them, so chips idle meanwhile are this class's."""
+
+    constraint: str
+    kind: str
+    start: float
+    end: float
+    what: str
+    draw: str
+    struck: simpy.Event
+    over: simpy.Event
+
+
 class SourceClaims:
     """Sources built but held back, each by a constraint class, in the order held."""
 

@@ -22,7 +22,7 @@ from dcsim.sim.admission import Dispatcher
 from dcsim.sim.clock import Doorbell, run_until
 from dcsim.sim.controller import EnergizationController
 from dcsim.sim.failures import GpuFaults
-from dcsim.sim.holds import Hold, SourceClaims
+from dcsim.sim.holds import Hold, Pause, SourceClaims
 from dcsim.sim.ledger import Ledger
 from dcsim.sim.plugins import PluginWiring
 from dcsim.sim.power_system import PowerSystem
@@ -145,7 +145,7 @@ class BuildOut:
         wire_grid(site, grid)
         generator_holds = wire_generation(site, self.claims)
         wire_equipment(site)
-        hall_ready = wire_construction(site)
+        hall_ready, hall_pauses = wire_construction(site)
         wire_supply(site, self.warehouses, self.chips, chips)
         stage_holds = wire_installation(
             site,
@@ -156,13 +156,16 @@ class BuildOut:
             self._gpu_faults.burn_in,
         )
         for constraint in plugins():
-            constraint.wire(self._plugin_wiring(constraint, stage_holds, generator_holds))
+            constraint.wire(
+                self._plugin_wiring(constraint, stage_holds, generator_holds, hall_pauses)
+            )
 
     def _plugin_wiring(
         self,
         constraint: ConstraintClass,
         stage_holds: dict[str, list[Hold]],
         generator_holds: dict[str, list[Hold]],
+        hall_pauses: dict[str, list[Pause]],
     ) -> PluginWiring:
         return PluginWiring(
             constraint,
@@ -172,6 +175,7 @@ class BuildOut:
             stages=self.stages,
             stage_holds=stage_holds,
             generator_holds=generator_holds,
+            hall_pauses=hall_pauses,
             trace=self.trace,
             stranded=self.stranded,
             streams=self.streams,

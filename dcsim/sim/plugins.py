@@ -4,7 +4,8 @@ The model builds one :class:`PluginWiring` per plug-in class after it has create
 processes (so a plug-in never changes how same-time events of the built-in ones are
 ordered) and calls the class's ``wire`` with it. Everything a plug-in can do goes through
 here: start processes on ``env``, hold a stage before it takes its chips or a built
-generator before it runs, cap what a group of generators may run, record a trace
+generator before it runs, cap what a group of generators may run, stop a hall's
+construction for a while, record a trace
 link of its kind, charge stranded GPU-days to its row, draw from its own named stream.
 """
 
@@ -19,7 +20,7 @@ import simpy
 from dcsim.config.schema import Scenario
 from dcsim.constraints.base import ConstraintClass
 from dcsim.rng import RandomStreams
-from dcsim.sim.holds import Hold
+from dcsim.sim.holds import Hold, Pause
 from dcsim.sim.power_system import PowerSystem
 from dcsim.sim.stage import Stage
 from dcsim.sim.stranded import StrandedAccount
@@ -37,6 +38,7 @@ class PluginWiring:
         stages: Sequence[Stage],
         stage_holds: dict[str, list[Hold]],
         generator_holds: dict[str, list[Hold]],
+        hall_pauses: dict[str, list[Pause]],
         trace: Trace,
         stranded: StrandedAccount,
         streams: RandomStreams,
@@ -49,6 +51,7 @@ class PluginWiring:
         self._stages = stages
         self._stage_holds = stage_holds
         self._generator_holds = generator_holds
+        self._hall_pauses = hall_pauses
         self._trace = trace
         self._stranded = stranded
         self._streams = streams
@@ -74,6 +77,28 @@ class PluginWiring:
             raise KeyError(f"{self.constraint.name}: no generator {unknown[0]!r}")
         self._power.cap_generators(self.constraint.name, group, generators, mw, link)
 
+    def pause_construction(
+        self, hall: str, start: float, end: float, what: str, draw: str = ""
+    ) -> None:
+        if hall not in self._hall_pauses:
+            raise KeyError(f"{self.constraint.name}: no hall {hall!r}")
+        kind = self._kind()
+        pause = Pause(
+            self.constraint.name, kind, start, end, what, draw, self.env.event(), self.env.event()
+        )
+        pauses = self._hall_pauses[hall]
+        pauses.append(pause)
+        # Each stage of the hall waits, before its hall's own hold, on every stop's two
+        # gates in order of the stops' start (the hold lists begin with these gates: only
+        # this method puts anything before the hall's hold).
+        gates = [
+            gate
+            for p in sorted(pauses, key=lambda p: p.start)
+            for gate in (Hold("construction", p.struck), Hold(p.constraint, p.over))
+        ]
+        for stage in self.stages(hall):
+            self._stage_holds[stage][: len(gates) - 2] = gates
+
     def _hold(self, holds: dict[str, list[Hold]], what: str, name: str, until) -> None:
         if name not in holds:
             raise KeyError(f"{self.constraint.name}: no {what} {name!r}")
@@ -88,10 +113,13 @@ class PluginWiring:
         draw: str = "",
         cause: int = NO_CAUSE,
     ) -> int:
+        return self._trace.add(self._kind(), entity, what, start, end, draw, cause)
+
+    def _kind(self) -> str:
         kind = self.constraint.trace_kind
         if kind is None:
             raise ValueError(f"{self.constraint.name} declares no trace kind")
-        return self._trace.add(kind, entity, what, start, end, draw, cause)
+        return kind
 
     def charge(self, gpus: float, days: float) -> None:
         self._stranded.charge(self.constraint.name, gpus, days)

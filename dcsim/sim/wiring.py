@@ -24,7 +24,7 @@ from dcsim.config.schema import ChipOrder, Equipment, Interconnect, Scenario
 from dcsim.rng import RandomStreams
 from dcsim.sim.construction import hall_construction
 from dcsim.sim.controller import EnergizationController
-from dcsim.sim.holds import Hold, SourceClaims
+from dcsim.sim.holds import Hold, Pause, SourceClaims
 from dcsim.sim.ledger import Ledger
 from dcsim.sim.outages import (
     Window,
@@ -167,15 +167,17 @@ def _wire_outages(site: Site, piece: Equipment, in_service: simpy.Event) -> None
         site.start(forced_outage(site.env, name, window, power, trace))
 
 
-def wire_construction(site: Site) -> dict[str, simpy.Event]:
+def wire_construction(site: Site) -> tuple[dict[str, simpy.Event], dict[str, list[Pause]]]:
     """Each hall's construction, sharing the construction crews (unlimited when
-    construction is relaxed); returns each hall's readiness (fired with its fit-out link)."""
+    construction is relaxed); returns each hall's readiness (fired with its fit-out link)
+    and its pauses (none of its own), for plug-ins to add to."""
     scenario, env = site.scenario, site.env
     unlimited = site.relaxes("construction")
     crews = simpy.Resource(
         env, (not unlimited and scenario.construction.crews) or len(scenario.halls)
     )
     ready = {hall.name: env.event() for hall in scenario.halls}
+    pauses: dict[str, list[Pause]] = {hall.name: [] for hall in scenario.halls}
     for hall in scenario.halls:
         site.start(
             hall_construction(
@@ -188,10 +190,11 @@ def wire_construction(site: Site) -> dict[str, simpy.Event]:
                 stranded=site.stranded,
                 ready=ready[hall.name],
                 trace=site.trace,
+                pauses=pauses[hall.name],
                 relaxed=unlimited,
             )
         )
-    return ready
+    return ready, pauses
 
 
 def wire_supply(

@@ -15,6 +15,7 @@ from dcsim.constraints.builtin.generation import GENERATION
 from dcsim.constraints.builtin.grid import GRID
 from dcsim.constraints.builtin.installation import INSTALLATION
 from dcsim.constraints.builtin.installation_crews import INSTALLATION_CREWS
+from dcsim.constraints.builtin.project_risk import PROJECT_RISK
 
 BUILTIN = (
     GRID,
@@ -28,4 +29,5 @@ BUILTIN = (
     COMMISSIONING,
     AIR_PERMIT,
     FUEL_LIMIT,
+    PROJECT_RISK,
 )
