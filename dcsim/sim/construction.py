@@ -98,18 +98,24 @@ def hall_construction(
         for gate in (pause.struck, pause.over):
             if not gate.triggered:
                 gate.succeed(NO_CAUSE)
+    ledger.record(EventName.HALL_READY, hall.name)
+    ready.succeed(_chain(trace, hall.name, shell, fitout, link))
+
+
+def _chain(
+    trace: Trace, hall: str, shell: Sequence[Piece], fitout: Sequence[Piece], link: int
+) -> int:
+    """The hall's work and stops as trace links, each caused by the one before (after
+    ``link``, a crew wait or none); returns the last, which the hall's readiness names."""
     for what, pieces in (("shell", shell), ("fit-out", fitout)):
         for piece in pieces:
             if piece.pause is not None:
                 p = piece.pause
-                link = trace.add(p.kind, hall.name, p.what, piece.start, piece.end, p.draw, link)
+                link = trace.add(p.kind, hall, p.what, piece.start, piece.end, p.draw, link)
             else:
                 draw = span(piece.days)
-                link = trace.add(
-                    "construction", hall.name, what, piece.start, piece.end, draw, link
-                )
-    ledger.record(EventName.HALL_READY, hall.name)
-    ready.succeed(link)
+                link = trace.add("construction", hall, what, piece.start, piece.end, draw, link)
+    return link
 
 
 def _work(env: simpy.Environment, hall: str, pieces: Sequence[Piece], ledger: Ledger) -> Generator:
