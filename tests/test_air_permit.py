@@ -172,6 +172,41 @@ def test_bad_permits_are_refused_in_one_line(cli, tmp_path, permit, said):
     assert said in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
 
 
+# The horizon is 365 days and the permit is filed on day 0. A lognormal of median 550 days
+# and sigma 0.25 has no lower bound, but its P10 is 550 x exp(-1.2816 x 0.25) = 399.2 days:
+# nine runs in ten would grant nothing within the horizon, so it is refused. Median 400,
+# sigma 0.5: P10 = 400 x exp(-1.2816 x 0.5) = 210.8 days, accepted. A triangle from 300 to
+# 500 days with its mode at 500: P10 = 300 + sqrt(0.1 x 200 x 200) = 363.2, accepted; with
+# its low at 310: 310 + sqrt(0.1 x 190 x 190) = 370.1, refused.
+@pytest.mark.parametrize(
+    ("time_to_permit", "refused"),
+    [
+        ({"dist": "lognormal", "median": "550 days", "sigma": 0.25}, "granted 399 days"),
+        ({"dist": "lognormal", "median": "400 days", "sigma": 0.5}, None),
+        ({"dist": "triangular", "low": "300 days", "mode": "500 days", "high": "500 days"}, None),
+        (
+            {"dist": "triangular", "low": "310 days", "mode": "500 days", "high": "500 days"},
+            "granted 370 days",
+        ),
+    ],
+)
+def test_a_permit_whose_p10_ends_past_the_horizon_is_refused(
+    cli, tmp_path, time_to_permit, refused
+):
+    permit = {"time_to_permit": time_to_permit}
+    path = tmp_path / "permit.yaml"
+    path.write_text(yaml.safe_dump(tiny_dict(**_campus(TURBINE | {"permit": permit}))))
+    done = cli("validate", path)
+    if refused is None:
+        assert done.returncode == 0, done.stderr
+        return
+    assert done.returncode == 2
+    line = done.stderr.strip()
+    assert len(line.splitlines()) == 1, line
+    assert "grid.generators.0.permit.time_to_permit" in line
+    assert refused in line and "(P10), past the 365-day horizon" in line
+
+
 def test_the_command_line_reports_and_relaxes_the_permit(cli, tmp_path):
     permit = {"time_to_permit": "70 days"}
     path = tmp_path / "permit.yaml"
