@@ -10,8 +10,12 @@ transformer (in service on day 30). Both 12.5 MW stages ask for power on day 26.
   but may not run: the sources are the grid's alone, 10 MW then 20 MW from day 60. Stage 1
   fits on day 60 (energized 61), stage 2 on day 70, when the permit adds the turbine's
   10 MW (energized 71): the permit sets the date. Both stages are short of sources while
-  the built turbine is held, charged to ``air_permit``: 2 x 4,000 x (60 - 26) + 4,000 x
-  (70 - 60) = 312,000 GPU-days, none to ``grid``.
+  the built turbine is held, but ``air_permit`` is charged only what lifting the cap would
+  have let through. Days 26-60: the sources' 10 MW plus the turbine's 10 MW would carry
+  stage 1 (12.5 MW) but not both (25 MW), so stage 1 is the permit's and stage 2 the
+  grid's: 4,000 x 34 each. Days 60-70: 7.5 MW of room beyond stage 1 plus the turbine's 10
+  would carry stage 2: the permit's, 4,000 x 10. ``air_permit`` 4,000 x (34 + 10) =
+  176,000 GPU-days, ``grid`` 4,000 x 34 = 136,000.
 - ``explain`` grants the permit on day 0: the plain timeline, 30 days sooner to half the
   GPUs (61 -> 31) and 10 sooner to all (71 -> 61).
 """
@@ -56,8 +60,8 @@ def test_the_permit_sets_the_date_and_is_charged_the_held_turbine():
     result = simulate(tiny(**_campus(TURBINE | {"permit": {"time_to_permit": "70 days"}})))
     assert _energized(result) == [61, 71]
     waits = result.kpis["constraint_gpu_days"]
-    assert waits["air_permit"] == 2 * 4_000 * (60 - 26) + 4_000 * (70 - 60)
-    assert waits["grid"] == 0
+    assert waits["air_permit"] == 4_000 * (60 - 26) + 4_000 * (70 - 60)
+    assert waits["grid"] == 4_000 * (60 - 26)
     assert result.kpis["date_set_by"] == "air_permit"
     chain = result.critical_path[result.critical_path.target == "full_cluster"]
     assert chain.kind.tolist() == ["air_permit", "commissioning"]
@@ -75,17 +79,23 @@ def test_explain_grants_the_permit_on_day_0():
 # The xAI-like case: the turbine of two units runs under a temporary exemption until day 35
 # (2025-02-05); the permit (one unit: 5 MW) comes on day 100. Stage 1 fits on day 30 (20 MW)
 # and is energized on day 31; stage 2 (25 MW) waits for the grid's day-30 shortfall (grid).
+# The permit is charged only a stage that lifting the cap (the turbine back to 10 MW) would
+# have let through, after the stages ahead of it.
 # - "stop": the turbine falls to 0 at expiry; stage 1 is shed (10 MW < 12.5) and fits again
 #   on the grid's 20 MW on day 60; stage 2 fits on day 100, when the permit's 5 MW comes
-#   (20 + 5 = 25): air_permit 4,000 x (60 - 35) + 4,000 x (100 - 35) = 360,000 GPU-days.
+#   (20 + 5 = 25). Days 35-60: 10 + 10 MW would carry stage 1 but not both: stage 1 is the
+#   permit's, stage 2 the grid's (4,000 x 25 each). Days 60-100: 20 - 12.5 + 10 = 17.5 MW
+#   would carry stage 2: the permit's, 4,000 x 40. air_permit 4,000 x (25 + 40) = 260,000.
 # - "cap": the turbine falls to its permitted 5 MW at expiry (15 MW carries stage 1);
-#   stage 2 fits on day 60 (20 + 5): air_permit 4,000 x (60 - 35) = 100,000 GPU-days.
-# Both: stage 2 is short from day 30 to 35 with the turbine running: grid 4,000 x 5.
+#   stage 2 fits on day 60 (20 + 5). Days 35-60: the uncapped turbine would leave 10 + 10 -
+#   12.5 = 7.5 MW for stage 2's 12.5: not enough, so the grid's (4,000 x 25); air_permit 0.
+# Both: stage 2 is short from day 30 to 35 with the turbine running: grid 4,000 x 5, and
+# 4,000 x 25 more from day 35 to 60.
 @pytest.mark.parametrize(
     ("at_expiry", "capped", "energized", "permit_days"),
     [
-        ("stop", [(35, 0.0), (100, 5.0)], [31, 60, 101], 4_000 * 25 + 4_000 * 65),
-        ("cap", [(35, 5.0)], [31, 61], 4_000 * 25),
+        ("stop", [(35, 0.0), (100, 5.0)], [31, 60, 101], 4_000 * 25 + 4_000 * 40),
+        ("cap", [(35, 5.0)], [31, 61], 0),
     ],
 )
 def test_an_exemption_runs_the_turbine_until_expiry(at_expiry, capped, energized, permit_days):
@@ -98,7 +108,7 @@ def test_an_exemption_runs_the_turbine_until_expiry(at_expiry, capped, energized
     assert _energized(result) == energized
     waits = result.kpis["constraint_gpu_days"]
     assert waits["air_permit"] == permit_days
-    assert waits["grid"] == 4_000 * 5
+    assert waits["grid"] == 4_000 * 5 + 4_000 * 25
 
 
 def test_a_relaxed_permit_still_caps_to_the_permitted_units():
@@ -162,6 +172,41 @@ def test_bad_permits_are_refused_in_one_line(cli, tmp_path, permit, said):
     assert said in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
 
 
+# The horizon is 365 days and the permit is filed on day 0. A lognormal of median 550 days
+# and sigma 0.25 has no lower bound, but its P10 is 550 x exp(-1.2816 x 0.25) = 399.2 days:
+# nine runs in ten would grant nothing within the horizon, so it is refused. Median 400,
+# sigma 0.5: P10 = 400 x exp(-1.2816 x 0.5) = 210.8 days, accepted. A triangle from 300 to
+# 500 days with its mode at 500: P10 = 300 + sqrt(0.1 x 200 x 200) = 363.2, accepted; with
+# its low at 310: 310 + sqrt(0.1 x 190 x 190) = 370.1, refused.
+@pytest.mark.parametrize(
+    ("time_to_permit", "refused"),
+    [
+        ({"dist": "lognormal", "median": "550 days", "sigma": 0.25}, "granted 399 days"),
+        ({"dist": "lognormal", "median": "400 days", "sigma": 0.5}, None),
+        ({"dist": "triangular", "low": "300 days", "mode": "500 days", "high": "500 days"}, None),
+        (
+            {"dist": "triangular", "low": "310 days", "mode": "500 days", "high": "500 days"},
+            "granted 370 days",
+        ),
+    ],
+)
+def test_a_permit_whose_p10_ends_past_the_horizon_is_refused(
+    cli, tmp_path, time_to_permit, refused
+):
+    permit = {"time_to_permit": time_to_permit}
+    path = tmp_path / "permit.yaml"
+    path.write_text(yaml.safe_dump(tiny_dict(**_campus(TURBINE | {"permit": permit}))))
+    done = cli("validate", path)
+    if refused is None:
+        assert done.returncode == 0, done.stderr
+        return
+    assert done.returncode == 2
+    line = done.stderr.strip()
+    assert len(line.splitlines()) == 1, line
+    assert "grid.generators.0.permit.time_to_permit" in line
+    assert refused in line and "(P10), past the 365-day horizon" in line
+
+
 def test_the_command_line_reports_and_relaxes_the_permit(cli, tmp_path):
     permit = {"time_to_permit": "70 days"}
     path = tmp_path / "permit.yaml"
@@ -169,7 +214,7 @@ def test_the_command_line_reports_and_relaxes_the_permit(cli, tmp_path):
     done = cli("run", path, "--json")
     assert done.returncode == 0, done.stderr
     kpis = json.loads(done.stdout)
-    assert kpis["constraint_gpu_days"]["air_permit"] == 312_000
+    assert kpis["constraint_gpu_days"]["air_permit"] == 176_000
     assert kpis["date_set_by"] == "air_permit"
     done = cli("explain", path, "--json")
     assert done.returncode == 0, done.stderr

@@ -128,11 +128,12 @@ def test_the_command_line_runs_and_explains_an_installed_plugin(installed, cli):
 # grid's 10 MW, both behind the 25 MW transformer (in service on day 30). Both stages
 # (12.5 MW each) ask for power on day 26. Without the permit, stage 1 fits on day 30
 # (20 MW of sources) and stage 2 on day 60 (the grid's 30 MW). The permit holds the
-# turbine to day 45, so until then the sources are the grid's 10 MW alone, and the
-# shortfall is the permit's: 2 stages x 4,000 GPUs x 19 days (26 -> 45) = 152,000 GPU-days.
-# Stage 1 fits on day 45; stage 2 is short of sources from 45 to 60 with nothing held:
-# 4,000 x 15 = 60,000 GPU-days of grid. Half the GPUs are energized on day 46, after the
-# permit.
+# turbine to day 45, so until then the sources are the grid's 10 MW alone. The permit is
+# charged only what lifting it would have let through: the turbine's 10 MW more would carry
+# stage 1 but not both stages (25 MW > 20), so from day 26 to 45 stage 1 is the permit's
+# (4,000 GPUs x 19 days = 76,000 GPU-days) and stage 2 the grid's. Stage 1 fits on day 45;
+# stage 2 is short of sources until 60 with nothing held: grid 4,000 x (19 + 15) = 136,000
+# GPU-days. Half the GPUs are energized on day 46, after the permit.
 
 
 def _with_turbine() -> dict:
@@ -156,8 +157,8 @@ def air_permit():
 def test_a_held_generator_charges_the_shortfall_to_its_permit(air_permit):
     result = simulate(tiny(**_with_turbine()))
     waits = result.kpis["constraint_gpu_days"]
-    assert waits["turbine_permit"] == 2 * 4_000 * 19
-    assert waits["grid"] == 4_000 * 15
+    assert waits["turbine_permit"] == 4_000 * 19
+    assert waits["grid"] == 4_000 * (19 + 15)
     assert result.kpis["date_50pct_gpus"] == "2025-02-16"  # day 46
     chain = result.critical_path[result.critical_path.target == "50pct_gpus"]
     assert chain.kind.tolist() == ["turbine_permit", "commissioning"]

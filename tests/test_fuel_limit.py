@@ -8,8 +8,11 @@ larger delivery, for its full 10 MW, on day 70 (2025-03-12):
 - stage 1 needs 12.5 MW: grid 10 + 2 = 12 falls short until the grid's 20 MW on day 60
   (energized 61); stage 2 needs 25 MW: 20 + 2 = 22 falls short until the fuel's 10 MW on
   day 70 (energized 71): the fuel sets the date;
-- while the limit holds the running turbine below its 10 MW, the shortfall is the fuel's:
-  2 x 4,000 x (60 - 26) + 4,000 x (70 - 60) = 312,000 GPU-days;
+- while the limit holds the running turbine below its 10 MW, a stage short of sources is
+  the fuel's only if the turbine's other 8 MW would have let it through: days 26-60,
+  12 + 8 = 20 MW carries stage 1 but not both, so stage 1 is the fuel's and stage 2 the
+  grid's (4,000 x 34 each); days 60-70, 22 - 12.5 + 8 = 17.5 MW carries stage 2: the
+  fuel's (4,000 x 10). fuel_limit 176,000 GPU-days, grid 136,000;
 - relaxed (fuel unlimited), the campus is the plain one (days 31 and 61).
 """
 
@@ -42,8 +45,8 @@ def test_the_fuel_limit_binds_and_sets_the_date():
     capped = events[events.event == "generator_capped"]
     assert list(zip(capped.day, capped.mw, strict=True)) == [(70, 10.0)]
     waits = result.kpis["constraint_gpu_days"]
-    assert waits["fuel_limit"] == 2 * 4_000 * (60 - 26) + 4_000 * (70 - 60)
-    assert waits["grid"] == 0
+    assert waits["fuel_limit"] == 4_000 * (60 - 26) + 4_000 * (70 - 60)
+    assert waits["grid"] == 4_000 * (60 - 26)
     assert result.kpis["date_set_by"] == "fuel_limit"
     chain = result.critical_path[result.critical_path.target == "full_cluster"]
     assert chain.kind.tolist() == ["fuel_limit", "commissioning"]

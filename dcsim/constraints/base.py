@@ -65,7 +65,8 @@ class Wiring(Protocol):
     def hold_generator(self, generator: str, until: simpy.Event) -> None:
         """Keep an on-site generator, once built, from running until ``until`` fires (its
         value: the trace link that ended the hold). While it is held, a stage the network
-        cannot carry for want of source capacity is charged to this class, not ``grid``."""
+        cannot carry for want of source capacity is charged to this class, not ``grid``, if
+        lifting the holds would have let it through (:func:`dcsim.sim.holds.charge_shortfalls`)."""
         ...
 
     def cap_generators(
@@ -75,7 +76,8 @@ class Wiring(Protocol):
         this class's cap named ``group``); the cheapest fuel runs first. ``link`` is the
         trace link a stage admitted by a raised cap names as its cause. While the cap holds
         a running generator below what it could run, a stage the network cannot carry for
-        want of source capacity is charged to this class, not ``grid``."""
+        want of source capacity is charged to this class, not ``grid``, if lifting the caps
+        would have let it through (:func:`dcsim.sim.holds.charge_shortfalls`)."""
         ...
 
     def pause_construction(

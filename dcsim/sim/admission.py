@@ -95,7 +95,7 @@ class Dispatcher:
         demand[stage.hall] += stage.facility_kw
         return demand
 
-    def _source_room_kw(self) -> int:
+    def source_room_kw(self) -> int:
         """What the sources could still supply beyond the committed load: no stage larger
         than this can fit, whatever the equipment."""
         return sum(self.network.source_kw.values()) - self._load.total_kw
@@ -155,7 +155,7 @@ class Dispatcher:
             self._refused_network.clear()
         candidates, self._to_admit = self._to_admit & self.waiting, set()
         admitted = []
-        room_kw = self._source_room_kw()
+        room_kw = self.source_room_kw()
         refused_kw: dict[str, int] = {}  # per hall: the smallest load refused in this pass
         for stage in sorted(candidates, key=self.order):
             if stage.facility_kw > room_kw:
@@ -175,7 +175,7 @@ class Dispatcher:
         """``equipment`` if the stage would fit with every piece of equipment in service,
         else ``grid``; with the slack of an ``equipment`` answer (load that may be committed
         elsewhere before it can change). ``room_kw`` caches each hall's room found so far."""
-        load_kw, source_room_kw = stage.facility_kw, self._source_room_kw()
+        load_kw, source_room_kw = stage.facility_kw, self.source_room_kw()
         if load_kw > source_room_kw:
             return "grid", 0
         everything = self._load_everything

@@ -15,7 +15,7 @@ from dcsim.sim.admission import Dispatcher
 from dcsim.sim.changes import switch_changes
 from dcsim.sim.clock import Doorbell
 from dcsim.sim.events import EventName
-from dcsim.sim.holds import SourceClaims
+from dcsim.sim.holds import SourceClaims, charge_shortfalls
 from dcsim.sim.ledger import Ledger
 from dcsim.sim.power_system import PowerSystem
 from dcsim.sim.stage import Stage
@@ -71,10 +71,12 @@ class EnergizationController:
                 self._env.process(
                     commissioning(self._env, stage, epoch, cause, self._trace, self._energize)
                 )
-            for stage, answer in self._dispatcher.holds():
-                self._mark_block(stage, self._claims.charged(answer))
-            if self._claims.take_changed():
+            changed_holds = self._dispatcher.holds()
+            if self._claims.take_changed() or self._claims.holder() is not None:
                 self._remark_blocks()
+            else:
+                for stage, answer in changed_holds:
+                    self._mark_block(stage, answer)
 
     def _power_cause(self, stage: Stage) -> int:
         """What a stage admitted now waited for last: itself if it is admitted as it asks
@@ -90,12 +92,17 @@ class EnergizationController:
             self._close_block(stage)
 
     def _remark_blocks(self) -> None:
-        """A source was held back or released: what a stage short of sources waits on
-        may have changed hands (from ``grid`` to a plug-in's permit, or back)."""
-        for stage in sorted(self._dispatcher.waiting, key=lambda s: s.index):
-            answer = self._dispatcher.held_for(stage)
-            if answer is not None:
-                self._mark_block(stage, self._claims.charged(answer))
+        """While a source is held back (or just after): what a stage short of sources
+        waits on may change hands (from ``grid`` to a plug-in's permit, or back) with any
+        change of sources, holds or committed load, so every waiting stage is charged
+        again, in policy order (:func:`~dcsim.sim.holds.charge_shortfalls`)."""
+        dispatcher = self._dispatcher
+        waiting = sorted(dispatcher.waiting, key=dispatcher.order)
+        answers = [(s, a) for s in waiting if (a := dispatcher.held_for(s)) is not None]
+        for stage, constraint in charge_shortfalls(
+            answers, dispatcher.source_room_kw(), self._claims
+        ):
+            self._mark_block(stage, constraint)
 
     def _mark_block(self, stage: Stage, constraint: str) -> None:
         if stage.blocked and stage.blocked[0] == constraint:

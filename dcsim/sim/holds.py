@@ -3,8 +3,8 @@
 A :class:`Hold` is one such wait: a stage waits out its hall and any plug-in's holds before
 it takes its chips; a generator, once built, waits out any plug-in's holds (an air permit)
 before it runs. :class:`SourceClaims` turns a held generator into attribution: while one
-is held, a stage the network cannot carry for want of source capacity is waiting on the
-class that holds it, not on the grid.
+is held, a stage the network cannot carry for want of source capacity, and that lifting
+the holds would have let through, is waiting on the class that holds it, not on the grid.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import simpy
 
 from dcsim.sim.clock import Doorbell
+from dcsim.sim.stage import Stage
 
 
 @dataclass(frozen=True)
@@ -44,31 +45,33 @@ class Pause:
 
 
 class SourceClaims:
-    """Sources built but held back, each by a constraint class, in the order held."""
+    """Sources built but held back, each by a constraint class and by how many kW it
+    withholds (what it could run less what it runs), in the order held."""
 
     def __init__(self, doorbell: Doorbell):
-        self._held: dict[str, str] = {}
+        self._held: dict[str, tuple[str, int]] = {}
         self._doorbell = doorbell
         self._changed = False
 
-    def hold(self, source: str, constraint: str) -> None:
-        self._held[source] = constraint
-        self._ring()
+    def hold(self, source: str, constraint: str, kw: int) -> None:
+        if self._held.get(source) != (constraint, kw):
+            self._held[source] = (constraint, kw)
+            self._ring()
 
     def release(self, source: str) -> None:
         del self._held[source]
         self._ring()
 
-    def charged(self, answer: str) -> str:
-        """The class a stage held for ``answer`` (the admission logic's ``grid`` or
-        ``equipment``) waits on: a source shortfall is the first holder's while any source
-        is held back."""
-        if answer == "grid" and self._held:
-            return next(iter(self._held.values()))
-        return answer
+    def holder(self) -> str | None:
+        """The class that held a source first, of those holding one now (None: none)."""
+        return next(iter(self._held.values()))[0] if self._held else None
+
+    def withheld_kw(self) -> int:
+        """What the held sources could add if every hold were lifted."""
+        return sum(kw for _, kw in self._held.values())
 
     def take_changed(self) -> bool:
-        """Whether a source was held or released since the last call."""
+        """Whether a source was held, re-held or released since the last call."""
         changed, self._changed = self._changed, False
         return changed
 
@@ -77,16 +80,40 @@ class SourceClaims:
         self._doorbell.ring()
 
 
+def charge_shortfalls(
+    answers: Sequence[tuple[Stage, str]], room_kw: int, claims: SourceClaims
+) -> list[tuple[Stage, str]]:
+    """The class each waiting stage is charged to, from the admission logic's answers
+    (``grid``, ``equipment``) in policy order: a stage short of sources (``grid``) is the
+    holder's only if lifting every hold would have let it through, after the stages ahead
+    of it that lifting would let through (the budget is the sources' room beyond the
+    committed load, ``room_kw``, plus what the holds withhold); else it stays the grid's."""
+    holder, budget_kw = claims.holder(), room_kw + claims.withheld_kw()
+    charged = []
+    for stage, answer in answers:
+        if answer == "grid" and holder is not None and stage.facility_kw <= budget_kw:
+            budget_kw -= stage.facility_kw
+            answer = holder
+        charged.append((stage, answer))
+    return charged
+
+
 def wait_out_source(
-    env: simpy.Environment, source: str, holds: Sequence[Hold], claims: SourceClaims, link: int
+    env: simpy.Environment,
+    source: str,
+    holds: Sequence[Hold],
+    claims: SourceClaims,
+    link: int,
+    kw: int,
 ) -> Generator:
-    """A built source waits for each hold in turn, claimed while it does; returns the link
-    it waited for last (``link``, its own installation, unless a hold outlasted it)."""
+    """A built source that could run ``kw`` waits for each hold in turn, claimed while it
+    does; returns the link it waited for last (``link``, its own installation, unless a
+    hold outlasted it)."""
     for hold in holds:
         if hold.until.processed:
             continue
         asked = env.now
-        claims.hold(source, hold.constraint)
+        claims.hold(source, hold.constraint, kw)
         ended = yield hold.until
         claims.release(source)
         if env.now > asked:

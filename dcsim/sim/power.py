@@ -12,7 +12,7 @@ from dcsim.sim.clock import until
 from dcsim.sim.events import EventName
 from dcsim.sim.holds import Hold, SourceClaims, wait_out_source
 from dcsim.sim.ledger import Ledger
-from dcsim.sim.power_system import PowerSystem
+from dcsim.sim.power_system import PowerSystem, running_kw
 from dcsim.sim.trace import NO_CAUSE, Trace, span
 
 
@@ -82,7 +82,8 @@ def generator_lifecycle(
     )
     if holds:
         assert claims is not None, "a held generator needs its claims"
-        link = yield from wait_out_source(env, generator.name, holds, claims, link)
+        kw = running_kw(generator)
+        link = yield from wait_out_source(env, generator.name, holds, claims, link, kw)
     power.generator_online(generator, link)
 
 

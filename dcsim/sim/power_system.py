@@ -56,7 +56,8 @@ class PowerSystem:
         #: Caps on the output of groups of generators (an air permit's, a fuel limit's), by
         #: (constraint class, group name): the generators and the kW they may share.
         self._caps: dict[tuple[str, str], tuple[tuple[str, ...], int]] = {}
-        self._cut: dict[str, str] = {}  # generator -> the class whose cap holds it below
+        #: generator -> the class whose cap holds it below what it could run, and the kW cut
+        self._cut: dict[str, tuple[str, int]] = {}
         self._claims = claims
 
     # -- what processes report -----------------------------------------------------------
@@ -133,8 +134,7 @@ class PowerSystem:
     def _generator_kw(self, generator: OnSiteGenerator) -> int:
         if generator.name not in self._online or generator.name in self._retired:
             return 0
-        running = generator.capacity * generator.availability
-        return to_kw(min(running, generator.permit_limit or running))
+        return running_kw(generator)
 
     def _apply_generators(self, event: EventName | None = None) -> bool:
         """Give every generator what the caps leave it (they share one fuel or permit, so a
@@ -143,6 +143,9 @@ class PowerSystem:
         wanted = {g.name: self._generator_kw(g) for g in self._merit_order}
         caps = sorted(self._caps.items(), key=lambda item: (len(item[1][0]), item[0]))
         running, cut = share_caps(wanted, [(c, names, kw) for (c, _), (names, kw) in caps])
+        withheld = {
+            name: (constraint, wanted[name] - running[name]) for name, constraint in cut.items()
+        }
         changed = False
         for name, kw in running.items():
             if kw != self.network.source_kw[name]:
@@ -150,16 +153,17 @@ class PowerSystem:
                 self.network.set_source(name, kw)
                 if event is not None:
                     self._log(event, name, kw / 1000)
-        return self._claim(cut) or changed
+        return self._claim(withheld) or changed
 
-    def _claim(self, cut: dict[str, str]) -> bool:
+    def _claim(self, cut: dict[str, tuple[str, int]]) -> bool:
+        """Claim each generator a cap holds below what it could run, with the class of the
+        cap and the kW it withholds; release the ones no longer cut."""
         if self._claims is None or cut == self._cut:
             return False
         for name in self._cut.keys() - cut.keys():
             self._claims.release(name)
-        for name, constraint in cut.items():
-            if self._cut.get(name) != constraint:
-                self._claims.hold(name, constraint)
+        for name, (constraint, kw) in cut.items():
+            self._claims.hold(name, constraint, kw)
         self._cut = cut
         return True
 
@@ -223,3 +227,10 @@ class PowerSystem:
                 **self.bridging(),
             },
         )
+
+
+def running_kw(generator: OnSiteGenerator) -> int:
+    """What a generator runs once online, before any cap: its available capacity, within
+    its permit limit."""
+    running = generator.capacity * generator.availability
+    return to_kw(min(running, generator.permit_limit or running))

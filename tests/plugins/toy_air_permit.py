@@ -1,8 +1,9 @@
 """A toy air permit, outside dcsim/: every on-site generator, once built, waits for its
 air permit (granted on a fixed date) before it may run. It shows a plug-in holding a
 source back and being charged, instead of ``grid``, for the stages short of power
-meanwhile. (The built-in class, ``air_permit``, is dcsim/constraints/builtin/air_permit.py; this
-toy takes another name so that both can be registered.)"""
+meanwhile that the held generator would have let through. (The built-in class,
+``air_permit``, is dcsim/constraints/builtin/air_permit.py; this toy takes another name so
+that both can be registered.)"""
 
 from __future__ import annotations
 

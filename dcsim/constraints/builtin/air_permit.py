@@ -8,9 +8,9 @@ its expiry; at expiry it either stops (``stop``: only a granted permit's capacit
 falls to the permitted capacity, granted or not (``cap``). What it may run is a cap on the
 generator's output (:meth:`~dcsim.constraints.base.Wiring.cap_generators`): while a cap
 holds a running generator below what it could run, the stages short of source capacity
-are charged to ``air_permit``; the grant is a trace link, so a stage it lets in names the
-permit as its cause. Relaxed (``dcsim explain``), every permit is granted on day 0: the
-permitted capacity still applies.
+that lifting the caps would have let through are charged to ``air_permit``; the grant is
+a trace link, so a stage it lets in names the permit as its cause. Relaxed (``dcsim
+explain``), every permit is granted on day 0: the permitted capacity still applies.
 """
 
 from __future__ import annotations
@@ -140,7 +140,8 @@ AIR_PERMIT = ConstraintClass(
     meaning="An on-site generator runs only what its air permit, or a temporary exemption, allows.",
     relaxing="every air permit granted on day 0 (the permitted capacity still applies)",
     attribution="a stage's GPUs × the time it waited for power short of source capacity "
-    "while a permit held a built generator below what it could run",
+    "while a permit held a built generator below what it could run, if lifting the caps "
+    "would have let it through",
     gates="a generator's output, from filing to grant and at an exemption's expiry "
     "(`sim/power_system.py` caps)",
     links="filing → permit granted (the time to permit is the draw); an exemption's span",

@@ -5,7 +5,8 @@ The limit is a cap on the group of every fuelled generator (all but batteries), 
 cheapest fuel first (:meth:`~dcsim.constraints.base.Wiring.cap_generators`); a later,
 larger delivery (``expansions``) raises it and is a trace link, so a stage it lets in
 names the fuel as its cause. While the limit holds a running generator below what it
-could run, stages short of source capacity are charged to ``fuel_limit``. Relaxed
+could run, stages short of source capacity that lifting it would have let through are
+charged to ``fuel_limit``. Relaxed
 (``dcsim explain``), fuel is unlimited.
 """
 
@@ -59,7 +60,8 @@ FUEL_LIMIT = ConstraintClass(
     meaning="Fuel delivery caps what a site's fuelled on-site generators run together.",
     relaxing="fuel unlimited",
     attribution="a stage's GPUs × the time it waited for power short of source capacity "
-    "while the fuel limit held a running generator below what it could run",
+    "while the fuel limit held a running generator below what it could run, if lifting "
+    "it would have let the stage through",
     gates="on-site generators' output, shared cheapest fuel first (`sim/power_system.py` caps)",
     links="a fuel expansion: the previous delivery level → the larger one in service",
     relax_as="fuel_limit",
