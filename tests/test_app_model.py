@@ -98,6 +98,26 @@ def test_chunked_runs_are_the_sweeps_runs_on_common_random_numbers():
     assert summary.loc["days_to_full_cluster", "p50"] == runs["days_to_full_cluster"].median()
 
 
+def test_lean_series_are_the_full_tables_columns_and_leave_the_rows_alone():
+    """``Task.series`` sends back bare arrays equal to the time-series table's columns, and
+    the KPI rows are the rows a full-table run gives (the sweep's path is unchanged)."""
+    from dcsim.runtime.worker import Task, run_batch
+
+    scenario = tiny()
+    runs = [(0, 0), (0, 1)]
+    full = run_batch(Task(runs, {0: scenario}, seed=3, timeseries=True))
+    lean = run_batch(Task(runs, {0: scenario}, seed=3, series=("day", "gpus_energized")))
+    assert lean.timeseries == {} and full.series == {}
+    for run in runs:
+        assert set(lean.series[run]) == {"day", "gpus_energized"}
+        for name, values in lean.series[run].items():
+            assert values.tolist() == full.timeseries[run][name].tolist()
+    drop = "wall_seconds"
+    assert [{k: v for k, v in r.items() if k != drop} for r in lean.rows] == [
+        {k: v for k, v in r.items() if k != drop} for r in full.rows
+    ]
+
+
 def scenario_file(raw: dict, folder=None):
     import tempfile
     from pathlib import Path

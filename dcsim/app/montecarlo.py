@@ -62,15 +62,15 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
         runs=[(0, r) for r in chunk.replications],
         scenarios={0: chunk.scenario},
         seed=chunk.seed,
-        timeseries=True,
+        series=("day", "gpus_energized"),
     )
     outcome = run_batch(task)
     days = day_grid(chunk.scenario)
     curves = np.full((len(chunk.replications), len(days)), np.nan)
     for i, r in enumerate(chunk.replications):
-        series = outcome.timeseries.get((0, r))
+        series = outcome.series.get((0, r))
         if series is not None:
-            curves[i] = step_on_grid(series["day"], series["gpus_energized"], pd.Index(days))
+            curves[i] = step_on_grid(series["day"], series["gpus_energized"], days)
     return ChunkResult(chunk.replications, outcome.rows, curves)
 
 
