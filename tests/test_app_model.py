@@ -203,6 +203,18 @@ def test_the_band_is_the_quantiles_of_gpus_energized_per_day():
     assert high[-1] == 8000  # the tiny campus energizes both stages within its year
 
 
+def test_a_tallys_tables_are_kept_until_the_next_chunk_arrives():
+    first, second = chunks(tiny(), 0, range(30), set())[:2]
+    tally = Tally()
+    tally.add(run_chunk(first))
+    assert tally.band() is tally.band() and tally.criticality() is tally.criticality()
+    assert tally.date_quantiles("first_power_date")["runs"] == len(first.replications)
+    tally.add(run_chunk(second))
+    runs = len(first.replications) + len(second.replications)
+    assert tally.date_quantiles("first_power_date")["runs"] == runs
+    assert tally.criticality()["runs"].max() == runs
+
+
 def test_the_downloaded_yaml_reruns_to_the_pages_numbers_on_the_cli(tmp_path, cli):
     """Levers applied to the raw file, written as the page writes it, swept by the CLI."""
     raw = read_yaml(DEFAULT_CONFIG)
