@@ -6,6 +6,8 @@ Starts ``dcsim app`` on the default campus, opens it in headless Chromium (Debia
 - ``app-base.png``: the page as it opens, the base case's 200 replications;
 - ``app-grid-delay.png``: the 170 MW grid step six months later and two installation
   crews instead of three (set through the URL, as a shared link does);
+- ``app-rent-fast-track.png``: 100 MW of rented turbines and fast-track halls, the
+  generation and construction cards open;
 - ``app-upload-error.png``: the one-line errors of a scenario that fails validation.
 
 Each is reduced to a 256-colour palette so the files stay small.
@@ -70,6 +72,12 @@ def main() -> None:
             page.wait_for_selector(".full-edited-p50", timeout=WAIT_MS)
             page.wait_for_selector(DONE, timeout=WAIT_MS)
             shoot(page, "app-grid-delay.png")
+            page.goto(f"{url}?rentmw=100&buildmode=fast_track")
+            page.wait_for_selector(".full-edited-p50", timeout=WAIT_MS)
+            page.wait_for_selector(DONE, timeout=WAIT_MS)
+            for card in ("generation", "construction"):
+                page.locator(".card-header", has_text=card).first.click()
+            shoot(page, "app-rent-fast-track.png")
             page.locator("input[type=file]").set_input_files(
                 files=[{"name": "bad-campus.yaml", "mimeType": "text/yaml", "buffer": BAD}]
             )

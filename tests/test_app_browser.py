@@ -166,3 +166,23 @@ def test_a_link_with_lever_values_opens_on_that_view(browser, server):
     page.wait_for_selector(".full-edited-p50", timeout=WAIT_MS)
     page.wait_for_selector(DONE, timeout=WAIT_MS)
     assert days(page, "full-edited-p50") > days(page, "full-base-p50")
+
+
+def test_a_link_with_rented_turbines_and_a_build_mode_shows_the_models_p50(browser, server):
+    """The new levers through the page: its full-cluster P50 is the one the same overrides
+    give when the app's own chunks run in this process."""
+    from dcsim.app.levers import levers_for, overrides
+    from dcsim.app.montecarlo import Tally, chunks, run_chunk
+    from dcsim.config import load_scenario
+    from tests.conftest import DEFAULT_CONFIG
+
+    values = {"rentmw": 100.0, "buildmode": "fast_track"}
+    page = open_page(browser, server, "&rentmw=100&buildmode=fast_track")
+    page.wait_for_selector(".full-edited-p50", timeout=WAIT_MS)
+    page.wait_for_selector(DONE, timeout=WAIT_MS)
+    moved = overrides(levers_for(load_scenario(DEFAULT_CONFIG)), values)
+    edited = load_scenario(DEFAULT_CONFIG, moved)
+    tally = Tally()
+    for chunk in chunks(edited, 0, range(REPLICATIONS), set()):
+        tally.add(run_chunk(chunk))
+    assert days(page, "full-edited-p50") == tally.summary().loc["days_to_full_cluster", "p50"]

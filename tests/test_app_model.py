@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from dcsim.app.exports import scenario_yaml
-from dcsim.app.levers import DAYS_PER_MONTH, UNCHANGED, levers_for, overrides, shifted
+from dcsim.app.levers import AS_WRITTEN, DAYS_PER_MONTH, UNCHANGED, levers_for, overrides, shifted
 from dcsim.app.montecarlo import FIRST_CHUNK, Tally, chunks, run_chunk
 from dcsim.app.upload import load_upload, safe_name
 from dcsim.config import load_scenario, scenario_from_dict
@@ -74,6 +74,73 @@ def test_crews_zero_means_unlimited_and_dates_are_iso_text():
     assert edited.construction.crews == 4
 
 
+XAI_CONFIG = DEFAULT_CONFIG.parent / "xai-memphis-bridging.yaml"
+
+
+def test_a_technology_lever_takes_the_plants_row_and_the_mw_lever_still_sets_capacity():
+    """Frame turbines at 150 MW: the file's own lead time, install time, fuel cost and
+    emissions give way to generation.csv's frame row; capex 809 USD/kW x 150 MW."""
+    levers = levers_for(load_scenario(XAI_CONFIG))
+    tech = next(lever for lever in levers if lever.key == "gen0tech")
+    assert tech.base == AS_WRITTEN and "frame" in tech.options
+    edited = load_scenario(XAI_CONFIG, overrides(levers, {"gen0tech": "frame", "gen0mw": 150}))
+    generator = edited.grid.generators[0]
+    assert (generator.technology, generator.capacity) == ("frame", 150.0)
+    lead = generator.lead_time  # frame: 156 / 260 / 365 weeks
+    assert (lead.low, lead.mode, lead.high) == (156 * 7, 260 * 7, 365 * 7)
+    assert generator.cost == pytest.approx(809 * 150_000)
+    assert generator.fuel_cost == pytest.approx(9.905 * 2.19)  # MMBtu/MWh x USD/MMBtu
+
+
+def test_renting_turbines_adds_a_rental_generator_where_the_grid_comes_in():
+    scenario = load_scenario(DEFAULT_CONFIG)
+    levers = levers_for(scenario)
+    assert overrides(levers, {"rentmw": 0.0}) == {}
+    edited = load_scenario(DEFAULT_CONFIG, overrides(levers, {"rentmw": 100.0}))
+    (rented,) = edited.grid.generators
+    assert (rented.technology, rented.capacity, rented.cost) == ("rental_mobile", 100.0, 0.0)
+    lead = rented.lead_time  # rental_mobile: 2 / 4 / 8 weeks
+    assert (lead.low, lead.mode, lead.high) == (14, 28, 56)
+    fed = {e.name for e in edited.equipment if rented.name in e.fed_by}
+    assert fed == {e.name for e in scenario.equipment if "utility" in e.fed_by} != set()
+
+
+def test_renting_turbines_never_powers_a_run_later():
+    """An extra source can only add flow: on common random numbers each run's first power
+    and full cluster come no later than the base case's."""
+    scenario = tiny()
+    raw = tiny_dict()
+    moved = overrides(levers_for(scenario), {"rentmw": 50.0})
+    rented = scenario_from_dict(apply_overrides(raw, moved), "tiny")
+    base, edited = Tally(), Tally()
+    base.add(run_chunk(chunks(scenario, 5, range(4), set())[0]))
+    edited.add(run_chunk(chunks(rented, 5, range(4), set())[0]))
+    for kpi in ("first_power_date", "days_to_full_cluster"):  # ISO dates sort as text
+        assert (edited.runs()[kpi] <= base.runs()[kpi]).all()
+    assert (edited.runs()["first_power_date"] < base.runs()["first_power_date"]).any()
+
+
+def test_a_build_mode_lever_replaces_the_written_durations_by_the_modes():
+    """``standard`` falls back to the durations the shipped files write (same scenario);
+    ``fast_track`` to the mode's own."""
+    from dcsim.config.build_modes import mode_durations
+
+    scenario = load_scenario(DEFAULT_CONFIG)
+    levers = levers_for(scenario)
+    standard = load_scenario(DEFAULT_CONFIG, overrides(levers, {"buildmode": "standard"}))
+    assert [h.shell_time for h in standard.halls] == [h.shell_time for h in scenario.halls]
+    assert [h.fitout_time for h in standard.halls] == [h.fitout_time for h in scenario.halls]
+    fast = load_scenario(DEFAULT_CONFIG, overrides(levers, {"buildmode": "fast_track"}))
+    expected = mode_durations("fast_track", None)["shell_time"]
+    assert all(h.build_mode == "fast_track" for h in fast.halls)
+    assert (
+        fast.halls[0].shell_time
+        == scenario_from_dict(apply_overrides(tiny_dict(), {"halls.0.shell_time": expected}), "t")
+        .halls[0]
+        .shell_time
+    )
+
+
 def test_chunks_answer_first_with_a_small_chunk_then_cover_each_replication_once():
     scenario = tiny()
     parts = chunks(scenario, 0, range(100), {0, 1, 2})
@@ -98,6 +165,26 @@ def test_chunked_runs_are_the_sweeps_runs_on_common_random_numbers():
     assert summary.loc["days_to_full_cluster", "p50"] == runs["days_to_full_cluster"].median()
 
 
+def test_lean_series_are_the_full_tables_columns_and_leave_the_rows_alone():
+    """``Task.series`` sends back bare arrays equal to the time-series table's columns, and
+    the KPI rows are the rows a full-table run gives (the sweep's path is unchanged)."""
+    from dcsim.runtime.worker import Task, run_batch
+
+    scenario = tiny()
+    runs = [(0, 0), (0, 1)]
+    full = run_batch(Task(runs, {0: scenario}, seed=3, timeseries=True))
+    lean = run_batch(Task(runs, {0: scenario}, seed=3, series=("day", "gpus_energized")))
+    assert lean.timeseries == {} and full.series == {}
+    for run in runs:
+        assert set(lean.series[run]) == {"day", "gpus_energized"}
+        for name, values in lean.series[run].items():
+            assert values.tolist() == full.timeseries[run][name].tolist()
+    drop = "wall_seconds"
+    assert [{k: v for k, v in r.items() if k != drop} for r in lean.rows] == [
+        {k: v for k, v in r.items() if k != drop} for r in full.rows
+    ]
+
+
 def scenario_file(raw: dict, folder=None):
     import tempfile
     from pathlib import Path
@@ -114,6 +201,18 @@ def test_the_band_is_the_quantiles_of_gpus_energized_per_day():
     low, mid, high = tally.band()
     assert (low <= mid).all() and (mid <= high).all()
     assert high[-1] == 8000  # the tiny campus energizes both stages within its year
+
+
+def test_a_tallys_tables_are_kept_until_the_next_chunk_arrives():
+    first, second = chunks(tiny(), 0, range(30), set())[:2]
+    tally = Tally()
+    tally.add(run_chunk(first))
+    assert tally.band() is tally.band() and tally.criticality() is tally.criticality()
+    assert tally.date_quantiles("first_power_date")["runs"] == len(first.replications)
+    tally.add(run_chunk(second))
+    runs = len(first.replications) + len(second.replications)
+    assert tally.date_quantiles("first_power_date")["runs"] == runs
+    assert tally.criticality()["runs"].max() == runs
 
 
 def test_the_downloaded_yaml_reruns_to_the_pages_numbers_on_the_cli(tmp_path, cli):

@@ -5,6 +5,11 @@ override for that path, or ``None`` while the widget sits at the scenario's own 
 an untouched page runs exactly the scenario it was given. Durations with uncertainty are
 moved by a whole number of months: the distribution keeps its shape and every location
 parameter (low, mode, high, mean, or a fixed value) moves by the same amount.
+
+A choice that only fills fields a file leaves out (a generator's ``technology``, a hall's
+``build_mode``) rewrites its section without those fields, so the choice is what sets
+them. A lever may edit several paths at once (:meth:`Lever.edits`): renting turbines adds
+a generator and wires it where the grid comes in.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from dcsim.config.build_modes import BUILD_MODES
+from dcsim.config.generation import technology_table
 from dcsim.config.schema import Scenario
 
 #: pint's month (365.25 / 12 days), so "1 month" in a file and one step of a lever agree.
@@ -23,9 +30,20 @@ MAX_SHIFT_MONTHS = 36
 #: Location parameters of each distribution family in its JSON form, and their attribute.
 LOCATIONS = {"value": "value", "low": "low", "mode": "mode", "high": "high", "mean": "mean_"}
 
-Kind = Literal["date", "shift", "crews", "power"]
+Kind = Literal["date", "shift", "crews", "power", "choice", "rent"]
 #: What :meth:`Lever.override` returns for a widget left at the scenario's own value.
 UNCHANGED = object()
+#: A choice lever's value for "the file's own fields", when the file names no choice.
+AS_WRITTEN = "as written"
+#: Generator fields a technology supplies (dcsim/data/generation.csv via the schema).
+TECHNOLOGY_FIELDS = ("lead_time", "install_time", "cost", "fuel_cost", "emissions")
+#: Hall fields a build mode supplies.
+BUILD_MODE_FIELDS = ("shell_time", "fitout_time")
+#: The technology and name of the generator the "rent turbines" lever adds.
+RENTAL = "rental_mobile"
+RENTED_NAME = "rented-turbines"
+#: Most MW the "rent turbines" lever offers.
+MAX_RENTED_MW = 500.0
 
 
 @dataclass(frozen=True)
@@ -41,8 +59,11 @@ class Lever:
     base: Any
     low: Any = None
     high: Any = None
-    #: JSON form of what a lever rewrites whole: a shifted duration, a crews section.
+    #: JSON form of what a lever rewrites whole: a shifted duration, a crews section, the
+    #: sections a choice rewrites (``{"sections": [...]}``), a rental's wiring.
     distribution: Mapping[str, Any] | None = None
+    #: The values a ``choice`` lever offers.
+    options: tuple[str, ...] = ()
 
     def override(self, value: Any) -> Any:
         """The value to set at ``path`` for widget value ``value``, or :data:`UNCHANGED`."""
@@ -54,7 +75,32 @@ class Lever:
             return shifted(self.distribution, int(value) * DAYS_PER_MONTH)
         if self.kind == "crews":  # the whole section: a file may not have written it
             return {**self.distribution, "crews": None if int(value) == 0 else int(value)}
+        if self.kind == "choice":
+            return chosen(self.distribution, str(value))
         return f"{float(value)!r} MW"
+
+    def edits(self, value: Any) -> dict[str, Any]:
+        """Dotted path -> value for widget value ``value`` (empty at the scenario's own)."""
+        override = self.override(value)
+        if override is UNCHANGED:
+            return {}
+        if self.kind != "rent":
+            return {self.path: override}
+        if float(value) <= 0:
+            return {}
+        generator = {"name": RENTED_NAME, "technology": RENTAL, "capacity": override}
+        feeds = self.distribution["feeds"]
+        return {self.path: [generator]} | {path: [*names, RENTED_NAME] for path, names in feeds}
+
+
+def chosen(form: Mapping[str, Any], value: str) -> Any:
+    """The sections of a choice lever rewritten for ``value``: the fields the choice
+    supplies dropped, the choice named (one section, or a list of them)."""
+    sections = [
+        {k: v for k, v in section.items() if k not in form["supplied"]} | {form["field"]: value}
+        for section in form["sections"]
+    ]
+    return sections if form["many"] else sections[0]
 
 
 def shifted(distribution: Mapping[str, Any], days: float) -> dict[str, Any]:
@@ -95,8 +141,10 @@ def crews_lever(key: str, label: str, path: str, section: Any) -> Lever:
 
 def levers_for(scenario: Scenario) -> list[Lever]:
     """The levers a scenario has, in the order of the file: grid steps (date, delay),
-    on-site generation (MW, lead time), equipment lead times, crews, chip orders (date,
-    lead time)."""
+    on-site generation (technology, MW, lead time; or MW of rented turbines when there is
+    none), equipment lead times, crews, the halls' build mode, chip orders (date, lead
+    time). A technology lever comes before its generator's MW, so a moved MW still sets
+    the capacity (and the technology's capex per kW follows it)."""
     out: list[Lever | None] = []
     for i, link in enumerate(scenario.grid.interconnects):
         for j, step in enumerate(link.schedule):
@@ -126,6 +174,7 @@ def levers_for(scenario: Scenario) -> list[Lever]:
     for i, generator in enumerate(scenario.grid.generators):
         path = f"grid.generators.{i}"
         top = max(4 * generator.capacity, 500.0)
+        out.append(technology_lever(i, generator))
         out.append(
             Lever(
                 f"gen{i}mw",
@@ -147,6 +196,8 @@ def levers_for(scenario: Scenario) -> list[Lever]:
                 generator.lead_time,
             )
         )
+    if not scenario.grid.generators:
+        out.append(rent_lever(scenario))
     for i, item in enumerate(scenario.equipment):
         out.append(
             shift_lever(
@@ -162,6 +213,7 @@ def levers_for(scenario: Scenario) -> list[Lever]:
         ("ccrews", "construction", scenario.construction),
     ):
         out.append(crews_lever(key, f"{path} crews (0 = unlimited)", path, section))
+    out.append(build_mode_lever(scenario))
     for i, order in enumerate(scenario.chip_orders):
         name = f"{order.chip} order {i + 1} ({order.count:,} GPUs)"
         out.append(
@@ -188,11 +240,83 @@ def levers_for(scenario: Scenario) -> list[Lever]:
     return [lever for lever in out if lever is not None]
 
 
+def technology_lever(i: int, generator: Any) -> Lever:
+    """The kind of plant: its lead time, installation, cost, fuel and emissions then come
+    from its row of dcsim/data/generation.csv instead of the file's own fields."""
+    form = generator.model_dump(mode="json", by_alias=True)
+    return Lever(
+        f"gen{i}tech",
+        f"{generator.name}: technology",
+        "generation",
+        f"grid.generators.{i}",
+        "choice",
+        generator.technology or AS_WRITTEN,
+        options=option_list(generator.technology, technology_table()),
+        distribution=choice_form([form], "technology", TECHNOLOGY_FIELDS, many=False),
+    )
+
+
+def rent_lever(scenario: Scenario) -> Lever:
+    """MW of rented trailer-mounted turbines (``rental_mobile``, cited in
+    dcsim/data/generation.csv: weeks to arrive, no capex as rental charges are not
+    modelled), ordered at the start and joined where the first interconnect comes in:
+    every equipment item or hall it feeds is fed by the turbines too."""
+    grid = scenario.grid.interconnects[0].name if scenario.grid.interconnects else None
+    feeds = [
+        (f"{section}.{i}.fed_by", list(item.fed_by))
+        for section, items in (("equipment", scenario.equipment), ("halls", scenario.halls))
+        for i, item in enumerate(items)
+        if grid in item.fed_by
+    ]
+    label = "rent turbines (MW, rental_mobile; 0 = none)"
+    return Lever(
+        "rentmw",
+        label,
+        "generation",
+        "grid.generators",
+        "rent",
+        0.0,
+        0.0,
+        MAX_RENTED_MW,
+        {"feeds": feeds},
+    )
+
+
+def build_mode_lever(scenario: Scenario) -> Lever:
+    """How every hall is built: its shell and fit-out times then come from the build mode
+    (the scenario's calibration file, else the cited fallbacks) instead of the file."""
+    forms = [hall.model_dump(mode="json", by_alias=True) for hall in scenario.halls]
+    return Lever(
+        "buildmode",
+        "build mode of every hall",
+        "construction",
+        "halls",
+        "choice",
+        AS_WRITTEN,
+        options=(AS_WRITTEN, *BUILD_MODES),
+        distribution=choice_form(forms, "build_mode", BUILD_MODE_FIELDS, many=True),
+    )
+
+
+def option_list(current: str | None, known: Any) -> tuple[str, ...]:
+    """A choice's options: "as written" first unless the file names one itself."""
+    return tuple(known) if current is not None else (AS_WRITTEN, *known)
+
+
+def choice_form(
+    sections: list[dict[str, Any]], field: str, supplied: tuple[str, ...], many: bool
+) -> dict[str, Any]:
+    return {"sections": sections, "field": field, "supplied": supplied, "many": many}
+
+
 def horizon(scenario: Scenario) -> dt.timedelta:
     return dt.timedelta(days=scenario.horizon)
 
 
 def overrides(levers: list[Lever], values: Mapping[str, Any]) -> dict[str, Any]:
     """Dotted path -> value for every lever moved away from the scenario's value."""
-    moved = ((lever, lever.override(values[lever.key])) for lever in levers if lever.key in values)
-    return {lever.path: value for lever, value in moved if value is not UNCHANGED}
+    out: dict[str, Any] = {}
+    for lever in levers:
+        if lever.key in values:
+            out |= lever.edits(values[lever.key])
+    return out

@@ -62,15 +62,15 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
         runs=[(0, r) for r in chunk.replications],
         scenarios={0: chunk.scenario},
         seed=chunk.seed,
-        timeseries=True,
+        series=("day", "gpus_energized"),
     )
     outcome = run_batch(task)
     days = day_grid(chunk.scenario)
     curves = np.full((len(chunk.replications), len(days)), np.nan)
     for i, r in enumerate(chunk.replications):
-        series = outcome.timeseries.get((0, r))
+        series = outcome.series.get((0, r))
         if series is not None:
-            curves[i] = step_on_grid(series["day"], series["gpus_energized"], pd.Index(days))
+            curves[i] = step_on_grid(series["day"], series["gpus_energized"], days)
     return ChunkResult(chunk.replications, outcome.rows, curves)
 
 
@@ -124,7 +124,8 @@ class Tally:
 
     rows: dict[int, dict[str, Any]] = field(default_factory=dict)
     curves: dict[int, np.ndarray] = field(default_factory=dict)
-    #: Tables computed since the last :meth:`add` (a redraw asks for each several times).
+    #: Tables computed since the last :meth:`add`: a redraw asks for some several times,
+    #: and the base case's stay put while an edited case arrives chunk by chunk.
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def add(self, result: ChunkResult) -> None:
@@ -152,6 +153,9 @@ class Tally:
 
     def date_quantiles(self, kpi: str) -> dict[str, Any]:
         """P10/P50/P90 of a date KPI, as dates, over the runs that reached it."""
+        return self._cached(f"dates {kpi}", lambda: self._date_quantiles(kpi))
+
+    def _date_quantiles(self, kpi: str) -> dict[str, Any]:
         runs = self.runs()
         dates = pd.to_datetime(runs.get(kpi, pd.Series(dtype=object)), errors="coerce").dropna()
         n = len(runs)
@@ -162,6 +166,9 @@ class Tally:
 
     def band(self) -> np.ndarray:
         """P10, P50, P90 of GPUs energized on each day (3 x days)."""
+        return self._cached("band", self._band)
+
+    def _band(self) -> np.ndarray:
         stacked = np.vstack([self.curves[r] for r in sorted(self.curves)])
         finished = stacked[~np.isnan(stacked).any(axis=1)]  # a failed run has no curve
         if not len(finished):
@@ -170,5 +177,8 @@ class Tally:
 
     def criticality(self) -> pd.DataFrame:
         """Share of runs in which each constraint kind set the full-cluster date."""
+        return self._cached("criticality", self._criticality)
+
+    def _criticality(self) -> pd.DataFrame:
         table = criticality(self.runs(), [])
         return table[table["measure"] == "date_set_by"][["name", "share", "runs"]]

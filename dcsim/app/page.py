@@ -285,7 +285,11 @@ def widget_for(lever: Lever) -> pn.widgets.Widget:
         return pn.widgets.DatePicker(
             name=lever.label, value=lever.base, start=lever.low, end=lever.high, css_classes=classes
         )
-    if lever.kind == "power":
+    if lever.kind == "choice":
+        return pn.widgets.Select(
+            name=lever.label, value=lever.base, options=list(lever.options), css_classes=classes
+        )
+    if lever.kind in ("power", "rent"):
         return pn.widgets.FloatSlider(
             name=lever.label,
             value=lever.base,

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from numpy.typing import ArrayLike
 
 #: Room left after the last change on a time axis, as a share of the span shown.
 TIME_MARGIN = 0.06
@@ -53,11 +54,12 @@ def finish(ax: Axes, title: str, ylabel: str, xlabel: str = "date") -> Axes:
     return ax
 
 
-def step_on_grid(times: pd.Series, values: pd.Series, grid: pd.DatetimeIndex) -> np.ndarray:
+def step_on_grid(times: ArrayLike, values: ArrayLike, grid: ArrayLike) -> np.ndarray:
     """Values of a step function (each value holds until the next time) read on ``grid``;
-    NaN before the first time, so runs that start later do not count as zero."""
-    index = np.searchsorted(times.to_numpy(), grid.to_numpy(), side="right") - 1
-    out = values.to_numpy(dtype=float)[np.clip(index, 0, None)]
+    NaN before the first time, so runs that start later do not count as zero. Dates
+    (Series, DatetimeIndex) or day numbers (arrays) alike."""
+    index = np.searchsorted(np.asarray(times), np.asarray(grid), side="right") - 1
+    out = np.asarray(values, dtype=float)[np.clip(index, 0, None)]
     out[index < 0] = np.nan
     return out
 

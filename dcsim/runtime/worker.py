@@ -3,8 +3,10 @@
 Tasks carry each point's scenario validated once, in the process that plans the sweep (or
 the one line saying why that point is invalid), so a worker only simulates. A run computes
 its KPIs straight from the ledger's arrays, and builds the time-series table only when the
-sweep asks for it. A run that raises, or outlasts the time limit, becomes an ``error`` row
-and the batch goes on.
+sweep asks for it; a caller that needs a few columns only (the app's fan chart reads ``day``
+and ``gpus_energized``) names them in ``Task.series`` and gets those arrays, no table.
+A run that raises, or outlasts the time limit, becomes an ``error`` row and the batch
+goes on.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from dcsim import critical_path
@@ -31,12 +34,15 @@ class Task:
     seed: int
     timeseries: bool = False
     time_limit: float = TIME_LIMIT_S
+    #: Level columns (:func:`dcsim.results.levels` names) to send back as bare arrays.
+    series: tuple[str, ...] = ()
 
 
 @dataclass
 class Outcome:
     rows: list[dict[str, Any]]
     timeseries: dict[tuple[int, int], pd.DataFrame] = field(default_factory=dict)
+    series: dict[tuple[int, int], dict[str, np.ndarray]] = field(default_factory=dict)
 
 
 def run_batch(task: Task) -> Outcome:
@@ -64,6 +70,8 @@ def run_batch(task: Task) -> Outcome:
                 row.update(status="ok", error=None)
                 if task.timeseries:
                     outcome.timeseries[point, replication] = timeseries(model, columns)
+                if task.series:
+                    outcome.series[point, replication] = {n: columns[n] for n in task.series}
         row["wall_seconds"] = time.perf_counter() - started
         outcome.rows.append(row)
     return outcome
