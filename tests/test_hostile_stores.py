@@ -402,3 +402,21 @@ def test_ctrl_c_twice_prints_one_line_and_leaves_a_resumable_study(tmp_path):
         stored = _stored(out)
         assert len(stored) == len(set(stored)) >= 1
         assert not [p for p in out.rglob("*.partial")]
+
+
+def test_a_report_written_into_a_study_never_stops_its_resume(tmp_path, capsys):
+    """report.html, which ``dcsim report`` writes into a fleet study or an optimize study,
+    is the study's own file: a rerun of the study resumes it."""
+    path = fleet_file(tmp_path)
+    study = tmp_path / "mc"
+    command = ["fleet", path, "--replications", "2", "--out", str(study)]
+    assert main(command) == 0
+    assert main(["report", str(study)]) == 0
+    assert main(command) == 0
+    assert (study / "report.html").is_file()
+    out = tmp_path / "study"
+    assert main(optimize(out)) == 0
+    assert main(["report", str(out)]) == 0
+    capsys.readouterr()
+    assert main(optimize(out)) == 0, capsys.readouterr().err
+    assert json.loads((out / "result.json").read_text())["trials"] == 3

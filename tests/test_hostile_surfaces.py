@@ -334,3 +334,48 @@ def test_fuzzed_decision_files_are_refused_in_one_line_or_run(
     assert status in (0, 2), err
     if status == 2:  # every trial failed on a value a scenario rejects: one line, no study
         check_refusal(err, "")
+
+
+@pytest.fixture(scope="module")
+def sweep_dir(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("sweep")
+    (folder / "tiny.yaml").write_text(yaml.safe_dump(TINY))
+    (folder / "exp.yaml").write_text(json.dumps({"base": "tiny.yaml", "replications": 2}))
+    out = folder / "sweep"
+    command = ["sweep", str(folder / "exp.yaml"), "--out", str(out), "--executor", "serial"]
+    assert main([*command, "--quiet"]) == 0
+    return out
+
+
+def _versioned(sweep_dir: Path, tmp_path: Path, version, drop: tuple[str, ...] = ()) -> Path:
+    copy = tmp_path / "older-sweep"
+    shutil.copytree(sweep_dir, copy)
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["versions"]["dcsim"] = version
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    runs = pd.read_parquet(copy / "runs.parquet").drop(columns=list(drop))
+    runs.to_parquet(copy / "runs.parquet", index=False)
+    return copy
+
+
+def test_report_refuses_a_sweep_of_another_version_that_lacks_kpis(sweep_dir, tmp_path, capsys):
+    older = _versioned(sweep_dir, tmp_path, "0.0.1", ("full_cluster_date", "date_set_by"))
+    assert main(["report", str(older), "--out", str(tmp_path / "r.html")]) == 2
+    assert one_line(capsys) == (
+        f"error: {older / 'runs.parquet'}: no KPI 'full_cluster_date' and 1 more: written by "
+        f"dcsim 0.0.1 (manifest.json), read by dcsim {__version__}; run the sweep again with "
+        "this version"
+    )
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_report_reads_a_sweep_of_another_version_that_holds_every_kpi(sweep_dir, tmp_path):
+    older = _versioned(sweep_dir, tmp_path, "0.0.1")
+    assert main(["report", str(older), "--out", str(tmp_path / "r.html")]) == 0
+    assert (tmp_path / "r.html").stat().st_size > 0
+
+
+def test_report_refuses_a_sweep_manifest_without_a_version(sweep_dir, tmp_path, capsys):
+    broken = _versioned(sweep_dir, tmp_path, 3)
+    assert main(["report", str(broken)]) == 2
+    assert "manifest.json: versions.dcsim: expected the dcsim version" in one_line(capsys)
