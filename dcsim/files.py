@@ -23,6 +23,15 @@ LOCK_NAME = ".lock"
 PARTIAL_SUFFIX = ".partial"
 
 
+def report_file(name: str) -> bool:
+    """What ``dcsim report DIR`` writes into a result directory by default
+    (``report.html``, or ``report.md`` with its ``report-*.png`` figures): a store counts
+    it as its own file, so reporting on a store never stops it from being resumed."""
+    return name in ("report.html", "report.md") or (
+        name.startswith("report-") and name.endswith(".png")
+    )
+
+
 def atomic(path: Path, write: Callable[[Path], Any]) -> None:
     """``write(temporary path)``, then rename it to ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -232,3 +232,57 @@ def test_stale_lock_of_a_dead_sweep_does_not_block(tmp_path):
     assert main(sweep(exp, "--out", str(out))) == 0
     (out / ".lock").write_text(f"{os.getpid() + 10**6}\n")
     assert main(sweep(exp, "--out", str(out))) == 0
+
+
+def test_a_resume_quarantines_rows_of_another_seed_experiment_or_version(tmp_path, capsys):
+    """Every stored row names its seed, experiment hash and dcsim version: with the manifest
+    gone, another seed's rows are not taken for this one's, and parts copied from another
+    experiment or written by another dcsim version are quarantined, not merged."""
+    exp = tiny_experiment(tmp_path)
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    assert main(sweep(exp, "--out", str(out))) == 0
+    stored = pd.read_parquet(out / "runs.parquet")
+    assert {"seed", "experiment_hash", "dcsim_version"} <= set(stored.columns)
+    (out / "manifest.json").unlink()
+    seven = tiny_experiment(tmp_path, seed=7)
+    capsys.readouterr()
+    assert main(sweep(seven, "--out", str(out))) == 0
+    assert "holds runs of seed 0, not 7" in capsys.readouterr().err
+    assert main(sweep(seven, "--out", str(fresh))) == 0
+    pd.testing.assert_frame_equal(runs_of(out), runs_of(fresh))
+    (out / "parts").mkdir()
+    other = stored.iloc[[0]].assign(seed=7)
+    other.to_parquet(out / "parts" / "part-other.parquet", index=False)
+    capsys.readouterr()
+    assert main(sweep(seven, "--out", str(out))) == 0
+    assert "holds runs of experiment_hash" in capsys.readouterr().err
+    (out / "parts").mkdir()
+    older = pd.read_parquet(out / "runs.parquet").iloc[[0]].assign(dcsim_version="0.0.1")
+    older.to_parquet(out / "parts" / "part-older.parquet", index=False)
+    assert main(sweep(seven, "--out", str(out))) == 0
+    assert "holds runs of dcsim_version '0.0.1'" in capsys.readouterr().err
+    pd.testing.assert_frame_equal(runs_of(out), runs_of(fresh))
+
+
+def test_a_report_written_into_the_store_never_stops_its_resume(tmp_path, capsys):
+    """``dcsim report OUT`` writes report.html (or report.md and its figures) into the
+    store: a rerun resumes it; a --force run of another experiment discards it with the
+    results it described; a directory of that name is still someone else's."""
+    exp = tiny_experiment(tmp_path)
+    out = tmp_path / "out"
+    assert main(sweep(exp, "--out", str(out))) == 0
+    assert main(["report", str(out)]) == 0
+    assert main(["report", str(out), "--markdown"]) == 0
+    assert {"report.html", "report.md"} <= {p.name for p in out.iterdir()}
+    assert any(p.name.startswith("report-") for p in out.glob("*.png"))
+    good = runs_of(out)
+    capsys.readouterr()
+    assert main(sweep(exp, "--out", str(out))) == 0, capsys.readouterr().err
+    pd.testing.assert_frame_equal(runs_of(out), good)
+    assert (out / "report.html").is_file()
+    assert main(sweep(tiny_experiment(tmp_path, seed=3), "--out", str(out), "--force")) == 0
+    assert not [p.name for p in out.iterdir() if p.name.startswith("report")]
+    (out / "report.html").mkdir()
+    capsys.readouterr()
+    assert main(sweep(exp, "--out", str(out), "--force")) == 2
+    assert "is not a dcsim sweep directory (it holds 'report.html')" in capsys.readouterr().err

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from conftest import TINY
 from test_hostile_fleet import FLEET
 
 from dcsim.cli import main
@@ -402,3 +403,62 @@ def test_ctrl_c_twice_prints_one_line_and_leaves_a_resumable_study(tmp_path):
         stored = _stored(out)
         assert len(stored) == len(set(stored)) >= 1
         assert not [p for p in out.rglob("*.partial")]
+
+
+def test_a_report_written_into_a_study_never_stops_its_resume(tmp_path, capsys):
+    """report.html, which ``dcsim report`` writes into a fleet study or an optimize study,
+    is the study's own file: a rerun of the study resumes it."""
+    path = fleet_file(tmp_path)
+    study = tmp_path / "mc"
+    command = ["fleet", path, "--replications", "2", "--out", str(study)]
+    assert main(command) == 0
+    assert main(["report", str(study)]) == 0
+    assert main(command) == 0
+    assert (study / "report.html").is_file()
+    out = tmp_path / "study"
+    assert main(optimize(out)) == 0
+    assert main(["report", str(out)]) == 0
+    capsys.readouterr()
+    assert main(optimize(out)) == 0, capsys.readouterr().err
+    assert json.loads((out / "result.json").read_text())["trials"] == 3
+
+
+# -- a sweep -----------------------------------------------------------------------------
+
+
+def test_two_sweeps_into_one_directory(tmp_path):
+    """Three rounds of two sweeps of different seeds started at once on one --out: one
+    wins, the other is refused in one line, and the store holds the winner's runs only,
+    as a sweep run alone writes them."""
+    (tmp_path / "tiny.yaml").write_text(yaml.safe_dump(TINY))
+    experiments = []
+    for seed in (1, 2):
+        path = tmp_path / f"exp-{seed}.yaml"
+        path.write_text(json.dumps({"base": "tiny.yaml", "replications": 6, "seed": seed}))
+        experiments.append(str(path))
+
+    def sweep(experiment: str, out: Path) -> list[str]:
+        return ["sweep", experiment, "--out", str(out), "--executor", "serial", "--quiet"]
+
+    alone = []
+    for experiment in experiments:
+        assert main(sweep(experiment, tmp_path / f"alone-{len(alone)}")) == 0
+        alone.append(pd.read_parquet(tmp_path / f"alone-{len(alone)}" / "runs.parquet"))
+    for attempt in range(3):
+        out = tmp_path / f"sweep{attempt}"
+        done = together(*(sweep(experiment, out) for experiment in experiments))
+        winner = one_winner(
+            done, ("in use by another sweep", "holds results of a different experiment")
+        )
+        assert sorted(p.name for p in out.iterdir()) == [
+            ".lock",
+            "criticality.parquet",
+            "manifest.json",
+            "runs.parquet",
+            "summary.parquet",
+        ]
+        assert json.loads((out / "manifest.json").read_text())["root_seed"] == winner + 1
+        runs = pd.read_parquet(out / "runs.parquet")
+        pd.testing.assert_frame_equal(
+            runs.drop(columns="wall_seconds"), alone[winner].drop(columns="wall_seconds")
+        )

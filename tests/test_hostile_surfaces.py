@@ -6,6 +6,7 @@ reader that goes away. Each ends in a result or one line, never a traceback."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -334,3 +335,129 @@ def test_fuzzed_decision_files_are_refused_in_one_line_or_run(
     assert status in (0, 2), err
     if status == 2:  # every trial failed on a value a scenario rejects: one line, no study
         check_refusal(err, "")
+
+
+@pytest.fixture(scope="module")
+def sweep_dir(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("sweep")
+    (folder / "tiny.yaml").write_text(yaml.safe_dump(TINY))
+    (folder / "exp.yaml").write_text(json.dumps({"base": "tiny.yaml", "replications": 2}))
+    out = folder / "sweep"
+    command = ["sweep", str(folder / "exp.yaml"), "--out", str(out), "--executor", "serial"]
+    assert main([*command, "--quiet"]) == 0
+    return out
+
+
+def _versioned(sweep_dir: Path, tmp_path: Path, version, drop: tuple[str, ...] = ()) -> Path:
+    copy = tmp_path / "older-sweep"
+    shutil.copytree(sweep_dir, copy)
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["versions"]["dcsim"] = version
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    runs = pd.read_parquet(copy / "runs.parquet").drop(columns=list(drop))
+    runs.to_parquet(copy / "runs.parquet", index=False)
+    return copy
+
+
+def test_report_refuses_a_sweep_of_another_version_that_lacks_kpis(sweep_dir, tmp_path, capsys):
+    older = _versioned(sweep_dir, tmp_path, "0.0.1", ("full_cluster_date", "date_set_by"))
+    assert main(["report", str(older), "--out", str(tmp_path / "r.html")]) == 2
+    assert one_line(capsys) == (
+        f"error: {older / 'runs.parquet'}: no KPI 'full_cluster_date' and 1 more: written by "
+        f"dcsim 0.0.1 (manifest.json), read by dcsim {__version__}; run the sweep again with "
+        "this version"
+    )
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_report_reads_a_sweep_of_another_version_that_holds_every_kpi(sweep_dir, tmp_path):
+    older = _versioned(sweep_dir, tmp_path, "0.0.1")
+    assert main(["report", str(older), "--out", str(tmp_path / "r.html")]) == 0
+    assert (tmp_path / "r.html").stat().st_size > 0
+
+
+def test_report_refuses_a_sweep_manifest_without_a_version(sweep_dir, tmp_path, capsys):
+    broken = _versioned(sweep_dir, tmp_path, 3)
+    assert main(["report", str(broken)]) == 2
+    assert "manifest.json: versions.dcsim: expected the dcsim version" in one_line(capsys)
+
+
+# -- explain arguments -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--replications", "0"], "--replications 0: expected 1 to"),
+        (["--replications", "-3"], "--replications -3: expected 1 to"),
+        (["--replications", str(10**20)], f"--replications {10**20}: expected 1 to"),
+        (["--seed", "-1"], "seed -1: expected a whole number from 0"),
+        (["--set", "halls.0.pue=nan"], "halls.0.pue: Input should be a finite number"),
+        (["--set", "nonsense.path=1"], "--set nonsense.path: nonsense: no such field"),
+    ],
+    ids=["replications 0", "negative", "huge", "negative seed", "NaN set", "unknown path"],
+)
+def test_explain_refuses_hostile_arguments_in_one_line(tmp_path, capsys, args, expected):
+    path = tmp_path / "tiny.yaml"
+    path.write_text(yaml.safe_dump(TINY))
+    assert main(["explain", str(path), *args]) == 2
+    assert expected in one_line(capsys)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"name: x\n\xff\xfe", "not UTF-8 text"),
+        (b"[1, 2", "invalid YAML"),
+        (b"- 1\n", "expected a mapping of fields at the top level"),
+        (None, "expected a YAML file, found a directory"),
+    ],
+    ids=["not UTF-8", "broken YAML", "a list", "a directory"],
+)
+def test_explain_refuses_a_bad_scenario_in_one_line(tmp_path, capsys, content, expected):
+    path = tmp_path / "scenario.yaml"
+    path.mkdir() if content is None else path.write_bytes(content)
+    assert main(["explain", str(path)]) == 2
+    line = one_line(capsys)
+    assert str(path) in line and expected in line, line
+
+
+def test_a_hall_time_written_as_null_is_its_build_modes(tmp_path, capsys):
+    """``shell_time:`` (null) in a hall once passed validation and ended ``run`` and
+    ``explain`` in an AttributeError; it is a time not written: the build mode's."""
+    written, unwritten = tmp_path / "null.yaml", tmp_path / "unwritten.yaml"
+    halls = [{**hall, "shell_time": None, "fitout_time": None} for hall in TINY["halls"]]
+    written.write_text(yaml.safe_dump({**TINY, "halls": halls}))
+    bare = [{k: v for k, v in h.items() if k not in ("shell_time", "fitout_time")} for h in halls]
+    unwritten.write_text(yaml.safe_dump({**TINY, "halls": bare}))
+    outputs = []
+    for path in (written, unwritten):
+        assert main(["explain", str(path), "--json"]) == 0
+        outputs.append(json.loads(capsys.readouterr().out))
+    assert outputs[0] == outputs[1]
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("no_such_module:PERMIT", "cannot be loaded (ModuleNotFoundError: No module named"),
+        ("json:dumps", "is a function, not a ConstraintClass"),
+    ],
+    ids=["missing module", "not a class"],
+)
+def test_a_broken_constraint_plugin_is_named_in_one_line(tmp_path, cli, target, expected):
+    """An installed package whose ``dcsim.constraints`` entry point is broken stops
+    ``explain`` (and every command that reads the registry) in one line naming it."""
+    info = tmp_path / "broken_permit-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-permit\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(f"[dcsim.constraints]\npermit = {target}\n")
+    scenario = tmp_path / "tiny.yaml"
+    scenario.write_text(yaml.safe_dump(TINY))
+    path = os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])
+    done = cli("explain", scenario, env={**os.environ, "PYTHONPATH": path})
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
+    assert lines[0].startswith(f"error: constraint plug-in permit = {target} ")
+    assert "of broken-permit" in lines[0] and expected in lines[0], lines[0]

@@ -20,8 +20,10 @@ from dcsim.sweeps.runner import run_sweep
 BASE = str(Path(__file__).resolve().parent.parent / "configs" / "meta-100k-h100.yaml")
 PRICE = "economics.electricity_price"
 DELAY = "grid.interconnects.0.schedule.2.delay"
-#: Compared across executors; wall time is the one column that may differ.
-VOLATILE = ["wall_seconds"]
+#: Compared across executors and between experiments that share runs: wall time may
+#: differ, and the experiment hash names the experiment (a grid of one point is another
+#: experiment than the grid of two it shares runs with).
+VOLATILE = ["wall_seconds", "experiment_hash"]
 
 
 def grid(parameters: dict, replications: int = 3, **fields) -> Experiment:

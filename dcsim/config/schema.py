@@ -43,6 +43,9 @@ from dcsim.config.network import power_graph
 from dcsim.distributions import Duration, quantity
 from dcsim.units import DAYS_PER_YEAR
 
+#: A hall's durations that its build mode supplies when the hall does not write them.
+MODE_TIMES = ("shell_time", "fitout_time")
+
 #: Most events a scenario's random processes may be expected to generate in one run.
 MAX_EVENTS = 1_000_000
 
@@ -609,14 +612,18 @@ class Scenario(Section):
     @model_validator(mode="before")
     @classmethod
     def _mode_durations(cls, data: object) -> object:
-        """Halls that do not write their shell or fit-out time get their build mode's."""
+        """Halls that do not write their shell or fit-out time get their build mode's; a
+        time written as null (``shell_time:``) is one not written, not a hall that takes
+        no time to build."""
         if not isinstance(data, dict) or not isinstance(data.get("halls"), list):
             return data
         campus_mode = data.get("build_mode", "standard")
         calibration = data.get("calibration")
         halls = []
         for hall in data["halls"]:
-            if isinstance(hall, dict) and not {"shell_time", "fitout_time"} <= set(hall):
+            if isinstance(hall, dict):
+                hall = {k: v for k, v in hall.items() if not (k in MODE_TIMES and v is None)}
+            if isinstance(hall, dict) and not set(MODE_TIMES) <= set(hall):
                 mode = hall.get("build_mode") or campus_mode
                 if mode in BUILD_MODES and (calibration is None or isinstance(calibration, str)):
                     # A bad calibration file is reported with its field path (below).

@@ -17,10 +17,11 @@ seen by the next run.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 
 from dcsim.constraints.base import ConstraintClass
 from dcsim.constraints.builtin import BUILTIN
+from dcsim.errors import UserInputError
 
 ENTRY_POINT_GROUP = "dcsim.constraints"
 #: The stranded-GPU row of chips that sit unasked for while no stage waits on anything.
@@ -49,14 +50,33 @@ def classes() -> tuple[ConstraintClass, ...]:
     """Every registered class: built-in, entry points, then :func:`register`ed ones."""
     global _entry_points
     if _entry_points is None:
-        _entry_points = []
+        loaded: list[ConstraintClass] = []
         for point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda p: p.name):
-            found = point.load()
-            if not isinstance(found, ConstraintClass):
-                raise TypeError(f"entry point {point.value} is not a ConstraintClass")
-            _check_new(found, (*BUILTIN, *_entry_points))
-            _entry_points.append(found)
+            loaded.append(_load(point, (*BUILTIN, *loaded)))
+        _entry_points = loaded
     return (*BUILTIN, *_entry_points, *_registered)
+
+
+def _load(point: EntryPoint, known: tuple[ConstraintClass, ...]) -> ConstraintClass:
+    """An installed plug-in class, or one line naming the entry point and the package to
+    fix: a broken plug-in stops every command, so it must say where it comes from."""
+    where = f"constraint plug-in {point.name} = {point.value} (entry point {ENTRY_POINT_GROUP}"
+    where += f" of {point.dist.name})" if point.dist is not None else ")"
+    try:
+        found = point.load()
+    except Exception as error:  # an installed package may raise anything on import
+        raise UserInputError(
+            f"{where}: cannot be loaded ({type(error).__name__}: {error}); fix or uninstall it"
+        ) from None
+    if not isinstance(found, ConstraintClass):
+        raise UserInputError(
+            f"{where}: is a {type(found).__name__}, not a ConstraintClass; fix or uninstall it"
+        )
+    try:
+        _check_new(found, known)
+    except ValueError as error:
+        raise UserInputError(f"{where}: {error}; fix or uninstall it") from None
+    return found
 
 
 def _check_new(constraint: ConstraintClass, known: tuple[ConstraintClass, ...]) -> None:

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from dcsim.errors import UserInputError
-from dcsim.files import LOCK_NAME, atomic, exclusive_lock, output_dir
+from dcsim.files import LOCK_NAME, atomic, exclusive_lock, output_dir, report_file
 
 DATABASE = "study.db"
 OWNED = (DATABASE, "manifest.json", "trials.csv", "result.json", "best.yaml", LOCK_NAME)
@@ -93,8 +93,10 @@ def _readable(database: Path) -> bool:
 
 
 def discard(out: Path) -> None:
-    """Remove the study's own files (a directory planted where one should be included)."""
-    for name in (*OWNED[:-1], *_database_files()[1:]):
+    """Remove the study's own files (a directory planted where one should be included),
+    reports on the trials it discards included."""
+    reports = [e.name for e in os.scandir(out) if report_file(e.name) and e.is_file()]
+    for name in (*OWNED[:-1], *_database_files()[1:], *reports):
         path = out / name
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path)
@@ -109,7 +111,11 @@ def _database_files() -> tuple[str, ...]:
 def _check_owned(out: Path) -> None:
     owned = set(OWNED) | set(_database_files())
     for entry in sorted(os.scandir(out), key=lambda entry: entry.name):
-        if entry.is_symlink() or (entry.name not in owned and not entry.name.endswith(".partial")):
+        if entry.is_symlink() or (
+            entry.name not in owned
+            and not entry.name.endswith(".partial")
+            and not (report_file(entry.name) and entry.is_file())
+        ):
             raise UserInputError(
                 f"{out}: is not a dcsim study directory (it holds {entry.name!r}); use "
                 "another --out"

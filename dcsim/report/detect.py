@@ -18,7 +18,16 @@ import pandas as pd
 from dcsim.errors import UserInputError
 
 #: Columns of ``runs.parquet`` that describe the run rather than a parameter or a KPI.
-RUN_META = ("point", "replication", "seed", "status", "error", "wall_seconds")
+RUN_META = (
+    "point",
+    "replication",
+    "seed",
+    "experiment_hash",
+    "dcsim_version",
+    "status",
+    "error",
+    "wall_seconds",
+)
 
 
 @dataclass
@@ -198,6 +207,7 @@ def load_sweep(path: str | Path) -> SweepDir:
         runs=_runs(path / "runs.parquet"),
         manifest=_json(manifest) if manifest.exists() else {},
     )
+    _check_version(path, sweep)
     parts = sorted((path / "timeseries").glob("point=*/replication=*.parquet"))
     if parts:
         sweep.timeseries = pd.concat(
@@ -250,6 +260,40 @@ def _kpis(path: Path) -> dict[str, Any]:
                 f"{path}: {key}: expected a {kpi.kind}, got {str(kpis[key])[:40]!r}"
             )
     return kpis
+
+
+def _check_version(path: Path, sweep: SweepDir) -> None:
+    """A sweep of another dcsim version is read only if its runs hold every KPI this
+    version reports; otherwise one line names both versions, rather than a report that
+    reads a missing KPI as "never reached"."""
+    from dcsim.kpis import KPIS
+    from dcsim.version import __version__
+
+    if not sweep.manifest:
+        return
+    versions = sweep.manifest.get("versions", {"dcsim": "an unknown version"})
+    written = versions.get("dcsim") if isinstance(versions, dict) else versions
+    if not isinstance(written, str):
+        raise UserInputError(
+            f"{path / 'manifest.json'}: versions.dcsim: expected the dcsim version that ran "
+            f"the sweep, got {str(written)[:40]!r}"
+        )
+    if written == __version__:
+        return
+    columns = set(sweep.runs.columns)
+    missing = [
+        key
+        for key, kpi in KPIS.items()
+        if key not in columns
+        and not (kpi.kind == "breakdown" and any(c.startswith(f"{key}.") for c in columns))
+    ]
+    if missing:
+        more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
+        raise UserInputError(
+            f"{path / 'runs.parquet'}: no KPI {missing[0]!r}{more}: written by dcsim {written} "
+            f"(manifest.json), read by dcsim {__version__}; run the sweep again with this "
+            "version"
+        )
 
 
 def _of_kind(value: Any, kind: str) -> bool:

@@ -21,7 +21,8 @@ Guarantees:
   store until its last write. The kernel releases it when the process ends, however it
   ends, so a lock left by a dead sweep never blocks; a live holder is named by its pid.
 - **Only its own files.** A directory holding anything else is never written into, with
-  or without ``--force``; links inside the store are never followed, read or cleaned.
+  or without ``--force``; links inside the store are never followed, read or cleaned. A
+  report ``dcsim report`` wrote into the store is its own (:func:`dcsim.files.report_file`).
 - **Checked on resume.** Every stored run file is read and checked (columns, types, keys
   of this plan); a file that fails is moved to ``quarantine/`` with a warning, and its
   runs run again.
@@ -45,7 +46,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from dcsim.errors import UserInputError
-from dcsim.files import LOCK_NAME, PARTIAL_SUFFIX, atomic, exclusive_lock, output_dir
+from dcsim.files import (
+    LOCK_NAME,
+    PARTIAL_SUFFIX,
+    atomic,
+    exclusive_lock,
+    output_dir,
+    report_file,
+)
 from dcsim.jsonsafe import json_safe
 
 KEY = ["point", "replication"]
@@ -135,7 +143,11 @@ class Store:
                     "use another --out"
                 )
         foreign = [
-            entry.name for entry in entries if entry.name not in owned and not _partial(entry.name)
+            entry.name
+            for entry in entries
+            if entry.name not in owned
+            and not _partial(entry.name)
+            and not (report_file(entry.name) and entry.is_file())
         ]
         if foreign:
             raise UserInputError(
@@ -159,8 +171,10 @@ class Store:
         return previous
 
     def clear(self) -> None:
-        """Remove the store's own files; links are removed, never followed."""
-        for name in self.layout.files:
+        """Remove the store's own files, reports on the results it discards included; links
+        are removed, never followed."""
+        reports = [e.name for e in os.scandir(self.out) if report_file(e.name) and e.is_file()]
+        for name in (*self.layout.files, *reports):
             if name != LOCK:
                 (self.out / name).unlink(missing_ok=True)
         for name in OWNED_DIRS:

@@ -35,6 +35,7 @@ from dcsim.sweeps.criticality import criticality
 from dcsim.sweeps.experiment import Experiment
 from dcsim.sweeps.plan import Plan, make_plan
 from dcsim.sweeps.summary import summarize
+from dcsim.version import __version__
 
 TARGET_TASK_S = 1.0
 MIN_TASK_S = 0.05
@@ -97,11 +98,12 @@ def run_sweep(
     counts = {"point": len(plan.points), "replication": experiment.replications}
     started = manifest(plan, executor, complete=False)
     Store(out).check(started, force)
+    owner = owner_columns(plan)
     with (
         open_executor(executor, workers, address, scheduler_file) as pool,
         Store(out).opened(started, force) as store,
     ):
-        done = store.finished(counts)
+        done = store.finished(counts, owner)
         done_keys = set(zip(done["point"], done["replication"], strict=True))
         pending = [key for key in plan.runs if key not in done_keys]
         scenarios = ValidatedPoints(plan)
@@ -110,7 +112,7 @@ def run_sweep(
             if pending:
                 pilot = _task(plan, scenarios, pending[:PILOT_RUNS], timeseries, time_limit)
                 outcome = run_batch(pilot)
-                _record(store, outcome)
+                _record(store, outcome, owner)
                 advance(len(pilot.runs))
                 rest = pending[len(pilot.runs) :]
                 sizes = task_sizes(len(rest), _seconds_per_run(outcome), pool.workers)
@@ -119,8 +121,8 @@ def run_sweep(
                     _task(plan, scenarios, rest[a:b], timeseries, time_limit)
                     for a, b in itertools.pairwise(starts)
                 ]
-                _execute(pool, tasks, store, advance)
-        runs = assemble(store.finished(counts), plan)
+                _execute(pool, tasks, store, advance, owner)
+        runs = assemble(store.finished(counts, owner), plan)
         store.consolidate(runs)
         summary = summarize(runs, experiment.kpis, plan.parameters)
         store.write_frame("summary.parquet", summary)
@@ -137,7 +139,9 @@ def run_sweep(
     return result
 
 
-def _execute(pool: Executor, tasks: list[Task], store: Store, advance) -> None:
+def _execute(
+    pool: Executor, tasks: list[Task], store: Store, advance, owner: Mapping[str, Any]
+) -> None:
     """Run ``tasks`` and record each outcome as it comes; a task lost with its worker runs
     again run by run (:func:`~dcsim.runtime.executors.map_retrying`)."""
     for task, result in map_retrying(pool, run_batch, tasks, _runs_alone, "runs"):
@@ -145,12 +149,23 @@ def _execute(pool: Executor, tasks: list[Task], store: Store, advance) -> None:
             result = _failed(task, "its worker process died even running it alone")
         elif isinstance(result, BaseException):
             result = _failed(task, describe(result))
-        _record(store, result)
+        _record(store, result, owner)
         advance(len(task.runs))
 
 
 def _runs_alone(task: Task) -> list[Task]:
     return [replace(task, runs=[run]) for run in task.runs]
+
+
+def owner_columns(plan: Plan) -> dict[str, Any]:
+    """What every stored row of this sweep holds, so that a resume recognises rows of
+    another seed, experiment or dcsim version (copied in, or left by a sweep whose manifest
+    was removed) and quarantines them instead of reporting them as this sweep's."""
+    return {
+        "seed": plan.experiment.seed,
+        "experiment_hash": plan.config_hash,
+        "dcsim_version": __version__,
+    }
 
 
 def assemble(stored: pd.DataFrame, plan: Plan) -> pd.DataFrame:
@@ -164,6 +179,7 @@ def assemble(stored: pd.DataFrame, plan: Plan) -> pd.DataFrame:
     }
     for name in plan.parameters:
         front[name] = [plan.columns[name][p] for p in points]
+    front["experiment_hash"] = plan.config_hash
     tail = ["status", "error", "wall_seconds"]
     kpis = [c for c in runs.columns if c not in front and c not in tail]
     return pd.concat([pd.DataFrame(front, index=runs.index), runs[kpis], runs[tail]], axis=1)
@@ -273,11 +289,12 @@ def _failed(task: Task, reason: str) -> Outcome:
     )
 
 
-def _record(store: Store, outcome: Outcome) -> None:
-    """Time series first, then the part file: a run listed in a part has its series."""
+def _record(store: Store, outcome: Outcome, owner: Mapping[str, Any]) -> None:
+    """Time series first, then the part file: a run listed in a part has its series. Every
+    row carries its ``owner`` columns (:func:`owner_columns`)."""
     for (point, replication), frame in outcome.timeseries.items():
         store.add_timeseries(point, replication, frame)
-    store.add_part(outcome.rows)
+    store.add_part([{**row, **owner} for row in outcome.rows])
 
 
 @contextmanager
