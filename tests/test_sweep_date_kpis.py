@@ -54,3 +54,31 @@ def test_a_sweep_prints_date_kpis_as_dates(tmp_path, capsys):
     for kpi in ("first_power_date", "full_cluster_date"):
         assert summary.loc[kpi, "p50_date"] == runs[kpi].iloc[0]
         assert runs[kpi].iloc[0] in printed
+
+
+def test_h100_equivalents_weigh_energized_gpus_by_dense_bf16():
+    """GB200 2,500 / H100 989.4 dense BF16 TFLOP/s (the chip catalog): 72 energized GB200s
+    and 10 H100s are 72 x 2.5268 + 10 = 191.93 H100-eq; a stage not energized counts 0."""
+    from types import SimpleNamespace
+
+    from dcsim.runtime.worker import h100_equivalents_energized
+
+    stages = [
+        SimpleNamespace(status="energized", bf16_tflops=72 * 2500.0),
+        SimpleNamespace(status="energized", bf16_tflops=10 * 989.4),
+        SimpleNamespace(status="waiting-power", bf16_tflops=1000 * 2500.0),
+    ]
+    got = h100_equivalents_energized(SimpleNamespace(stages=stages))
+    assert abs(got - (72 * 2500 / 989.4 + 10)) < 1e-9
+
+
+def test_a_sweep_adds_h100_equivalents_and_summarizes_them(tmp_path, capsys):
+    experiment = tmp_path / "e.yaml"
+    experiment.write_text(json.dumps({"base": BASE, "kpis": ["h100_equivalents_energized"]}))
+    out = tmp_path / "out"
+    assert (
+        main(["sweep", str(experiment), "--executor", "serial", "--quiet", "--out", str(out)]) == 0
+    )
+    run = pd.read_parquet(out / "runs.parquet").iloc[0]
+    assert run["h100_equivalents_energized"] == run["gpus_energized_final"]  # all H100 SXM
+    assert "H100-eq" in capsys.readouterr().out

@@ -94,6 +94,7 @@ CHIP_FIGURES = {
     "Overhead": ("overhead", "of server power", 1.0),
     "FLOP/s": ("bf16_dense_tflops", "TFLOP/s BF16 dense", 1.0),
     "Price": ("price", "USD per GPU", 1.0),
+    "Value per GPU-hour": ("value_per_gpu_hour", "USD per GPU-hour", 1.0),
 }
 _FIGURE = re.compile(r"(?:^|(?<=\. ))(" + "|".join(map(re.escape, CHIP_FIGURES)) + r"):\s*")
 

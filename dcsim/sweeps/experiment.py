@@ -72,10 +72,14 @@ DATE_KPIS = tuple(
 )
 
 
+#: Columns a sweep adds to each run's KPIs (:mod:`dcsim.runtime.worker`).
+SWEEP_KPIS = ("h100_equivalents_energized",)
+
+
 def known_kpis() -> tuple[str, ...]:
-    """What an experiment's ``kpis`` may name: :data:`KNOWN_KPIS`, the date KPIs and the
-    rows of every registered plug-in constraint class."""
-    return (*RUN_KPIS, *DATE_KPIS, *kpi_columns())
+    """What an experiment's ``kpis`` may name: :data:`KNOWN_KPIS`, the date KPIs, the
+    sweep's own columns and the rows of every registered plug-in constraint class."""
+    return (*RUN_KPIS, *DATE_KPIS, *SWEEP_KPIS, *kpi_columns())
 
 
 #: Most design points (each is a scenario held in memory) and most runs of one experiment.
