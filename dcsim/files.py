@@ -91,3 +91,12 @@ def exclusive_lock(directory: Path, holder: str) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+def written_by_report(name: str) -> bool:
+    """What ``dcsim report DIR`` writes into a results directory by default:
+    ``report.html``, or ``report.md`` with its ``report-*.png`` figures. A store counts
+    these as its own, so a sweep, study or fleet run can resume after being reported on."""
+    return name in ("report.html", "report.md") or (
+        name.startswith("report-") and name.endswith(".png")
+    )

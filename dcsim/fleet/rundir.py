@@ -31,7 +31,14 @@ from typing import Any
 import pandas as pd
 
 from dcsim.errors import UserInputError
-from dcsim.files import LOCK_NAME, PARTIAL_SUFFIX, atomic, exclusive_lock, output_dir
+from dcsim.files import (
+    LOCK_NAME,
+    PARTIAL_SUFFIX,
+    atomic,
+    exclusive_lock,
+    output_dir,
+    written_by_report,
+)
 
 #: The summary, written last: its presence says the set is complete.
 SUMMARY = "fleet.json"
@@ -92,7 +99,7 @@ def _owned(name: str) -> bool:
     """The run's files, its temporary files, and what ``dcsim report DIR`` writes beside
     them by default (``report.html``, or ``report.md`` with its ``report-fleet-*.png``)."""
     return (
-        name in (*FILES, LOCK_NAME, "report.html", "report.md")
+        name in (*FILES, LOCK_NAME)
         or (name.startswith(".") and name.endswith(PARTIAL_SUFFIX))
-        or (name.startswith("report-fleet-") and name.endswith(".png"))
+        or written_by_report(name)
     )

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from dcsim.errors import UserInputError
-from dcsim.files import LOCK_NAME, atomic, exclusive_lock, output_dir
+from dcsim.files import LOCK_NAME, atomic, exclusive_lock, output_dir, written_by_report
 
 DATABASE = "study.db"
 OWNED = (DATABASE, "manifest.json", "trials.csv", "result.json", "best.yaml", LOCK_NAME)
@@ -109,7 +109,9 @@ def _database_files() -> tuple[str, ...]:
 def _check_owned(out: Path) -> None:
     owned = set(OWNED) | set(_database_files())
     for entry in sorted(os.scandir(out), key=lambda entry: entry.name):
-        if entry.is_symlink() or (entry.name not in owned and not entry.name.endswith(".partial")):
+        if entry.is_symlink() or not (
+            entry.name in owned or entry.name.endswith(".partial") or written_by_report(entry.name)
+        ):
             raise UserInputError(
                 f"{out}: is not a dcsim study directory (it holds {entry.name!r}); use "
                 "another --out"

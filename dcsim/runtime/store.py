@@ -45,7 +45,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from dcsim.errors import UserInputError
-from dcsim.files import LOCK_NAME, PARTIAL_SUFFIX, atomic, exclusive_lock, output_dir
+from dcsim.files import (
+    LOCK_NAME,
+    PARTIAL_SUFFIX,
+    atomic,
+    exclusive_lock,
+    output_dir,
+    written_by_report,
+)
 from dcsim.jsonsafe import json_safe
 
 KEY = ["point", "replication"]
@@ -135,7 +142,11 @@ class Store:
                     "use another --out"
                 )
         foreign = [
-            entry.name for entry in entries if entry.name not in owned and not _partial(entry.name)
+            entry.name
+            for entry in entries
+            if entry.name not in owned
+            and not _partial(entry.name)
+            and not written_by_report(entry.name)
         ]
         if foreign:
             raise UserInputError(
