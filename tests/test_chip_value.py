@@ -50,3 +50,11 @@ def test_the_scenario_own_value_wins():
     overrides = {"economics": {"value_per_gpu_hour": 3.0}}
     scenario = load_scenario(CONFIGS / "campus-n1-gb200.yaml", overrides)
     assert scenario.gpu_hour_value() == 3.0
+
+
+def test_the_report_assumptions_show_the_value_the_chips_give():
+    from dcsim.report.assumptions import schema_sources
+
+    rows = schema_sources(load_scenario(CONFIGS / "campus-n1-gb200.yaml"))
+    (row,) = [r for r in rows if r.what == "economics.value_per_gpu_hour"]
+    assert row.value.startswith("10.5 USD per GPU-hour")
