@@ -39,9 +39,15 @@ def without_generators(scenario: Scenario) -> Scenario:
 
 def gpu_day_value(scenario: Scenario) -> tuple[float, str]:
     """What a GPU-day is worth in this scenario, and where that comes from: its own
-    ``economics.value_per_gpu_hour`` (whose default is cited in the schema), x 24 h."""
-    per_hour = scenario.economics.value_per_gpu_hour
-    return per_hour * HOURS_PER_DAY, f"economics.value_per_gpu_hour {per_hour:g} USD x 24 h"
+    ``economics.value_per_gpu_hour``, or its chips' catalog values (cited in
+    ``dcsim/data/chips.csv``), x 24 h."""
+    per_hour = scenario.gpu_hour_value()
+    where = (
+        "economics.value_per_gpu_hour"
+        if scenario.economics.value_per_gpu_hour is not None
+        else "the chips' value per GPU-hour (chip catalog)"
+    )
+    return per_hour * HOURS_PER_DAY, f"{where} {per_hour:g} USD x 24 h"
 
 
 def verdict(cost_per_gpu_day: float | None, gpu_day_value: float) -> str:

@@ -60,3 +60,22 @@ def test_in_service_dates_take_the_first_event():
         "h1": pd.Timestamp("2025-01-02"),
         "x1": pd.Timestamp("2025-02-01"),
     }
+
+
+def test_interconnect_shows_its_utility_rating_and_no_phantom_generation_legend():
+    scenario = load_scenario(DEFAULT_CONFIG)
+    ax = plot_network(rated_graph(scenario))
+    top = max(step.capacity for step in scenario.grid.interconnects[0].schedule)
+    name = scenario.grid.interconnects[0].name
+    assert f"{name}\ninterconnect\nup to {top:,.0f} MW" in [t.get_text() for t in ax.texts]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["feeder"]  # the scenario has no on-site generator
+
+
+def test_a_single_step_interconnect_reads_its_rating_plainly():
+    scenario = load_scenario(
+        DEFAULT_CONFIG,
+        {"grid.interconnects.0.schedule": [{"date": "2024-01-01", "capacity": "120 MW"}]},
+    )
+    texts = [t.get_text() for t in plot_network(rated_graph(scenario)).texts]
+    assert f"{scenario.grid.interconnects[0].name}\ninterconnect\n120 MW" in texts

@@ -86,3 +86,29 @@ def test_plots_draw_on_a_given_axes(result):
         axes, (plot_power, plot_gpu_pipeline, plot_capex, plot_schedule), strict=True
     ):
         assert plot(result, ax=ax) is ax
+
+
+def test_schedule_labels_overlap_nothing(result):
+    """Step sizes, the title, the row names and the legend each have their own space; an
+    entity of the critical chain without a bar (the crews) gets a named row of its own."""
+    from matplotlib.text import Annotation
+
+    chain = result.critical_path[result.critical_path["target"] == "full_cluster"]
+    ax = plot_schedule(result, critical=chain)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert set(chain["entity"]) <= set(labels)
+    assert "installation crews" in labels  # this run's chain waits on the crews
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(ax.figure).get_renderer()
+    ax.figure.draw(renderer)
+    notes = [t for t in ax.texts if isinstance(t, Annotation)]
+    assert notes, "the grid steps are labelled"
+    boxes = [t.get_window_extent(renderer) for t in (*notes, ax.title)]
+    boxes.append(ax.get_legend().get_window_extent(renderer))
+    boxes += [t.get_window_extent(renderer) for t in ax.get_yticklabels()]
+    for i, box in enumerate(boxes):
+        for other in boxes[i + 1 :]:
+            assert not box.overlaps(other), (box, other)
+    inside = ax.get_window_extent(renderer)
+    assert all(note.get_window_extent(renderer).y0 >= inside.y1 for note in notes)

@@ -36,7 +36,7 @@ from dcsim.config.build_modes import (
     calibrated_modes,
     mode_durations,
 )
-from dcsim.config.catalog import ChipSpec, catalog_with
+from dcsim.config.catalog import ChipSpec, catalog_with, fleet_hour_value
 from dcsim.config.fields import MAX_GPUS, Date, Money, Name, Power, Section, cited
 from dcsim.config.generation import Technology, technology_defaults, technology_table
 from dcsim.config.network import power_graph
@@ -459,15 +459,17 @@ class Economics(Section):
         "`dcsim optimize`: crews are hired from the first installation to the last). 0 by "
         "default, crews unpriced: no public figure is cited; set your contractor's rate",
     )
-    value_per_gpu_hour: float = Field(
-        2.49,
+    value_per_gpu_hour: float | None = Field(
+        None,
         ge=0,
         le=1e6,
         **cited(
             "what one GPU-hour of compute is worth, in USD (used by `dcsim optimize` to price "
-            "GPU-days not delivered)",
+            "GPU-days not delivered); empty: each chip's catalog value, weighted by the "
+            "planned GPUs (2.49 for an H100 SXM campus)",
             "Lambda on-demand H100 SXM list price, 2.49 USD per GPU-hour (2024-25); AWS "
-            "p5.48xlarge lists 98.32 USD/h for 8 H100 = 12.29 (Next Platform, Jul 2023)",
+            "p5.48xlarge lists 98.32 USD/h for 8 H100 = 12.29 (Next Platform, Jul 2023); "
+            "other chips: dcsim/data/chips.csv",
         ),
     )
 
@@ -631,6 +633,16 @@ class Scenario(Section):
                         hall = {**mode_durations(mode, calibration), **hall}
             halls.append(hall)
         return {**data, "halls": halls}
+
+    def gpu_hour_value(self) -> float:
+        """What one GPU-hour is worth in USD: ``economics.value_per_gpu_hour`` if set,
+        otherwise each planned chip's catalog value weighted by its GPUs."""
+        if self.economics.value_per_gpu_hour is not None:
+            return self.economics.value_per_gpu_hour
+        planned: dict[str, int] = {}
+        for hall in self.halls:
+            planned[hall.stages.chip] = planned.get(hall.stages.chip, 0) + hall.planned_gpus
+        return fleet_hour_value(planned, catalog_with(self.chips))
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dcsim.config.catalog import h100_equivalents
 from dcsim.fleet.budget import fleet_cents, window_usd
 from dcsim.fleet.loader import fleet_day
 from dcsim.fleet.model import FleetRun
@@ -113,20 +114,6 @@ def summarize_fleet(run: FleetRun) -> FleetResult:
         fleet_kpis["budget_usd"] = float(total)
     series = _timeseries(pd.concat(deltas, ignore_index=True), run.fleet.start)
     return FleetResult(fleet_kpis, sites, regions, series, requests)
-
-
-#: The reference chip of H100-equivalents.
-H100 = "h100-sxm"
-
-
-def h100_equivalents(counts: dict[str, int], specs: dict[str, Any]) -> float:
-    """GPUs of mixed chips as H100 SXMs of the same dense BF16 throughput: a GB200 (2,500
-    TFLOP/s dense, NVIDIA Blackwell datasheet) counts as 2.53 H100s (989.4 TFLOP/s, Hopper
-    whitepaper; both in the chip catalog). Throughput, not the price or the power."""
-    from dcsim.config.catalog import builtin_catalog
-
-    reference = builtin_catalog()[H100].bf16_dense_tflops
-    return float(sum(n * specs[c].bf16_dense_tflops / reference for c, n in counts.items()))
 
 
 def _catalog(run: FleetRun) -> dict[str, Any]:

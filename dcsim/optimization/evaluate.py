@@ -72,7 +72,7 @@ def record(model: Any, target_day: float) -> dict[str, float]:
         numbers,
         shortfall,
         economics.cost_of_capital,
-        economics.value_per_gpu_hour,
+        model.scenario.gpu_hour_value(),
         on_site,
         economics.crew_usd_per_month,
     )

@@ -30,9 +30,15 @@ NOT_IN_SERVICE = "0.85"
 
 
 def rated_graph(scenario: Any) -> nx.DiGraph:
-    """The scenario's power graph with a rating on every node that has one: equipment and
-    generators at nameplate, halls at their facility capacity (IT x PUE)."""
+    """The scenario's power graph with a rating on every node: equipment and generators at
+    nameplate, halls at their facility capacity (IT x PUE), an interconnect at the highest
+    firm capacity its utility schedule reaches (``stepped`` when the schedule has more than
+    one level, so the picture says the rating comes in steps)."""
     graph = scenario.power_graph()
+    for line in scenario.grid.interconnects:
+        levels = {step.capacity for step in line.schedule}
+        graph.nodes[line.name]["capacity_mw"] = max(levels)
+        graph.nodes[line.name]["stepped"] = len(levels) > 1
     for generator in scenario.grid.generators:
         graph.nodes[generator.name]["capacity_mw"] = generator.capacity
     for hall in scenario.halls:
@@ -127,7 +133,11 @@ def plot_network(
         when = dates.get(name)
         face = colours(norm(mdates.date2num(when))) if when is not None and norm else NOT_IN_SERVICE
         rating = f"\n{data['capacity_mw']:,.0f} MW" if data.get("capacity_mw") else ""
-        detail = f"{kind}{rating}" if kind not in ("hall", "interconnect") else rating.strip()
+        if kind == "interconnect":
+            rating = rating.replace("\n", "\nup to " if data.get("stepped") else "\n")
+            detail = f"interconnect{rating}"
+        else:
+            detail = f"{kind}{rating}" if kind != "hall" else rating.strip()
         text_colour = (
             "white" if when is not None and norm and norm(mdates.date2num(when)) < 0.6 else "black"
         )
@@ -156,14 +166,10 @@ def plot_network(
         bar.ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=6))
         bar.ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
         bar.set_label("entered service (date); grey: not within the run")
-    ax.legend(
-        handles=[
-            Line2D([], [], color="0.35", label="feeder"),
-            Line2D([], [], color="tab:brown", ls="--", label="from on-site generation"),
-        ],
-        loc="upper right",
-        fontsize="x-small",
-    )
+    handles = [Line2D([], [], color="0.35", label="feeder")]
+    if any(kind == "generator" for _, kind in graph.nodes(data="kind")):
+        handles.append(Line2D([], [], color="tab:brown", ls="--", label="from on-site generation"))
+    ax.legend(handles=handles, loc="upper right", fontsize="x-small")
     ax.set_title("Power network: sources (top) to halls (bottom), ratings in MW facility power")
     return ax
 

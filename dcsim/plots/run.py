@@ -236,12 +236,15 @@ def plot_schedule(
     at the earliest order or ground-breaking (``planned``, default from the run's
     scenario) and ends a little after the last stage is energized. ``critical`` (the
     full-cluster rows of a run's critical path) outlines the chain in red: on its entity's
-    row, or along the top for an entity without one (a grid step, the crews)."""
+    row, or on a row of its own at the top for an entity without one (a grid step, the
+    crews). Step sizes sit above the plot, so no label shares space with a bar."""
     events = frame(run, "events")
     if planned is None and getattr(run, "scenario", None) is not None:
         planned = planned_starts(run.scenario)
     bars = schedule_bars(events, planned)
     rows = list(dict.fromkeys(bars["row"]))
+    if critical is not None and len(critical):
+        rows = [*dict.fromkeys(e for e in critical["entity"] if e not in rows), *rows]
     ax = new_axes(ax, figsize=(9.0, 1.6 + 0.22 * len(rows)))
     position = {row: i for i, row in enumerate(rows)}
     for phase, group in bars.groupby("phase", sort=False):
@@ -261,8 +264,9 @@ def plot_schedule(
             f"{amount:g} MW",
             (when, 1.0),
             xycoords=("data", "axes fraction"),
-            xytext=(2, -9 - 8 * (i % 2)),
+            xytext=(0, 2 + 8 * (i % 2)),
             textcoords="offset points",
+            ha="center",
             fontsize="x-small",
             color="tab:blue",
         )
@@ -275,25 +279,26 @@ def plot_schedule(
     if critical is not None and len(critical):
         handles.append(_outline_chain(ax, critical, position))
     ax.set_yticks(range(len(rows)), rows, fontsize="x-small")
-    ax.set_ylim(len(rows) - 0.4, -1.4)
+    ax.set_ylim(len(rows) - 0.4, -0.6)
     legend_outside(ax, side="right", handles=handles)
     busy = bars[bars["phase"] != "energized"]
     if len(bars):
         time_limits(ax, bars["start"].min(), busy["end"].max() if len(busy) else bars["end"].max())
     date_axis(ax)
-    return finish(ax, "Build-out schedule: what waited on what", "equipment, hall, stage")
+    finish(ax, "Build-out schedule: what waited on what", "equipment, hall, stage")
+    ax.set_title(ax.get_title(), pad=22 if len(steps) else 6)  # above the step sizes
+    return ax
 
 
 def _outline_chain(ax: Axes, chain: pd.DataFrame, position: Mapping[str, int]) -> Patch:
-    """Red outlines over the links of the critical chain; returns the legend entry."""
+    """Red outlines over the links of the critical chain, each on its entity's row;
+    returns the legend entry."""
     for link in chain.itertuples():
         start, end = pd.Timestamp(link.start_date), pd.Timestamp(link.end_date)
         width = max(end - start, pd.Timedelta(days=1))
-        row = position.get(link.entity)
-        y = -1.0 if row is None else row
         ax.add_patch(
             Rectangle(
-                (mdates.date2num(start), y - 0.45),
+                (mdates.date2num(start), position[link.entity] - 0.45),
                 width / pd.Timedelta(days=1),
                 0.9,
                 fill=False,
@@ -301,14 +306,4 @@ def _outline_chain(ax: Axes, chain: pd.DataFrame, position: Mapping[str, int]) -
                 linewidth=1.6,
             )
         )
-        if row is None:
-            ax.annotate(
-                f"{link.entity}: {link.what}",
-                (start, y),
-                xytext=(2, 0),
-                textcoords="offset points",
-                va="center",
-                fontsize="x-small",
-                color="red",
-            )
     return Patch(fill=False, edgecolor="red", label="critical chain (full cluster)")

@@ -45,10 +45,19 @@ def schema_sources(scenario: Scenario) -> list[Assumption]:
     for path, value, source in _cited(scenario, ""):
         generic = re.sub(r"\[[^\]]*\]", "[]", path)
         items.setdefault((generic, value, source), []).extend(re.findall(r"\[([^\]]*)\]", path))
-    return [
+    rows = [
         Assumption(generic.replace("[]", f"[{', '.join(names)}]", 1), value, source)
         for (generic, value, source), names in items.items()
     ]
+    return [_resolved(row, scenario) for row in rows]
+
+
+def _resolved(row: Assumption, scenario: Scenario) -> Assumption:
+    """An empty ``value_per_gpu_hour`` shows the value the chips give it (GPU-weighted)."""
+    if row.what != "economics.value_per_gpu_hour" or row.value != "None":
+        return row
+    value = f"{scenario.gpu_hour_value():.4g} USD per GPU-hour (chip catalog, GPU-weighted)"
+    return Assumption(row.what, value, row.source)
 
 
 def _cited(model: BaseModel, prefix: str) -> Iterator[tuple[str, str, str]]:
@@ -94,6 +103,7 @@ CHIP_FIGURES = {
     "Overhead": ("overhead", "of server power", 1.0),
     "FLOP/s": ("bf16_dense_tflops", "TFLOP/s BF16 dense", 1.0),
     "Price": ("price", "USD per GPU", 1.0),
+    "Value per GPU-hour": ("value_per_gpu_hour", "USD per GPU-hour", 1.0),
 }
 _FIGURE = re.compile(r"(?:^|(?<=\. ))(" + "|".join(map(re.escape, CHIP_FIGURES)) + r"):\s*")
 

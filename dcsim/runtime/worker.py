@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from dcsim import critical_path
+from dcsim.config.catalog import h100_equivalents_of
 from dcsim.config.schema import Scenario
 from dcsim.results import kpis, levels, timeseries
 from dcsim.runtime.limits import TIME_LIMIT_S
@@ -61,6 +62,7 @@ def run_batch(task: Task) -> Outcome:
                 figures = kpis(model, columns)
                 full_day = figures["days_to_full_cluster"]
                 row.update(flatten(figures), **criticality_columns(model, full_day))
+                row["h100_equivalents_energized"] = h100_equivalents_energized(model)
             except RunTimeout:
                 limit = f"run stopped at the time limit of {task.time_limit:g} s"
                 row.update(status="error", error=limit)
@@ -75,6 +77,14 @@ def run_batch(task: Task) -> Outcome:
         row["wall_seconds"] = time.perf_counter() - started
         outcome.rows.append(row)
     return outcome
+
+
+def h100_equivalents_energized(model: BuildOut) -> float:
+    """The GPUs energized at the end of the run as H100 SXMs of equal dense BF16 FLOP/s,
+    so runs of a sweep over chips (H100 against GB200) compare in one unit."""
+    return h100_equivalents_of(
+        sum(stage.bf16_tflops for stage in model.stages if stage.status == "energized")
+    )
 
 
 def criticality_columns(model: BuildOut, full_cluster_day: float | None) -> dict[str, str]:

@@ -26,6 +26,7 @@ from pydantic import (
 from dcsim.constraints.builtin import BUILTIN
 from dcsim.constraints.registry import kpi_columns
 from dcsim.errors import UserInputError
+from dcsim.kpis import KPIS as KPI_TABLE
 from dcsim.rng import MAX_SEED
 
 #: Numeric KPIs of a run (``dcsim.results.kpis``) besides its ``constraint_gpu_days`` rows.
@@ -65,10 +66,20 @@ RUN_KPIS = (
 KNOWN_KPIS = (*RUN_KPIS, *kpi_columns(BUILTIN))
 
 
+#: Calendar-date KPIs of a run, summarized as dates (P10/P50/P90) in a sweep's table.
+DATE_KPIS = tuple(
+    name for name, kpi in KPI_TABLE.items() if kpi.kind == "date" and name != "start_date"
+)
+
+
+#: Columns a sweep adds to each run's KPIs (:mod:`dcsim.runtime.worker`).
+SWEEP_KPIS = ("h100_equivalents_energized",)
+
+
 def known_kpis() -> tuple[str, ...]:
-    """What an experiment's ``kpis`` may name: :data:`KNOWN_KPIS` and the rows of every
-    registered plug-in constraint class."""
-    return (*RUN_KPIS, *kpi_columns())
+    """What an experiment's ``kpis`` may name: :data:`KNOWN_KPIS`, the date KPIs, the
+    sweep's own columns and the rows of every registered plug-in constraint class."""
+    return (*RUN_KPIS, *DATE_KPIS, *SWEEP_KPIS, *kpi_columns())
 
 
 #: Most design points (each is a scenario held in memory) and most runs of one experiment.

@@ -3,6 +3,10 @@
 ``n`` counts the runs where the KPI is defined; a KPI such as ``days_to_full_cluster`` is
 empty when the full cluster is not reached within the horizon, so ``n`` below the number
 of replications means the quantiles describe only the runs that got there.
+
+A date KPI (``full_cluster_date``) is summarized as dates: its quantile columns hold days
+since the scenario start, and ``mean_date``/``p10_date``/``p50_date``/``p90_date`` hold the
+dates themselves (ISO text), which the printed table shows.
 """
 
 from __future__ import annotations
@@ -13,10 +17,13 @@ import pandas as pd
 
 QUANTILES = {"p10": 0.1, "p50": 0.5, "p90": 0.9}
 MAX_PRINTED_POINTS = 20
+#: The columns naming a date KPI's statistics as dates.
+DATE_COLUMNS = tuple(f"{name}_date" for name in ("mean", *QUANTILES))
 
 
 def summarize(runs: pd.DataFrame, kpis: list[str], parameters: list[str]) -> pd.DataFrame:
-    """One row per (point, KPI): parameters, runs, n, mean, P10, P50, P90."""
+    """One row per (point, KPI): parameters, runs, n, mean, P10, P50, P90 (and, for a
+    date KPI, the same statistics as dates)."""
     ok = runs[runs["status"] == "ok"] if "status" in runs else runs.iloc[0:0]
     firsts = runs.groupby("point", sort=True)[parameters].first() if parameters else None
     counts = runs.groupby("point", sort=True).size()
@@ -24,18 +31,51 @@ def summarize(runs: pd.DataFrame, kpis: list[str], parameters: list[str]) -> pd.
     for point, total in counts.items():
         group = ok[ok["point"] == point]
         for kpi in kpis:
-            values = (
-                pd.to_numeric(group[kpi], errors="coerce").dropna()
-                if kpi in group
-                else pd.Series(dtype=float)
-            )
             row = {"point": point}
             if firsts is not None:
                 row.update(firsts.loc[point].to_dict())
-            row.update(kpi=kpi, runs=int(total), n=int(values.size), mean=values.mean())
-            row.update({name: values.quantile(q) for name, q in QUANTILES.items()})
+            row.update(kpi=kpi, runs=int(total))
+            row.update(_date_statistics(group, kpi) if is_date(kpi) else _statistics(group, kpi))
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+def is_date(kpi: str) -> bool:
+    """Whether ``kpi`` is a calendar date (``first_power_date``) rather than a number."""
+    from dcsim.kpis import spec
+
+    found = spec(kpi)
+    return found is not None and found.kind == "date"
+
+
+def _statistics(group: pd.DataFrame, kpi: str) -> dict[str, float]:
+    values = (
+        pd.to_numeric(group[kpi], errors="coerce").dropna()
+        if kpi in group
+        else pd.Series(dtype=float)
+    )
+    quantiles = {name: values.quantile(q) for name, q in QUANTILES.items()}
+    return {"n": int(values.size), "mean": values.mean(), **quantiles}
+
+
+def _date_statistics(group: pd.DataFrame, kpi: str) -> dict[str, object]:
+    """Statistics of a date KPI over the runs that reached it: days since each run's
+    start in the numeric columns, calendar dates (rounded to the day) in the ``_date``
+    ones."""
+    if kpi not in group or "start_date" not in group:
+        dates = pd.Series(dtype="datetime64[ns]")
+        starts = dates
+    else:
+        dates = pd.to_datetime(group[kpi], errors="coerce")
+        starts = pd.to_datetime(group["start_date"], errors="coerce")
+    reached = dates.notna() & starts.notna()
+    dates, days = dates[reached], (dates - starts)[reached].dt.days.astype(float)
+    row: dict[str, object] = {"n": int(reached.sum()), "mean": days.mean()}
+    row.update({name: days.quantile(q) for name, q in QUANTILES.items()})
+    statistics = {"mean": dates.mean(), **{n: dates.quantile(q) for n, q in QUANTILES.items()}}
+    for name, value in statistics.items():
+        row[f"{name}_date"] = None if pd.isna(value) else value.round("D").date().isoformat()
+    return row
 
 
 def print_table(summary: pd.DataFrame, parameters: list[str], console) -> None:
@@ -65,7 +105,10 @@ def print_table(summary: pd.DataFrame, parameters: list[str], console) -> None:
     table.add_column("unit")
     for point, rows in shown.groupby("point", sort=True):
         for _, row in rows.iterrows():
-            cells, unit = scaled(row["kpi"], [_plain(row[name]) for name in QUANTILES])
+            if is_date(row["kpi"]):
+                cells, unit = [_text(_plain(row.get(f"{n}_date")), str) for n in QUANTILES], ""
+            else:
+                cells, unit = scaled(row["kpi"], [_plain(row[name]) for name in QUANTILES])
             name = str(row["label"]) if named else str(point)
             table.add_row(name, row["kpi"], f"{row['n']}/{row['runs']}", *cells, unit)
         table.add_section()
