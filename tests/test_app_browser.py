@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 
+import psutil
 import pytest
 
 from tests.conftest import REPO
@@ -61,9 +62,17 @@ def server():
         assert "serving" in line, line + process.stdout.read()
         yield f"http://127.0.0.1:{port}/"
     finally:
+        workers = [
+            child
+            for child in psutil.Process(process.pid).children(recursive=True)
+            if "resource_tracker" not in " ".join(child.cmdline())
+        ]
         process.terminate()
         process.wait(timeout=30)
         process.stdout.close()
+        # The pool's workers die with the server instead of computing for nobody.
+        _, alive = psutil.wait_procs(workers, timeout=15)
+        assert alive == [], f"workers outlived the server: {[w.pid for w in alive]}"
 
 
 @pytest.fixture(scope="module")

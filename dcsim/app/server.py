@@ -23,7 +23,11 @@ UPLOAD_MESSAGE_BYTES = 2 * MAX_BYTES
 
 
 def warm_up() -> None:
-    """Import the simulator in a worker before the first chunk arrives."""
+    """A worker's start: it dies with the server (a server ended by a signal leaves no
+    worker behind), and it imports the simulator before the first chunk arrives."""
+    from dcsim.runtime.executors import bound_to_parent
+
+    bound_to_parent()
     import dcsim.app.montecarlo  # noqa: F401
 
 

@@ -77,7 +77,7 @@ class Local:
         if self.start_method == "forkserver":
             context.set_forkserver_preload(["dcsim.runtime.worker", "dcsim.api"])
         pool = ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=context, initializer=_bound_to_parent
+            max_workers=self.workers, mp_context=context, initializer=bound_to_parent
         )
         if self.start_method == "fork":
             # A forking pool starts all its workers on the first submit, before its own
@@ -121,7 +121,7 @@ class Local:
 PR_SET_PDEATHSIG = 1
 
 
-def _bound_to_parent() -> None:
+def bound_to_parent() -> None:
     """A pool worker's first act: leave Ctrl-C to the parent (which ends the pool in one
     line) and, on Linux, die with its parent, so a parent killed by SIGKILL or the OOM
     killer leaves no worker computing for nobody."""
