@@ -84,9 +84,11 @@ def test_a_worker_killed_mid_sweep_loses_nothing(tmp_path):
     """SIGKILL one pool worker: its runs run again on a fresh pool, every run is stored
     exactly once, identical to an uninterrupted sweep; a rerun then has nothing to do."""
     psutil = pytest.importorskip("psutil")
+    # Enough runs (about a second of work) that the pool still has work when the second
+    # part is written: with fewer, the kill could land after the last task had finished.
     exp = experiment(
         tmp_path / "e.yaml",
-        replications=12,
+        replications=120,
         design={"parameters": {DELAY: ["0 months", "6 months"]}},
     )
     out = tmp_path / "out"
@@ -104,7 +106,7 @@ def test_a_worker_killed_mid_sweep_loses_nothing(tmp_path):
         process.wait()
         process.stderr.close()
     killed = runs_of(out)
-    assert len(killed) == 24 and not killed.duplicated(["point", "replication"]).any()
+    assert len(killed) == 240 and not killed.duplicated(["point", "replication"]).any()
     assert (killed["status"] == "ok").all()
 
     fresh = tmp_path / "fresh"

@@ -20,8 +20,9 @@ def test_an_earlier_grid_step_by_hand() -> None:
     is ready weeks before it, so moving the step from 2025-03-02 to 2025-02-20 brings both
     stages 10 days earlier. The outlay is 10 more days of 25 MW at 77.9 USD/MWh
     (25 x 24 x 10 x 77.9 = 467,400 USD) plus the 1 MUSD the lever declares. The total cost
-    also gains 8,000 GPUs x 10 days x 24 h x 2.49 USD of compute (4,780,800) and 10 fewer
-    days of carrying 80 MUSD of dark chips at 8% a year (80e6 x 10 / 365.25 x 0.08)."""
+    also gains 8,000 GPUs x 10 days x 24 h of compute at the test chip's value (it has no
+    catalog value, so the H100's 2.49 USD scaled by dense BF16 FLOP/s, 1,000 / 989.4) and 10
+    fewer days of carrying 80 MUSD of dark chips at 8% a year (80e6 x 10 / 365.25 x 0.08)."""
     lever = Lever(name="grid earlier", set=EARLIER_GRID, cost="1 MUSD")
     row = lever_table(lever_runs(tiny_dict(), [lever], 0, 2), [lever]).iloc[0]
     assert row["days_gained_p50"] == row["days_gained_p90"] == 10
@@ -29,7 +30,8 @@ def test_an_earlier_grid_step_by_hand() -> None:
     assert row["outlay_usd"] == pytest.approx(467_400 + 1e6)
     assert row["usd_per_day_gained_p50"] == pytest.approx((467_400 + 1e6) / 10)
     carrying = 80e6 * 10 / 365.25 * 0.08
-    assert row["total_cost_change_usd"] == pytest.approx(467_400 - 4_780_800 - carrying)
+    compute = 8_000 * 10 * 24 * 2.49 * 1000 / 989.4
+    assert row["total_cost_change_usd"] == pytest.approx(467_400 - compute - carrying)
 
 
 def test_a_lever_that_gains_nothing_has_no_cost_per_day() -> None:
