@@ -36,12 +36,12 @@ def atomic(path: Path, write: Callable[[Path], Any]) -> None:
     """``write(temporary path)``, then rename it to ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=PARTIAL_SUFFIX, dir=path.parent)
-    try:
-        os.fchmod(fd, 0o666 & ~umask())  # mkstemp makes 0600; a result file is the user's
-    finally:
-        os.close(fd)
     partial = Path(name)
-    try:
+    try:  # from here on, an interrupt (Ctrl-C) anywhere leaves no partial file behind
+        try:
+            os.fchmod(fd, 0o666 & ~umask())  # mkstemp makes 0600; a result file is the user's
+        finally:
+            os.close(fd)
         write(partial)
         os.replace(partial, path)
     finally:
