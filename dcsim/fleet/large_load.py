@@ -23,6 +23,7 @@ from dcsim.config.schema import Interconnect
 from dcsim.fleet.queue import (
     Entered,
     background_requests,
+    request_columns,
     stage_withdrawal,
     time_to_leave,
     withdraws_at_end,
@@ -247,14 +248,7 @@ class LargeLoadRegion:
         """One row per request, as the generation queue's, with the tranche columns."""
         return pd.DataFrame(
             {
-                "region": self.region,
-                "site": self.site,
-                "type": self.kind,
-                "request_day": self.arrival,
-                "mw": self.mw,
-                "study_end_day": self.study_end,
-                "withdrawn_day": self.withdrawn,
-                "operation_day": self.operation,
+                **request_columns(self),
                 "first_power_day": self.first_power,
                 "energized_mw": self.energized,
             }

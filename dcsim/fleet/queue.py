@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Generator
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -305,15 +305,19 @@ class RegionQueue:
     def table(self) -> pd.DataFrame:
         """One row per request: when filed, its MW, and when it was studied, withdrew or
         reached operation."""
-        return pd.DataFrame(
-            {
-                "region": self.region,
-                "site": self.site,
-                "type": self.kind,
-                "request_day": self.arrival,
-                "mw": self.mw,
-                "study_end_day": self.study_end,
-                "withdrawn_day": self.withdrawn,
-                "operation_day": self.operation,
-            }
-        )
+        return pd.DataFrame(request_columns(self))
+
+
+def request_columns(requests: Any) -> dict[str, Any]:
+    """The columns every interconnection process reports per request (the generation
+    queue and the large-load process alike), read from its per-request arrays."""
+    return {
+        "region": requests.region,
+        "site": requests.site,
+        "type": requests.kind,
+        "request_day": requests.arrival,
+        "mw": requests.mw,
+        "study_end_day": requests.study_end,
+        "withdrawn_day": requests.withdrawn,
+        "operation_day": requests.operation,
+    }
