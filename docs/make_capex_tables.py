@@ -81,7 +81,6 @@ def render(payload: dict) -> str:
     rows = [
         [
             f"`{r['model']}`",
-            "",
             _pct(r["mape"]),
             _pct(r["coverage"], 2),
             _pct(r["interval_score"], 2),

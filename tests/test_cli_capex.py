@@ -153,6 +153,18 @@ def test_fit_with_guidance_moves_next_year_only() -> None:
     assert second == base["forecast"][1]
 
 
+def test_a_years_forecast_is_the_same_whatever_horizon_is_printed() -> None:
+    """Issue 23, point 7: with the default method, Meta's 2026 forecast was 95 B USD with
+    --forecast 1 and 69 B with --forecast 3 (the method was chosen on the
+    record at the horizons printed)."""
+    short, long = (
+        json.loads(dcsim("fit", "--company", "Meta", "--forecast", n, "--json").stdout)
+        for n in ("1", "3")
+    )
+    assert short["forecast"] == long["forecast"][:1]
+    assert short["method_used"] == long["method_used"]
+
+
 def test_fit_auto_keeps_the_bootstrap() -> None:
     done = dcsim(
         "fit", "--company", "Amazon", "--method", "auto", "--forecast", "1", "--json", *FAST

@@ -9,9 +9,15 @@ import numpy as np
 import pytest
 
 from dcsim import growth
-from dcsim.growth.backtest import TRACK_RECORD, backtest_series, track_record_choice
+from dcsim.growth.backtest import (
+    RECORD_HORIZONS,
+    TRACK_RECORD,
+    backtest_series,
+    track_record_choice,
+)
+from dcsim.growth.calibrated import calibrated_forecast
 from dcsim.growth.conformal import conformal_rank, half_width, interval_score
-from dcsim.growth.data import Series
+from dcsim.growth.data import Series, other_companies
 from dcsim.growth.methods import (
     Origin,
     akaike_weights,
@@ -115,20 +121,41 @@ def test_conformal_intervals_cover_a_series_with_known_noise() -> None:
         assert lo <= summary.loc[name, "coverage"] <= hi, (name, summary.loc[name, "coverage"])
 
 
-def test_track_record_only_uses_resolved_forecasts() -> None:
+def test_track_record_only_uses_resolved_forecasts_in_its_window() -> None:
     import pandas as pd
 
     frame = pd.DataFrame(
         {
-            "model": ["a", "b", "a", "b"],
-            "year": [2020, 2020, 2022, 2022],
-            "log_actual": [1.0, 1.0, 1.0, 1.0],
-            "log_forecast": [1.1, 1.3, 5.0, 1.0],  # a is better by 2020, b after 2022
+            "model": ["a", "b", "a", "b", "a", "b"],
+            "year": [2020, 2020, 2022, 2022, 2020, 2020],
+            "horizon": [1, 1, 1, 1, RECORD_HORIZONS + 1, RECORD_HORIZONS + 1],
+            "log_actual": [1.0] * 6,
+            # a is better by 2020, b after 2022; beyond the window, b is far better (ignored)
+            "log_forecast": [1.1, 1.3, 5.0, 1.0, 9.0, 1.0],
         }
     )
     assert track_record_choice(frame, 2021, ["a", "b"]) == "a"
     assert track_record_choice(frame, 2022, ["a", "b"]) == "b"
     assert track_record_choice(frame, 2019, ["a", "b"]) is None
+
+
+def test_default_forecast_of_a_year_does_not_depend_on_the_years_asked() -> None:
+    """Issue 23: year T + h gets the same method, value and interval whether 1, 3 or 5
+    years are forecast (Meta's 2026 was random_walk_drift, 95 B USD, with 1 year and
+    equal_weight, 69 B USD, with 3)."""
+    meta = growth.load_company("Meta")
+    panel = other_companies("Meta")
+    runs = {n: calibrated_forecast(meta, panel, TRACK_RECORD, n) for n in (1, 3, 5)}
+    longest = runs[5].at(0.9)
+    for n, run in runs.items():
+        fc = run.at(0.9)
+        assert run.used == runs[5].used
+        for got, want in zip(
+            (fc.value, fc.lower, fc.upper),
+            (longest.value, longest.lower, longest.upper),
+            strict=True,
+        ):
+            np.testing.assert_array_equal(got, want[:n])
 
 
 def test_default_beats_the_baselines_on_the_shipped_companies() -> None:

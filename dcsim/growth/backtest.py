@@ -11,9 +11,11 @@ horizon, else pooled over every company in the backtest. ``auto`` (or every curv
 :mod:`dcsim.growth.forecast` as ``boot_lower``/``boot_upper``.
 
 The default method is chosen the same way, never on the years it is scored on: at each
-origin, the method with the lowest mean absolute log error on forecasts already resolved
-(``track_record``). :func:`track_record_choice` is the rule; ``Backtest.default_now`` is
-what it settles on after the last year.
+origin, the method with the lowest mean absolute log error on its forecasts at horizons
+1..``RECORD_HORIZONS`` already resolved (``track_record``). The window is fixed, not the
+horizon asked for, so a year's forecast depends on the data and on its distance from the
+last year only. :func:`track_record_choice` is the rule; ``Backtest.default_now`` is what
+it settles on after the last year.
 """
 
 from __future__ import annotations
@@ -33,6 +35,11 @@ from dcsim.growth.selection import fit
 CALIBRATION_MIN_TRAIN = 5
 """Smallest training series whose forecasts join the track record (the exponential's
 minimum); only origins with ``min_train`` points are scored."""
+RECORD_HORIZONS = 3
+"""Horizons whose resolved errors rank the methods for ``track_record``: the backtest's
+default horizon. Fixed, so that the choice (and a year's forecast) does not change with
+the number of years forecast (issue 23: ``--forecast 1`` and ``--forecast 3`` picked
+different methods for the same year when the window was the horizon asked for)."""
 OWN_ERRORS_NEEDED = 9
 """Errors a company needs at a horizon to calibrate on its own (the 90% conformal rank
 exists from 9 errors on); with fewer, the backtest pools every company's errors."""
@@ -166,18 +173,16 @@ def _with_intervals(frame, level: float, min_train: int):
     return scored
 
 
-def track_record_choice(frame, origin: int, candidates: Iterable[str], min_n: int = 1):
-    """The candidate with the lowest mean absolute log error over forecasts resolved by
-    ``origin`` (ties: the first candidate), or None when none has ``min_n`` of them."""
-    known = frame[(frame.year <= origin) & frame.model.isin(list(candidates))]
+def track_record_choice(frame, origin: int, candidates: Iterable[str]):
+    """The candidate with the lowest mean absolute log error over its forecasts at
+    horizons up to ``RECORD_HORIZONS`` resolved by ``origin`` (ties: the first candidate),
+    or None when none has any."""
+    window = (frame.year <= origin) & (frame.horizon <= RECORD_HORIZONS)
+    known = frame[window & frame.model.isin(list(candidates))]
     if known.empty:
         return None
-    err = (known.log_actual - known.log_forecast).abs().groupby(known.model)
-    scores = err.mean()[err.size() >= min_n]
-    if scores.empty:
-        return None
-    order = [c for c in candidates if c in scores.index]
-    return min(order, key=lambda c: scores[c])
+    scores = (known.log_actual - known.log_forecast).abs().groupby(known.model).mean()
+    return min((c for c in candidates if c in scores.index), key=lambda c: scores[c])
 
 
 TRACK_RECORD = "track_record"
@@ -201,11 +206,14 @@ def _track_record_rows(frame, candidates: list[str]):
 
 def forecast_frame(tracks: list[Series], models, horizon: int):
     """Every method's log forecasts from every origin (``n_train`` ≥
-    ``CALIBRATION_MIN_TRAIN``), the nested default's included, and the method catalog."""
+    ``CALIBRATION_MIN_TRAIN``), the nested default's included, and the method catalog.
+    Forecasts reach ``RECORD_HORIZONS`` years even when ``horizon`` is shorter: the
+    default's choice needs them, whatever the horizon asked for."""
     import pandas as pd
 
     catalog = methods(models)
-    frame = pd.DataFrame(_forecasts(tracks, catalog, horizon, models), columns=FORECAST_COLUMNS)
+    reach = max(horizon, RECORD_HORIZONS)
+    frame = pd.DataFrame(_forecasts(tracks, catalog, reach, models), columns=FORECAST_COLUMNS)
     nested = _track_record_rows(frame, list(catalog))
     return pd.concat([frame, nested], ignore_index=True), catalog
 
@@ -293,7 +301,8 @@ def backtest_series(
     frame, catalog = forecast_frame(tracks, model_names, horizon)
     default_now = track_record_choice(frame, int(frame.year.max()), list(catalog))
     kinds = {m.name: m.kind for m in catalog.values()} | {TRACK_RECORD: "combination"}
-    scored = _with_intervals(frame, level, min_train).reset_index(drop=True)
+    asked = frame[frame.horizon <= horizon]
+    scored = _with_intervals(asked, level, min_train).reset_index(drop=True)
     lower, upper, failed = _bootstrap(tracks, scored, model_names, level, seed, n_boot, intervals)
     scored["boot_lower"], scored["boot_upper"] = lower, upper
     inside = (scored.boot_lower <= scored.actual) & (scored.actual <= scored.boot_upper)

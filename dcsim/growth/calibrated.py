@@ -4,7 +4,9 @@ The method forecasts from the last year of the series (and, for pooled methods, 
 companies' series cut at that year); the interval at horizon ``h`` comes from the method's
 out-of-sample errors at ``h`` over the whole history (:mod:`dcsim.growth.conformal`),
 the company's own when it has enough, else pooled over the companies given. ``track_record``
-(the default) first resolves to the method with the best record so far.
+(the default) first resolves to the method with the best record so far over a fixed window
+of horizons (``RECORD_HORIZONS``), so year ``T + h`` gets the same forecast and interval
+whether 1 or 10 years are asked for.
 """
 
 from __future__ import annotations
