@@ -123,7 +123,7 @@ def write_figure() -> None:
 
     series = [growth.load_company(c) for c in growth.companies()]
     name = f"pooled ({', '.join(s.name for s in series)})"
-    ax = plot_backtest_errors(growth.backtest_series(series, intervals="none", name=name))
+    ax = plot_backtest_errors(growth.backtest(series, intervals="none", name=name))
     ax.figure.savefig(FIGURE, dpi=90, bbox_inches="tight")
     plt.close(ax.figure)
 

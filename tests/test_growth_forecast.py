@@ -76,9 +76,7 @@ def test_failed_refits_are_counted(monkeypatch) -> None:
 
 def test_backtest_reports_mape_and_coverage() -> None:
     series = growth.load_company("Microsoft")
-    result = growth.backtest(
-        series.years, series.values, ["exponential", "quadexp"], horizon=2, min_train=7, n_boot=50
-    )
+    result = growth.backtest(series, ["exponential", "quadexp"], horizon=2, min_train=7, n_boot=50)
     summary = result.summary
     curves = {"exponential", "quadexp", "auto"}
     combinations = {"aicc_weighted", "equal_weight", "track_record"}
@@ -98,7 +96,7 @@ def test_backtest_reports_mape_and_coverage() -> None:
 
 def test_backtest_needs_enough_points() -> None:
     with pytest.raises(growth.UserInputError, match="min_train"):
-        growth.backtest(range(2015, 2020), [1, 2, 3, 4, 5.0], min_train=8)
+        growth.backtest(growth.Series("s", np.arange(2015, 2020), np.arange(1.0, 6.0)), min_train=8)
 
 
 def test_plot_fit_returns_axes() -> None:

@@ -8,7 +8,6 @@ import math
 import pytest
 
 from dcsim import growth
-from dcsim.growth.backtest import backtest_series
 from dcsim.growth.guidance import (
     Guidance,
     learned_error,
@@ -54,8 +53,8 @@ def test_precision_weighting_by_hand() -> None:
 
 def test_horizon_one_with_guidance_only_uses_pairs_resolved_by_the_origin() -> None:
     series = [growth.load_company(c) for c in growth.companies()]
-    backtest = backtest_series(series, horizon=1, intervals="none")
-    report = guidance_report(backtest, "track_record")
+    pooled = growth.backtest(series, horizon=1, intervals="none")
+    report = guidance_report(pooled, "track_record")
     rows = report["rows"]
     assert rows, "the shipped data have usable guidance"
     for r in rows:

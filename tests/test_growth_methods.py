@@ -12,7 +12,7 @@ from dcsim import growth
 from dcsim.growth.backtest import (
     RECORD_HORIZONS,
     TRACK_RECORD,
-    backtest_series,
+    backtest,
     track_record_choice,
 )
 from dcsim.growth.calibrated import calibrated_forecast
@@ -111,7 +111,7 @@ def test_conformal_intervals_cover_a_series_with_known_noise() -> None:
         Series(f"s{i}", years, np.exp(20 + 0.15 * (years - 1980) + rng.normal(0, 0.1, years.size)))
         for i in range(4)
     ]
-    bt = backtest_series(
+    bt = backtest(
         series, ["exponential"], horizon=1, min_train=15, intervals="none", name="synthetic"
     )
     summary = bt.summary
@@ -163,7 +163,7 @@ def test_default_beats_the_baselines_on_the_shipped_companies() -> None:
     nested default has a lower MAPE than random_walk_drift and auto, and its 90%
     intervals hold 80–95% of outcomes."""
     series = [growth.load_company(c) for c in growth.companies()]
-    summary = backtest_series(series, intervals="none").summary
+    summary = backtest(series, intervals="none").summary
     default = summary.loc[TRACK_RECORD]
     assert default.kind == "combination"
     assert default.mape < summary.loc["random_walk_drift", "mape"]

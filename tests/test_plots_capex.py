@@ -9,7 +9,7 @@ from dcsim.plots.capex import capex_figure, plot_backtest_errors, shown_methods
 def test_backtest_errors_default_best_auto_and_baselines_and_the_fit_beside_them():
     series = growth.load_company("Meta")
     result = growth.fit(series.years, series.values, name=series.name)
-    backtest = growth.backtest(series.years, series.values, intervals="none", name=series.name)
+    backtest = growth.backtest(series, intervals="none")
     shown = shown_methods(backtest)
     assert shown[0] == backtest.summary.index[0]  # the best first
     assert {"track_record", "auto", "random_walk", "random_walk_drift", "log_linear"} <= set(shown)

@@ -6,7 +6,7 @@ Typical use::
     series = growth.load_company("Meta")
     result = growth.fit(series.years, series.values, name=series.name)
     result.best.name, result.forecast(5, level=0.9, seed=1).records()  # AICc curve, bootstrap
-    pooled = growth.backtest_series([growth.load_company(c) for c in growth.companies()])
+    pooled = growth.backtest([growth.load_company(c) for c in growth.companies()])
     pooled.summary  # every method's MAPE, coverage, interval score; DEFAULT_METHOD among them
 
 The default forecast (``DEFAULT_METHOD``, with a conformal interval) is
@@ -15,7 +15,7 @@ the methods the backtest compares, the intervals and the guidance data.
 """
 
 from dcsim.errors import UserInputError
-from dcsim.growth.backtest import DEFAULT_METHOD, Backtest, backtest, backtest_series
+from dcsim.growth.backtest import DEFAULT_METHOD, Backtest, backtest
 from dcsim.growth.data import Series, companies, load_company, load_csv
 from dcsim.growth.fitting import ModelFit, aicc
 from dcsim.growth.forecast import Forecast
@@ -35,7 +35,6 @@ __all__ = [
     "UserInputError",
     "aicc",
     "backtest",
-    "backtest_series",
     "companies",
     "fit",
     "load_company",

@@ -278,8 +278,8 @@ def check_backtest_args(horizon: int, level: float, min_train: int) -> None:
         raise UserInputError(problems)
 
 
-def backtest_series(
-    series: Sequence[Series],
+def backtest(
+    series: Series | Sequence[Series],
     models: str | Sequence[str] | Sequence[Model] | None = None,
     horizon: int = 3,
     min_train: int = 8,
@@ -289,11 +289,13 @@ def backtest_series(
     intervals: str = "best",
     name: str | None = None,
 ) -> Backtest:
-    """Backtest every method on one series or, pooled, on several at once."""
+    """Backtest every method on one series or, pooled, on several at once, from every
+    origin that leaves ``min_train`` points to fit and one to score. ``name`` labels the
+    result (default: the series' name, or ``pooled``)."""
     if intervals not in ("best", "all", "none"):
         raise UserInputError(f"intervals must be 'best', 'all' or 'none', got {intervals!r}")
     check_backtest_args(horizon, level, min_train)
-    tracks = tracks_of(series)
+    tracks = tracks_of([series] if isinstance(series, Series) else series)
     short = [f"{t.name}: {len(t.years)} points" for t in tracks if len(t.years) < min_train + 1]
     if len(short) == len(tracks):
         raise UserInputError(f"{'; '.join(short)}; a backtest needs min_train ({min_train}) + 1")
@@ -313,23 +315,3 @@ def backtest_series(
         (t.name, int(y)): float(v) for t in tracks for y, v in zip(t.years, t.values, strict=True)
     }
     return Backtest(label, level, scored, failed, kinds, default_now, frame, actuals)
-
-
-def backtest(
-    years: Iterable[float],
-    values: Iterable[float],
-    models: str | Sequence[str] | Sequence[Model] | None = None,
-    horizon: int = 3,
-    min_train: int = 8,
-    level: float = 0.9,
-    seed: int | None = 0,
-    n_boot: int = 200,
-    intervals: str = "best",
-    name: str = "series",
-) -> Backtest:
-    """Backtest on every origin that leaves ``min_train`` points to fit and one to score."""
-    y, v = validate(list(years), list(values), name)
-    series = Series(name, y, v)
-    return backtest_series(
-        [series], models, horizon, min_train, level, seed, n_boot, intervals, name
-    )
