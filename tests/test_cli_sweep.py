@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import signal
@@ -182,7 +183,7 @@ def test_sensitivity_writes_its_analysis(tmp_path, capsys, design):
         design=spec,
         replications=2,
         set=fixed,
-        kpis=["days_to_full_cluster", "electricity_cost_usd", "capex_usd"],
+        kpis=["days_to_full_cluster", "full_cluster_date", "electricity_cost_usd", "capex_usd"],
     )
     out = tmp_path / "o"
     assert main(["sensitivity", exp, "--executor", "serial", "--out", str(out), "--json"]) == 0
@@ -190,20 +191,52 @@ def test_sensitivity_writes_its_analysis(tmp_path, capsys, design):
     stored = json.loads((out / f"{design}.json").read_text())
     assert printed == stored
     kpis = stored["kpis"]
+    dated = kpis["full_cluster_date"]  # a date KPI, analysed as days since the start
+    assert dated["unit"] == "days since the scenario start"
     if design == "sobol":
         assert kpis["capex_usd"] == {"error": "constant over the design: nothing to apportion"}
-        days = kpis["days_to_full_cluster"]["parameters"]
-        # The price cannot move a date; with CRN its indices are exactly zero.
-        assert days["economics.electricity_price"]["ST"] == 0
-        assert days["halls.3.shell_time.mode"]["ST"] > 0.5
-        assert set(days["halls.3.shell_time.mode"]) == {"S1", "S1_conf", "ST", "ST_conf"}
+        for kpi in ("days_to_full_cluster", "full_cluster_date"):
+            days = kpis[kpi]["parameters"]
+            # The price cannot move a date; with CRN its indices are exactly zero.
+            assert days["economics.electricity_price"]["ST"] == 0
+            assert days["halls.3.shell_time.mode"]["ST"] > 0.5
+            assert set(days["halls.3.shell_time.mode"]) == {"S1", "S1_conf", "ST", "ST_conf"}
     else:
+        shell = {bar["parameter"]: bar for bar in dated["parameters"]}["halls.3.shell_time.mode"]
+        start = dt.date.fromisoformat(dated["start"])
+        pairs = [
+            (shell["kpi_low_date"], shell["kpi_low"]),
+            (shell["kpi_high_date"], shell["kpi_high"]),
+        ]
+        for date, days in [*pairs, (dated["base_date"], dated["base"])]:
+            # the date is the start plus the mean days, to the nearest day
+            assert abs((dt.date.fromisoformat(date) - start).days - days) <= 0.5
+        assert shell["kpi_high"] - shell["kpi_low"] > 30  # a longer shell, a later date
+        assert dated["parameters"][-1]["swing"] == 0  # the price
+
         assert kpis["capex_usd"]["parameters"][0]["swing"] == 0
         bars = kpis["electricity_cost_usd"]["parameters"]
         assert bars[0]["parameter"] == "economics.electricity_price"
         assert bars[0]["kpi_high"] > bars[0]["kpi_low"]
         assert bars[0]["swing"] == pytest.approx(bars[0]["kpi_high"] - bars[0]["kpi_low"])
         assert (bars[0]["low"], bars[0]["high"]) == (40, 90)
+
+
+def test_a_date_tornado_prints_dates_and_a_swing_in_days(tmp_path, capsys):
+    parameters = {"halls.3.shell_time.mode": {"low": 8, "high": 16, "unit": "months"}}
+    exp = write(
+        tmp_path / "e.yaml",
+        design={"type": "tornado", "parameters": parameters},
+        set={"halls.3.shell_time.high": "20 months"},
+        kpis=["full_cluster_date"],
+    )
+    out = tmp_path / "o"
+    assert main(["sensitivity", exp, "--executor", "serial", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    bar = json.loads((out / "tornado.json").read_text())["kpis"]["full_cluster_date"]
+    shell = bar["parameters"][0]
+    assert f"Tornado of full_cluster_date (base {bar['base_date']}; swing in days)" in printed
+    assert shell["kpi_low_date"] in printed and shell["kpi_high_date"] in printed
 
 
 def test_sensitivity_needs_a_sobol_or_tornado_design(tmp_path, capsys):

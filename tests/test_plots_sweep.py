@@ -169,6 +169,27 @@ def test_tornado_and_sobol_bars(sweep):
     assert "index" in ax.get_xlabel()
 
 
+def test_a_date_tornado_is_drawn_on_dates():
+    entry = {
+        "base": 100.0,
+        "unit": "days since the scenario start",
+        "start": "2025-01-01",
+        "base_date": "2025-04-11",
+        "parameters": [
+            {"parameter": "p", "low": 1, "high": 2, "unit": "", "kpi_low": 90.0,
+             "kpi_high": 120.0, "swing": 30.0},
+        ],
+    }  # fmt: skip
+    ax = plots.plot_tornado(entry, "full_cluster_date")
+    ax.figure.canvas.draw()
+    assert ax.get_xlabel() == "full_cluster_date (date)"
+    assert ax.xaxis.get_major_formatter()(100.0, 0) == "2025-04-11"  # day 100 after the start
+    assert any(t.get_text() == "base 2025-04-11" for t in ax.get_legend().get_texts())
+    sobol = {"unit": "days since the scenario start", "parameters": {"p": dict.fromkeys(
+        ("S1", "S1_conf", "ST", "ST_conf"), 0.5)}}  # fmt: skip
+    assert "days since the scenario start" in plots.plot_sobol(sobol, "x").get_title()
+
+
 def test_scatter_against_a_parameter(sweep):
     ax = plots.plot_kpi_scatter(sweep.ok, "days_to_full_cluster", "installation.crews")
     assert len(ax.collections[0].get_offsets()) == len(sweep.ok)

@@ -41,6 +41,31 @@ def test_date_quantiles_worked_by_hand():
     assert "2025-01-14" in text and "2025-02-07" in text
 
 
+def test_sensitivity_scores_a_date_kpi_as_mean_days_since_start():
+    from dcsim.sweeps.sensitivity import point_means
+
+    # Point 0 reaches day 10 and day 20 (mean 15); point 1 starts a month later and
+    # reaches day 31 once and never once (mean 31, over the run that got there); a failed
+    # run of point 1 does not count; point 2 has no run that got there.
+    runs = pd.DataFrame(
+        {
+            "point": [0, 0, 1, 1, 1, 2],
+            "status": ["ok", "ok", "ok", "ok", "failed", "ok"],
+            "start_date": ["2025-01-01"] * 2 + ["2025-02-01"] * 3 + ["2025-01-01"],
+            "full_cluster_date": [
+                "2025-01-11",
+                "2025-01-21",
+                "2025-03-04",
+                None,
+                "2025-02-02",
+                None,
+            ],
+        }
+    )
+    means = point_means(runs, "full_cluster_date", 3)
+    assert means[:2].tolist() == [15.0, 31.0] and pd.isna(means[2])
+
+
 def test_a_sweep_prints_date_kpis_as_dates(tmp_path, capsys):
     experiment = tmp_path / "e.yaml"
     experiment.write_text(
@@ -54,6 +79,10 @@ def test_a_sweep_prints_date_kpis_as_dates(tmp_path, capsys):
     for kpi in ("first_power_date", "full_cluster_date"):
         assert summary.loc[kpi, "p50_date"] == runs[kpi].iloc[0]
         assert runs[kpi].iloc[0] in printed
+    # the report shows the date KPIs the experiment names once, not again beside its own
+    assert main(["report", out]) == 0
+    html = (Path(out) / "report.html").read_text()
+    assert html.count("<th>full_<wbr>cluster_<wbr>date (date)</th>") == 1
 
 
 def test_h100_equivalents_weigh_energized_gpus_by_dense_bf16():

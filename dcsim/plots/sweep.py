@@ -227,7 +227,7 @@ def plot_tornado(entry: Mapping[str, Any], kpi: str, ax: Axes | None = None) -> 
     """One bar per parameter from the base KPI to the KPI at the parameter's low and at its
     high value, widest swing on top. ``entry`` is one KPI of ``tornado.json``:
     ``{"base", "parameters": [{"parameter", "low", "high", "unit", "kpi_low", "kpi_high",
-    "swing"}]}``."""
+    "swing"}]}``; a date KPI's (days since ``start``) is drawn on a date axis."""
     rows = sorted(entry["parameters"], key=lambda r: np.nan_to_num(r["swing"], nan=-1.0))
     ax = new_axes(ax, figsize=(8.0, 1.8 + 0.4 * len(rows)))
     base = float(entry["base"])
@@ -238,11 +238,21 @@ def plot_tornado(entry: Mapping[str, Any], kpi: str, ax: Axes | None = None) -> 
     ):
         values = np.array([r[key] for r in rows], dtype=float)
         ax.barh(y, values - base, left=base, height=0.6, color=color, alpha=0.8, label=label)
-    ax.axvline(base, color="black", lw=1, label=f"base {base:,.4g}")
+    start = entry.get("start")  # a date KPI, in days since this start: label it as dates
+    base_text = entry.get("base_date") if start else f"{base:,.4g}"
+    ax.axvline(base, color="black", lw=1, label=f"base {base_text}")
     ax.set_yticks(y, [_range_label(r) for r in rows], fontsize="small")
-    ax.xaxis.set_major_formatter(mticker.StrMethodFormatter("{x:,.4g}"))
+    if start:
+        origin = pd.Timestamp(start)
+        ax.xaxis.set_major_formatter(
+            mticker.FuncFormatter(lambda x, _: f"{origin + pd.Timedelta(days=x):%Y-%m-%d}")
+        )
+        ax.tick_params(axis="x", labelrotation=30)
+    else:
+        ax.xaxis.set_major_formatter(mticker.StrMethodFormatter("{x:,.4g}"))
     legend_outside(ax, side="right")
-    return finish(ax, f"Tornado: swing of {kpi}", "parameter (low – high)", xlabel=axis_label(kpi))
+    xlabel = f"{kpi} (date)" if start else axis_label(kpi)
+    return finish(ax, f"Tornado: swing of {kpi}", "parameter (low – high)", xlabel=xlabel)
 
 
 def _range_label(row: Mapping[str, Any]) -> str:
@@ -268,8 +278,12 @@ def plot_sobol(entry: Mapping[str, Any], kpi: str, ax: Axes | None = None) -> Ax
     ax.set_yticks(y, names, fontsize="small")
     ax.invert_yaxis()
     legend_outside(ax, side="right")
+    as_days = f"\n(the date as {entry['unit']})" if "unit" in entry else ""
     return finish(
-        ax, f"Sobol indices of {kpi}", "parameter", xlabel="share of output variance (index)"
+        ax,
+        f"Sobol indices of {kpi}{as_days}",
+        "parameter",
+        xlabel="share of output variance (index)",
     )
 
 

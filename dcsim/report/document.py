@@ -163,7 +163,8 @@ def _sweep_report(sweep: SweepDir, scenario: Scenario | None) -> Report:
         ("parameters", ", ".join(sweep.parameters) or "— (Monte Carlo over the base scenario)"),
         ("sweep directory", str(sweep.path)),
     ]
-    kpis = [k for k in (*DATE_KPIS, *(experiment.get("kpis") or DEFAULT_SWEEP_KPIS)) if k in ok]
+    named = (*DATE_KPIS, *(experiment.get("kpis") or DEFAULT_SWEEP_KPIS))
+    kpis = [k for k in dict.fromkeys(named) if k in ok]  # a date KPI the experiment names too
     per_point = n_points <= MAX_POINTS
     if per_point:
         header, rows = _per_point_table(runs, ok, sweep.parameters, kpis)

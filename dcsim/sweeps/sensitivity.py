@@ -4,6 +4,10 @@ Each point is scored by its KPI's mean over replications. Because replication ``
 every point draws from the same random streams (common random numbers), the differences
 between points come from the parameters, not from sampling noise, which is what lets a
 handful of replications give stable indices.
+
+A date KPI (``full_cluster_date``) is analysed as days since the scenario start, the
+number its sweep summary also uses; the reports say so (``unit``) and a tornado gives its
+base and bar ends as dates too (``base_date``, ``kpi_low_date``, ``kpi_high_date``).
 """
 
 from __future__ import annotations
@@ -15,14 +19,29 @@ import pandas as pd
 
 from dcsim.sweeps.design import sobol_problem
 from dcsim.sweeps.runner import SweepResult
+from dcsim.sweeps.summary import days_since_start, is_date
+
+DATE_UNIT = "days since the scenario start"
+"""What a date KPI's numbers are in a sensitivity report."""
 
 
 def point_means(runs: pd.DataFrame, kpi: str, n_points: int) -> np.ndarray:
-    """Mean of ``kpi`` per point over the runs that succeeded and define it (NaN if none)."""
+    """Mean of ``kpi`` per point over the runs that succeeded and define it (NaN if none);
+    a date KPI in days since the scenario start."""
     ok = runs[runs["status"] == "ok"]
-    values = pd.to_numeric(ok[kpi], errors="coerce") if kpi in ok else pd.Series(dtype=float)
+    if is_date(kpi):
+        values = days_since_start(ok, kpi)
+    else:
+        values = pd.to_numeric(ok[kpi], errors="coerce") if kpi in ok else pd.Series(dtype=float)
     means = values.groupby(ok["point"]).mean()
     return means.reindex(range(n_points)).to_numpy(dtype=float)
+
+
+def _as_date(start: object, days: float) -> str | None:
+    """``start`` plus ``days``, rounded to the day (ISO), or None where either is missing."""
+    if pd.isna(start) or np.isnan(days):
+        return None
+    return (pd.Timestamp(start) + pd.Timedelta(days=float(days))).round("D").date().isoformat()
 
 
 def _unusable(means: np.ndarray) -> str | None:
@@ -62,6 +81,8 @@ def sobol(result: SweepResult) -> dict[str, Any]:
             for i, name in enumerate(design.parameters)
         }
         report["kpis"][kpi] = {"parameters": parameters}
+        if is_date(kpi):
+            report["kpis"][kpi]["unit"] = DATE_UNIT
         if caution := out_of_range(parameters, report["base_samples"]):
             report["kpis"][kpi]["caution"] = caution
     return report
@@ -109,7 +130,22 @@ def tornado(result: SweepResult) -> dict[str, Any]:
             )
         bars.sort(key=lambda bar: -np.nan_to_num(bar["swing"], nan=-1.0))
         report["kpis"][kpi] = {"base": means[0], "parameters": bars}
+        if is_date(kpi):
+            _label_dates(report["kpis"][kpi], result.runs)
     return report
+
+
+def _label_dates(entry: dict[str, Any], runs: pd.DataFrame) -> None:
+    """Give a date KPI's tornado its unit and its base and bar ends as dates, counted from
+    the base point's start (a tornado moves parameters, not the start)."""
+    starts = runs.loc[runs["point"] == 0, "start_date"] if "start_date" in runs else []
+    start = pd.to_datetime(starts, errors="coerce").min() if len(starts) else pd.NaT
+    entry["unit"] = DATE_UNIT
+    entry["start"] = None if pd.isna(start) else start.date().isoformat()
+    entry["base_date"] = _as_date(start, entry["base"])
+    for bar in entry["parameters"]:
+        bar["kpi_low_date"] = _as_date(start, bar["kpi_low"])
+        bar["kpi_high_date"] = _as_date(start, bar["kpi_high"])
 
 
 def print_sobol(report: dict[str, Any], console) -> None:
@@ -121,7 +157,10 @@ def print_sobol(report: dict[str, Any], console) -> None:
         if "error" in entry:
             console.print(f"{kpi}: {entry['error']}")
             continue
-        table = Table(title=f"Sobol indices of {kpi} (N={report['base_samples']}, ±95% CI)")
+        as_days = f" as {entry['unit']}" if "unit" in entry else ""
+        table = Table(
+            title=f"Sobol indices of {kpi}{as_days} (N={report['base_samples']}, ±95% CI)"
+        )
         table.add_column("parameter")
         table.add_column("S1", justify="right")
         table.add_column("ST", justify="right")
@@ -145,18 +184,31 @@ def print_tornado(report: dict[str, Any], console) -> None:
     def cell(value: float) -> str:
         return format_value(None if np.isnan(value) else float(value))
 
+    def day(text: str | None) -> str:
+        return text or "not reached"
+
     for kpi, entry in report["kpis"].items():
-        table = Table(title=f"Tornado of {kpi} (base {cell(entry['base'])})")
+        dated = "unit" in entry  # a date KPI: dates at the ends, the swing in days
+        base = (
+            f"base {day(entry['base_date'])}; swing in days"
+            if dated
+            else f"base {cell(entry['base'])}"
+        )
+        table = Table(title=f"Tornado of {kpi} ({base})")
         for column in ("parameter", "low", "high", "at low", "at high", "swing"):
             table.add_column(column, justify="left" if column == "parameter" else "right")
         for bar in entry["parameters"]:
             unit = f" {bar['unit']}" if bar["unit"] else ""
+            ends = (
+                [day(bar["kpi_low_date"]), day(bar["kpi_high_date"])]
+                if dated
+                else [cell(bar["kpi_low"]), cell(bar["kpi_high"])]
+            )
             table.add_row(
                 bar["parameter"],
                 f"{bar['low']:g}{unit}",
                 f"{bar['high']:g}{unit}",
-                cell(bar["kpi_low"]),
-                cell(bar["kpi_high"]),
+                *ends,
                 cell(bar["swing"]),
             )
         print_fitted(table, console)

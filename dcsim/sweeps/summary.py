@@ -58,18 +58,28 @@ def _statistics(group: pd.DataFrame, kpi: str) -> dict[str, float]:
     return {"n": int(values.size), "mean": values.mean(), **quantiles}
 
 
+def days_since_start(runs: pd.DataFrame, kpi: str) -> pd.Series:
+    """A date KPI of each run as whole days since that run's scenario start (NaN where
+    the date was not reached): the number that quantiles, means and sensitivity work on."""
+    if kpi not in runs or "start_date" not in runs:
+        return pd.Series(float("nan"), index=runs.index)
+    starts = pd.to_datetime(runs["start_date"], errors="coerce")
+    return (_dates(runs, kpi) - starts).dt.days.astype(float)
+
+
+def _dates(runs: pd.DataFrame, kpi: str) -> pd.Series:
+    if kpi not in runs:
+        return pd.Series(pd.NaT, index=runs.index, dtype="datetime64[ns]")
+    return pd.to_datetime(runs[kpi], errors="coerce")
+
+
 def _date_statistics(group: pd.DataFrame, kpi: str) -> dict[str, object]:
     """Statistics of a date KPI over the runs that reached it: days since each run's
     start in the numeric columns, calendar dates (rounded to the day) in the ``_date``
     ones."""
-    if kpi not in group or "start_date" not in group:
-        dates = pd.Series(dtype="datetime64[ns]")
-        starts = dates
-    else:
-        dates = pd.to_datetime(group[kpi], errors="coerce")
-        starts = pd.to_datetime(group["start_date"], errors="coerce")
-    reached = dates.notna() & starts.notna()
-    dates, days = dates[reached], (dates - starts)[reached].dt.days.astype(float)
+    days = days_since_start(group, kpi)
+    reached = days.notna()
+    dates, days = _dates(group, kpi)[reached], days[reached]
     row: dict[str, object] = {"n": int(reached.sum()), "mean": days.mean()}
     row.update({name: days.quantile(q) for name, q in QUANTILES.items()})
     statistics = {"mean": dates.mean(), **{n: dates.quantile(q) for n, q in QUANTILES.items()}}
