@@ -134,6 +134,7 @@ def test_fit_default_method_conformal_and_gpus() -> None:
     assert out["method_used"] in out["forecast_model"]
     gpus = out["gpus"]
     assert gpus["chip"] == "h100-sxm" and gpus["ai_share"] == 0.6 and gpus["price_usd"] == 33750
+    assert gpus["price_source"].startswith("DGX H100 at 270 kUSD")  # the price's own source
     for row, fc in zip(gpus["rows"], out["forecast"], strict=True):
         assert row["capex_p50"] == pytest.approx(fc["value"])
         assert fc["lower"] <= row["capex_p10"] < row["capex_p50"] < row["capex_p90"] <= fc["upper"]

@@ -84,6 +84,7 @@ def _gpu_table(args: argparse.Namespace, forecast, band) -> dict:
     """GPUs of ``--to-gpus`` each forecast year buys at P10, P50 and P90 of its capex."""
     from dcsim.config.budget import DEFAULT_AI_SHARE, gpus_bought
     from dcsim.config.catalog import builtin_catalog
+    from dcsim.report.assumptions import split_source
 
     chip = builtin_catalog()[args.to_gpus]  # known: checked with the other flags
     share = DEFAULT_AI_SHARE if args.ai_share is None else args.ai_share
@@ -99,7 +100,7 @@ def _gpu_table(args: argparse.Namespace, forecast, band) -> dict:
     return {
         "chip": args.to_gpus,
         "price_usd": chip.price,
-        "price_source": chip.source,
+        "price_source": split_source(chip.source).get("Price", chip.source),
         "ai_share": share,
         "ai_share_source": "given (--ai-share)"
         if args.ai_share is not None

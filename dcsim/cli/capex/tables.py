@@ -13,7 +13,7 @@ def print_json(payload: dict) -> None:
     print(json.dumps(json_safe(payload), indent=2, allow_nan=False))
 
 
-def money(value: float, divisor: float) -> str:
+def _money(value: float, divisor: float) -> str:
     return f"{value / divisor:,.1f}"
 
 
@@ -57,16 +57,16 @@ def print_fit(result, forecast, payload: dict) -> None:
         band.add_column(column, justify="right")
     flagged = []
     for r in rows:
-        actual = money(r["actual"], divisor) if "actual" in r else ""
-        guide = money(r["guidance"], divisor) if "guidance" in r else ""
+        actual = _money(r["actual"], divisor) if "actual" in r else ""
+        guide = _money(r["guidance"], divisor) if "guidance" in r else ""
         if r.get("guidance_outside_interval"):
             guide = f"[bold red]{guide} ⚠[/bold red]"
             flagged.append(r)
         band.add_row(
             str(r["year"]),
-            money(r["value"], divisor),
-            money(r["lower"], divisor),
-            money(r["upper"], divisor),
+            _money(r["value"], divisor),
+            _money(r["lower"], divisor),
+            _money(r["upper"], divisor),
             actual,
             guide,
         )
@@ -74,9 +74,9 @@ def print_fit(result, forecast, payload: dict) -> None:
         console.print(band)
     for r in flagged:
         console.print(
-            f"[yellow]{r['year']} guidance {money(r['guidance'], divisor)} {unit} lies outside "
-            f"the {forecast.level:.0%} interval ({money(r['lower'], divisor)}–"
-            f"{money(r['upper'], divisor)} {unit}):[/yellow] the curve fitted to the past "
+            f"[yellow]{r['year']} guidance {_money(r['guidance'], divisor)} {unit} lies outside "
+            f"the {forecast.level:.0%} interval ({_money(r['lower'], divisor)}–"
+            f"{_money(r['upper'], divisor)} {unit}):[/yellow] the curve fitted to the past "
             "misses the change in regime the company has announced."
         )
     if any(r["lower"] != r["lower"] for r in rows):  # NaN: no errors at that horizon
@@ -105,7 +105,7 @@ def _print_gpus(console, table_data: dict, divisor: float, unit: str) -> None:
     for column in columns:
         table.add_column(column, justify="right")
     for r in table_data["rows"]:
-        money = [money(r[f"capex_{k}"], divisor) for k in ("p10", "p50", "p90")]
+        money = [_money(r[f"capex_{k}"], divisor) for k in ("p10", "p50", "p90")]
         gpus = [
             "" if r[f"gpus_{k}"] is None else f"{r[f'gpus_{k}']:,}" for k in ("p10", "p50", "p90")
         ]
