@@ -14,7 +14,7 @@ from dcsim.report import load
 from dcsim.report.document import build
 from dcsim.report.html import to_html
 from dcsim.runtime.store import Store
-from dcsim.sweeps.experiment import experiment_from_dict
+from dcsim.sweeps.experiment import MAIN_KPIS, experiment_from_dict
 from dcsim.sweeps.runner import run_sweep
 from dcsim.sweeps.sensitivity import sobol
 from tests.conftest import DEFAULT_CONFIG
@@ -145,7 +145,8 @@ def test_grid_html_names_points_and_fits(grid_report):
     html = to_html(grid_report)
     assert "delay=12 months, crews=6" in html
     assert 'class="wide"' in html  # the KPI table scrolls inside the page, never past it
-    assert html.count('id="sweep-box-') == 3
+    # one box per KPI the experiment computes (its default list, every one numeric)
+    assert html.count('id="sweep-box-') == len(MAIN_KPIS)
 
 
 def test_sobol_report_pools_a_large_design(sobol_sweep):
@@ -195,3 +196,23 @@ def test_grid_report_gives_the_criticality_index_of_every_point(grid, grid_repor
         assert row[1] == str(count)
         shares = [int(part.rsplit(" ", 1)[1].rstrip("%")) for part in row[2].split(", ")]
         assert abs(sum(shares) - 100) <= len(shares)  # rounding of each share
+
+
+def test_boxes_and_scatters_show_the_kpis_the_experiment_names(tmp_path):
+    """An experiment that asks for energy and a date gets a box and a scatter of energy, not
+    the three defaults it did not ask for; the date is drawn by the CDF, not as a box."""
+    named = {
+        **GRID,
+        "design": {"type": "grid", "parameters": {"installation.crews": [2, 6]}},
+        "kpis": ["energy_mwh", "full_cluster_date"],
+        "replications": 1,
+    }
+    run_sweep(experiment_from_dict(named, "named"), tmp_path, executor="serial")
+    figures = build(load(tmp_path), DEFAULT_CONFIG).figures
+    names = [p.name for p in figures]
+    assert [n for n in names if n.startswith("sweep-box-")] == ["sweep-box-energy_mwh"]
+    assert "sweep-cdf-full-cluster" in names
+    scatters = [p.caption for p in figures if p.name.startswith("sweep-scatter-")]
+    assert scatters == [
+        "energy_mwh against installation.crews, every run; the line joins the medians."
+    ]

@@ -23,13 +23,11 @@ from dcsim.report.assumptions import (
     with_experiment,
 )
 from dcsim.report.detect import RunDir, SweepDir
-from dcsim.report.figures import Picture, run_figures, sweep_figures
+from dcsim.report.figures import DEFAULT_SWEEP_KPIS, Picture, run_figures, sweep_figures
 from dcsim.report.why import Why, sweep_why, why_section
 from dcsim.version import __version__
 
 DATE_KPIS = ("first_power_date", "full_cluster_date")
-#: Shown per design point when the experiment names no KPIs of its own.
-DEFAULT_SWEEP_KPIS = ("days_to_full_cluster", "stranded_capex_usd_years", "capex_usd")
 
 
 @dataclass(frozen=True)

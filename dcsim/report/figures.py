@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from matplotlib.axes import Axes
 
 from dcsim.plots import run as run_plots
@@ -103,8 +104,16 @@ def write_pngs(run_dir: str | Path, out_dir: str | Path | None = None) -> list[P
     return paths
 
 
-#: Numeric KPIs shown per design point, when the sweep has them.
-SWEEP_KPIS = ("days_to_full_cluster", "stranded_capex_usd_years", "capex_usd")
+#: KPIs a sweep report shows when its experiment names none.
+DEFAULT_SWEEP_KPIS = ("days_to_full_cluster", "stranded_capex_usd_years", "capex_usd")
+
+
+def shown_kpis(sweep: Any) -> list[str]:
+    """The numeric KPIs a sweep's boxes and scatters show: those its experiment names (the
+    planner asked for them), else :data:`DEFAULT_SWEEP_KPIS`; dates have their own CDF."""
+    named = sweep.manifest.get("experiment", {}).get("kpis") or DEFAULT_SWEEP_KPIS
+    ok = sweep.ok
+    return [k for k in dict.fromkeys(named) if k in ok and pd.api.types.is_numeric_dtype(ok[k])]
 
 
 def sweep_figures(sweep: Any, per_point: bool = True) -> list[Picture]:
@@ -144,7 +153,8 @@ def sweep_figures(sweep: Any, per_point: bool = True) -> list[Picture]:
                 ),
             )
         )
-    for kpi in (k for k in SWEEP_KPIS if k in ok and per_point):
+    kpis = shown_kpis(sweep)
+    for kpi in kpis if per_point else ():
         specs.append(
             (
                 f"sweep-box-{kpi}",
@@ -162,7 +172,7 @@ def sweep_figures(sweep: Any, per_point: bool = True) -> list[Picture]:
                         lambda p=plot, e=entry, k=kpi: p(e, k),
                     )
                 )
-    kpi = next((k for k in SWEEP_KPIS if k in ok), None)
+    kpi = next(iter(kpis), None)
     design = sweep.manifest.get("experiment", {}).get("design", {}).get("parameters", {})
     units = {name: spec.get("unit") for name, spec in design.items() if isinstance(spec, dict)}
     sampled = sweep.manifest.get("design", {}).get("type") in ("random", "lhs", "sobol")
