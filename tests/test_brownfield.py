@@ -106,3 +106,29 @@ def test_meta_fleet_before_and_after_its_powered_shells(tmp_path):
     before = run_fleet(write(tmp_path, data)).kpis["gpus_energized_final"]
     energized = run_fleet(path).kpis["gpus_energized_final"]
     assert before < 350_000 / 3 < 350_000 / 2 < energized < 350_000
+
+
+def test_meta_fleet_campuses_enter_the_large_load_process_in_their_upgrades(tmp_path):
+    """configs/fleet/meta-2024.yaml: the campuses' 170-MW requests enter studied, expected
+    in service on the fleet's last day or later, so within the horizon each has only its
+    first tranche, half its MW from the headroom on day 0 (3 x 85 = 255 MW, all of it). The
+    third campus holds no shell: its halls run on that tranche alone, and without headroom
+    it energizes nothing."""
+    path = REPO / "configs" / "fleet" / "meta-2024.yaml"
+    fleet = load_fleet(path)
+    process = next(r.large_load for r in fleet.regions if r.large_load)
+    state = next(s.queue_state for s in fleet.sites if s.queue_state)
+    assert state.stage == "upgrades" and state.in_service >= fleet.end
+    request_mw = 170.0  # the campus file's largest utility step
+    tranche = min(process.first_tranche * request_mw, process.headroom / 3)
+    result = run_fleet(path)
+    requests = result.requests
+    assert list(requests["energized_mw"]) == pytest.approx([tranche] * 3)
+    assert list(requests["first_power_day"]) == [0.0] * 3
+    third = result.sites.set_index("site").loc["campus-100k-3", "gpus_energized_final"]
+    data = yaml.safe_load(path.read_text())
+    next(r for r in data["regions"] if "large_load" in r)["large_load"]["headroom"] = "0 MW"
+    for site in data["sites"]:
+        site["scenario"] = str((path.parent / site["scenario"]).resolve())
+    starved = run_fleet(write(tmp_path, data)).sites.set_index("site")
+    assert third > 0 and starved.loc["campus-100k-3", "gpus_energized_final"] == 0
