@@ -31,6 +31,8 @@ from dcsim.series_parallel import compile_formula, reduce_to_formula
 from dcsim.units import to_kw
 
 UNLIMITED_KW = 2**30  # feeders carry whatever their ends allow; int32 for scipy
+#: kW to add to sources held back (a permit, a fuel cap), as (source, kW) pairs in order.
+Lifted = tuple[tuple[str, int], ...]
 
 
 @dataclass(frozen=True)
@@ -166,11 +168,14 @@ class PowerNetwork:
         demand_kw: Mapping[str, int],
         without: tuple[str, ...] = (),
         every_equipment: bool = False,
+        lifted: Lifted = (),
     ) -> dict[str, int]:
         """Every node's capacity for a demand vector, optionally with some nodes out of
-        service: sources at their present capacity, equipment at its rating while in
-        service, halls at their demand."""
+        service: sources at their present capacity (plus the kW ``lifted`` adds to a source
+        held back), equipment at its rating while in service, halls at their demand."""
         capacity = dict(self.source_kw)
+        for name, kw in lifted:
+            capacity[name] += kw
         for name, kw in self.equipment_kw.items():
             capacity[name] = kw if every_equipment or name in self.in_service else 0
         for name in self.halls:
@@ -184,9 +189,10 @@ class PowerNetwork:
         demand_kw: Mapping[str, int],
         without: tuple[str, ...] = (),
         every_equipment: bool = False,
+        lifted: Lifted = (),
     ) -> list[int]:
         """Edge capacities of the split graph for :meth:`node_capacity`."""
-        capacity = self.node_capacity(demand_kw, without, every_equipment)
+        capacity = self.node_capacity(demand_kw, without, every_equipment, lifted)
         return [
             UNLIMITED_KW if role == "feeder" else capacity[name]
             for _, _, (role, name) in self._edges
@@ -197,16 +203,20 @@ class PowerNetwork:
         demand_kw: Mapping[str, int],
         without: tuple[str, ...] = (),
         every_equipment: bool = False,
+        lifted: Lifted = (),
     ) -> int:
         """The max flow for a demand vector: by the series-parallel formula if the network
         has one, else by scipy; cached until the network changes."""
-        key = (tuple([demand_kw.get(h, 0) for h in self.halls]), without, every_equipment)
+        demand = tuple([demand_kw.get(h, 0) for h in self.halls])
+        key = (demand, without, every_equipment, lifted)
         if key not in self._cache:
             if self._formula_kw is not None:
-                capacity = self.node_capacity(demand_kw, without, every_equipment)
+                capacity = self.node_capacity(demand_kw, without, every_equipment, lifted)
                 self._cache[key] = self._formula_kw(capacity)
             else:
-                self._cache[key] = self.scipy_max_flow_kw(demand_kw, without, every_equipment)
+                self._cache[key] = self.scipy_max_flow_kw(
+                    demand_kw, without, every_equipment, lifted
+                )
         return self._cache[key]
 
     def scipy_max_flow_kw(
@@ -214,9 +224,11 @@ class PowerNetwork:
         demand_kw: Mapping[str, int],
         without: tuple[str, ...] = (),
         every_equipment: bool = False,
+        lifted: Lifted = (),
     ) -> int:
         """The general solver, for networks that are not series-parallel."""
-        caps = np.array(self.capacities(demand_kw, without, every_equipment), dtype=np.int32)
+        capacities = self.capacities(demand_kw, without, every_equipment, lifted)
+        caps = np.array(capacities, dtype=np.int32)
         matrix = csr_array((caps, (self._tails, self._heads)), shape=(self._n, self._n))
         return int(maximum_flow(matrix, self.SOURCE, self.SINK).flow_value)
 
