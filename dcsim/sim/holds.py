@@ -62,6 +62,10 @@ class SourceClaims:
             self._held[source] = (constraint, kw)
             self._ring()
 
+    def holds(self, source: str) -> bool:
+        """Whether ``source`` is held now."""
+        return source in self._held
+
     def release(self, source: str) -> None:
         del self._held[source]
         self._ring()
