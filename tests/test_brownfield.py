@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pydantic import TypeAdapter
 
+from dcsim.config.build_modes import mode_durations
+from dcsim.distributions import Duration
 from dcsim.fleet import run_fleet
 from dcsim.fleet.brownfield import first_fit
 from dcsim.fleet.loader import load_fleet, site_plans
@@ -62,6 +65,30 @@ def test_shells_go_whole_halls_first_come_and_skip_the_queue(tmp_path):
     # The first copy is energized from its shell; the second waits for the queue in vain.
     assert sites.loc["c-1", "gpus_energized_final"] == 24_576
     assert sites.loc["c-2", "gpus_energized_final"] == 0
+
+
+@pytest.mark.parametrize("calibration", [None, "dcsim"])
+def test_a_hall_in_a_shell_is_a_conversion_with_the_modes_durations(tmp_path, calibration):
+    """Without a region retrofit_time, a hall taken into a shell becomes a ``conversion``:
+    no shell time and the mode's fit-out, from the site's calibration file (``dcsim``: the
+    shipped fit, lognormal with median 112.4 days) or else the mode's cited fallback
+    (triangular 2-3-4 months); the hall that found no shell keeps its own times."""
+    data = fleet("40 MW")
+    del data["regions"][0]["brownfield"]["retrofit_time"]
+    if calibration is not None:
+        data["sites"][0]["set"] = {"calibration": calibration}
+    path = write(tmp_path, data)
+    first, second = (plan.scenario.halls[0] for plan in site_plans(load_fleet(path), path))
+    expected = mode_durations("conversion", calibration)
+    assert first.build_mode == "conversion" and first.shell_time.value == 0
+    assert first.fitout_time == TypeAdapter(Duration).validate_python(expected["fitout_time"])
+    if calibration == "dcsim":
+        assert first.fitout_time.frozen().median() == pytest.approx(112.407)
+    else:
+        assert (first.fitout_time.low, first.fitout_time.high) == (2 * 30.4375, 4 * 30.4375)
+    own = yaml.safe_load(CLUSTER.read_text())["halls"][0]
+    assert second.build_mode is None and second.fitout_time.high == 8 * 30.4375
+    assert own["fitout_time"]["high"] == "8 months"
 
 
 def test_without_shells_nothing_is_energized(tmp_path):
