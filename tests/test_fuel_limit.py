@@ -54,6 +54,34 @@ def test_the_fuel_limit_binds_and_sets_the_date():
     assert chain.kind.tolist() == ["fuel_limit", "commissioning"]
 
 
+def test_a_permit_then_the_fuel_each_charged_what_lifting_it_would_let_through():
+    """The turbine also waits for its air permit (granted on day 70); the grid steps to
+    17.5 MW on day 60; 5 MW of fuel until 10 MW on day 90 (2025-04-01).
+
+    - Days 26-60: the permit holds the turbine (the fuel withholds nothing from a turbine
+      that runs nothing). Lifting the permit gives 10 + min(10, fuel 5) = 15 MW: stage 1
+      (12.5) is the permit's, stage 2 (25) the grid's. Day 60: 17.5 MW carries stage 1
+      (energized 61); 17.5 + 5 = 22.5 lifted still falls short of 25: stage 2 the grid's.
+    - Day 70, the grant: the turbine could run 10 MW but burns 5, so the fuel now
+      withholds 5: lifted, 17.5 + 10 = 27.5 >= 25 carries stage 2: the fuel's until day
+      90, when 10 MW of fuel gives 27.5 MW (energized 91)."""
+    turbine = TURBINE | {"permit": {"time_to_permit": "70 days"}}
+    fuel = {"capacity": "5 MW", "expansions": [{"date": "2025-04-01", "capacity": "10 MW"}]}
+    campus = CAMPUS | {
+        "grid.generators": [turbine],
+        "grid.interconnects.0.schedule.1.capacity": "17.5 MW",
+        "grid.fuel_limit": fuel,
+    }
+    result = simulate(tiny(**campus))
+    events = result.events
+    assert events[events.event == "energized"].day.tolist() == [61, 91]
+    waits = result.kpis["constraint_gpu_days"]
+    assert waits["air_permit"] == 4_000 * (60 - 26)
+    assert waits["grid"] == 4_000 * (70 - 26)
+    assert waits["fuel_limit"] == 4_000 * (90 - 70)
+    assert result.kpis["date_set_by"] == "fuel_limit"
+
+
 def test_explain_makes_fuel_unlimited():
     row = explain(tiny(**CAMPUS, **{"grid.fuel_limit": FUEL}), classes=["fuel_limit"]).iloc[0]
     assert row["relaxed"] == "fuel_limit"

@@ -94,7 +94,10 @@ class PowerSystem:
         raised = mw is None or (before is not None and to_kw(mw) > before[1])
         if link != NO_CAUSE and raised:
             self.last_change = link
-        if self._apply_generators(EventName.GENERATOR_CAPPED):
+        changed = self._apply_generators(EventName.GENERATOR_CAPPED)
+        if self._fuel_class:
+            self._claim_fuel()  # a capped burner changes what the fuel withholds
+        if changed:
             self._doorbell.ring()
 
     def limit_fuel(self, constraint: str, fuel: str, mw: float | None, link: int) -> None:
