@@ -31,6 +31,8 @@ from dcsim.series_parallel import compile_formula, reduce_to_formula
 from dcsim.units import to_kw
 
 UNLIMITED_KW = 2**30  # feeders carry whatever their ends allow; int32 for scipy
+#: kW to add to sources held back (a permit, a fuel cap), as (source, kW) pairs in order.
+Lifted = tuple[tuple[str, int], ...]
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class _Layout:
 
     halls: list[str]
     sources: list[str]
+    fuel_burners: dict[str, tuple[str, ...]]  # fuel node -> the generators it feeds
     equipment_kw: dict[str, int]
     vertex: dict[tuple[str, str], int]
     edges: list[tuple[int, int, tuple[str, str]]]
@@ -69,11 +72,17 @@ def _build_layout(graph: nx.DiGraph) -> _Layout:
 
     source, sink = PowerNetwork.SOURCE, PowerNetwork.SINK
     sources, halls, equipment_kw = [], [], {}
+    fuel_burners: dict[str, tuple[str, ...]] = {}
     edges: list[tuple[int, int, tuple[str, str]]] = []
     for name, kind in graph.nodes(data="kind"):
-        if kind in ("interconnect", "generator"):
+        if kind == "fuel":
+            fuel_burners[name] = tuple(sorted(graph.successors(name)))
+            edges.append((source, add_vertex(name, "out"), ("fuel", name)))
+        elif kind in ("interconnect", "generator"):
             sources.append(name)
-            edges.append((source, add_vertex(name, "out"), ("source", name)))
+            # a generator fed by a fuel node takes its flow from it, not the super-source
+            tail = add_vertex(name, "in") if graph.in_degree(name) else source
+            edges.append((tail, add_vertex(name, "out"), ("source", name)))
         elif kind == "hall":
             halls.append(name)
             add_vertex(name, "in")
@@ -86,10 +95,12 @@ def _build_layout(graph: nx.DiGraph) -> _Layout:
     for up, down in graph.edges:
         edges.append((vertex[(up, "out")], vertex[(down, "in")], ("feeder", "")))
     halls.sort()
-    formula = reduce_to_formula(graph.edges, sources, halls)
+    entries = [name for name in sources if not graph.in_degree(name)] + list(fuel_burners)
+    formula = reduce_to_formula(graph.edges, entries, halls)
     return _Layout(
         halls=halls,
         sources=sources,
+        fuel_burners=fuel_burners,
         equipment_kw=equipment_kw,
         vertex=vertex,
         edges=edges,
@@ -113,6 +124,9 @@ class PowerNetwork:
         self.halls = layout.halls
         self.hall_capacity_kw = dict(hall_capacity_kw)
         self.source_kw: dict[str, int] = dict.fromkeys(layout.sources, 0)
+        #: Fuel nodes: what each delivers (unlimited until a fuel limit says otherwise).
+        self.fuel_kw: dict[str, int] = dict.fromkeys(layout.fuel_burners, UNLIMITED_KW)
+        self.fuel_burners = layout.fuel_burners
         self.equipment_kw: dict[str, int] = dict(layout.equipment_kw)
         self.in_service: set[str] = set()
         self._edges = layout.edges
@@ -138,6 +152,26 @@ class PowerNetwork:
         self.source_kw[name] = kw
         self._changed(("source", name), kw, kw > before, every_equipment_too=True)
         self.source_changes += 1
+
+    def set_fuel(self, name: str, kw: int) -> None:
+        """What fuel node ``name`` delivers, in kW of electric output: a source change."""
+        before = self.fuel_kw[name]
+        if kw == before:
+            return
+        self.fuel_kw[name] = kw
+        self._changed(("fuel", name), kw, kw > before, every_equipment_too=True)
+        self.source_changes += 1
+
+    def supply_kw(self) -> int:
+        """What the sources can supply together: each source at its capacity, those fed by
+        a fuel node at most what it delivers."""
+        burning = {name for burners in self.fuel_burners.values() for name in burners}
+        free = sum(kw for name, kw in self.source_kw.items() if name not in burning)
+        fuelled = sum(
+            min(self.fuel_kw[fuel], sum(self.source_kw[name] for name in burners))
+            for fuel, burners in self.fuel_burners.items()
+        )
+        return free + fuelled
 
     def set_in_service(self, name: str, in_service: bool) -> None:
         if in_service == (name in self.in_service):
@@ -166,11 +200,14 @@ class PowerNetwork:
         demand_kw: Mapping[str, int],
         without: tuple[str, ...] = (),
         every_equipment: bool = False,
+        lifted: Lifted = (),
     ) -> dict[str, int]:
         """Every node's capacity for a demand vector, optionally with some nodes out of
-        service: sources at their present capacity, equipment at its rating while in
-        service, halls at their demand."""
-        capacity = dict(self.source_kw)
+        service: sources at their present capacity (plus the kW ``lifted`` adds to a source
+        held back), equipment at its rating while in service, halls at their demand."""
+        capacity = self.source_kw | self.fuel_kw
+        for name, kw in lifted:
+            capacity[name] += kw
         for name, kw in self.equipment_kw.items():
             capacity[name] = kw if every_equipment or name in self.in_service else 0
         for name in self.halls:
@@ -184,9 +221,10 @@ class PowerNetwork:
         demand_kw: Mapping[str, int],
         without: tuple[str, ...] = (),
         every_equipment: bool = False,
+        lifted: Lifted = (),
     ) -> list[int]:
         """Edge capacities of the split graph for :meth:`node_capacity`."""
-        capacity = self.node_capacity(demand_kw, without, every_equipment)
+        capacity = self.node_capacity(demand_kw, without, every_equipment, lifted)
         return [
             UNLIMITED_KW if role == "feeder" else capacity[name]
             for _, _, (role, name) in self._edges
@@ -197,16 +235,20 @@ class PowerNetwork:
         demand_kw: Mapping[str, int],
         without: tuple[str, ...] = (),
         every_equipment: bool = False,
+        lifted: Lifted = (),
     ) -> int:
         """The max flow for a demand vector: by the series-parallel formula if the network
         has one, else by scipy; cached until the network changes."""
-        key = (tuple([demand_kw.get(h, 0) for h in self.halls]), without, every_equipment)
+        demand = tuple([demand_kw.get(h, 0) for h in self.halls])
+        key = (demand, without, every_equipment, lifted)
         if key not in self._cache:
             if self._formula_kw is not None:
-                capacity = self.node_capacity(demand_kw, without, every_equipment)
+                capacity = self.node_capacity(demand_kw, without, every_equipment, lifted)
                 self._cache[key] = self._formula_kw(capacity)
             else:
-                self._cache[key] = self.scipy_max_flow_kw(demand_kw, without, every_equipment)
+                self._cache[key] = self.scipy_max_flow_kw(
+                    demand_kw, without, every_equipment, lifted
+                )
         return self._cache[key]
 
     def scipy_max_flow_kw(
@@ -214,9 +256,11 @@ class PowerNetwork:
         demand_kw: Mapping[str, int],
         without: tuple[str, ...] = (),
         every_equipment: bool = False,
+        lifted: Lifted = (),
     ) -> int:
         """The general solver, for networks that are not series-parallel."""
-        caps = np.array(self.capacities(demand_kw, without, every_equipment), dtype=np.int32)
+        capacities = self.capacities(demand_kw, without, every_equipment, lifted)
+        caps = np.array(capacities, dtype=np.int32)
         matrix = csr_array((caps, (self._tails, self._heads)), shape=(self._n, self._n))
         return int(maximum_flow(matrix, self.SOURCE, self.SINK).flow_value)
 
@@ -244,6 +288,7 @@ class PowerNetwork:
         demand_kw: Mapping[str, int],
         without: tuple[str, ...] = (),
         every_equipment: bool = False,
+        lifted: Lifted = (),
     ) -> nx.DiGraph:
         """The same flow problem as a networkx graph ('s' to 't', edge attribute 'capacity')."""
         label = {v: f"{name}:{side}" for (name, side), v in self._vertex.items()}
@@ -251,7 +296,7 @@ class PowerNetwork:
         flow = nx.DiGraph()
         flow.add_nodes_from(label.values())
         for (tail, head, _), cap in zip(
-            self._edges, self.capacities(demand_kw, without, every_equipment), strict=True
+            self._edges, self.capacities(demand_kw, without, every_equipment, lifted), strict=True
         ):
             flow.add_edge(label[tail], label[head], capacity=cap)
         return flow

@@ -22,12 +22,15 @@ transformer (in service on day 30). Both 12.5 MW stages ask for power on day 26.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 import yaml
 
 from dcsim.api import simulate
+from dcsim.config.loader import load_scenario
 from dcsim.constraints.builtin.air_permit import CapChange, Exemption, permit_caps
 from dcsim.counterfactuals import explain
 from dcsim.sim.model import BuildOut
@@ -220,3 +223,28 @@ def test_the_command_line_reports_and_relaxes_the_permit(cli, tmp_path):
     assert done.returncode == 0, done.stderr
     rows = {row["relaxed"]: row for row in json.loads(done.stdout)["relaxations"]}
     assert rows["air_permit"]["full_cluster_gain_days_mean"] == 71 - 61
+
+
+def test_the_xai_like_permit_config_stops_the_turbines_at_expiry_until_the_grant():
+    """configs/xai-memphis-permit.yaml: the 364-day exemption ends on 2025-06-30; unless
+    the permit (filed 2025-01-15, 3-18 months) came before, the turbines stop then, and the
+    grant lets all 100 MW run (247 MW permitted). The campus's 151.48 MW of facility load
+    exceeds the grid's 150 MW, so its last stage needs the turbines: full power comes no
+    sooner than the grant."""
+    path = Path(__file__).resolve().parent.parent / "configs" / "xai-memphis-permit.yaml"
+    scenario = load_scenario(path)
+    turbines = scenario.grid.generators[0]
+    permit = turbines.permit
+    assert (permit.exemption.expiry - permit.exemption.start).days == 364
+    assert permit.capacity >= turbines.capacity
+    grid_mw = max(step.capacity for step in scenario.grid.interconnects[0].schedule)
+    assert sum(h.facility_capacity_mw for h in scenario.halls) > grid_mw
+    result = simulate(scenario, seed=0)
+    capped = result.events[result.events.event == "generator_capped"]
+    expiry, filed = scenario.day(permit.exemption.expiry), scenario.day(permit.filed)
+    (stop_day, stop_mw), (grant_day, grant_mw) = zip(capped.day, capped.mw, strict=True)
+    assert (stop_day, stop_mw) == (expiry, 0.0)  # seed 0 draws a grant after the expiry
+    assert filed + 3 * 30.4375 <= grant_day <= filed + 18 * 30.4375 and grant_mw == 100.0
+    full = dt.date.fromisoformat(str(result.kpis["full_cluster_date"]))
+    assert scenario.day(full) > grant_day
+    assert result.kpis["date_set_by"] == "air_permit"

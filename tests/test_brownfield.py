@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pydantic import TypeAdapter
 
+from dcsim.config.build_modes import mode_durations
+from dcsim.distributions import Duration
 from dcsim.fleet import run_fleet
 from dcsim.fleet.brownfield import first_fit
 from dcsim.fleet.loader import load_fleet, site_plans
@@ -64,6 +67,30 @@ def test_shells_go_whole_halls_first_come_and_skip_the_queue(tmp_path):
     assert sites.loc["c-2", "gpus_energized_final"] == 0
 
 
+@pytest.mark.parametrize("calibration", [None, "dcsim"])
+def test_a_hall_in_a_shell_is_a_conversion_with_the_modes_durations(tmp_path, calibration):
+    """Without a region retrofit_time, a hall taken into a shell becomes a ``conversion``:
+    no shell time and the mode's fit-out, from the site's calibration file (``dcsim``: the
+    shipped fit, lognormal with median 112.4 days) or else the mode's cited fallback
+    (triangular 2-3-4 months); the hall that found no shell keeps its own times."""
+    data = fleet("40 MW")
+    del data["regions"][0]["brownfield"]["retrofit_time"]
+    if calibration is not None:
+        data["sites"][0]["set"] = {"calibration": calibration}
+    path = write(tmp_path, data)
+    first, second = (plan.scenario.halls[0] for plan in site_plans(load_fleet(path), path))
+    expected = mode_durations("conversion", calibration)
+    assert first.build_mode == "conversion" and first.shell_time.value == 0
+    assert first.fitout_time == TypeAdapter(Duration).validate_python(expected["fitout_time"])
+    if calibration == "dcsim":
+        assert first.fitout_time.frozen().median() == pytest.approx(112.407)
+    else:
+        assert (first.fitout_time.low, first.fitout_time.high) == (2 * 30.4375, 4 * 30.4375)
+    own = yaml.safe_load(CLUSTER.read_text())["halls"][0]
+    assert second.build_mode is None and second.fitout_time.high == 8 * 30.4375
+    assert own["fitout_time"]["high"] == "8 months"
+
+
 def test_without_shells_nothing_is_energized(tmp_path):
     sites = run_fleet(write(tmp_path, fleet(None))).sites
     assert (sites.gpus_energized_final == 0).all()
@@ -106,3 +133,29 @@ def test_meta_fleet_before_and_after_its_powered_shells(tmp_path):
     before = run_fleet(write(tmp_path, data)).kpis["gpus_energized_final"]
     energized = run_fleet(path).kpis["gpus_energized_final"]
     assert before < 350_000 / 3 < 350_000 / 2 < energized < 350_000
+
+
+def test_meta_fleet_campuses_enter_the_large_load_process_in_their_upgrades(tmp_path):
+    """configs/fleet/meta-2024.yaml: the campuses' 170-MW requests enter studied, expected
+    in service on the fleet's last day or later, so within the horizon each has only its
+    first tranche, half its MW from the headroom on day 0 (3 x 85 = 255 MW, all of it). The
+    third campus holds no shell: its halls run on that tranche alone, and without headroom
+    it energizes nothing."""
+    path = REPO / "configs" / "fleet" / "meta-2024.yaml"
+    fleet = load_fleet(path)
+    process = next(r.large_load for r in fleet.regions if r.large_load)
+    state = next(s.queue_state for s in fleet.sites if s.queue_state)
+    assert state.stage == "upgrades" and state.in_service >= fleet.end
+    request_mw = 170.0  # the campus file's largest utility step
+    tranche = min(process.first_tranche * request_mw, process.headroom / 3)
+    result = run_fleet(path)
+    requests = result.requests
+    assert list(requests["energized_mw"]) == pytest.approx([tranche] * 3)
+    assert list(requests["first_power_day"]) == [0.0] * 3
+    third = result.sites.set_index("site").loc["campus-100k-3", "gpus_energized_final"]
+    data = yaml.safe_load(path.read_text())
+    next(r for r in data["regions"] if "large_load" in r)["large_load"]["headroom"] = "0 MW"
+    for site in data["sites"]:
+        site["scenario"] = str((path.parent / site["scenario"]).resolve())
+    starved = run_fleet(write(tmp_path, data)).sites.set_index("site")
+    assert third > 0 and starved.loc["campus-100k-3", "gpus_energized_final"] == 0

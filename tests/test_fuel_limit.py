@@ -24,8 +24,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dcsim.api import simulate
+from dcsim.config.network import FUEL_NODE, power_graph
 from dcsim.counterfactuals import explain
 from dcsim.sim.generation import share_caps
+from dcsim.topology import PowerNetwork
 from tests.conftest import tiny, tiny_dict
 
 TURBINE = {"name": "gt", "capacity": "10 MW", "lead_time": "10 days"}
@@ -42,14 +44,42 @@ def test_the_fuel_limit_binds_and_sets_the_date():
     result = simulate(tiny(**CAMPUS, **{"grid.fuel_limit": FUEL}))
     events = result.events
     assert events[events.event == "energized"].day.tolist() == [61, 71]
-    capped = events[events.event == "generator_capped"]
-    assert list(zip(capped.day, capped.mw, strict=True)) == [(70, 10.0)]
+    limited = events[events.event == "fuel_limited"]
+    assert list(zip(limited.day, limited.mw, strict=True)) == [(0, 2.0), (70, 10.0)]
     waits = result.kpis["constraint_gpu_days"]
     assert waits["fuel_limit"] == 4_000 * (60 - 26) + 4_000 * (70 - 60)
     assert waits["grid"] == 4_000 * (60 - 26)
     assert result.kpis["date_set_by"] == "fuel_limit"
     chain = result.critical_path[result.critical_path.target == "full_cluster"]
     assert chain.kind.tolist() == ["fuel_limit", "commissioning"]
+
+
+def test_a_permit_then_the_fuel_each_charged_what_lifting_it_would_let_through():
+    """The turbine also waits for its air permit (granted on day 70); the grid steps to
+    17.5 MW on day 60; 5 MW of fuel until 10 MW on day 90 (2025-04-01).
+
+    - Days 26-60: the permit holds the turbine (the fuel withholds nothing from a turbine
+      that runs nothing). Lifting the permit gives 10 + min(10, fuel 5) = 15 MW: stage 1
+      (12.5) is the permit's, stage 2 (25) the grid's. Day 60: 17.5 MW carries stage 1
+      (energized 61); 17.5 + 5 = 22.5 lifted still falls short of 25: stage 2 the grid's.
+    - Day 70, the grant: the turbine could run 10 MW but burns 5, so the fuel now
+      withholds 5: lifted, 17.5 + 10 = 27.5 >= 25 carries stage 2: the fuel's until day
+      90, when 10 MW of fuel gives 27.5 MW (energized 91)."""
+    turbine = TURBINE | {"permit": {"time_to_permit": "70 days"}}
+    fuel = {"capacity": "5 MW", "expansions": [{"date": "2025-04-01", "capacity": "10 MW"}]}
+    campus = CAMPUS | {
+        "grid.generators": [turbine],
+        "grid.interconnects.0.schedule.1.capacity": "17.5 MW",
+        "grid.fuel_limit": fuel,
+    }
+    result = simulate(tiny(**campus))
+    events = result.events
+    assert events[events.event == "energized"].day.tolist() == [61, 91]
+    waits = result.kpis["constraint_gpu_days"]
+    assert waits["air_permit"] == 4_000 * (60 - 26)
+    assert waits["grid"] == 4_000 * (70 - 26)
+    assert waits["fuel_limit"] == 4_000 * (90 - 70)
+    assert result.kpis["date_set_by"] == "fuel_limit"
 
 
 def test_explain_makes_fuel_unlimited():
@@ -74,22 +104,67 @@ def test_batteries_burn_no_fuel():
     assert result.events[result.events.event == "energized"].day.tolist() == [31, 61]
 
 
+def _two_turbines(fuel_kw: int | None) -> PowerNetwork:
+    """A cheap 10-MW turbine ``a`` behind a 2-MW transformer and a dear 10-MW turbine ``b``
+    straight into the hall, both burning the site's fuel (a fuel node of ``fuel_kw``)."""
+    graph = power_graph(
+        [
+            ("a", {"kind": "generator"}),
+            ("b", {"kind": "generator"}),
+            ("x", {"kind": "transformer", "capacity_mw": 2.0}),
+            ("h", {"kind": "hall"}),
+            (FUEL_NODE, {"kind": "fuel"}),
+        ],
+        [("a", "x"), ("x", "h"), ("b", "h"), (FUEL_NODE, "a"), (FUEL_NODE, "b")],
+    )
+    network = PowerNetwork(graph, {"h": 100_000})
+    network.set_source("a", 10_000)
+    network.set_source("b", 10_000)
+    network.set_in_service("x", True)
+    if fuel_kw is not None:
+        network.set_fuel(FUEL_NODE, fuel_kw)
+    return network
+
+
+@pytest.mark.parametrize(
+    ("fuel_kw", "delivered_kw"),
+    [
+        # Merit order would give all 10 MW of fuel to the cheap turbine, which passes only
+        # 2 MW: 2 MW in all. As flow, 2 MW goes through a and 8 through b: 10 MW.
+        (10_000, 10_000),
+        # Fuel for 5 MW: 5 MW, whichever burns it.
+        (5_000, 5_000),
+        # Fuel for 30 MW: the turbines' own limit, 2 (a, behind x) + 10 (b) = 12 MW.
+        (30_000, 12_000),
+        # No limit set: unlimited, as relaxed.
+        (None, 12_000),
+    ],
+)
+def test_fuel_is_shared_by_max_flow_not_merit_order(fuel_kw, delivered_kw):
+    network = _two_turbines(fuel_kw)
+    demand = {"h": 100_000}
+    assert network.formula is not None  # the series-parallel formula, checked by scipy
+    assert network.max_flow_kw(demand) == network.scipy_max_flow_kw(demand) == delivered_kw
+    assert network.supply_kw() == min(fuel_kw or 20_000, 20_000)
+
+
 @pytest.mark.parametrize(
     ("caps", "running", "cut"),
     [
-        # 12 MW of fuel for a cheap 10 MW and a dear 10 MW: the cheap one runs in full.
+        # A 12-MW group cap (a plug-in's) on a cheap 10 MW and a dear 10 MW: the cheap one
+        # runs in full.
         ([("fuel", ["a", "b"], 12_000)], {"a": 10_000, "b": 2_000}, {"b": "fuel"}),
-        # A permit caps "a" to 4 MW first; the fuel left goes to "b".
+        # A permit caps "a" to 4 MW first; the group's rest goes to "b".
         (
             [("permit", ["a"], 4_000), ("fuel", ["a", "b"], 12_000)],
             {"a": 4_000, "b": 8_000},
             {"a": "permit", "b": "fuel"},
         ),
-        # Fuel for both: nothing cut.
+        # Room for both: nothing cut.
         ([("fuel", ["a", "b"], 30_000)], {"a": 10_000, "b": 10_000}, {}),
     ],
 )
-def test_a_cap_is_shared_cheapest_fuel_first(caps, running, cut):
+def test_a_group_cap_is_shared_cheapest_fuel_first(caps, running, cut):
     assert share_caps({"a": 10_000, "b": 10_000}, caps) == (running, cut)
 
 

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dcsim.config.network import FUEL_NODE
 from dcsim.errors import UserInputError
 from dcsim.series_parallel import compile_formula, reduce_to_formula
 from dcsim.topology import PowerNetwork
@@ -129,9 +130,17 @@ def _random_network(draw) -> tuple[PowerNetwork, dict[str, int]]:
     for hall in halls:
         graph.add_node(hall, kind="hall", capacity_mw=100)
         feed(hall)
+    burners = draw(st.lists(st.sampled_from([f"s{i}" for i in range(n_sources)]), unique=True))
+    if burners:  # generators burning a limited fuel: a fuel node feeds them
+        graph.add_node(FUEL_NODE, kind="fuel")
+        for name in burners:
+            graph.nodes[name]["kind"] = "generator"
+            graph.add_edge(FUEL_NODE, name)
     network = PowerNetwork(graph, dict.fromkeys(halls, 100_000))
     for i in range(n_sources):
         network.set_source(f"s{i}", draw(st.integers(0, 300)) * 1000)
+    if burners:
+        network.set_fuel(FUEL_NODE, draw(st.integers(0, 300)) * 1000)
     for name in sorted(graph.nodes):
         if graph.nodes[name]["kind"] == "transformer" and draw(st.booleans()):
             network.set_in_service(name, True)
@@ -145,7 +154,9 @@ def test_max_flow_agrees_with_networkx(data):
     """scipy, the series-parallel formula (where the network has one) and networkx agree."""
     network, demand = _random_network(data.draw)
     without = (data.draw(st.sampled_from(sorted(network.equipment_kw))),)
-    for kwargs in ({}, {"every_equipment": True}, {"without": without}):
+    held = data.draw(st.sampled_from(sorted(network.source_kw | network.fuel_kw)))
+    lifted = ((held, data.draw(st.integers(0, 100)) * 1000),)
+    for kwargs in ({}, {"every_equipment": True}, {"without": without}, {"lifted": lifted}):
         expected = nx.maximum_flow_value(network.flow_graph(demand, **kwargs), "s", "t")
         assert network.scipy_max_flow_kw(demand, **kwargs) == expected
         assert network.max_flow_kw(demand, **kwargs) == expected

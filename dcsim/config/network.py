@@ -14,6 +14,9 @@ from collections.abc import Iterable
 import networkx as nx
 
 SOURCE_KINDS = ("interconnect", "generator")
+#: The node of a site's fuel delivery (``grid.fuel_limit``), feeding its fuelled
+#: generators; a name no config can give (``~`` is not allowed in names).
+FUEL_NODE = "~fuel"
 
 
 def power_graph(nodes: Iterable[tuple[str, dict]], feeds: Iterable[tuple[str, str]]) -> nx.DiGraph:

@@ -39,7 +39,7 @@ from dcsim.config.build_modes import (
 from dcsim.config.catalog import ChipSpec, catalog_with, fleet_hour_value
 from dcsim.config.fields import MAX_GPUS, Date, Money, Name, Power, Section, cited
 from dcsim.config.generation import Technology, technology_defaults, technology_table
-from dcsim.config.network import power_graph
+from dcsim.config.network import FUEL_NODE, power_graph
 from dcsim.distributions import Duration, quantity
 from dcsim.units import DAYS_PER_YEAR
 
@@ -481,8 +481,10 @@ class FuelStep(Section):
 
 class FuelLimit(Section):
     """Fuel delivery (a pipeline lateral, trucked gas or diesel) as the MW of electric
-    output it can sustain, shared by every fuelled on-site generator (not batteries),
-    cheapest fuel first. No public default: a site's lateral is sized case by case."""
+    output it can sustain, shared by every fuelled on-site generator (not batteries): a
+    fuel node feeding them in the power graph, so max flow decides which burn it. No
+    default: public laterals to data centers span about 0.4 to 1.8 GW, each sized to its
+    plant (docs/model.md, "No default fuel limit")."""
 
     capacity: Power = Field(gt=0, description="MW-equivalent from the start")
     expansions: list[FuelStep] = Field(
@@ -503,6 +505,10 @@ class Grid(Section):
     fuel_limit: FuelLimit | None = Field(
         None, description="fuel delivery that caps on-site generation (null: unlimited)"
     )
+
+    def fuelled(self) -> list[str]:
+        """The generators that burn fuel (every technology but a battery)."""
+        return [g.name for g in self.generators if g.technology != "battery"]
 
 
 def _p10(duration: Any) -> float:
@@ -698,6 +704,11 @@ class Scenario(Section):
         nodes += [(eq.name, {"kind": eq.kind, "capacity_mw": eq.capacity}) for eq in self.equipment]
         nodes += [(hall.name, {"kind": "hall"}) for hall in self.halls]
         feeds = [(up, item.name) for item in (*self.equipment, *self.halls) for up in item.fed_by]
+        if self.grid.fuel_limit is not None and (burners := self.grid.fuelled()):
+            # The fuel delivery is a node feeding every fuelled generator: what they run
+            # together is decided by max flow, like every other power.
+            nodes.append((FUEL_NODE, {"kind": "fuel"}))
+            feeds += [(FUEL_NODE, name) for name in burners]
         return power_graph(nodes, feeds)
 
     @model_validator(mode="after")

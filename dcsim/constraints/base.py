@@ -80,6 +80,15 @@ class Wiring(Protocol):
         would have let it through (:func:`dcsim.sim.holds.charge_shortfalls`)."""
         ...
 
+    def limit_fuel(self, mw: float | None, link: int = NO_LINK) -> None:
+        """From now on the site's fuel delivery (the fuel node of ``grid.fuel_limit``,
+        feeding every fuelled generator) carries at most ``mw`` of electric output (None:
+        unlimited); max flow decides which generators burn it. ``link`` is the trace link
+        a stage admitted by a raised limit names as its cause. While the limit is below
+        what its generators could run, a stage short of source capacity is charged to this
+        class if lifting the limit would have let it through."""
+        ...
+
     def pause_construction(
         self, hall: str, start: float, end: float, what: str, draw: str = ""
     ) -> None:

@@ -2,11 +2,12 @@
 
 A region may hold powered shells (buildings with grid power on hand) of a given facility
 MW. In file order, each site's halls take a shell while one is left for their whole
-facility load (IT x PUE; a hall is never split): such a hall needs no shell of its own, is
-retrofitted for ``retrofit_time`` from the day the shells are available, and is fed by the
-shell's existing service of its facility MW, outside the region's queue (its own feeds stay,
-so the site's topology is unchanged). The arithmetic is a plain function; the loader
-rewrites the site's scenario.
+facility load (IT x PUE; a hall is never split): such a hall is a conversion of an
+existing building (the ``conversion`` build mode's durations, or the region's own
+``retrofit_time``) started on the day the shells are available, and is fed by the shell's
+existing service of its facility MW, outside the region's queue (its own feeds stay, so the
+site's topology is unchanged). The arithmetic is a plain function; the loader rewrites the
+site's scenario.
 """
 
 from __future__ import annotations
@@ -46,10 +47,12 @@ def in_shells(
     shells: Brownfield,
     start: dt.date,
 ) -> tuple[dict[str, Any], frozenset[str]]:
-    """The site's scenario data with each taken hall retrofitted in a powered shell: no
-    shell time, ``retrofit_time`` as its fit-out from the day the shells are available,
-    fed also by an existing service of its facility MW from that day. Returns the data and
-    the names of those services."""
+    """The site's scenario data with each taken hall retrofitted in a powered shell from
+    the day the shells are available: a ``conversion`` whose shell and fit-out times are
+    the mode's (its time fields cleared, so the scenario's build-mode rule fills them from
+    its calibration file or the cited fallback), or no shell time and ``retrofit_time``
+    when the region gives one; fed also by an existing service of its facility MW from that
+    day. Returns the data and the names of those services."""
     begin = max(shells.available or start, start)
     services = [dict(ic) for ic in data.get("grid", {}).get("interconnects", [])]
     changes: dict[str, Any] = {}
@@ -61,10 +64,14 @@ def in_shells(
         names.append(name)
         capacity = f"{hall.facility_capacity_mw!r} MW"
         services.append({"name": name, "schedule": [{"date": begin, "capacity": capacity}]})
+        retrofit = shells.retrofit_time
         changes |= {
             f"halls.{i}.fed_by": [name, *hall.fed_by],
-            f"halls.{i}.shell_time": "0 days",
-            f"halls.{i}.fitout_time": shells.retrofit_time.model_dump(mode="json"),
+            f"halls.{i}.build_mode": "conversion",
+            f"halls.{i}.shell_time": None if retrofit is None else "0 days",
+            f"halls.{i}.fitout_time": None
+            if retrofit is None
+            else retrofit.model_dump(mode="json"),
             f"halls.{i}.construction_start": begin,
         }
     changes["grid.interconnects"] = services

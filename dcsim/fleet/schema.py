@@ -220,14 +220,12 @@ class Brownfield(Section):
 
     mw: Power = Field(description="facility load the shells can carry (IT x PUE)")
     available: Date | None = Field(None, description="from when (default: the fleet start)")
-    retrofit_time: Duration = Field(
-        {"dist": "triangular", "low": "3 months", "mode": "4 months", "high": "8 months"},
-        **cited(
-            "fitting out a hall in an existing shell, in place of its shell and fit-out",
-            "xAI Colossus: 100k H100 running 122 days after work began in a repurposed "
-            "factory (xAI/NVIDIA statements; facts.csv xai_colossus_build_days); the 8-month "
-            "tail is the 4-8 month fit-out assumed in configs/fleet/sites/meta-24k-cluster.yaml",
-        ),
+    retrofit_time: Duration | None = Field(
+        None,
+        description="fitting out a hall in an existing shell, in place of its shell and "
+        "fit-out; default: the `conversion` build mode's (no shell time; the fit-out from "
+        "the site's calibration file, e.g. `calibration: dcsim`, the one fitted on the "
+        "real-site dataset, else the mode's cited fallback; docs/calibration.md)",
     )
 
 

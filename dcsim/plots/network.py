@@ -21,6 +21,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import Normalize
 from matplotlib.lines import Line2D
 
+from dcsim.config.network import FUEL_NODE
 from dcsim.plots.style import new_axes
 from dcsim.sim.events import EventName
 
@@ -43,6 +44,10 @@ def rated_graph(scenario: Any) -> nx.DiGraph:
         graph.nodes[generator.name]["capacity_mw"] = generator.capacity
     for hall in scenario.halls:
         graph.nodes[hall.name]["capacity_mw"] = hall.facility_capacity_mw
+    if FUEL_NODE in graph:
+        fuel = scenario.grid.fuel_limit
+        graph.nodes[FUEL_NODE]["capacity_mw"] = fuel.capacity
+        graph.nodes[FUEL_NODE]["stepped"] = bool(fuel.expansions)
     return graph
 
 
@@ -136,6 +141,8 @@ def plot_network(
         if kind == "interconnect":
             rating = rating.replace("\n", "\nup to " if data.get("stepped") else "\n")
             detail = f"interconnect{rating}"
+        elif kind == "fuel":
+            detail = f"fuel delivery{rating}{', then more' if data.get('stepped') else ''}"
         else:
             detail = f"{kind}{rating}" if kind != "hall" else rating.strip()
         text_colour = (
@@ -143,7 +150,7 @@ def plot_network(
         )
         ax.text(
             *position[name],
-            f"{name}\n{detail}".strip(),
+            detail if kind == "fuel" else f"{name}\n{detail}".strip(),
             ha="center",
             va="center",
             fontsize="small",

@@ -98,7 +98,7 @@ class Dispatcher:
     def source_room_kw(self) -> int:
         """What the sources could still supply beyond the committed load: no stage larger
         than this can fit, whatever the equipment."""
-        return sum(self.network.source_kw.values()) - self._load.total_kw
+        return self.network.supply_kw() - self._load.total_kw
 
     def _commit(self, stage: Stage) -> None:
         self.waiting.discard(stage)

@@ -100,7 +100,7 @@ class EnergizationController:
         waiting = sorted(dispatcher.waiting, key=dispatcher.order)
         answers = [(s, a) for s in waiting if (a := dispatcher.held_for(s)) is not None]
         for stage, constraint in charge_shortfalls(
-            answers, dispatcher.source_room_kw(), self._claims
+            answers, dispatcher.demand_kw, self._power.network, self._claims
         ):
             self._mark_block(stage, constraint)
 

@@ -30,6 +30,7 @@ class EventName(StrEnum):
     GENERATOR_ONLINE = "generator_online"
     GENERATOR_RETIRED = "generator_retired"
     GENERATOR_CAPPED = "generator_capped"
+    FUEL_LIMITED = "fuel_limited"
     GENERATION_CAPEX = "capex"
     EQUIPMENT_DELIVERED = "equipment_delivered"
     EQUIPMENT_IN_SERVICE = "equipment_in_service"
@@ -62,8 +63,9 @@ CARRIES: dict[EventName, tuple[Quantity | None, str]] = {
     EventName.GENERATOR_RETIRED: ("mw", "the nameplate capacity switched off for good"),
     EventName.GENERATOR_CAPPED: (
         "mw",
-        "what the generator now runs at under an air permit's or a fuel limit's cap",
+        "what the generator now runs at under an air permit's cap (or a plug-in's)",
     ),
+    EventName.FUEL_LIMITED: ("mw", "what the site's fuel delivery now sustains (its fuel limit)"),
     EventName.GENERATION_CAPEX: ("usd", "the generation plant's cost, booked when it runs"),
     EventName.EQUIPMENT_DELIVERED: ("usd", "the equipment's cost, booked on delivery"),
     EventName.EQUIPMENT_IN_SERVICE: ("mw", "the equipment's capacity"),

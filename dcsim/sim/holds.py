@@ -5,17 +5,21 @@ it takes its chips; a generator, once built, waits out any plug-in's holds (an a
 before it runs. :class:`SourceClaims` turns a held generator into attribution: while one
 is held, a stage the network cannot carry for want of source capacity, and that lifting
 the holds would have let through, is waiting on the class that holds it, not on the grid.
+The graph decides, as it decides power: what the holds withhold from a demand is the max
+flow with them lifted minus the max flow as is, so a held generator behind a smaller
+transformer withholds only what the transformer passes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass
 
 import simpy
 
 from dcsim.sim.clock import Doorbell
 from dcsim.sim.stage import Stage
+from dcsim.topology import Lifted, PowerNetwork
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,10 @@ class SourceClaims:
             self._held[source] = (constraint, kw)
             self._ring()
 
+    def holds(self, source: str) -> bool:
+        """Whether ``source`` is held now."""
+        return source in self._held
+
     def release(self, source: str) -> None:
         del self._held[source]
         self._ring()
@@ -66,9 +74,9 @@ class SourceClaims:
         """The class that held a source first, of those holding one now (None: none)."""
         return next(iter(self._held.values()))[0] if self._held else None
 
-    def withheld_kw(self) -> int:
-        """What the held sources could add if every hold were lifted."""
-        return sum(kw for _, kw in self._held.values())
+    def lifted(self) -> Lifted:
+        """What each held source could add if every hold were lifted, by source name."""
+        return tuple(sorted((source, kw) for source, (_, kw) in self._held.items()))
 
     def take_changed(self) -> bool:
         """Whether a source was held, re-held or released since the last call."""
@@ -81,19 +89,31 @@ class SourceClaims:
 
 
 def charge_shortfalls(
-    answers: Sequence[tuple[Stage, str]], room_kw: int, claims: SourceClaims
+    answers: Sequence[tuple[Stage, str]],
+    committed_kw: Mapping[str, int],
+    network: PowerNetwork,
+    claims: SourceClaims,
 ) -> list[tuple[Stage, str]]:
     """The class each waiting stage is charged to, from the admission logic's answers
-    (``grid``, ``equipment``) in policy order: a stage short of sources (``grid``) is the
-    holder's only if lifting every hold would have let it through, after the stages ahead
-    of it that lifting would let through (the budget is the sources' room beyond the
-    committed load, ``room_kw``, plus what the holds withhold); else it stays the grid's."""
-    holder, budget_kw = claims.holder(), room_kw + claims.withheld_kw()
+    (``grid``, ``equipment``) in policy order. A stage short of sources (``grid``, judged
+    with every piece of equipment in service) is the holder's only if the holds withhold
+    its shortfall: with the committed load, the stages ahead of it charged to the holder
+    and itself as demand D, if ``F_lifted(D) - F(D)`` (the max flow with every hold lifted
+    minus the max flow as is) covers ``|D| - F(D)``, that is if ``F_lifted(D) >= |D|``;
+    else it stays the grid's."""
+    holder = claims.holder()
+    if holder is None:
+        return list(answers)
+    lifted, demand = claims.lifted(), dict(committed_kw)
     charged = []
     for stage, answer in answers:
-        if answer == "grid" and holder is not None and stage.facility_kw <= budget_kw:
-            budget_kw -= stage.facility_kw
-            answer = holder
+        if answer == "grid":
+            demand[stage.hall] += stage.facility_kw
+            carried = network.max_flow_kw(demand, every_equipment=True, lifted=lifted)
+            if carried >= sum(demand.values()):
+                answer = holder
+            else:
+                demand[stage.hall] -= stage.facility_kw
         charged.append((stage, answer))
     return charged
 

@@ -4,7 +4,8 @@ The model builds one :class:`PluginWiring` per plug-in class after it has create
 processes (so a plug-in never changes how same-time events of the built-in ones are
 ordered) and calls the class's ``wire`` with it. Everything a plug-in can do goes through
 here: start processes on ``env``, hold a stage before it takes its chips or a built
-generator before it runs, cap what a group of generators may run, stop a hall's
+generator before it runs, cap what a group of generators may run, limit the site's fuel,
+stop a hall's
 construction for a while, record a trace
 link of its kind, charge stranded GPU-days to its row, draw from its own named stream.
 """
@@ -17,6 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 import simpy
 
+from dcsim.config.network import FUEL_NODE
 from dcsim.config.schema import Scenario
 from dcsim.constraints.base import ConstraintClass
 from dcsim.rng import RandomStreams
@@ -76,6 +78,11 @@ class PluginWiring:
         if unknown:
             raise KeyError(f"{self.constraint.name}: no generator {unknown[0]!r}")
         self._power.cap_generators(self.constraint.name, group, generators, mw, link)
+
+    def limit_fuel(self, mw: float | None, link: int = NO_CAUSE) -> None:
+        if FUEL_NODE not in self._power.network.fuel_kw:
+            raise KeyError(f"{self.constraint.name}: the site has no fuel limit")
+        self._power.limit_fuel(self.constraint.name, FUEL_NODE, mw, link)
 
     def pause_construction(
         self, hall: str, start: float, end: float, what: str, draw: str = ""

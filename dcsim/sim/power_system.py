@@ -18,7 +18,7 @@ from dcsim.sim.generation import Offer, merit_order, share_caps
 from dcsim.sim.holds import SourceClaims
 from dcsim.sim.ledger import Ledger
 from dcsim.sim.trace import NO_CAUSE
-from dcsim.topology import PowerNetwork
+from dcsim.topology import UNLIMITED_KW, PowerNetwork
 from dcsim.units import to_kw
 
 
@@ -59,6 +59,8 @@ class PowerSystem:
         #: generator -> the class whose cap holds it below what it could run, and the kW cut
         self._cut: dict[str, tuple[str, int]] = {}
         self._claims = claims
+        #: fuel node -> the class whose limit it carries
+        self._fuel_class: dict[str, str] = {}
 
     # -- what processes report -----------------------------------------------------------
     def interconnect_step(self, name: str, capacity_mw: float, link: int) -> None:
@@ -92,8 +94,26 @@ class PowerSystem:
         raised = mw is None or (before is not None and to_kw(mw) > before[1])
         if link != NO_CAUSE and raised:
             self.last_change = link
-        if self._apply_generators(EventName.GENERATOR_CAPPED):
+        changed = self._apply_generators(EventName.GENERATOR_CAPPED)
+        if self._fuel_class:
+            self._claim_fuel()  # a capped burner changes what the fuel withholds
+        if changed:
             self._doorbell.ring()
+
+    def limit_fuel(self, constraint: str, fuel: str, mw: float | None, link: int) -> None:
+        """From now on fuel node ``fuel`` delivers at most ``mw`` (None: unlimited) to the
+        generators it feeds; max flow decides which of them burn it. ``link`` is the cause
+        a stage admitted by a raised limit names; while the limit is below what those
+        generators could run, a source shortfall may be charged to ``constraint``."""
+        kw = UNLIMITED_KW if mw is None else to_kw(mw)
+        raised = kw > self.network.fuel_kw[fuel]
+        self._fuel_class[fuel] = constraint
+        self.network.set_fuel(fuel, kw)
+        if link != NO_CAUSE and raised:
+            self.last_change = link
+        self._claim_fuel()
+        self._log(EventName.FUEL_LIMITED, fuel, kw / 1000)
+        self._doorbell.ring()
 
     def equipment_in_service(self, equipment: Equipment, link: int) -> None:
         self._installed.add(equipment.name)
@@ -167,6 +187,20 @@ class PowerSystem:
         self._cut = cut
         return True
 
+    def _claim_fuel(self) -> None:
+        """Claim each limited fuel node whose generators could run more than it delivers,
+        with the kW it withholds (lifting it adds them to the node); release the rest."""
+        if self._claims is None:
+            return
+        network = self.network
+        for fuel, constraint in self._fuel_class.items():
+            could_kw = sum(network.source_kw[name] for name in network.fuel_burners[fuel])
+            withheld_kw = could_kw - network.fuel_kw[fuel]
+            if withheld_kw > 0:
+                self._claims.hold(fuel, constraint, withheld_kw)
+            elif self._claims.holds(fuel):
+                self._claims.release(fuel)
+
     def _apply(self, name: str) -> None:
         """Give node ``name`` the capacity its facts now add up to; only the node a fact is
         about can change, so a power event costs the same on a campus of any size (save
@@ -195,6 +229,8 @@ class PowerSystem:
             self._retired.add(generator.name)
             self._apply(generator.name)
             self._log(EventName.GENERATOR_RETIRED, generator.name, generator.capacity)
+        if self._fuel_class:
+            self._claim_fuel()
         self._doorbell.ring()
 
     def _generators_to_retire(self) -> list[OnSiteGenerator]:
@@ -214,7 +250,7 @@ class PowerSystem:
     def _log(self, event: EventName, entity: str, amount: float) -> None:
         source_kw, grid = self.network.source_kw, self.scheduled_kw  # keyed by interconnect
         grid_kw = sum(kw for name, kw in source_kw.items() if name in grid)
-        local_kw = sum(kw for name, kw in source_kw.items() if name not in grid)
+        local_kw = self.network.supply_kw() - grid_kw  # fuelled generators within their fuel
         self._ledger.record(
             event,
             entity,

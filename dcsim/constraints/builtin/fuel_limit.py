@@ -1,13 +1,14 @@
 """Fuel limits: the fuel a site can take in (a pipeline lateral, trucked gas) caps what
 its fuelled on-site generators run together.
 
-The limit is a cap on the group of every fuelled generator (all but batteries), shared
-cheapest fuel first (:meth:`~dcsim.constraints.base.Wiring.cap_generators`); a later,
-larger delivery (``expansions``) raises it and is a trace link, so a stage it lets in
-names the fuel as its cause. While the limit holds a running generator below what it
-could run, stages short of source capacity that lifting it would have let through are
-charged to ``fuel_limit``. Relaxed
-(``dcsim explain``), fuel is unlimited.
+The limit is the capacity of the site's fuel node, which feeds every fuelled generator
+(all but batteries) in the power graph, so max flow decides which of them burn it (a
+generator whose output the network cannot use takes none)
+(:meth:`~dcsim.constraints.base.Wiring.limit_fuel`); a later, larger delivery
+(``expansions``) raises it and is a trace link, so a stage it lets in names the fuel as
+its cause. While the limit is below what its generators could run, stages short of
+source capacity that lifting it would have let through are charged to ``fuel_limit``.
+Relaxed (``dcsim explain``), fuel is unlimited.
 """
 
 from __future__ import annotations
@@ -20,38 +21,29 @@ from dcsim.constraints.base import NO_LINK, ConstraintClass, Wiring
 if TYPE_CHECKING:
     from dcsim.config.schema import FuelLimit, Scenario
 
-#: The one group a site's fuel limit caps.
-GROUP = "site"
-
-
-def fuelled(scenario: Scenario) -> list[str]:
-    """The generators that burn fuel (every technology but a battery)."""
-    return [g.name for g in scenario.grid.generators if g.technology != "battery"]
-
 
 def _has_limit(scenario: Scenario) -> bool:
-    return scenario.grid.fuel_limit is not None and bool(fuelled(scenario))
+    return scenario.grid.fuel_limit is not None and bool(scenario.grid.fuelled())
 
 
 def wire(run: Wiring) -> None:
-    """Unless relaxed, cap the fuelled generators from day 0, then raise the cap at each
-    expansion."""
+    """Unless relaxed, limit the fuel from day 0, then raise the limit at each expansion."""
     limit = run.scenario.grid.fuel_limit
-    if run.relaxed or limit is None or not (generators := fuelled(run.scenario)):
+    if run.relaxed or limit is None or not run.scenario.grid.fuelled():
         return
-    run.cap_generators(GROUP, generators, limit.capacity, NO_LINK)
+    run.limit_fuel(limit.capacity, NO_LINK)
     if limit.expansions:
-        run.env.process(_expansions(run, limit, generators))
+        run.env.process(_expansions(run, limit))
 
 
-def _expansions(run: Wiring, limit: FuelLimit, generators: list[str]) -> Generator:
+def _expansions(run: Wiring, limit: FuelLimit) -> Generator:
     before = 0.0
     for step in limit.expansions:
         day = max(0.0, run.day(step.date))
         if day > run.env.now:
             yield run.env.timeout(day - run.env.now)
         link = run.link("fuel", f"fuel delivery to {step.capacity:g} MW", before, day)
-        run.cap_generators(GROUP, generators, step.capacity, link)
+        run.limit_fuel(step.capacity, link)
         before = day
 
 
@@ -62,7 +54,8 @@ FUEL_LIMIT = ConstraintClass(
     attribution="a stage's GPUs × the time it waited for power short of source capacity "
     "while the fuel limit held a running generator below what it could run, if lifting "
     "it would have let the stage through",
-    gates="on-site generators' output, shared cheapest fuel first (`sim/power_system.py` caps)",
+    gates="on-site generators' output together: the fuel node's capacity in the power graph "
+    "(max flow decides who burns it)",
     links="a fuel expansion: the previous delivery level → the larger one in service",
     relax_as="fuel_limit",
     trace_kind="fuel_limit",
