@@ -1,0 +1,159 @@
+"""The fleet page's tables as HTML: risk per site, risk per region, the fleet's totals.
+
+Plain functions of the base and edited replication rows, so they are tested without a
+server. Per site they are the command line's ``site_risk`` (``dcsim fleet --replications
+N --by DATE``); every cell carries ``data-site`` (or ``data-region``), ``data-case``,
+``data-col`` and ``data-value`` (the number or ISO date as the command line gives it), so
+a reader's script, or a test, can find it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Mapping
+
+import pandas as pd
+
+from dcsim.fleet.risk import region_risk, site_risk
+from dcsim.sweeps.summary import summarize
+
+#: Per-site columns shown: (site_risk column without the date, heading).
+SITE_COLUMNS = (
+    ("first_power_p50", "first power P50"),
+    ("first_power_p90", "first power P90"),
+    ("full_cluster_p50", "full cluster P50"),
+    ("full_cluster_p90", "full cluster P90"),
+    ("p_first_power_by", "P(first power by {by})"),
+    ("p_full_cluster_by", "P(full cluster by {by})"),
+)
+#: Fleet totals: KPI, label, scale, unit, format.
+TOTALS = (
+    ("gpus_energized_final", "GPUs energized at the end", 1.0, "GPUs", ",.0f"),
+    ("stranded_gpu_days", "dark GPU-days (delivered, not energized)", 1e6, "M GPU-days", ".2f"),
+    ("capex_usd", "capex", 1e9, "bn USD", ".2f"),
+)
+
+
+def cases(base: pd.DataFrame, edited: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
+    return {"base": base} if edited is None or not len(edited) else {"base": base, "edited": edited}
+
+
+def site_table(base: pd.DataFrame, edited: pd.DataFrame | None, by: dt.date) -> str:
+    """Per site and case: first-power and full-cluster dates (P50, P90) and the share of
+    replications with first power, and the full cluster, by ``by``; with an edited case,
+    a change row (days, percentage points)."""
+    risks = {
+        name: site_risk(runs, [by]).set_index("site") for name, runs in cases(base, edited).items()
+    }
+    columns = [
+        (key, f"{key}_{by.isoformat()}" if key.startswith("p_") else key, head)
+        for key, head in SITE_COLUMNS
+    ]
+    head = "<tr><th>site</th><th>case</th>" + "".join(
+        f"<th>{html.escape(text.format(by=by.isoformat()))}</th>" for _, _, text in columns
+    )
+    rows = []
+    for site in risks["base"].index:
+        for name, risk in risks.items():
+            cells = [
+                cell("site", site, name, key, risk.loc[site, column]) for key, column, _ in columns
+            ]
+            rows.append(f"<tr><th>{html.escape(site)}</th><td>{name}</td>{''.join(cells)}</tr>")
+        if "edited" in risks:
+            changes = [
+                change(risks["base"].loc[site, column], risks["edited"].loc[site, column])
+                for _, column, _ in columns
+            ]
+            rows.append(
+                f"<tr><th></th><td>change</td>{''.join(f'<td>{c}</td>' for c in changes)}</tr>"
+            )
+    return (
+        f"<h4>Risk per site ({len(base)} replications)</h4>"
+        f"<table class='fleet-sites'>{head}</tr>{''.join(rows)}</table>"
+    )
+
+
+def region_table(
+    base: pd.DataFrame, edited: pd.DataFrame | None, regions: Mapping[str, str], by: dt.date
+) -> str:
+    """Per region and case: GPUs its sites energized by the end (P10/P50/P90), and the
+    share of replications in which all its sites have first power, and their full
+    cluster, by ``by``."""
+    day = by.isoformat()
+    columns = (  # (data-col, region_risk column, heading)
+        ("gpus_energized_p10", "gpus_energized_p10", "GPUs energized P10"),
+        ("gpus_energized_p50", "gpus_energized_p50", "P50"),
+        ("gpus_energized_p90", "gpus_energized_p90", "P90"),
+        ("p_all_first_power_by", f"p_all_first_power_by_{day}", f"P(all first power by {day})"),
+        ("p_all_full_cluster_by", f"p_all_full_cluster_by_{day}", f"P(all full cluster by {day})"),
+    )
+    risks = {
+        name: region_risk(runs, regions, by).set_index("region")
+        for name, runs in cases(base, edited).items()
+    }
+    head = "<tr><th>region</th><th>sites</th><th>case</th>" + "".join(
+        f"<th>{html.escape(text)}</th>" for *_, text in columns
+    )
+    rows = []
+    for region in risks["base"].index:
+        for name, risk in risks.items():
+            sites = int(risk.loc[region, "sites"])
+            cells = [
+                cell("region", region, name, key, risk.loc[region, column])
+                for key, column, _ in columns
+            ]
+            rows.append(
+                f"<tr><th>{html.escape(region)}</th><td>{sites}</td><td>{name}</td>"
+                f"{''.join(cells)}</tr>"
+            )
+    return (
+        "<h4>Risk per region (all its sites together)</h4>"
+        f"<table class='fleet-regions'>{head}</tr>{''.join(rows)}</table>"
+    )
+
+
+def totals_table(base: pd.DataFrame, edited: pd.DataFrame | None) -> str:
+    """P50 of the fleet's GPUs energized, dark GPU-days and capex; base, edited, change."""
+    kpis = [kpi for kpi, *_ in TOTALS]
+    p50 = {
+        name: summarize(runs.assign(point=0), kpis, []).set_index("kpi")["p50"]
+        for name, runs in cases(base, edited).items()
+    }
+    rows = []
+    for kpi, label, scale, unit, fmt in TOTALS:
+        values = [p50[name][kpi] for name in p50]
+        cells = [format(v / scale, fmt) for v in values]
+        if len(values) == 2:
+            cells.append(format((values[1] - values[0]) / scale, "+" + fmt))
+        rows.append(
+            f"<tr><th>{label}</th><td>{unit}</td>{''.join(f'<td>{c}</td>' for c in cells)}</tr>"
+        )
+    head = "<th>P50</th><th>unit</th>" + "".join(f"<th>{name}</th>" for name in p50)
+    head += "<th>change</th>" if len(p50) == 2 else ""
+    return f"<h4>The fleet</h4><table class='fleet-totals'><tr>{head}</tr>{''.join(rows)}</table>"
+
+
+def cell(kind: str, name: str, case: str, column: str, value: object) -> str:
+    """A cell with its value as data: a share as a percentage, a date as ISO text."""
+    if isinstance(value, float) and column.startswith("p_"):
+        text = "-" if pd.isna(value) else f"{value:.0%}"
+    elif isinstance(value, float):
+        text = f"{value:,.0f}"
+    else:
+        text = "not reached" if value is None or pd.isna(value) else str(value)
+    data = "" if value is None or (isinstance(value, float) and pd.isna(value)) else value
+    return (
+        f'<td data-{kind}="{html.escape(name)}" data-case="{case}" data-col="{column}" '
+        f'data-value="{html.escape(str(data))}">{html.escape(text)}</td>'
+    )
+
+
+def change(base: object, edited: object) -> str:
+    """Edited minus base: days between two dates, points between two shares."""
+    if isinstance(base, float) and isinstance(edited, float):
+        return "-" if pd.isna(base) or pd.isna(edited) else f"{100 * (edited - base):+.0f} pts"
+    if isinstance(base, str) and isinstance(edited, str):
+        days = (dt.date.fromisoformat(edited) - dt.date.fromisoformat(base)).days
+        return f"{days:+d} d"
+    return "-"
