@@ -62,8 +62,8 @@ def site_table(base: pd.DataFrame, edited: pd.DataFrame | None, by: dt.date) -> 
             rows.append(f"<tr><th>{html.escape(site)}</th><td>{name}</td>{''.join(cells)}</tr>")
         if "edited" in risks:
             changes = [
-                change(risks["base"].loc[site, column], risks["edited"].loc[site, column])
-                for _, column, _ in columns
+                change(key, risks["base"].loc[site, column], risks["edited"].loc[site, column])
+                for key, column, _ in columns
             ]
             rows.append(
                 f"<tr><th></th><td>change</td>{''.join(f'<td>{c}</td>' for c in changes)}</tr>"
@@ -134,26 +134,31 @@ def totals_table(base: pd.DataFrame, edited: pd.DataFrame | None) -> str:
     return f"<h4>The fleet</h4><table class='fleet-totals'><tr>{head}</tr>{''.join(rows)}</table>"
 
 
+def missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and pd.isna(value))
+
+
 def cell(kind: str, name: str, case: str, column: str, value: object) -> str:
-    """A cell with its value as data: a share as a percentage, a date as ISO text."""
-    if isinstance(value, float) and column.startswith("p_"):
-        text = "-" if pd.isna(value) else f"{value:.0%}"
-    elif isinstance(value, float):
-        text = f"{value:,.0f}"
+    """A cell with its value as data: a share as a percentage, a count with separators, a
+    date as ISO text (``not reached`` where the quantile falls on a run that never got
+    there; a table of several sites holds that as NaN)."""
+    share = column.startswith("p_")
+    if missing(value):
+        text, data = ("-" if share else "not reached"), ""
     else:
-        text = "not reached" if value is None or pd.isna(value) else str(value)
-    data = "" if value is None or (isinstance(value, float) and pd.isna(value)) else value
+        text = f"{value:.0%}" if share else f"{value:,.0f}" if isinstance(value, float) else value
+        data = value
     return (
         f'<td data-{kind}="{html.escape(name)}" data-case="{case}" data-col="{column}" '
-        f'data-value="{html.escape(str(data))}">{html.escape(text)}</td>'
+        f'data-value="{html.escape(str(data))}">{html.escape(str(text))}</td>'
     )
 
 
-def change(base: object, edited: object) -> str:
-    """Edited minus base: days between two dates, points between two shares."""
-    if isinstance(base, float) and isinstance(edited, float):
-        return "-" if pd.isna(base) or pd.isna(edited) else f"{100 * (edited - base):+.0f} pts"
-    if isinstance(base, str) and isinstance(edited, str):
-        days = (dt.date.fromisoformat(edited) - dt.date.fromisoformat(base)).days
-        return f"{days:+d} d"
-    return "-"
+def change(column: str, base: object, edited: object) -> str:
+    """Edited minus base: points between two shares, days between two dates."""
+    if missing(base) or missing(edited):
+        return "-"
+    if column.startswith("p_"):
+        return f"{100 * (float(edited) - float(base)):+.0f} pts"
+    days = (dt.date.fromisoformat(str(edited)) - dt.date.fromisoformat(str(base))).days
+    return f"{days:+d} d"
