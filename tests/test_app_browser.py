@@ -35,7 +35,9 @@ REPLICATIONS = 40
 #: The fleet the fleet page's tests open: one large-load region, one campus (fast runs).
 FLEET = "configs/fleet/large-load.yaml"
 FLEET_REPLICATIONS = 20
-FLEET_CLI = (sys.executable, "-m", "dcsim", "fleet", "--by", "2028-01-01")  # the fleet's end
+#: The date the fleet page's risk is read by, in the page (``by=``) and on the command line.
+BY = "2026-06-30"
+FLEET_CLI = (sys.executable, "-m", "dcsim", "fleet", "--by", BY)
 
 # Without Debian's chromium (a fresh machine with only Python) these tests are skipped;
 # .ci/run installs it and sets DCSIM_BROWSER_TESTS=require, so there they run or fail.
@@ -269,12 +271,13 @@ def test_a_region_lever_moves_site_risk_to_what_the_cli_fleet_monte_carlo_gives(
     browser, fleet_server, tmp_path
 ):
     """Six months more of large-load study in the region: the campus's first-power P50 and
-    P(first power by the fleet's end) shown in the page are the ones ``dcsim fleet
-    --replications`` gives for the downloaded fleet, same seed and replications."""
+    P(first power by a date) shown in the page are the ones ``dcsim fleet --replications
+    --by`` gives for the downloaded fleet, same seed, replications and date."""
     page = browser.new_context(viewport={"width": 1400, "height": 1400}).new_page()
-    page.goto(f"{fleet_server}?reps={FLEET_REPLICATIONS}")
+    page.goto(f"{fleet_server}?reps={FLEET_REPLICATIONS}&by={BY}")
     page.wait_for_selector(DONE, timeout=WAIT_MS)
     base = risk_cell(page, "base", "first_power_p50")
+    assert page.locator(f"th:has-text('P(first power by {BY})')").count() == 1
     move_slider(page, "r0study", 6)
     page.wait_for_selector("[data-case=edited]", timeout=WAIT_MS)
     page.wait_for_selector(DONE, timeout=WAIT_MS)
@@ -296,7 +299,21 @@ def test_a_region_lever_moves_site_risk_to_what_the_cli_fleet_monte_carlo_gives(
     assert done.returncode == 0, done.stderr
     (risk,) = json.loads(done.stdout)["site_risk"]
     assert shown["first_power_p50"] == risk["first_power_p50"] > base
-    assert float(shown["p_first_power_by"]) == risk["p_first_power_by_2028-01-01"]
+    assert float(shown["p_first_power_by"]) == risk[f"p_first_power_by_{BY}"]
+
+
+def test_a_link_past_a_levers_range_is_put_back_in_one_line(browser, fleet_server):
+    """A headroom below zero from the address would be an invalid fleet (and a slider the
+    browser cannot draw): the page says so in one line and runs the file's headroom."""
+    page = browser.new_context().new_page()
+    page.goto(f"{fleet_server}?reps={FLEET_REPLICATIONS}&r0headroom=-5")
+    page.wait_for_selector(DONE, timeout=WAIT_MS)
+    assert page.locator(".note-line").all_inner_texts() == [
+        "the address's r0headroom=-5.0: expected 0.0 to 8000.0; 2000.0 is used"
+    ]
+    assert page.locator(".error-line").count() == 0
+    assert page.locator("[data-case=edited]").count() == 0
+    assert "r0headroom=2000" in page.url
 
 
 def risk_cell(page, case: str, column: str) -> str:

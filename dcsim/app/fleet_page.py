@@ -71,6 +71,7 @@ class FleetWhatIf(Session):
         )
         main = pn.Column(
             title,
+            self.note,
             self.error,
             self.status,
             self.sites,

@@ -49,7 +49,6 @@ class WhatIf(Session):
         self.costs = pn.pane.HTML("", css_classes=["app-costs"])
         self.critical = pn.pane.HTML("", css_classes=["app-critical"])
         self.title = pn.pane.HTML("")
-        self.note = pn.pane.HTML("", css_classes=["app-note"], sizing_mode="stretch_width")
         self.sources = {case: ColumnDataSource(empty_band()) for case in ("base", "edited")}
         self.fan = pn.pane.Bokeh(fan_figure(self.sources), sizing_mode="stretch_width")
         self.downloads = pn.Row(
@@ -122,9 +121,8 @@ class WhatIf(Session):
         if location is None or UPLOADED not in location.query_params:
             super().sync_url()
             return
-        for key, widget in self.address_widgets().items():
-            location.sync(widget, {"value": key})
         self.location = location
+        self.sync_widgets(self.address_widgets())
         name = location.query_params[UPLOADED]
         self.note.object = (
             f'<p class="note-line">this link was made on an uploaded scenario, '

@@ -53,11 +53,15 @@ class Session:
         )
         self.error = pn.pane.HTML("", css_classes=["app-error"], sizing_mode="stretch_width")
         self.status = pn.pane.HTML("", css_classes=["app-status"])
+        #: What the page says about its address (not cleared by a new run, as errors are).
+        self.note = pn.pane.HTML("", css_classes=["app-note"], sizing_mode="stretch_width")
         self.lever_box = pn.Column(sizing_mode="stretch_width")
         self.widgets: dict[str, pn.widgets.Widget] = {}
         self.levers: list[Lever] = []
         self.location: Any = None  # the page's address, once it follows the levers
         self.synced: list[pn.widgets.Widget] = []  # lever widgets the address follows
+        self.defaults: dict[str, Any] = {}  # each address key's value before the address's
+        self.said: list[str] = []  # the address's values put back, as the page said them
         self.last_status = (replications, "running")  # what the status line said last
         for widget in (self.seed, self.replications):
             widget.param.watch(self.reset_base, "value")
@@ -90,9 +94,8 @@ class Session:
         location = pn.state.location
         if location is None:
             return
-        for key, widget in self.address_widgets().items():
-            location.sync(widget, {"value": key})
         self.location = location
+        self.sync_widgets(self.address_widgets())
         self.sync_levers()
 
     def sync_levers(self) -> None:
@@ -101,8 +104,50 @@ class Session:
         for widget in self.synced:
             self.location.unsync(widget)
         self.synced = list(self.widgets.values())
-        for key, widget in self.widgets.items():
+        self.sync_widgets(self.widgets)
+
+    def sync_widgets(self, widgets: dict[str, pn.widgets.Widget]) -> None:
+        """Each widget follows the address's value of its key, and writes its own there."""
+        for key, widget in widgets.items():
+            self.defaults.setdefault(key, widget.value)
             self.location.sync(widget, {"value": key})
+
+    def out_of_range(self) -> dict[str, Any]:
+        """Widgets whose value is outside their range, by key, and the value each goes
+        back to: the address can set anything (and does again once the browser has
+        connected), but a slider the browser cannot draw leaves a blank page, and a lever
+        past its bounds an invalid scenario."""
+        widgets = {**self.address_widgets(), **self.widgets}
+        back = {lever.key: lever.base for lever in self.levers}
+        out = {}
+        for key, widget in widgets.items():
+            low, high = getattr(widget, "start", None), getattr(widget, "end", None)
+            if low is None or high is None:
+                continue
+            try:
+                inside = low <= widget.value <= high
+            except TypeError:
+                inside = False
+            if not inside:
+                out[key] = back.get(key, self.defaults.get(key, low))
+        return out
+
+    def put_back(self, values: dict[str, Any]) -> None:
+        """Say in one line each which values were out of range (once: the browser sends
+        its address again as it connects), and put them back."""
+        widgets = {**self.address_widgets(), **self.widgets}
+        for key, value in values.items():
+            widget = widgets[key]
+            if widget.value == value:  # put back already (two updates saw it)
+                continue
+            line = (
+                f"the address's {key}={widget.value}: expected {widget.start} to "
+                f"{widget.end}; {value} is used"
+            )
+            if line not in self.said:
+                self.said.append(line)
+                self.note.object += f'<p class="note-line">{html.escape(line)}</p>'
+            widget.value = value
 
     # -- events ----------------------------------------------------------------------------
     def changed(self, *_: Any) -> None:
@@ -150,6 +195,9 @@ class Session:
         ``token`` numbers the change that asked; a later change makes this one stop (the
         URL sets several levers at once, and only the last update runs)."""
         if token != self.token:
+            return
+        if wrong := self.out_of_range():
+            self.locked(self.put_back, wrong)  # which schedules the update that runs
             return
         seed, wanted = self.seed.value, range(min(self.replications.value, self.most))
         try:
