@@ -116,6 +116,15 @@ def move_slider(page, key: str, steps: int) -> None:
         page.keyboard.press("ArrowRight")
 
 
+def done_for(page, levers: str) -> None:
+    """Wait until the page shows the finished runs of lever state ``levers`` (as the
+    address writes it, ``key=value`` joined by ``&``; a value as the address gave it may
+    read ``100`` where a slider writes ``100.0``): an earlier change's "done" may still
+    be on the page."""
+    parts = "".join(f'[data-levers*="{part}"]' for part in levers.split("&"))
+    page.wait_for_selector(f".status[data-state=done]{parts}", timeout=WAIT_MS)
+
+
 def days(page, cell: str) -> float:
     return float(page.locator(f".{cell}").get_attribute("data-days"))
 
@@ -126,8 +135,7 @@ def test_a_grid_delay_moves_the_full_cluster_p50_to_what_the_cli_sweep_prints(
     page = open_page(browser, server)
     base = days(page, "full-base-p50")
     move_slider(page, "g0s2delay", 6)  # the 170 MW step six months later
-    page.wait_for_selector(".full-edited-p50", timeout=WAIT_MS)
-    page.wait_for_selector(DONE, timeout=WAIT_MS)
+    done_for(page, "g0s2delay=6")
     shown = days(page, "full-edited-p50")
     assert "g0s2delay=6" in page.url  # the link reproduces the view
     with page.expect_download() as download:
@@ -178,8 +186,7 @@ def test_two_sessions_never_share_levers_or_runs(browser, server):
     first = open_page(browser, server)
     second = open_page(browser, server)
     move_slider(first, "g0s1delay", 3)
-    first.wait_for_selector(".full-edited-p50", timeout=WAIT_MS)
-    first.wait_for_selector(DONE, timeout=WAIT_MS)
+    done_for(first, "g0s1delay=3")
     second.reload()
     second.wait_for_selector(DONE, timeout=WAIT_MS)
     assert second.locator(".full-edited-p50").count() == 0
@@ -189,8 +196,7 @@ def test_two_sessions_never_share_levers_or_runs(browser, server):
 
 def test_a_link_with_lever_values_opens_on_that_view(browser, server):
     page = open_page(browser, server, "&g0s2delay=6")
-    page.wait_for_selector(".full-edited-p50", timeout=WAIT_MS)
-    page.wait_for_selector(DONE, timeout=WAIT_MS)
+    done_for(page, "g0s2delay=6")
     assert days(page, "full-edited-p50") > days(page, "full-base-p50")
 
 
@@ -204,8 +210,7 @@ def test_a_link_with_rented_turbines_and_a_build_mode_shows_the_models_p50(brows
 
     values = {"rentmw": 100.0, "buildmode": "fast_track"}
     page = open_page(browser, server, "&rentmw=100&buildmode=fast_track")
-    page.wait_for_selector(".full-edited-p50", timeout=WAIT_MS)
-    page.wait_for_selector(DONE, timeout=WAIT_MS)
+    done_for(page, "rentmw=100&buildmode=fast_track")
     moved = overrides(levers_for(load_scenario(DEFAULT_CONFIG)), values)
     edited = load_scenario(DEFAULT_CONFIG, moved)
     tally = Tally()
@@ -226,8 +231,7 @@ def test_an_upload_over_the_websocket_cap_is_refused_in_one_line(browser, server
     lines = page.locator(".error-line").all_inner_texts()
     assert lines == ["error: big.yaml: larger than 4 MiB; not a config file"]
     move_slider(page, "g0s1delay", 1)
-    page.wait_for_selector(".full-edited-p50", timeout=WAIT_MS)
-    page.wait_for_selector(DONE, timeout=WAIT_MS)
+    done_for(page, "g0s1delay=1")
     assert "g0s1delay=1" in page.url
 
 
@@ -246,8 +250,7 @@ def test_after_an_upload_the_address_follows_the_new_scenarios_levers(browser, s
     assert "g0s2delay" not in page.url
     assert page.locator(".lever-g0s2delay").count() == 0
     move_slider(page, "g0s1delay", 2)  # tiny's 30 MW step two months later
-    page.wait_for_selector(".full-edited-p50", timeout=WAIT_MS)
-    page.wait_for_selector(DONE, timeout=WAIT_MS)
+    done_for(page, "g0s1delay=2")
     assert "g0s1delay=2" in page.url
     assert "upload=tiny.yaml" in page.url
     again = browser.new_context().new_page()
@@ -279,8 +282,7 @@ def test_a_region_lever_moves_site_risk_to_what_the_cli_fleet_monte_carlo_gives(
     base = risk_cell(page, "base", "first_power_p50")
     assert page.locator(f"th:has-text('P(first power by {BY})')").count() == 1
     move_slider(page, "r0study", 6)
-    page.wait_for_selector("[data-case=edited]", timeout=WAIT_MS)
-    page.wait_for_selector(DONE, timeout=WAIT_MS)
+    done_for(page, "r0study=6")
     assert "r0study=6" in page.url
     shown = {col: risk_cell(page, "edited", col) for col in ("first_power_p50", "p_first_power_by")}
     # the downloaded fleet names its sites' scenarios relative to the fleet file: beside it

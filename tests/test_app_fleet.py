@@ -14,7 +14,7 @@ import pytest
 
 from dcsim.app.fleet_levers import fleet_levers
 from dcsim.app.fleet_runs import fleet_chunks, fleet_source, load_fleet_source, run_fleet_chunk
-from dcsim.app.fleet_tables import region_table, site_table
+from dcsim.app.fleet_tables import region_table, site_risks, site_table
 from dcsim.app.levers import DAYS_PER_MONTH, overrides
 from dcsim.app.montecarlo import Tally
 from dcsim.app.source import Source, load_source
@@ -126,7 +126,7 @@ def test_the_site_table_shows_site_risk_and_the_change():
         for chunk in fleet_chunks(fleet, source.path, 0, range(4), set()):
             tally.add(run_fleet_chunk(chunk))
     by = source.fleet.end
-    html = site_table(base.runs(), later.runs(), by)
+    html = site_table(site_risks(base.runs(), later.runs(), by), 1, by)
     risk = site_risk(later.runs(), [by]).iloc[0]
     cell = 'data-site="campus" data-case="edited" data-col="first_power_p50" data-value="{}"'
     assert risk["first_power_p50"] is not None
@@ -158,3 +158,25 @@ def test_a_bad_fleet_is_refused_in_one_line_before_any_server(cli, tmp_path):
     assert done.stderr.strip().splitlines() == [
         f"error: {bad}: regions.0.large_load.first_tranche: Input should be less than or equal to 1"
     ]
+
+
+def test_a_large_fleet_shows_the_sites_most_at_risk(monkeypatch):
+    """Past the page's limit the sites with the least chance of their full cluster, then of
+    first power, by the date are shown (of the edited case), and the heading says how many
+    of how many."""
+    import dcsim.app.fleet_tables as tables
+
+    monkeypatch.setattr(tables, "MOST_SITES", 2)
+    runs = pd.DataFrame(
+        {
+            "status": ["ok"] * 2,
+            **{f"site.{s}.interconnect_date": ["2025-01-01"] * 2 for s in "abc"},
+            "site.a.first_power_date": ["2025-02-01", "2025-02-01"],
+            "site.b.first_power_date": ["2025-02-01", None],
+            "site.c.first_power_date": [None, None],
+            **{f"site.{s}.full_cluster_date": [None, None] for s in "abc"},
+        }
+    )
+    risks = site_risks(runs, None, dt.date(2025, 6, 1))
+    assert list(risks["base"].index) == ["c", "b"]
+    assert "the 2 of 3 sites most at risk" in site_table(risks, 3, dt.date(2025, 6, 1))

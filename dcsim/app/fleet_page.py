@@ -15,11 +15,14 @@ import io
 from typing import Any
 
 import panel as pn
+from bokeh.models import ColumnDataSource, FactorRange, NumeralTickFormatter
+from bokeh.plotting import figure
+from bokeh.transform import dodge
 
 from dcsim.app import exports
 from dcsim.app.fleet_levers import fleet_levers
 from dcsim.app.fleet_runs import FleetSource, fleet_chunks, fleet_source, run_fleet_chunk
-from dcsim.app.fleet_tables import region_table, site_table, totals_table
+from dcsim.app.fleet_tables import region_table, site_risks, site_table, totals_table
 from dcsim.app.montecarlo import Tally, interleave
 from dcsim.app.session import Session, Work, download
 from dcsim.config.loader import apply_overrides
@@ -45,6 +48,8 @@ class FleetWhatIf(Session):
         self.sites = pn.pane.HTML("", css_classes=["app-sites"], sizing_mode="stretch_width")
         self.regions = pn.pane.HTML("", css_classes=["app-regions"])
         self.totals = pn.pane.HTML("", css_classes=["app-totals"])
+        self.bars = ColumnDataSource(bar_data({}, fleet.end))
+        self.charts = [risk_figure(self.bars, what) for what in ("first_power", "full_cluster")]
         self.downloads = pn.Row(
             download("fleet.yaml", self.fleet_file, "edited fleet (YAML)"),
             download("replications.parquet", self.parquet_file, "replications (Parquet)"),
@@ -74,6 +79,7 @@ class FleetWhatIf(Session):
             self.note,
             self.error,
             self.status,
+            pn.Row(*(pn.pane.Bokeh(chart) for chart in self.charts)),
             self.sites,
             pn.Row(self.regions, self.totals),
             pn.pane.Markdown("### Keep and share"),
@@ -120,7 +126,14 @@ class FleetWhatIf(Session):
         base = self.base.runs()
         edited = self.edited.runs() if self.edited is not None and len(self.edited) else None
         by = self.by.value
-        self.sites.object = site_table(base, edited, by)
+        risks = site_risks(base, edited, by)
+        self.sites.object = site_table(risks, len(self.source.regions), by)
+        data = bar_data(risks, by)
+        for chart, what in zip(self.charts, ("first power", "full cluster"), strict=True):
+            chart.y_range.factors = data["site"][::-1]  # the first site on top
+            chart.title.text = f"P({what} by {by.isoformat()}) per site"
+            chart.height = 110 + 30 * len(data["site"])
+        self.bars.data = data
         self.regions.object = region_table(base, edited, self.source.regions, by)
         self.totals.object = totals_table(base, edited)
 
@@ -137,3 +150,48 @@ class FleetWhatIf(Session):
             f"--seed {self.seed.value} --by {self.by.value.isoformat()}"
         )
         return io.BytesIO(exports.scenario_yaml(self.edited_raw(), note).encode("utf-8"))
+
+
+def bar_data(risks: dict, by) -> dict[str, list]:
+    """The chart's columns: per site shown, each case's chance of first power and of the
+    full cluster by ``by`` (an edited case absent: no bar)."""
+    day = by.isoformat()
+    base = risks.get("base")
+    sites = [] if base is None else list(base.index)
+    data: dict[str, list] = {"site": sites}
+    for case in ("base", "edited"):
+        for what in ("first_power", "full_cluster"):
+            risk = risks.get(case)
+            column = f"p_{what}_by_{day}"
+            data[f"{case}_{what}"] = (
+                [0.0] * len(sites) if risk is None else [float(risk.loc[s, column]) for s in sites]
+            )
+    return data
+
+
+def risk_figure(source: ColumnDataSource, what: str):
+    """A site's chance of ``what`` by the date: a grey bar for the base case above a blue
+    one for the edited case (0 to 100%)."""
+    plot = figure(
+        y_range=FactorRange(),
+        x_range=(0, 1),
+        height=200,
+        width=460,
+        title="",
+        x_axis_label="share of replications",
+        tools="save",
+        toolbar_location=None,
+    )
+    for case, color, offset in (("base", "#7f7f7f", 0.18), ("edited", "#1f77b4", -0.18)):
+        plot.hbar(
+            y=dodge("site", offset, range=plot.y_range),
+            right=f"{case}_{what}",
+            height=0.34,
+            source=source,
+            color=color,
+            legend_label=case,
+        )
+    plot.xaxis.formatter = NumeralTickFormatter(format="0%")
+    plot.legend.orientation = "horizontal"
+    plot.add_layout(plot.legend[0], "below")  # beside the axis, over no bar
+    return plot

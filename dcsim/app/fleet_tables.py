@@ -27,6 +27,8 @@ SITE_COLUMNS = (
     ("p_first_power_by", "P(first power by {by})"),
     ("p_full_cluster_by", "P(full cluster by {by})"),
 )
+#: Most sites the table and the chart show (a fleet may have thousands).
+MOST_SITES = 40
 #: Fleet totals: KPI, label, scale, unit, format.
 TOTALS = (
     ("gpus_energized_final", "GPUs energized at the end", 1.0, "GPUs", ",.0f"),
@@ -39,13 +41,31 @@ def cases(base: pd.DataFrame, edited: pd.DataFrame | None) -> dict[str, pd.DataF
     return {"base": base} if edited is None or not len(edited) else {"base": base, "edited": edited}
 
 
-def site_table(base: pd.DataFrame, edited: pd.DataFrame | None, by: dt.date) -> str:
-    """Per site and case: first-power and full-cluster dates (P50, P90) and the share of
-    replications with first power, and the full cluster, by ``by``; with an edited case,
-    a change row (days, percentage points)."""
+def site_risks(
+    base: pd.DataFrame, edited: pd.DataFrame | None, by: dt.date
+) -> dict[str, pd.DataFrame]:
+    """``site_risk`` of each case by ``by``, indexed by site, the rows of the sites shown:
+    every site, in file order, up to :data:`MOST_SITES`; beyond, the sites most at risk
+    (lowest chance of the full cluster, then of first power, by ``by``, in the edited
+    case when there is one)."""
     risks = {
         name: site_risk(runs, [by]).set_index("site") for name, runs in cases(base, edited).items()
     }
+    if len(risks["base"]) <= MOST_SITES:
+        return risks
+    day = by.isoformat()
+    order = risks["edited" if "edited" in risks else "base"].sort_values(
+        [f"p_full_cluster_by_{day}", f"p_first_power_by_{day}"], kind="stable"
+    )
+    shown = order.index[:MOST_SITES]
+    return {name: risk.loc[shown] for name, risk in risks.items()}
+
+
+def site_table(risks: Mapping[str, pd.DataFrame], sites: int, by: dt.date) -> str:
+    """Per site and case (``risks``, from :func:`site_risks`, of a fleet of ``sites``):
+    first-power and full-cluster dates (P50, P90) and the share of replications with
+    first power, and the full cluster, by ``by``; with an edited case, a change row (days,
+    percentage points)."""
     columns = [
         (key, f"{key}_{by.isoformat()}" if key.startswith("p_") else key, head)
         for key, head in SITE_COLUMNS
@@ -68,8 +88,15 @@ def site_table(base: pd.DataFrame, edited: pd.DataFrame | None, by: dt.date) -> 
             rows.append(
                 f"<tr><th></th><td>change</td>{''.join(f'<td>{c}</td>' for c in changes)}</tr>"
             )
+    runs = int(risks["base"]["replications"].iloc[0]) if len(risks["base"]) else 0
+    shown = len(risks["base"])
+    which = (
+        ""
+        if shown == sites
+        else f"; the {shown} of {sites} sites most at risk (all of them in the downloads)"
+    )
     return (
-        f"<h4>Risk per site ({len(base)} replications)</h4>"
+        f"<h4>Risk per site ({runs} replications{which})</h4>"
         f"<table class='fleet-sites'>{head}</tr>{''.join(rows)}</table>"
     )
 

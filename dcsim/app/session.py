@@ -19,6 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from functools import partial
 from typing import Any
+from urllib.parse import urlencode
 
 import pandas as pd
 import panel as pn
@@ -61,6 +62,7 @@ class Session:
         self.location: Any = None  # the page's address, once it follows the levers
         self.synced: list[pn.widgets.Widget] = []  # lever widgets the address follows
         self.defaults: dict[str, Any] = {}  # each address key's value before the address's
+        self.shown = ""  # the lever state whose runs the page shows (lever_state)
         self.said: list[str] = []  # the address's values put back, as the page said them
         self.last_status = (replications, "running")  # what the status line said last
         for widget in (self.seed, self.replications):
@@ -200,6 +202,7 @@ class Session:
             self.locked(self.put_back, wrong)  # which schedules the update that runs
             return
         seed, wanted = self.seed.value, range(min(self.replications.value, self.most))
+        levers = self.lever_state()
         try:
             work, run = self.plan(seed, wanted)
         except UserInputError as error:
@@ -207,7 +210,7 @@ class Session:
             return
         self.locked(self.show_error, [])
         started = last = time.perf_counter()
-        self.locked(self.redraw, len(wanted), "running")
+        self.locked(self.redraw_for, levers, len(wanted), "running")
         stream = arrivals(self.pool, work, run)
         try:
             async for case, result in stream:
@@ -217,16 +220,32 @@ class Session:
                 now = time.perf_counter()
                 if now - started > TIME_LIMIT_S:
                     limit = f"stopped at the session's limit of {TIME_LIMIT_S:g} s"
-                    self.locked(self.redraw, len(wanted), limit)
+                    self.locked(self.redraw_for, levers, len(wanted), limit)
                     return
                 if now - last >= REDRAW_EVERY_S:
-                    self.locked(self.redraw, len(wanted), "running")
+                    self.locked(self.redraw_for, levers, len(wanted), "running")
                     last = now
-            self.locked(self.redraw, len(wanted), "done")
+            self.locked(self.redraw_for, levers, len(wanted), "done")
         except Exception as error:  # a worker that died: say so in the page
             self.locked(self.show_error, [f"the runs stopped: {type(error).__name__}: {error}"])
         finally:
             await stream.aclose()
+
+    def lever_state(self) -> str:
+        """The levers moved, as the address writes them (``g0s2delay=6&icrews=2``)."""
+        return urlencode(
+            {
+                lever.key: self.widgets[lever.key].value
+                for lever in self.levers
+                if self.widgets[lever.key].value != lever.base
+            }
+        )
+
+    def redraw_for(self, levers: str, wanted: int, state: str) -> None:
+        """Redraw the runs of the update for lever state ``levers``: the status line
+        carries it (``data-levers``), so a reader knows which change a "done" is of."""
+        self.shown = levers
+        self.redraw(wanted, state)
 
     def show_status(self, wanted: int, state: str) -> None:
         cases = {"base": self.base, "edited": self.edited}
@@ -235,7 +254,10 @@ class Session:
             for name, tally in cases.items()
             if tally is not None
         )
-        self.status.object = f'<p class="status" data-state="{state}">{state} — {counts}</p>'
+        self.status.object = (
+            f'<p class="status" data-state="{state}" data-levers="{html.escape(self.shown)}">'
+            f"{state} — {counts}</p>"
+        )
         self.last_status = (wanted, state)
 
     # -- downloads -------------------------------------------------------------------------
