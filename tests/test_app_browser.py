@@ -117,12 +117,11 @@ def move_slider(page, key: str, steps: int) -> None:
 
 
 def done_for(page, levers: str) -> None:
-    """Wait until the page shows the finished runs of lever state ``levers`` (as the
-    address writes it, ``key=value`` joined by ``&``; a value as the address gave it may
-    read ``100`` where a slider writes ``100.0``): an earlier change's "done" may still
+    """Wait until the page shows the finished runs of lever state ``levers`` (``key=value``
+    joined by ``&``, a number as short as it reads): an earlier change's "done" may still
     be on the page."""
-    parts = "".join(f'[data-levers*="{part}"]' for part in levers.split("&"))
-    page.wait_for_selector(f".status[data-state=done]{parts}", timeout=WAIT_MS)
+    selector = f'.status[data-state=done][data-levers="{levers}"]'
+    page.wait_for_selector(selector, timeout=WAIT_MS)
 
 
 def days(page, cell: str) -> float:
@@ -321,3 +320,32 @@ def test_a_link_past_a_levers_range_is_put_back_in_one_line(browser, fleet_serve
 def risk_cell(page, case: str, column: str) -> str:
     cell = page.locator(f"td[data-site=campus][data-case={case}][data-col={column}]")
     return cell.get_attribute("data-value")
+
+
+def test_a_project_risk_lever_at_zero_gives_the_campus_without_the_shock(browser, server):
+    """The tiny campus with a 60-day redesign pause of probability 0.5, uploaded; its
+    probability slider moved to 0 in the project-risk card: every run's full cluster is on
+    day 61, the 30 MW step on day 60 plus a day of commissioning (the model test works
+    it out)."""
+    from tests.conftest import TINY
+
+    shock = {"kind": "redesign_pause", "probability": 0.5, "duration": "60 days"}
+    page = open_page(browser, server)
+    page.locator("input[type=file]").set_input_files(
+        files=[
+            {
+                "name": "tiny-risk.yaml",
+                "mimeType": "text/yaml",
+                "buffer": yaml_bytes({**TINY, "project_risk": [shock]}),
+            }
+        ]
+    )
+    page.wait_for_selector("h2:has-text('tiny')", timeout=WAIT_MS)
+    page.wait_for_selector(DONE, timeout=WAIT_MS)
+    page.locator(".card-header", has_text="project risk").first.click()
+    page.locator(".lever-pr0p .noUi-handle").focus()
+    for _ in range(10):  # 0.5 to 0 in steps of 0.05
+        page.keyboard.press("ArrowLeft")
+    done_for(page, "pr0p=0")
+    assert days(page, "full-edited-p50") == 61.0
+    assert days(page, "full-edited-p90") == 61.0

@@ -232,12 +232,14 @@ class Session:
             await stream.aclose()
 
     def lever_state(self) -> str:
-        """The levers moved, as the address writes them (``g0s2delay=6&icrews=2``)."""
+        """The levers moved, as the address writes them (``g0s2delay=6&rentmw=100``; a
+        number as short as it reads, so ``100.0`` and ``100`` are one state)."""
+        values = {key: widget.value for key, widget in self.widgets.items()}
         return urlencode(
             {
-                lever.key: self.widgets[lever.key].value
+                lever.key: f"{value:g}" if isinstance(value, float) else value
                 for lever in self.levers
-                if self.widgets[lever.key].value != lever.base
+                if (value := values[lever.key]) != lever.base
             }
         )
 
