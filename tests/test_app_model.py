@@ -141,6 +141,48 @@ def test_a_build_mode_lever_replaces_the_written_durations_by_the_modes():
     )
 
 
+def project_risk_runs(values: dict) -> list[float]:
+    """Full-cluster days of six runs of the tiny campus under a 60-day redesign pause that
+    strikes at ground-breaking with probability 0.5, its levers at ``values``."""
+    raw = tiny_dict()
+    raw["project_risk"] = [{"kind": "redesign_pause", "probability": 0.5, "duration": "60 days"}]
+    moved = overrides(levers_for(scenario_from_dict(raw, "tiny")), values)
+    tally = Tally()
+    tally.add(
+        run_chunk(
+            chunks(scenario_from_dict(apply_overrides(raw, moved), "t"), 3, range(6), set())[0]
+        )
+    )
+    return tally.runs()["days_to_full_cluster"].tolist()
+
+
+def test_project_risk_levers_set_a_shocks_probability_and_move_its_duration():
+    """Probability 0 is the campus without the shock (day 61: the 30 MW step on day 60
+    plus a day of commissioning), on common random numbers. Probability 1 stops every
+    run's construction; a stop two months longer (60 + 60.875 days) ends every run's
+    construction, and so its full cluster, 60.875 days later, both being past the grid."""
+    levers = {
+        lever.key: lever
+        for lever in levers_for(
+            tiny(
+                **{
+                    "project_risk": [
+                        {"kind": "redesign_pause", "probability": 0.5, "duration": "60 days"}
+                    ]
+                }
+            )
+        )
+    }
+    assert (levers["pr0p"].low, levers["pr0p"].high, levers["pr0dur"].low) == (0.0, 1.0, -1)
+    assert "pr0p" not in {lever.key for lever in levers_for(tiny())}
+    assert project_risk_runs({"pr0p": 0.0}) == [61.0] * 6
+    certain = project_risk_runs({"pr0p": 1.0})
+    longer = project_risk_runs({"pr0p": 1.0, "pr0dur": 2})
+    assert min(certain) > 61.0
+    assert [b - a for a, b in zip(certain, longer, strict=True)] == [2 * DAYS_PER_MONTH] * 6
+    assert sorted(set(project_risk_runs({}))) == [61.0, max(certain)]  # some struck, some not
+
+
 def test_chunks_answer_first_with_a_small_chunk_then_cover_each_replication_once():
     scenario = tiny()
     parts = chunks(scenario, 0, range(100), {0, 1, 2})
@@ -324,3 +366,24 @@ def test_the_dates_table_gives_the_sweeps_full_cluster_days_and_the_change():
     # per 1,000 GPUs: stage 2 installed 20 + 24 + 24 = day 68, burnt in by 70, energized 71.
     assert (shown["base", "p50"], shown["edited", "p50"]) == (61.0, 71.0)
     assert "<td>+10 d</td>" in text
+
+
+def test_a_file_the_browser_held_back_is_refused_in_the_loaders_one_line():
+    """The page's input sends a file over the limit as its name and size only: the page
+    answers with the loader's refusal; what it sends in base64 arrives as bytes."""
+    import base64
+
+    from dcsim.app.upload_widget import received
+    from dcsim.config.safe_yaml import MAX_BYTES
+
+    with pytest.raises(UserInputError) as refused:
+        received({"name": "../big.yaml", "size": 9 * 2**20, "n": 1})
+    assert refused.value.problems == ["big.yaml: larger than 4 MiB; not a config file"]
+    assert MAX_BYTES == 4 * 2**20
+    data = b"name: x\n"
+    assert (
+        received({"name": "x.yaml", "size": 8, "n": 2, "data": base64.b64encode(data).decode()})
+        == data
+    )
+    with pytest.raises(UserInputError, match=r"^x\.yaml: the browser sent no file$"):
+        received({"name": "x.yaml", "size": 8, "n": 3, "data": "not base64!"})

@@ -30,7 +30,7 @@ MAX_SHIFT_MONTHS = 36
 #: Location parameters of each distribution family in its JSON form, and their attribute.
 LOCATIONS = {"value": "value", "low": "low", "mode": "mode", "high": "high", "mean": "mean_"}
 
-Kind = Literal["date", "shift", "crews", "power", "choice", "rent"]
+Kind = Literal["date", "shift", "crews", "power", "share", "rate", "choice", "rent", "sites"]
 #: What :meth:`Lever.override` returns for a widget left at the scenario's own value.
 UNCHANGED = object()
 #: A choice lever's value for "the file's own fields", when the file names no choice.
@@ -60,7 +60,8 @@ class Lever:
     low: Any = None
     high: Any = None
     #: JSON form of what a lever rewrites whole: a shifted duration, a crews section, the
-    #: sections a choice rewrites (``{"sections": [...]}``), a rental's wiring.
+    #: sections a choice rewrites (``{"sections": [...]}``), a rental's wiring, a fleet's
+    #: site entries and the durations their ``set:`` moves (``{"sites": [...]}``).
     distribution: Mapping[str, Any] | None = None
     #: The values a ``choice`` lever offers.
     options: tuple[str, ...] = ()
@@ -77,6 +78,10 @@ class Lever:
             return {**self.distribution, "crews": None if int(value) == 0 else int(value)}
         if self.kind == "choice":
             return chosen(self.distribution, str(value))
+        if self.kind in ("share", "rate"):
+            return float(value)
+        if self.kind == "sites":
+            return int(value)
         return f"{float(value)!r} MW"
 
     def edits(self, value: Any) -> dict[str, Any]:
@@ -84,6 +89,12 @@ class Lever:
         override = self.override(value)
         if override is UNCHANGED:
             return {}
+        if self.kind == "sites":  # a fleet's sites: each entry's ``set:`` rewritten whole
+            days = override * DAYS_PER_MONTH
+            return {
+                path: {**written, **{key: shifted(form, days) for key, form in steps}}
+                for path, written, steps in self.distribution["sites"]
+            }
         if self.kind != "rent":
             return {self.path: override}
         if float(value) <= 0:
@@ -142,9 +153,10 @@ def crews_lever(key: str, label: str, path: str, section: Any) -> Lever:
 def levers_for(scenario: Scenario) -> list[Lever]:
     """The levers a scenario has, in the order of the file: grid steps (date, delay),
     on-site generation (technology, MW, lead time; or MW of rented turbines when there is
-    none), equipment lead times, crews, the halls' build mode, chip orders (date, lead
-    time). A technology lever comes before its generator's MW, so a moved MW still sets
-    the capacity (and the technology's capex per kW follows it)."""
+    none), equipment lead times, crews, the halls' build mode, each project-risk shock
+    (probability, duration), chip orders (date, lead time). A technology lever comes
+    before its generator's MW, so a moved MW still sets the capacity (and the
+    technology's capex per kW follows it)."""
     out: list[Lever | None] = []
     for i, link in enumerate(scenario.grid.interconnects):
         for j, step in enumerate(link.schedule):
@@ -214,6 +226,7 @@ def levers_for(scenario: Scenario) -> list[Lever]:
     ):
         out.append(crews_lever(key, f"{path} crews (0 = unlimited)", path, section))
     out.append(build_mode_lever(scenario))
+    out.extend(project_risk_levers(scenario))
     for i, order in enumerate(scenario.chip_orders):
         name = f"{order.chip} order {i + 1} ({order.count:,} GPUs)"
         out.append(
@@ -296,6 +309,38 @@ def build_mode_lever(scenario: Scenario) -> Lever:
         options=(AS_WRITTEN, *BUILD_MODES),
         distribution=choice_form(forms, "build_mode", BUILD_MODE_FIELDS, many=True),
     )
+
+
+def project_risk_levers(scenario: Scenario) -> list[Lever | None]:
+    """Each ``project_risk:`` shock's chance of striking (0 to 1) and its duration moved
+    by whole months. A scenario without shocks gets none: there is no public base rate to
+    offer as a default (docs/model.md, Project risk)."""
+    out: list[Lever | None] = []
+    for i, shock in enumerate(scenario.project_risk):
+        name = f"{shock.kind.replace('_', ' ')} (shock {i + 1})"
+        path = f"project_risk.{i}"
+        out.append(
+            Lever(
+                f"pr{i}p",
+                f"{name}: probability",
+                "project risk",
+                f"{path}.probability",
+                "share",
+                shock.probability,
+                0.0,
+                1.0,
+            )
+        )
+        out.append(
+            shift_lever(
+                f"pr{i}dur",
+                f"{name}: duration change (months)",
+                "project risk",
+                f"{path}.duration",
+                shock.duration,
+            )
+        )
+    return out
 
 
 def option_list(current: str | None, known: Any) -> tuple[str, ...]:

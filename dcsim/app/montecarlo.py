@@ -12,7 +12,7 @@ whole time series, so results cross a process boundary cheaply.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,7 +53,9 @@ class Chunk:
 class ChunkResult:
     replications: range
     rows: list[dict[str, Any]]
-    curves: np.ndarray  # one row per replication: GPUs energized at each day 0..horizon
+    #: One row per replication: GPUs energized at each day 0..horizon (None: a fleet's
+    #: chunk, which sends back its rows only).
+    curves: np.ndarray | None = None
 
 
 def run_chunk(chunk: Chunk) -> ChunkResult:
@@ -81,23 +83,30 @@ def day_grid(scenario: Scenario) -> np.ndarray:
 
 def chunks(scenario: Scenario, seed: int, wanted: range, done: set[int]) -> list[Chunk]:
     """The replications of ``wanted`` not yet ``done``, a small first chunk then the rest."""
+    return [Chunk(scenario, seed, part) for part in chunk_ranges(wanted, done, FIRST_CHUNK, CHUNK)]
+
+
+def chunk_ranges(wanted: range, done: set[int], first: int, size: int) -> list[range]:
+    """The replications of ``wanted`` not yet ``done`` as ranges: two of ``first // 2``
+    (the pool's two workers answer the first question together), then ranges of ``size``."""
     todo = [r for r in wanted if r not in done]
-    sizes = [FIRST_CHUNK // 2, FIRST_CHUNK // 2]  # two workers answer the first question
+    sizes = [max(1, first // 2)] * 2
     out, start = [], 0
     while start < len(todo):
-        size = sizes.pop(0) if sizes else CHUNK
-        part = todo[start : start + size]
-        out.append(Chunk(scenario, seed, range(part[0], part[-1] + 1)))
-        start += size
+        step = sizes.pop(0) if sizes else size
+        part = todo[start : start + step]
+        out.append(range(part[0], part[-1] + 1))
+        start += step
     return out
 
 
 async def arrivals(
-    pool: Executor, work: list[tuple[str, Chunk]]
+    pool: Executor, work: list[tuple[str, Any]], run: Callable[[Any], ChunkResult] = run_chunk
 ) -> AsyncIterator[tuple[str, ChunkResult]]:
-    """Submit every ``(case, chunk)`` to ``pool`` and yield each result as it arrives.
-    Closing the generator early (a newer change) cancels the chunks not yet started."""
-    submitted = [(case, pool.submit(run_chunk, chunk)) for case, chunk in work]
+    """Submit ``run(chunk)`` for every ``(case, chunk)`` to ``pool`` and yield each result
+    as it arrives. Closing the generator early (a newer change) cancels the chunks not yet
+    started."""
+    submitted = [(case, pool.submit(run, chunk)) for case, chunk in work]
     try:
         for arrival in asyncio.as_completed([_tagged(c, f) for c, f in submitted]):
             yield await arrival
@@ -131,7 +140,8 @@ class Tally:
     def add(self, result: ChunkResult) -> None:
         for i, (r, row) in enumerate(zip(result.replications, result.rows, strict=True)):
             self.rows[r] = row
-            self.curves[r] = result.curves[i]
+            if result.curves is not None:
+                self.curves[r] = result.curves[i]
         self._cache.clear()
 
     def _cached(self, name: str, compute: Any) -> Any:

@@ -3,8 +3,8 @@ session.
 
 The pool's processes are spawned (not forked from a server that runs threads) and warmed
 up as the server starts, so the first lever change does not pay for imports.
-Each page load builds its own :class:`~dcsim.app.page.WhatIf` from the scenario the
-server was started on.
+Each page load builds its own :class:`~dcsim.app.page.WhatIf` (or, for a fleet file,
+:class:`~dcsim.app.fleet_page.FleetWhatIf`) from the file the server was started on.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from dcsim.app.fleet_page import FleetWhatIf
+from dcsim.app.fleet_runs import FleetSource
 from dcsim.app.page import WhatIf
 from dcsim.app.source import Source
 from dcsim.config.safe_yaml import MAX_BYTES
@@ -28,6 +30,7 @@ def warm_up() -> None:
     from dcsim.runtime.executors import bound_to_parent
 
     bound_to_parent()
+    import dcsim.app.fleet_runs
     import dcsim.app.montecarlo  # noqa: F401
 
 
@@ -42,7 +45,9 @@ def make_pool(workers: int) -> ProcessPoolExecutor:
     return pool
 
 
-def serve(source: Source, host: str, port: int, workers: int, show: bool = False) -> None:
+def serve(
+    source: Source | FleetSource, host: str, port: int, workers: int, show: bool = False
+) -> None:
     """Serve the app until interrupted (Ctrl-C)."""
     import panel as pn
 
@@ -50,14 +55,19 @@ def serve(source: Source, host: str, port: int, workers: int, show: bool = False
     with tempfile.TemporaryDirectory(prefix="dcsim-app-") as scratch:
 
         def page():
-            session = WhatIf(source, pool, Path(scratch))
+            session = (
+                FleetWhatIf(source, pool)
+                if isinstance(source, FleetSource)
+                else WhatIf(source, pool, Path(scratch))
+            )
             pn.state.on_session_destroyed(session.stop)
             view = session.view()
             session.sync_url()
             return view
 
         origins = [f"{host}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"]
-        print(f"dcsim app: serving {source.name} on http://{host}:{port}/", flush=True)
+        name = source.path if isinstance(source, FleetSource) else source.name
+        print(f"dcsim app: serving {name} on http://{host}:{port}/", flush=True)
         try:
             pn.serve(
                 {"/": page},

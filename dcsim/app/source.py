@@ -1,4 +1,5 @@
-"""The scenario a page starts from: the file ``dcsim app`` was given, or the default campus.
+"""The scenario a page starts from: the file ``dcsim app`` was given (a campus scenario or
+a fleet file), or the default campus.
 
 Read with the command line's loader (includes resolved, bounded YAML) and validated, so a
 bad file fails on the command line in one line before any server starts.
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dcsim.app.fleet_runs import FleetSource, fleet_source, is_fleet
 from dcsim.config import Scenario, scenario_from_dict
 from dcsim.config.loader import read_yaml
 
@@ -25,6 +27,9 @@ class Source:
     name: str
 
 
-def load_source(path: str | Path) -> Source:
+def load_source(path: str | Path) -> Source | FleetSource:
+    """A campus scenario, or a fleet file (top-level ``fleet:``) for the fleet page."""
     raw = read_yaml(Path(path))
+    if is_fleet(raw):
+        return fleet_source(raw, str(path))
     return Source(raw, scenario_from_dict(raw, str(path)), str(path))

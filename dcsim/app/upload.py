@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from dcsim.app.fleet_runs import is_fleet
 from dcsim.config import Scenario, scenario_from_dict
 from dcsim.config.loader import read_yaml
 from dcsim.config.safe_yaml import MAX_BYTES, parse, read_text
@@ -33,19 +34,30 @@ def safe_name(client_name: str | None) -> str:
     return f"{stem or 'upload'}.yaml"
 
 
+def check_size(size: int, client_name: str | None) -> None:
+    """Refuse a file over the loader's limit in one line, as the command line does."""
+    if size > MAX_BYTES:
+        name = safe_name(client_name)
+        raise UserInputError(f"{name}: larger than {MAX_BYTES // 2**20} MiB; not a config file")
+
+
 def load_upload(
     data: bytes, client_name: str | None, scratch: Path
 ) -> tuple[dict[str, Any], Scenario]:
     """The scenario's raw mapping (what the levers edit) and the validated scenario."""
     name = safe_name(client_name)
-    if len(data) > MAX_BYTES:
-        raise UserInputError(f"{name}: larger than {MAX_BYTES // 2**20} MiB; not a config file")
+    check_size(len(data), client_name)
     folder = Path(tempfile.mkdtemp(prefix="upload-", dir=scratch))
     try:
         path = folder / name
         path.write_bytes(data)
         try:
             raw = parse(read_text(path), name)
+            if is_fleet(raw):
+                raise UserInputError(
+                    f"{name}: a fleet file: open it with `dcsim app {name}` (its sites' "
+                    "scenarios are files beside it)"
+                )
             if isinstance(raw, dict) and "include" in raw:
                 raise UserInputError(
                     f"{name}: include: an uploaded scenario must stand alone; upload the "

@@ -15,7 +15,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "app", help="serve a live what-if page: levers, fan chart and dates in the browser"
     )
     parser.add_argument(
-        "scenario", nargs="?", help="scenario YAML (default: configs/meta-100k-h100.yaml)"
+        "scenario",
+        nargs="?",
+        help="scenario YAML, or a fleet file for the fleet page (default: "
+        "configs/meta-100k-h100.yaml)",
     )
     parser.add_argument("--port", type=int, default=5006, help="port to listen on (5006)")
     parser.add_argument(

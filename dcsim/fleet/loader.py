@@ -62,16 +62,8 @@ def site_plans(fleet: Fleet, path: str | Path, seed: int = 0, replication: int =
     shells_left = {r.name: r.brownfield.mw for r in fleet.regions if r.brownfield}
     for number, site in enumerate(fleet.sites):
         file = Path(path).parent / site.scenario
-        if file not in texts:
-            texts[file] = read_yaml(file)
         where = f"{path}: sites.{number}"
-        base = apply_overrides(
-            apply_overrides(
-                texts[file], {"start": fleet.start, "horizon": f"{fleet.horizon!r} days"}
-            ),
-            site.set,
-            f"{where}.set.",
-        )
+        base = site_data(fleet, path, number, texts)
         fixed = None if site.shift or site.scale else scenario_from_dict(base, f"{where} ({file})")
         for copy, name in enumerate(site.copy_names(), start=1):
             origin = f"{where} copy {copy} ({file})" if site.count > 1 else f"{where} ({file})"
@@ -108,6 +100,23 @@ def site_plans(fleet: Fleet, path: str | Path, seed: int = 0, replication: int =
     funded = plans if fleet.budget is None else _funded(fleet, path, plans, sources)
     _check_vendor_chips(fleet, path, funded)
     return funded
+
+
+def site_data(
+    fleet: Fleet, path: str | Path, number: int, texts: dict[Path, dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """Site entry ``number``'s scenario as data: its file on the fleet's clock (start and
+    horizon) with the entry's ``set:`` applied, before any copy's drawn variation.
+    ``texts`` keeps files already read, by path."""
+    texts = {} if texts is None else texts
+    site = fleet.sites[number]
+    file = Path(path).parent / site.scenario
+    if file not in texts:
+        texts[file] = read_yaml(file)
+    clock = {"start": fleet.start, "horizon": f"{fleet.horizon!r} days"}
+    return apply_overrides(
+        apply_overrides(texts[file], clock), site.set, f"{path}: sites.{number}.set."
+    )
 
 
 def _check_vendor_chips(fleet: Fleet, path: str | Path, plans: list[SitePlan]) -> None:

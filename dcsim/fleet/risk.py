@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -53,5 +53,28 @@ def site_risk(runs: pd.DataFrame, by: Sequence[dt.date]) -> pd.DataFrame:
                 days = day_numbers(ok[f"site.{site}.{key}"])
                 share = float(np.mean(days <= limit)) if len(days) else float("nan")
                 row[f"p_{key.removesuffix('_date')}_by_{date.isoformat()}"] = share
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def region_risk(runs: pd.DataFrame, regions: Mapping[str, str], by: dt.date) -> pd.DataFrame:
+    """One row per region (``regions`` maps each site to its region, in file order):
+    its ``sites``, the P10/P50/P90 of the GPUs its sites have energized at the end
+    (summed per replication), and the probability that every site of the region has
+    first power, and its full cluster, by ``by``. A region is at risk when one of its
+    sites is, so the probabilities are of all its sites together, per replication."""
+    ok = runs[runs["status"] == "ok"] if "status" in runs else runs
+    limit = day_number(by)
+    rows = []
+    for region in dict.fromkeys(regions.values()):
+        sites = [site for site, where in regions.items() if where == region]
+        gpus = sum(ok[f"site.{site}.gpus_energized_final"].to_numpy(float) for site in sites)
+        row: dict[str, object] = {"region": region, "sites": len(sites), "replications": len(ok)}
+        for name, level in QUANTILES:
+            row[f"gpus_energized_{name}"] = float(np.quantile(gpus, level)) if len(ok) else None
+        for key in ("first_power_date", "full_cluster_date"):
+            every = np.all([day_numbers(ok[f"site.{site}.{key}"]) <= limit for site in sites], 0)
+            share = float(np.mean(every)) if len(ok) else float("nan")
+            row[f"p_all_{key.removesuffix('_date')}_by_{by.isoformat()}"] = share
         rows.append(row)
     return pd.DataFrame(rows)
