@@ -59,11 +59,51 @@ def test_standard_is_what_the_shipped_configs_write():
     assert standard.build_mode is None and scenario_from_dict(data).build_mode == "standard"
 
 
-def write_calibration(path, **modes):
-    path.write_text(
-        json.dumps({"format": CALIBRATION_FORMAT, "version": CALIBRATION_VERSION, "modes": modes}),
-        encoding="utf-8",
+def write_calibration(path, version=CALIBRATION_VERSION, project_risk=None, **modes):
+    document = {"format": CALIBRATION_FORMAT, "version": version, "modes": modes}
+    if project_risk is not None:
+        document["project_risk"] = project_risk
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+
+STOP = {
+    "kind": "project_pause",
+    "probability": 0.25,
+    "duration": {"dist": "lognormal", "median": "200 days", "sigma": 0.5},
+    "window": "0 days",
+}
+
+
+def test_a_calibration_supplies_its_fitted_shocks_unless_the_scenario_writes_its_own(tmp_path):
+    path = tmp_path / "cal.json"
+    write_calibration(path, project_risk=[STOP])
+    (shock,) = scenario_from_dict(unwritten(calibration=str(path))).project_risk
+    assert (shock.kind, shock.probability, shock.duration.median) == ("project_pause", 0.25, 200)
+    # written as null: unwritten; written as a list (even empty): the scenario's own
+    assert (
+        len(scenario_from_dict(unwritten(calibration=str(path), project_risk=None)).project_risk)
+        == 1
     )
+    assert scenario_from_dict(unwritten(calibration=str(path), project_risk=[])).project_risk == []
+    own = {**STOP, "kind": "permit_challenge", "probability": 0.1}
+    (mine,) = scenario_from_dict(unwritten(calibration=str(path), project_risk=[own])).project_risk
+    assert mine.kind == "permit_challenge"
+    # no calibration, no shocks (the default)
+    assert scenario_from_dict(unwritten()).project_risk == []
+
+
+def test_a_version_1_calibration_is_still_read_and_fitted_no_shocks(tmp_path):
+    path = tmp_path / "old.json"
+    fitout = {"dist": "lognormal", "median": "80 days", "sigma": 0.3}
+    write_calibration(
+        path,
+        version=1,
+        project_risk=[STOP],  # a version-1 file has none; anything there is not read
+        conversion={"shell_time": "0 days", "fitout_time": fitout},
+    )
+    scenario = scenario_from_dict(unwritten(build_mode="conversion", calibration=str(path)))
+    assert scenario.halls[0].fitout_time.median == pytest.approx(80)
+    assert scenario.project_risk == []
 
 
 def test_a_named_calibration_file_supplies_the_durations_relative_to_the_scenario(tmp_path):
@@ -93,6 +133,10 @@ def test_a_named_calibration_file_supplies_the_durations_relative_to_the_scenari
         ("{not json", "not JSON"),
         ('{"format": "other"}', "not a dcsim calibration file"),
         ('{"format": "dcsim-calibration", "version": 99, "modes": {}}', "format version 99"),
+        (
+            '{"format": "dcsim-calibration", "version": 2, "modes": {}, "project_risk": 3}',
+            "'project_risk' must be a list of shocks",
+        ),
         (
             '{"format": "dcsim-calibration", "version": 1, "modes": {"igloo": {}}}',
             "'modes' must map",

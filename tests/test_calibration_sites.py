@@ -58,6 +58,38 @@ def test_after_construction_a_pod_takes_install_burn_in_and_commissioning(sites)
 
 def test_a_stated_grid_feeds_the_campus(sites):
     site = sites["alpha-conversion"]
-    fed = type(site)(**{**site.__dict__, "grid_mw": 20.0, "onsite_generation_mw": 10.0})
+    fed = type(site)(**{**site.__dict__, "grid_mw": 40.0, "onsite_generation_mw": 10.0})
     (interconnect,) = site_scenario(fed).grid.interconnects
-    assert interconnect.schedule[0].capacity == pytest.approx(30 * 1.01)
+    assert interconnect.schedule[0].capacity == pytest.approx(50 * 1.01)
+
+
+def test_a_capacity_the_site_reached_is_carried_by_its_feed(sites):
+    """Alpha reached 20,000 GPUs: a stated 5 MW grid is not all it had. The feed carries
+    the reached IT load at the scenario's PUE (1.08), 1% headroom on top."""
+    site = sites["alpha-conversion"]
+    fed = type(site)(**{**site.__dict__, "grid_mw": 5.0})
+    scenario = site_scenario(fed)
+    (interconnect,) = scenario.grid.interconnects
+    it_kw = builtin_catalog()["h100-sxm"].it_kw
+    assert interconnect.schedule[0].capacity == pytest.approx(20_000 * it_kw / 1000 * 1.08 * 1.01)
+
+
+def test_no_site_of_the_shipped_dataset_is_forecast_never_for_a_date_it_reached():
+    """Every milestone the shipped dataset says was reached (exact, interval or 'reached
+    by') is reached in simulation at the fallback durations: a 'never' there is a power
+    path the site scenario lacks (Abilene's on-site gas plant was one)."""
+    from dcsim.calibration.dataset import shipped_sites
+    from dcsim.calibration.sites import HORIZON_YEARS
+
+    never = HORIZON_YEARS * 365.25
+    missed = []
+    for site in load_sites(shipped_sites()).sites:
+        wanted = [d for d in durations(site) if d.censored != "right"]
+        if wanted:
+            days, _ = simulate_site(site_scenario(site), wanted, 2, seed=0)
+            missed += [
+                (site.site_id, d.milestone, d.value)
+                for i, d in enumerate(wanted)
+                if (days[:, i] > never).any()
+            ]
+    assert missed == []

@@ -50,9 +50,10 @@ def backtest_command(args: argparse.Namespace) -> int:
     from dcsim.calibration.backtest import backtest
     from dcsim.calibration.cache import cached
     from dcsim.calibration.dataset import load_sites, shipped_sites
+    from dcsim.calibration.fit import Calibrated
     from dcsim.calibration.report import headline, write_report
     from dcsim.calibration.store import dumps
-    from dcsim.config.build_modes import calibrated_modes
+    from dcsim.config.build_modes import calibrated_modes, calibrated_project_risk
     from dcsim.errors import UserInputError
     from dcsim.files import output_dir
     from dcsim.rng import check_seed
@@ -72,7 +73,10 @@ def backtest_command(args: argparse.Namespace) -> int:
     fixed = None
     if args.calibration:
         try:
-            fixed = calibrated_modes(args.calibration)
+            fixed = Calibrated(
+                calibrated_modes(args.calibration),
+                tuple(calibrated_project_risk(args.calibration)),
+            )
         except ValueError as error:
             raise UserInputError(f"--calibration {error}") from None
     with contextlib.ExitStack() as stack:

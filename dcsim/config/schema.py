@@ -34,6 +34,7 @@ from dcsim.config.build_modes import (
     FALLBACKS,
     BuildMode,
     calibrated_modes,
+    calibrated_project_risk,
     mode_durations,
 )
 from dcsim.config.catalog import ChipSpec, catalog_with, fleet_hour_value
@@ -532,7 +533,12 @@ class ProjectShock(Section):
     financing pause, a labour shortage). One draw per shock per run, so every hall moves
     together; see the model doc's "Project risk" section for suggested values."""
 
-    kind: Literal["redesign_pause", "permit_challenge", "financing_pause", "labour_shortage"]
+    kind: Literal[
+        "redesign_pause", "permit_challenge", "financing_pause", "labour_shortage", "project_pause"
+    ] = Field(
+        description="what stops the project; `project_pause` is a stop whose cause the data "
+        "does not tell (the one `dcsim calibrate` fits)"
+    )
     probability: float = Field(
         ge=0,
         le=1,
@@ -599,7 +605,8 @@ class Scenario(Section):
     project_risk: list[ProjectShock] = Field(
         default_factory=list,
         max_length=100,
-        description="shocks shared by every hall of the campus (empty: none, the default)",
+        description="shocks shared by every hall of the campus (empty: none, the default; "
+        "unwritten in a scenario naming a `calibration`: that file's fitted shocks)",
     )
 
     _topology: _Topology = PrivateAttr()
@@ -616,11 +623,17 @@ class Scenario(Section):
     def _mode_durations(cls, data: object) -> object:
         """Halls that do not write their shell or fit-out time get their build mode's; a
         time written as null (``shell_time:``) is one not written, not a hall that takes
-        no time to build."""
+        no time to build. A scenario naming a calibration that writes no ``project_risk``
+        gets the shocks the calibration fitted (``project_risk: []`` turns them off)."""
         if not isinstance(data, dict) or not isinstance(data.get("halls"), list):
             return data
         campus_mode = data.get("build_mode", "standard")
         calibration = data.get("calibration")
+        if isinstance(calibration, str) and data.get("project_risk") is None:
+            # Unwritten (or written as null): the calibration's fitted shocks. A bad
+            # calibration file is reported with its field path (below).
+            with contextlib.suppress(ValueError):
+                data = {**data, "project_risk": calibrated_project_risk(calibration)}
         halls = []
         for hall in data["halls"]:
             if isinstance(hall, dict):
