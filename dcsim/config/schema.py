@@ -606,7 +606,7 @@ class Scenario(Section):
         default_factory=list,
         max_length=100,
         description="shocks shared by every hall of the campus (empty: none, the default; "
-        "unwritten in a scenario naming a `calibration`: that file's fitted shocks)",
+        "unwritten in a scenario that writes a `calibration` key: that file's fitted shocks)",
     )
 
     _topology: _Topology = PrivateAttr()
@@ -623,17 +623,20 @@ class Scenario(Section):
     def _mode_durations(cls, data: object) -> object:
         """Halls that do not write their shell or fit-out time get their build mode's; a
         time written as null (``shell_time:``) is one not written, not a hall that takes
-        no time to build. A scenario naming a calibration that writes no ``project_risk``
-        gets the shocks the calibration fitted (``project_risk: []`` turns them off)."""
+        no time to build. A scenario that names a calibration file (writes the
+        ``calibration`` key) and no ``project_risk`` gets the shocks the file fitted
+        (``project_risk: []`` turns them off): a stop moves every hall, written durations or
+        not, so it is taken only from a calibration the scenario states."""
         if not isinstance(data, dict) or not isinstance(data.get("halls"), list):
             return data
         campus_mode = data.get("build_mode", "standard")
         calibration = data.get("calibration")
-        if isinstance(calibration, str) and data.get("project_risk") is None:
-            # Unwritten (or written as null): the calibration's fitted shocks. A bad
-            # calibration file is reported with its field path (below).
+        written = data.get("calibration")
+        if isinstance(written, str) and data.get("project_risk") is None:
+            # A calibration the file names, and shocks unwritten (or null): the file's
+            # fitted shocks. A bad calibration file is reported with its field path.
             with contextlib.suppress(ValueError):
-                data = {**data, "project_risk": calibrated_project_risk(calibration)}
+                data = {**data, "project_risk": calibrated_project_risk(written)}
         halls = []
         for hall in data["halls"]:
             if isinstance(hall, dict):
