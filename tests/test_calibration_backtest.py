@@ -143,3 +143,14 @@ def test_the_reference_class_scales_by_size():
 def test_the_time_split_puts_about_two_thirds_of_sites_before_the_cut():
     sites = [exact_site(f"s{y}", f"{y}-06-01", 100) for y in (2020, 2021, 2022, 2023, 2024, 2025)]
     assert split_date(Dataset("mem", "0" * 64, tuple(sites))) == dt.date(2024, 1, 1)
+
+
+def test_the_text_summary_shows_a_method_without_forecasts_as_dashes(cli):
+    """The tiny dataset has too few outcomes for a reference class (fewer than three other
+    sites' dates): its row reads '-', not a traceback."""
+    from pathlib import Path
+
+    tiny = Path(__file__).parent / "data" / "sites" / "tiny.csv"
+    done = cli("backtest", "--data", tiny, "--executor", "serial", "--replications", "10")
+    assert done.returncode == 0, done.stderr
+    assert "reference_class  P10-P90 -  P25-P75 -  CRPS -  interval score -" in done.stdout

@@ -97,9 +97,19 @@ def backtest_command(args: argparse.Namespace) -> int:
     else:
         print(headline(result))
         for name, scores in (("calibrated", result), *result["baselines"].items()):
-            print(
-                f"  {name:<16} P10-P90 {scores['coverage_p10_p90']:.0%}  P25-P75 "
-                f"{scores['coverage_p25_p75']:.0%}  CRPS {scores['crps_mean']:.0f} d  "
-                f"interval score {scores['interval_score_mean']:.0f} d"
-            )
+            print(f"  {name:<16} {score_line(scores)}")
     return 0
+
+
+def score_line(scores: dict) -> str:
+    """One method's scores; '-' for a score it has none of (a reference class with fewer
+    than three other outcomes to draw on forecasts nothing)."""
+
+    def shown(key: str, fmt: str, unit: str = "") -> str:
+        return "-" if scores.get(key) is None else format(scores[key], fmt) + unit
+
+    return (
+        f"P10-P90 {shown('coverage_p10_p90', '.0%')}  P25-P75 "
+        f"{shown('coverage_p25_p75', '.0%')}  CRPS {shown('crps_mean', '.0f', ' d')}  "
+        f"interval score {shown('interval_score_mean', '.0f', ' d')}"
+    )
