@@ -329,6 +329,12 @@ class Hall(Section):
         None,
         description="mechanical/electrical fit-out after the shell; default: the build mode's",
     )
+    commissioning_time: Duration | None = Field(
+        None,
+        description="power-on to energized for each of this hall's stages (a hall with its "
+        "own electrical plant or cooling may take longer than the rest); default: the "
+        "scenario's energization.commissioning_time",
+    )
     cost_per_mw: quantity("money_per_power") = Field(
         "11.7 MUSD/MW",
         **cited(
