@@ -27,10 +27,26 @@ def test_a_conversion_site_is_one_hall_of_pods_with_the_modes_durations(sites):
     assert hall.shell_time.mean() == 0 and scenario.build_mode == "conversion"
     assert str(scenario.start) == "2024-03-01" == str(hall.construction_start)
     assert scenario.chip_orders[0].count == 20000
+    # dcsim's scaled defaults: 3 crews per 100,000 GPUs rounded up (0.6 -> 1), and one
+    # monthly shipment per 40,000 GPUs (20,000 -> 1).
+    assert scenario.installation.crews == 1 and scenario.chip_orders[0].batches == 1
+
+
+def test_a_site_names_its_calibration_and_is_uncalibrated_without_one(sites):
+    # The backtest's "defaults" baseline: the conversion fallback, triangular 2-3-4 months
+    # of fit-out, not the shipped fit (lognormal, median 72.0871 days) a scenario that
+    # names no calibration gets.
+    month = 365.25 / 12
+    fallback = site_scenario(sites["alpha-conversion"]).halls[0].fitout_time
+    assert (fallback.low, fallback.mode, fallback.high) == pytest.approx(
+        (2 * month, 3 * month, 4 * month)
+    )
+    fitted = site_scenario(sites["alpha-conversion"], calibration="dcsim").halls[0]
+    assert fitted.fitout_time.median == pytest.approx(72.0871)
 
 
 def test_sizes_come_from_count_or_planned_mw_and_unknown_chips_get_a_proxy(sites):
-    # 50 MW of GB200 at 1,666.7 W x 1.10 per GPU.
+    # 50 MW of GB200 at 1,833.3 W x 1.10 per GPU.
     gb200 = builtin_catalog()["gb200"].it_kw
     assert gpu_count(sites["beta-standard"]) == round(50_000 / gb200)
     tents = site_scenario(sites["gamma-tents"])
@@ -41,17 +57,18 @@ def test_sizes_come_from_count_or_planned_mw_and_unknown_chips_get_a_proxy(sites
 
 
 def test_after_construction_a_pod_takes_install_burn_in_and_commissioning(sites):
-    # Once the hall is ready: 5,000 GPUs at 4 days per 1,000 with a crew per pod (20 days),
-    # burn-in 7 and commissioning 5 days = 32 days, unless the chips (8-12 weeks after
-    # ordering) come later than the hall.
+    # Once the hall is ready: 5,000 GPUs at 4 days per 1,000 with the campus's one crew
+    # (20 days), burn-in 7 and commissioning 5 days = 32 days, unless the chips (8-12 weeks
+    # after ordering, in one shipment) come later than the hall.
     site = sites["alpha-conversion"]
     wanted = durations(site)
     days, construction = simulate_site(site_scenario(site), wanted, 40, seed=1)
     after = days[:, 0] - construction
     assert np.all(after >= 32 - 1e-9)
     assert np.median(after) == pytest.approx(32)
-    # 20,000 GPUs are four pods installed side by side: all energized together.
-    assert np.allclose(days[:, 1], days[:, 0])
+    # 20,000 GPUs are four pods racked one after another by the one crew: the last is
+    # energized 3 x 20 = 60 days after the first.
+    assert np.allclose(days[:, 1] - days[:, 0], 60)
     # The same seed draws the same days.
     assert np.array_equal(simulate_site(site_scenario(site), wanted, 40, seed=1)[0], days)
 

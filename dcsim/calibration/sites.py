@@ -83,7 +83,10 @@ def site_scenario(
 ) -> Scenario:
     """The dcsim scenario of ``site`` (every site has one: see :func:`gpu_count`). Its
     hall's shell and fit-out times are ``durations`` when given (a fit in progress), else
-    its build mode's, from ``calibration`` or the fallbacks; its project-wide shocks are
+    its build mode's, from ``calibration`` or, when that is None, the uncalibrated
+    fallbacks: the scenario writes ``calibration: null`` rather than leaving it out, which
+    would give the shipped calibration (the schema's default), so the fit's prior offsets
+    and the backtest's "defaults" baseline stay uncalibrated. Its project-wide shocks are
     ``project_risk`` when given, else ``calibration``'s (none without one)."""
     count = gpu_count(site)
     origin = site.first("construction_start") or site.first("announced")
