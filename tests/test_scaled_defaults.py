@@ -118,3 +118,25 @@ def test_gb200_system_power_is_epochs_median_nvl72_rack():
     gb200 = builtin_catalog()["gb200"]
     assert gb200.system_power_per_gpu * 1e6 == pytest.approx(132_000 / 72, abs=0.05)
     assert gb200.it_kw == pytest.approx(132 / 72 * 1.10, abs=1e-4)
+
+
+def test_a_file_without_crews_runs_with_one_crew_through_the_cli(cli, tmp_path):
+    """The tiny campus (two 4,000-GPU stages, 8,000 GPUs -> 1 crew; 8,000 ordered -> one
+    shipment, on site on day 5) is ready on day 20. Its one crew racks stage 1 in 4 days,
+    so stage 2 waits 4 days for it: 4,000 x 4 = 16,000 GPU-days charged to crews. Written
+    as unlimited (null), nobody waits."""
+    import json
+
+    import yaml
+
+    default = without_crews()
+    del default["chip_orders"][0]["batches"]
+    unlimited = {**default, "installation": {**default["installation"], "crews": None}}
+    waits = {}
+    for label, data in (("default", default), ("unlimited", unlimited)):
+        scenario_file = tmp_path / f"{label}.yaml"
+        scenario_file.write_text(yaml.safe_dump(data), encoding="utf-8")
+        done = cli("run", scenario_file, "--json")
+        assert done.returncode == 0, done.stderr
+        waits[label] = json.loads(done.stdout)["constraint_gpu_days"]["installation_crews"]
+    assert waits == {"default": pytest.approx(16_000), "unlimited": 0}

@@ -63,8 +63,9 @@ class ScheduleStep(Section):
             "default: a step arrives on the date written unless a slip is written too",
             "no public base rate of a dated utility step's slip was found, so none is "
             "assumed. For scale only: Bloom Energy's 2026 power report puts utility "
-            "delivery 1.5-2 years later than data-center developers expect in Northern "
-            "Virginia, the Bay Area and Atlanta (via build.inc, Jun 2026; secondary); "
+            "delivery about 1.5-2 years later than hyperscalers and colocation providers "
+            "expect, a gap widening in Northern Virginia, the Bay Area and Atlanta (via "
+            "build.inc, Jun 2026; secondary); "
             "LBNL's 'Queued Up' 5-year median is request-to-operation, not a step's slip",
         ),
     )
@@ -407,8 +408,8 @@ class Installation(Section):
             "installation crews; not written: 3 per 100,000 planned GPUs of the scenario, "
             "rounded up (1 up to 33,333 GPUs, 17 for 550,000); null = unlimited",
             "xAI Colossus: 100,000 H100 racked within about 4 months (122 days, xAI / "
-            "NVIDIA, Sep 2024; secondary): 100 x 4 crew-days / 122 days = 3.3 crews at "
-            "time_per_1000_gpus; kept in proportion to the campus's GPUs "
+            "NVIDIA, Sep 2024; secondary): 100,000 / 1,000 x 4 crew-days / 122 days = 3.3 "
+            "crews at time_per_1000_gpus; kept in proportion to the campus's GPUs "
             "(dcsim/config/scaled_defaults.py says why)",
             default_text="3 per 100,000 GPUs",
         ),
