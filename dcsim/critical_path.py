@@ -11,6 +11,12 @@ target, and shortening a link off it does not (until another chain becomes the l
 chips, crews, and any plug-in's). Every chain ends in a stage's own
 installation, burn-in and commissioning, which follow whatever came before; they set the
 date only when nothing else is on the chain.
+
+A hall's build stopped by a project-wide shock (a redesign, a permit challenge: any class
+that pauses construction) is one run of links on its entity: shell, the stop, the rest of
+the shell, fit-out. The work after the stop would have been done anyway; it is the stop that
+moved the date, so a build that ends the chain and was stopped names the latest stop's
+kind, not ``construction``.
 """
 
 from __future__ import annotations
@@ -24,6 +30,9 @@ from dcsim.sim.trace import Link
 
 if TYPE_CHECKING:
     from dcsim.sim.model import BuildOut
+
+#: The kind of a hall's own build links (shell and fit-out pieces).
+CONSTRUCTION = "construction"
 
 COLUMNS = (
     "target",
@@ -47,12 +56,28 @@ def chain_to(model: BuildOut, day: float | None) -> list[Link]:
 
 
 def set_by(chain: list[Link]) -> str | None:
-    """The kind of the last constraint wait on the chain (see the module docstring)."""
+    """The kind of the last constraint wait on the chain, or of the latest stop of the
+    hall build it ends (see the module docstring)."""
     kinds = constraint_kinds()
-    for link in reversed(chain):
+    for index in range(len(chain) - 1, -1, -1):
+        link = chain[index]
+        if link.kind == CONSTRUCTION:
+            return _stop_of_build(chain[: index + 1], kinds) or CONSTRUCTION
         if link.kind in kinds:
             return link.kind
     return chain[-1].kind if chain else None
+
+
+def _stop_of_build(chain: list[Link], kinds: tuple[str, ...]) -> str | None:
+    """The kind of the latest stop in the run of links on one hall that ends ``chain`` (a
+    construction link), or None if its build was not stopped."""
+    hall = chain[-1].entity
+    for link in reversed(chain):
+        if link.entity != hall or link.kind not in kinds:
+            return None
+        if link.kind != CONSTRUCTION:
+            return link.kind
+    return None
 
 
 def constraint_entities(chain: list[Link]) -> set[str]:

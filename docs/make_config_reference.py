@@ -113,6 +113,8 @@ def describe_type(prop: dict[str, Any], defs: dict[str, Any], titles: dict[str, 
 def describe_default(prop: dict[str, Any], required: bool) -> str:
     if required:
         return "**required**"
+    if "default_text" in prop:  # a default worked out from other fields
+        return prop["default_text"]
     if "default" not in prop:
         return {"array": "`[]`", "object": "`{}`"}.get(prop.get("type"), "")
     value = prop["default"]

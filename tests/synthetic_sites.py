@@ -43,9 +43,12 @@ def write_synthetic(
     per_mode: int,
     as_of: dt.date = dt.date(2026, 1, 1),
     gpus: int = 5000,
+    shock: dict | None = None,
+    spacing_days: int = 23,
 ) -> list[dict[str, str]]:
     """Write ``per_mode`` sites of each mode in ``truth`` (mode -> median construction
-    days), each's first power simulated once from its own replication; a first power after
+    days), each's first power simulated once from its own replication (with the
+    project-wide ``shock``, as a scenario writes it, when given); a first power after
     ``as_of`` is written as not reached as of that day (right-censored)."""
     first_power = Duration(
         "x", "first_power", None, None, 0.0, 0.0, "exact", 0.0, "construction_start"
@@ -55,9 +58,10 @@ def write_synthetic(
     for mode, median in truth.items():
         durations = split_construction(median, sigma, shell_share(mode))
         for i in range(per_mode):
-            start = FIRST_START + dt.timedelta(days=23 * index)
+            start = FIRST_START + dt.timedelta(days=spacing_days * index)
             site = synthetic_site(f"{mode.replace('_', '-')}-{i}", mode, start, gpus)
-            scenario = site_scenario(site, durations=durations)
+            risk = None if shock is None else [shock]
+            scenario = site_scenario(site, durations=durations, project_risk=risk)
             days, _ = simulate_site(scenario, [first_power], 1, seed=4242 + index)
             reached = start + dt.timedelta(days=round(float(days[0, 0])))
             base = {

@@ -121,24 +121,30 @@ def test_renting_turbines_never_powers_a_run_later():
 
 
 def test_a_build_mode_lever_replaces_the_written_durations_by_the_modes():
-    """``standard`` falls back to the durations the shipped files write (same scenario);
-    ``fast_track`` to the mode's own."""
+    """The lever gives every hall its mode's durations from the scenario's calibration (the
+    shipped fit when it names none); uncalibrated (``calibration: null``), ``standard``
+    falls back to the durations the shipped files write (same scenario)."""
     from dcsim.config.build_modes import mode_durations
+
+    def shell_of(durations: dict) -> object:
+        data = apply_overrides(tiny_dict(), {"halls.0.shell_time": durations["shell_time"]})
+        return scenario_from_dict(data, "t").halls[0].shell_time
 
     scenario = load_scenario(DEFAULT_CONFIG)
     levers = levers_for(scenario)
+    fast = load_scenario(DEFAULT_CONFIG, overrides(levers, {"buildmode": "fast_track"}))
+    assert all(h.build_mode == "fast_track" for h in fast.halls)
+    assert fast.halls[0].shell_time == shell_of(mode_durations("fast_track", "dcsim"))
     standard = load_scenario(DEFAULT_CONFIG, overrides(levers, {"buildmode": "standard"}))
+    assert standard.halls[0].shell_time == shell_of(mode_durations("standard", "dcsim"))
+
+    uncalibrated = load_scenario(DEFAULT_CONFIG, {"calibration": None})
+    levers = levers_for(uncalibrated)
+    standard = load_scenario(
+        DEFAULT_CONFIG, {"calibration": None, **overrides(levers, {"buildmode": "standard"})}
+    )
     assert [h.shell_time for h in standard.halls] == [h.shell_time for h in scenario.halls]
     assert [h.fitout_time for h in standard.halls] == [h.fitout_time for h in scenario.halls]
-    fast = load_scenario(DEFAULT_CONFIG, overrides(levers, {"buildmode": "fast_track"}))
-    expected = mode_durations("fast_track", None)["shell_time"]
-    assert all(h.build_mode == "fast_track" for h in fast.halls)
-    assert (
-        fast.halls[0].shell_time
-        == scenario_from_dict(apply_overrides(tiny_dict(), {"halls.0.shell_time": expected}), "t")
-        .halls[0]
-        .shell_time
-    )
 
 
 def project_risk_runs(values: dict) -> list[float]:

@@ -18,8 +18,9 @@ MONTH = DAYS_PER_YEAR / 12  # pint: a month is 30.4375 days
 
 
 def unwritten(**fields: object) -> dict:
-    """The tiny scenario whose hall writes neither shell nor fit-out time."""
-    data = tiny_dict(**fields)
+    """The tiny scenario whose hall writes neither shell nor fit-out time, uncalibrated
+    (``calibration: null``: the cited fallbacks) unless ``fields`` name a calibration."""
+    data = tiny_dict(**{"calibration": None, **fields})
     for key in ("shell_time", "fitout_time"):
         data["halls"][0].pop(key)
     return data
@@ -47,9 +48,9 @@ def test_the_campus_mode_is_the_default_and_written_durations_win():
     assert (h3.shell_time.mean(), h3.fitout_time.mean()) == (9, 1)
 
 
-def test_standard_is_what_the_shipped_configs_write():
+def test_uncalibrated_standard_is_what_the_shipped_configs_write():
     shipped = load_scenario(DEFAULT_CONFIG).halls[0]
-    data = read_yaml(DEFAULT_CONFIG)
+    data = {**read_yaml(DEFAULT_CONFIG), "calibration": None}
     for hall in data["halls"]:
         hall.pop("shell_time")
         hall.pop("fitout_time")
@@ -59,11 +60,71 @@ def test_standard_is_what_the_shipped_configs_write():
     assert standard.build_mode is None and scenario_from_dict(data).build_mode == "standard"
 
 
-def write_calibration(path, **modes):
-    path.write_text(
-        json.dumps({"format": CALIBRATION_FORMAT, "version": CALIBRATION_VERSION, "modes": modes}),
-        encoding="utf-8",
+def test_a_scenario_naming_no_calibration_gets_the_shipped_fit():
+    # dcsim/data/calibration.json, fitted on dcsim/data/sites.csv: a standard hall's shell
+    # is lognormal with median 378.355 days and fit-out 201.001 days, sigma 0.59634 each;
+    # a conversion has no shell. The file's project-wide stop is not taken: the scenario
+    # does not write the calibration key.
+    data = tiny_dict()
+    for key in ("shell_time", "fitout_time"):
+        data["halls"][0].pop(key)
+    scenario = scenario_from_dict(data)
+    hall = scenario.halls[0]
+    assert scenario.calibration == "dcsim"
+    assert (hall.shell_time.median, hall.fitout_time.median) == pytest.approx((378.355, 201.001))
+    assert hall.shell_time.sigma == hall.fitout_time.sigma == pytest.approx(0.59634)
+    assert scenario.project_risk == []
+    data["build_mode"] = "conversion"
+    converted = scenario_from_dict(data).halls[0]
+    assert converted.shell_time.mean() == 0
+    assert converted.fitout_time.median == pytest.approx(72.0871)
+
+
+def write_calibration(path, version=CALIBRATION_VERSION, project_risk=None, **modes):
+    document = {"format": CALIBRATION_FORMAT, "version": version, "modes": modes}
+    if project_risk is not None:
+        document["project_risk"] = project_risk
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+
+STOP = {
+    "kind": "project_pause",
+    "probability": 0.25,
+    "duration": {"dist": "lognormal", "median": "200 days", "sigma": 0.5},
+    "window": "0 days",
+}
+
+
+def test_a_calibration_supplies_its_fitted_shocks_unless_the_scenario_writes_its_own(tmp_path):
+    path = tmp_path / "cal.json"
+    write_calibration(path, project_risk=[STOP])
+    (shock,) = scenario_from_dict(unwritten(calibration=str(path))).project_risk
+    assert (shock.kind, shock.probability, shock.duration.median) == ("project_pause", 0.25, 200)
+    # written as null: unwritten; written as a list (even empty): the scenario's own
+    assert (
+        len(scenario_from_dict(unwritten(calibration=str(path), project_risk=None)).project_risk)
+        == 1
     )
+    assert scenario_from_dict(unwritten(calibration=str(path), project_risk=[])).project_risk == []
+    own = {**STOP, "kind": "permit_challenge", "probability": 0.1}
+    (mine,) = scenario_from_dict(unwritten(calibration=str(path), project_risk=[own])).project_risk
+    assert mine.kind == "permit_challenge"
+    # no calibration written: the shipped durations (the default), but no shocks
+    assert scenario_from_dict(unwritten()).project_risk == []
+
+
+def test_a_version_1_calibration_is_still_read_and_fitted_no_shocks(tmp_path):
+    path = tmp_path / "old.json"
+    fitout = {"dist": "lognormal", "median": "80 days", "sigma": 0.3}
+    write_calibration(
+        path,
+        version=1,
+        project_risk=[STOP],  # a version-1 file has none; anything there is not read
+        conversion={"shell_time": "0 days", "fitout_time": fitout},
+    )
+    scenario = scenario_from_dict(unwritten(build_mode="conversion", calibration=str(path)))
+    assert scenario.halls[0].fitout_time.median == pytest.approx(80)
+    assert scenario.project_risk == []
 
 
 def test_a_named_calibration_file_supplies_the_durations_relative_to_the_scenario(tmp_path):
@@ -93,6 +154,10 @@ def test_a_named_calibration_file_supplies_the_durations_relative_to_the_scenari
         ("{not json", "not JSON"),
         ('{"format": "other"}', "not a dcsim calibration file"),
         ('{"format": "dcsim-calibration", "version": 99, "modes": {}}', "format version 99"),
+        (
+            '{"format": "dcsim-calibration", "version": 2, "modes": {}, "project_risk": 3}',
+            "'project_risk' must be a list of shocks",
+        ),
         (
             '{"format": "dcsim-calibration", "version": 1, "modes": {"igloo": {}}}',
             "'modes' must map",

@@ -96,9 +96,10 @@ def test_leave_one_out_never_sees_the_site_it_forecasts(small):
     second = leave_one_out(dataset, moved, 0, Serial(), replications=10)
     by_site = lambda scored: {s.site: s.p50 for s in scored}  # noqa: E731
     assert by_site(first)[target] == by_site(second)[target]
-    # Every other conversion site's forecast moves with the target's data.
+    # Every other site's forecast moves with the target's data (which way depends on
+    # whether the fit reads the outlier as a slower mode or as a project-wide stop).
     other = dataset.sites[1].site_id
-    assert by_site(second)[other] > by_site(first)[other]
+    assert by_site(second)[other] != by_site(first)[other]
 
 
 def exact_site(site_id: str, start: str, first_power_days: int, gpus: int = 1000):
@@ -142,3 +143,14 @@ def test_the_reference_class_scales_by_size():
 def test_the_time_split_puts_about_two_thirds_of_sites_before_the_cut():
     sites = [exact_site(f"s{y}", f"{y}-06-01", 100) for y in (2020, 2021, 2022, 2023, 2024, 2025)]
     assert split_date(Dataset("mem", "0" * 64, tuple(sites))) == dt.date(2024, 1, 1)
+
+
+def test_the_text_summary_shows_a_method_without_forecasts_as_dashes(cli):
+    """The tiny dataset has too few outcomes for a reference class (fewer than three other
+    sites' dates): its row reads '-', not a traceback."""
+    from pathlib import Path
+
+    tiny = Path(__file__).parent / "data" / "sites" / "tiny.csv"
+    done = cli("backtest", "--data", tiny, "--executor", "serial", "--replications", "10")
+    assert done.returncode == 0, done.stderr
+    assert "reference_class  P10-P90 -  P25-P75 -  CRPS -  interval score -" in done.stdout

@@ -120,6 +120,15 @@ def write(
             "duplicate site: 'Alpha' is also site 'alpha-conversion'",
         ),
         ({(1, "source_url"): ""}, "row 3, column source_url: expected the source's address"),
+        (
+            {
+                **{(i, "grid_mw"): "20" for i in range(3)},
+                (2, "value"): "25",
+                (2, "value_unit"): "MW",
+            },
+            "row 4, column value: 25 MW energized, but site 'alpha-conversion' states 20 MW "
+            "of grid_mw plus onsite_generation_mw: a power source is missing",
+        ),
     ],
 )
 def test_a_bad_cell_is_refused_in_one_line_naming_file_row_and_column(tmp_path, edits, expected):

@@ -74,6 +74,21 @@ def test_crps_of_three_values_by_hand_and_the_summary():
     assert summary([])["n_observations"] == 0
 
 
+def test_bracketed_coverage_counts_exact_and_interval_dates_only():
+    scored = [
+        score(SAMPLE, observed(9.5, 9.5, "exact")),  # above both bands
+        score(SAMPLE, observed(5.0, 6.0, "interval")),  # inside both
+        score(SAMPLE, observed(0.0, 20.0, "left")),  # held by both, not bracketed
+        score(SAMPLE, observed(0.5, math.inf, "right")),  # held by both, not bracketed
+    ]
+    result = summary(scored)
+    # all four: 3 of 4 held by either band; bracketed (exact, interval): 1 of 2
+    assert (result["coverage_p10_p90"], result["coverage_p25_p75"]) == (0.75, 0.75)
+    assert result["coverage_p10_p90_bracketed"] == result["coverage_p25_p75_bracketed"] == 0.5
+    assert result["n_bracketed"] == 2
+    assert summary(scored[2:])["coverage_p10_p90_bracketed"] is None
+
+
 def test_a_forecast_must_be_finite():
     with pytest.raises(ValueError, match="finite"):
         score([1.0, math.inf], observed(1.0, 1.0, "exact"))

@@ -54,8 +54,16 @@ def conversion(technology: str) -> dict:
                 "stages": {"count": 10, "gpus": STAGE_GPUS, "chip": "h100-sxm"},
             }
         ],
-        "chip_orders": [{"count": 100_000, "order_date": "2025-01-01", "lead_time": "45 days"}],
-        "installation": {"time_per_1000_gpus": "0.5 days", "burn_in": f"{BURN_IN} days"},
+        # One delivery and unlimited crews, written: dcsim's defaults would ship the order in
+        # three monthly batches and rack it with three crews.
+        "chip_orders": [
+            {"count": 100_000, "order_date": "2025-01-01", "lead_time": "45 days", "batches": 1}
+        ],
+        "installation": {
+            "crews": None,
+            "time_per_1000_gpus": "0.5 days",
+            "burn_in": f"{BURN_IN} days",
+        },
         "energization": {"commissioning_time": f"{COMMISSION} days"},
     }
 

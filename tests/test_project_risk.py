@@ -101,6 +101,38 @@ def test_the_pause_is_on_the_critical_path_between_the_shell_pieces():
     assert chain.days.tolist()[:4] == [10, 60, 5, 5]
 
 
+def test_the_pause_sets_the_date_when_it_moves_the_hall_onto_the_path():
+    """By hand (module docstring): without the shock the grid's day-60 step sets the full
+    cluster (day 61); with it the hall is ready on day 80, after the step, so the chain
+    runs shell - pause - shell - fit-out - installation. The fit-out would have been done
+    by day 20 without the stop: the stop set the date, and ``date_set_by`` names it."""
+    assert simulate(tiny(**UNLIMITED_CREWS)).kpis["date_set_by"] == "grid"
+    assert simulate(_paused()).kpis["date_set_by"] == "project_risk"
+
+
+def test_a_pause_off_the_path_leaves_the_date_to_the_grid():
+    """A 10-day stop (days 10-20) makes the hall ready on day 30, still before the grid's
+    day-60 step: the stop is off the chain of the full cluster, which the grid sets."""
+    short = {**PAUSE, "duration": "10 days"}
+    result = simulate(tiny(**UNLIMITED_CREWS, project_risk=[short]))
+    assert _days(result, "hall_ready") == {"h1": 30}
+    assert result.kpis["date_set_by"] == "grid"
+
+
+def test_set_by_names_construction_for_a_build_not_stopped():
+    from dcsim.critical_path import set_by
+    from dcsim.sim.trace import Link
+
+    def link(kind: str, entity: str) -> Link:
+        return Link(kind, entity, kind, 0.0, 1.0, "", -1)
+
+    stopped = [link("construction", "h1"), link("project_risk", "h1"), link("construction", "h1")]
+    assert set_by([*stopped, link("installation", "h1/1")]) == "project_risk"
+    # a stop of another hall earlier on the chain (then a grid wait) is not this build's
+    other = [link("project_risk", "h0"), link("grid", "grid"), link("construction", "h1")]
+    assert set_by(other) == "construction"
+
+
 def test_explain_relaxes_project_risk():
     frame = explain(_paused()).set_index("relaxed")
     assert frame.loc["project_risk", "full_cluster_gain_days_mean"] == 87 - 61

@@ -35,7 +35,8 @@ SPELLINGS: dict[str, list[tuple[str, float]]] = {
     "money_per_power": [("USD/kW", 1e3)],
     "money_per_energy": [("USD/kWh", 1e3)],
     "mass_per_energy": [("kg/MWh", 1e-3)],
-    "count_per_duration": [("/ week", 1 / 7), ("/ month", 1 / 30.436875), ("/ year", 1 / 365.25)],
+    # pint's month is a twelfth of its 365.25-day year: 30.4375 days (docs/config.md).
+    "count_per_duration": [("/ week", 1 / 7), ("/ month", 12 / 365.25), ("/ year", 1 / 365.25)],
 }
 _KIND_OF_UNIT = {format_quantity(1.0, kind).split(" ", 1)[1]: kind for kind in CANONICAL}
 _WRITTEN = re.compile(r"^(\S+) (\S+)$")

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from dcsim.calibration.dataset import Dataset, Site
-from dcsim.calibration.fit import Bound, fit_bounds, mode_durations, offsets, scored_forecasts
+from dcsim.calibration.fit import Bound, Calibrated, fit_bounds, offsets, scored_forecasts
 from dcsim.calibration.observations import Duration, durations
 from dcsim.calibration.scoring import Scored, score, summary
 from dcsim.calibration.sites import gpu_count
@@ -107,7 +107,7 @@ def leave_one_out(
     chosen = {}
     for site in dataset.sites:
         others = [b for site_id, b in bounds.items() if site_id != site.site_id]
-        chosen[site.site_id] = mode_durations(fit_bounds(others))
+        chosen[site.site_id] = Calibrated.of(fit_bounds(others))
     return scored_forecasts(dataset, chosen, seed, executor, replications)
 
 
@@ -133,7 +133,7 @@ def time_split(
 ) -> list[Scored]:
     """Fit on sites begun before ``cut``; forecast those begun on or after it."""
     early = {s.site_id for s in dataset.sites if origin_date(s) < cut}
-    fitted = mode_durations(fit_bounds([b for k, b in bounds.items() if k in early]))
+    fitted = Calibrated.of(fit_bounds([b for k, b in bounds.items() if k in early]))
     chosen = {s.site_id: fitted for s in dataset.sites if s.site_id not in early}
     return scored_forecasts(dataset, chosen, seed, executor, replications)
 
@@ -142,13 +142,13 @@ def backtest(
     dataset: Dataset,
     seed: int,
     executor: Any,
-    fixed: dict[str, dict[str, Any]] | None = None,
+    fixed: Calibrated | None = None,
     cut: dt.date | None = None,
     replications: int = REPLICATIONS,
 ) -> tuple[dict[str, Any], dict[str, list[Scored]]]:
     """The backtest's result, keyed as ``dcsim backtest --json`` prints it, and the scored
     observations of each forecast (for the report's plots). ``fixed`` scores one
-    calibration's durations on every site instead of refitting (in sample when that
+    calibration's durations and shocks on every site instead of refitting (in sample when that
     calibration was fitted on the same data)."""
     bounds = offsets(dataset, seed, executor)
     if fixed is None:

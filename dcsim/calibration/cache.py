@@ -1,7 +1,7 @@
 """Site simulations kept on disk as they finish, so a killed calibrate or backtest resumes.
 
 Each finished site task is one ``.npz`` file named by the hash of everything that fixes
-its result (the site's rows, the milestones asked for, the durations, replications, seed
+its result (the site's rows, the milestones asked for, the durations and shocks, replications, seed
 and dcsim's version), written whole (:func:`dcsim.files.atomic`): a run killed with
 ``SIGKILL`` leaves finished files and no half-written one, and the next run simulates only
 what is missing. The directory is held by one writer at a time.
@@ -36,7 +36,14 @@ class CachedExecutor:
         from dcsim.version import __version__
 
         identity = json.dumps(
-            [repr(task.site), repr(task.wanted), task.durations, task.replications, task.seed],
+            [
+                repr(task.site),
+                repr(task.wanted),
+                task.durations,
+                task.replications,
+                task.seed,
+                list(task.project_risk),
+            ],
             sort_keys=True,
             default=str,
         )

@@ -480,6 +480,8 @@ class _Rows:
             return None
         if not self._consistent(site_id, observations):
             return None
+        if not self._powered(site_id, first, observations):
+            return None
         return Site(
             site_id=site_id,
             site_name=first["site_name"],
@@ -495,6 +497,27 @@ class _Rows:
             onsite_generation_kind=first["onsite_generation_kind"],
             observations=observations,
         )
+
+    def _powered(
+        self, site_id: str, first: dict[str, str], observations: tuple[Observation, ...]
+    ) -> bool:
+        """A site that states its power (grid plus on-site MW) cannot have energized more
+        IT MW than that: the row that says so shows a power path the site's columns miss
+        (a forecast would never reach it)."""
+        stated = (_float(first["grid_mw"]) or 0.0) + (_float(first["onsite_generation_mw"]) or 0.0)
+        if stated <= 0:
+            return True
+        for o in observations:
+            reached = o.milestone == "capacity" and o.censoring != "not_reached_as_of"
+            if reached and o.value_unit == "MW" and (o.value or 0.0) > stated:
+                self.problem(
+                    o.row,
+                    "value",
+                    f"{o.value:g} MW energized, but site {site_id!r} states {stated:g} MW of "
+                    "grid_mw plus onsite_generation_mw: a power source is missing",
+                )
+                return False
+        return True
 
     def _consistent(self, site_id: str, observations: tuple[Observation, ...]) -> bool:
         """The rows of one milestone must leave it a possible date, and milestones must be

@@ -36,6 +36,7 @@ import numpy as np
 from dcsim.calibration.dataset import Dataset, Site
 from dcsim.calibration.observations import Duration, durations
 from dcsim.calibration.scoring import Scored, score, summary
+from dcsim.calibration.shocks import log_interval, log_likelihood, shock_entry
 from dcsim.calibration.sites import HORIZON_YEARS, simulate_site, site_scenario
 from dcsim.config.build_modes import (
     BUILD_MODES,
@@ -50,6 +51,17 @@ OFFSET_REPLICATIONS = 64
 PRIOR_SD_MU = 0.75
 PRIOR_SIGMA = 0.5
 PRIOR_SD_LOG_SIGMA = 0.5
+#: The project-wide stop's priors (docs/calibration.md, "Priors"): its probability
+#: Beta(2, 6) (mean 0.25); its median length 270 days (Meta's late-2022 redesign pause,
+#: about nine months, recalled), a factor of 1.6 either way at one standard deviation;
+#: its log-spread centred on 0.5.
+PRIOR_STOP_A, PRIOR_STOP_B = 2.0, 6.0
+PRIOR_STOP_MEDIAN_DAYS = 270.0
+PRIOR_SD_STOP_MU = 0.5
+PRIOR_STOP_SIGMA = 0.5
+PRIOR_SD_STOP_SIGMA = 0.3
+#: The standard normal quantile of a 90% central interval.
+Z90 = 1.645
 #: A construction time the data bounds at or below zero is read as at most this (days).
 MIN_DAYS = 1.0
 
@@ -63,10 +75,13 @@ class SiteTask:
     durations: dict[str, Any] | None
     replications: int
     seed: int
+    project_risk: tuple[dict[str, Any], ...] = ()
 
 
 def run_task(task: SiteTask) -> tuple[np.ndarray, np.ndarray]:
-    scenario = site_scenario(task.site, durations=task.durations)
+    scenario = site_scenario(
+        task.site, durations=task.durations, project_risk=list(task.project_risk)
+    )
     return simulate_site(scenario, task.wanted, task.replications, task.seed)
 
 
@@ -107,14 +122,7 @@ def construction_bound(
 
 def _log_probability(mu: float, sigma: float, low: float, high: float) -> float:
     """log P(low <= C <= high) for a lognormal C, accurate in both tails."""
-    from scipy.special import log_ndtr
-
-    za = -math.inf if low <= 0 else (math.log(low) - mu) / sigma
-    zb = math.inf if math.isinf(high) else (math.log(high) - mu) / sigma
-    if za > 0:  # both in the upper tail: work with survival functions
-        za, zb = -zb, -za
-    upper, lower = log_ndtr(zb), log_ndtr(za)
-    return float(upper + math.log1p(-min(math.exp(lower - upper), 1 - 1e-300)))
+    return float(log_interval(mu, sigma, np.array([low]), np.array([high]))[0])
 
 
 @cache
@@ -145,29 +153,92 @@ def shell_share(mode: str) -> float:
     return shell.mean() / total if total > 0 else 0.0
 
 
-def negative_log_posterior(theta: np.ndarray, bounds: Sequence[Bound]) -> float:
-    mus, sigma = theta[:-1], math.exp(theta[-1])
-    total = 0.0
-    for bound in bounds:
-        total -= _log_probability(mus[BUILD_MODES.index(bound.mode)], sigma, bound.low, bound.high)
-    prior_mu = np.log([prior_median_days(mode) for mode in BUILD_MODES])
-    total += 0.5 * float(np.sum(((mus - prior_mu) / PRIOR_SD_MU) ** 2))
-    total += 0.5 * ((theta[-1] - math.log(PRIOR_SIGMA)) / PRIOR_SD_LOG_SIGMA) ** 2
-    return total
+@dataclass(frozen=True)
+class Bounds:
+    """The sites' construction bounds as arrays: each one's mode index, low and high."""
+
+    mode: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+
+    @classmethod
+    def of(cls, bounds: Sequence[Bound]) -> Bounds:
+        return cls(
+            np.array([BUILD_MODES.index(b.mode) for b in bounds], dtype=int),
+            np.array([b.low for b in bounds], dtype=float),
+            np.array([b.high for b in bounds], dtype=float),
+        )
+
+
+#: Where each parameter sits in the fit's vector: each mode's log median, log sigma, the
+#: stop's logit probability, its log median days and its log sigma.
+N_MODES = len(BUILD_MODES)
+LOG_SIGMA, LOGIT_P, MU_STOP, LOG_SIGMA_STOP = range(N_MODES, N_MODES + 4)
+
+
+def prior_centre() -> np.ndarray:
+    """The prior's centre, where the fit starts."""
+    return np.array(
+        [
+            *np.log([prior_median_days(m) for m in BUILD_MODES]),
+            math.log(PRIOR_SIGMA),
+            _logit(PRIOR_STOP_A / (PRIOR_STOP_A + PRIOR_STOP_B)),
+            math.log(PRIOR_STOP_MEDIAN_DAYS),
+            math.log(PRIOR_STOP_SIGMA),
+        ]
+    )
+
+
+def _logit(p: float) -> float:
+    return math.log(p / (1 - p))
+
+
+def negative_log_prior(theta: np.ndarray) -> float:
+    """Normal priors on the log medians and log spreads; Beta(a, b) on the stop's
+    probability, written on its logit (whose density is p^a (1 - p)^b)."""
+    centre = prior_centre()
+    mus = theta[:N_MODES]
+    total = 0.5 * float(np.sum(((mus - centre[:N_MODES]) / PRIOR_SD_MU) ** 2))
+    total += 0.5 * ((theta[LOG_SIGMA] - centre[LOG_SIGMA]) / PRIOR_SD_LOG_SIGMA) ** 2
+    total += 0.5 * ((theta[MU_STOP] - centre[MU_STOP]) / PRIOR_SD_STOP_MU) ** 2
+    total += 0.5 * ((theta[LOG_SIGMA_STOP] - centre[LOG_SIGMA_STOP]) / PRIOR_SD_STOP_SIGMA) ** 2
+    logit = theta[LOGIT_P]
+    log_p, log_q = -np.logaddexp(0.0, -logit), -np.logaddexp(0.0, logit)
+    total -= PRIOR_STOP_A * log_p + PRIOR_STOP_B * log_q
+    return float(total)
+
+
+def negative_log_posterior(theta: np.ndarray, bounds: Bounds) -> float:
+    p = 1.0 / (1.0 + math.exp(-theta[LOGIT_P]))
+    likelihood = log_likelihood(
+        theta[bounds.mode],
+        math.exp(theta[LOG_SIGMA]),
+        p,
+        theta[MU_STOP],
+        math.exp(theta[LOG_SIGMA_STOP]),
+        bounds.low,
+        bounds.high,
+    )
+    return -float(np.sum(likelihood)) + negative_log_prior(theta)
 
 
 def fit_bounds(bounds: Sequence[Bound]) -> dict[str, Any]:
-    """Posterior mode and Laplace standard deviations of each mode's log-median and of
-    log sigma."""
+    """Posterior mode and Laplace standard deviations of each mode's log-median, of log
+    sigma and of the project-wide stop's logit probability, log median and log spread."""
     from scipy.optimize import minimize
 
-    start = np.array([*np.log([prior_median_days(m) for m in BUILD_MODES]), math.log(PRIOR_SIGMA)])
-    limits = [(0.0, math.log(3650.0))] * len(BUILD_MODES) + [(math.log(0.05), math.log(3.0))]
+    data = Bounds.of(bounds)
+    limits = [(0.0, math.log(3650.0))] * N_MODES + [
+        (math.log(0.05), math.log(3.0)),
+        (-8.0, 3.0),
+        (math.log(14.0), math.log(2000.0)),
+        (math.log(0.1), math.log(1.5)),
+    ]
     result = minimize(
-        negative_log_posterior, start, args=(list(bounds),), method="L-BFGS-B", bounds=limits
+        negative_log_posterior, prior_centre(), args=(data,), method="L-BFGS-B", bounds=limits
     )
     theta = result.x
-    covariance = _laplace_covariance(theta, bounds)
+    covariance = _laplace_covariance(theta, data)
     sd = np.sqrt(np.clip(np.diag(covariance), 0.0, None))
     counts = {mode: sum(b.mode == mode for b in bounds) for mode in BUILD_MODES}
     modes = {}
@@ -176,22 +247,41 @@ def fit_bounds(bounds: Sequence[Bound]) -> dict[str, Any]:
         modes[mode] = {
             "median_days": math.exp(mu),
             "log_median_sd": mu_sd,
-            "median_days_p05": math.exp(mu - 1.645 * mu_sd),
-            "median_days_p95": math.exp(mu + 1.645 * mu_sd),
+            "median_days_p05": math.exp(mu - Z90 * mu_sd),
+            "median_days_p95": math.exp(mu + Z90 * mu_sd),
             "prior_median_days": prior_median_days(mode),
             "n_sites": counts[mode],
         }
-    sigma, log_sigma_sd = math.exp(theta[-1]), float(sd[-1])
+    sigma, log_sigma_sd = math.exp(theta[LOG_SIGMA]), float(sd[LOG_SIGMA])
+    logit, logit_sd = float(theta[LOGIT_P]), float(sd[LOGIT_P])
+    mu_stop, mu_stop_sd = float(theta[MU_STOP]), float(sd[MU_STOP])
+    stop_sigma, stop_sigma_sd = math.exp(theta[LOG_SIGMA_STOP]), float(sd[LOG_SIGMA_STOP])
     return {
         "modes": modes,
         "sigma": sigma,
-        "sigma_p05": math.exp(theta[-1] - 1.645 * log_sigma_sd),
-        "sigma_p95": math.exp(theta[-1] + 1.645 * log_sigma_sd),
+        "sigma_p05": math.exp(theta[LOG_SIGMA] - Z90 * log_sigma_sd),
+        "sigma_p95": math.exp(theta[LOG_SIGMA] + Z90 * log_sigma_sd),
+        "project_pause": {
+            "probability": _expit(logit),
+            "probability_p05": _expit(logit - Z90 * logit_sd),
+            "probability_p95": _expit(logit + Z90 * logit_sd),
+            "median_days": math.exp(mu_stop),
+            "log_median_sd": mu_stop_sd,
+            "median_days_p05": math.exp(mu_stop - Z90 * mu_stop_sd),
+            "median_days_p95": math.exp(mu_stop + Z90 * mu_stop_sd),
+            "sigma": stop_sigma,
+            "sigma_p05": math.exp(theta[LOG_SIGMA_STOP] - Z90 * stop_sigma_sd),
+            "sigma_p95": math.exp(theta[LOG_SIGMA_STOP] + Z90 * stop_sigma_sd),
+        },
         "converged": bool(result.success),
     }
 
 
-def _laplace_covariance(theta: np.ndarray, bounds: Sequence[Bound]) -> np.ndarray:
+def _expit(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def _laplace_covariance(theta: np.ndarray, bounds: Bounds) -> np.ndarray:
     """The inverse Hessian of the negative log posterior at its mode (central differences);
     the prior's own covariance where the Hessian is not positive definite."""
     n, h = len(theta), 1e-3
@@ -208,8 +298,22 @@ def _laplace_covariance(theta: np.ndarray, bounds: Sequence[Bound]) -> np.ndarra
         np.linalg.cholesky(hessian)
         return np.linalg.inv(hessian)
     except np.linalg.LinAlgError:
-        prior = [PRIOR_SD_MU**2] * len(BUILD_MODES) + [PRIOR_SD_LOG_SIGMA**2]
+        a, b = PRIOR_STOP_A, PRIOR_STOP_B
+        prior = [PRIOR_SD_MU**2] * N_MODES + [
+            PRIOR_SD_LOG_SIGMA**2,
+            1 / a + 1 / b,  # the logit of a Beta(a, b), approximately
+            PRIOR_SD_STOP_MU**2,
+            PRIOR_SD_STOP_SIGMA**2,
+        ]
         return np.diag(prior)
+
+
+def project_risk(fit: dict[str, Any]) -> list[dict[str, Any]]:
+    """The fitted project-wide stop as a scenario's ``project_risk`` list; its length's
+    spread carries the uncertainty of its median like a mode's does."""
+    stop = fit["project_pause"]
+    spread = math.sqrt(stop["sigma"] ** 2 + stop["log_median_sd"] ** 2)
+    return [shock_entry(stop["probability"], stop["median_days"], spread)]
 
 
 def mode_durations(fit: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -239,17 +343,31 @@ def split_construction(median: float, sigma: float, share: float) -> dict[str, A
     }
 
 
+@dataclass(frozen=True)
+class Calibrated:
+    """What a fit gives a forecast: each mode's shell and fit-out times, and the
+    project-wide shocks every site may meet."""
+
+    modes: dict[str, dict[str, Any]]
+    project_risk: tuple[dict[str, Any], ...] = ()
+
+    @classmethod
+    def of(cls, fit: dict[str, Any]) -> Calibrated:
+        return cls(mode_durations(fit), tuple(project_risk(fit)))
+
+
 def site_tasks(
-    sites: Sequence[Site], replications: int, seed: int, chosen: dict | None = None
+    sites: Sequence[Site], replications: int, seed: int, chosen: Calibrated | None = None
 ) -> list[SiteTask]:
-    """A task per site with milestones to predict; ``chosen`` maps a mode to the
-    durations to simulate (None: the fallbacks)."""
+    """A task per site with milestones to predict, simulated with ``chosen``'s durations
+    and shocks (None: the fallbacks, no shocks)."""
     tasks = []
     for site in sites:
         wanted = tuple(durations(site))
         if wanted:
-            given = None if chosen is None else chosen.get(site.build_mode)
-            tasks.append(SiteTask(site, wanted, given, replications, seed))
+            given = None if chosen is None else chosen.modes.get(site.build_mode)
+            risk = () if chosen is None else chosen.project_risk
+            tasks.append(SiteTask(site, wanted, given, replications, seed, risk))
     return tasks
 
 
@@ -280,13 +398,13 @@ def run_all(tasks: Sequence[SiteTask], executor: Any) -> dict[str, tuple[np.ndar
 
 def scored_forecasts(
     dataset: Dataset,
-    chosen: dict[str, dict[str, dict[str, Any]] | None],
+    chosen: dict[str, Calibrated | None],
     seed: int,
     executor: Any,
     replications: int,
 ) -> list[Scored]:
-    """Each site in ``chosen`` simulated with the durations it maps the site's mode to
-    (None: the fallbacks), and every observed milestone scored."""
+    """Each site in ``chosen`` simulated with the calibration it maps the site to (None:
+    the fallbacks, no shocks), and every observed milestone scored."""
     tasks = []
     for site in dataset.sites:
         if site.site_id in chosen:
@@ -318,8 +436,8 @@ def calibrate(dataset: Dataset, seed: int, executor: Any) -> dict[str, Any]:
 
     bounds = offsets(dataset, seed, executor)
     fit = fit_bounds(list(bounds.values()))
-    modes = mode_durations(fit)
-    everywhere = {site.site_id: modes for site in dataset.sites}
+    fitted = Calibrated.of(fit)
+    everywhere = {site.site_id: fitted for site in dataset.sites}
     in_sample = scored_forecasts(dataset, everywhere, seed, executor, OFFSET_REPLICATIONS)
     return {
         "format": CALIBRATION_FORMAT,
@@ -327,8 +445,9 @@ def calibrate(dataset: Dataset, seed: int, executor: Any) -> dict[str, Any]:
         "dcsim_version": __version__,
         "data_sha256": dataset.sha256,
         "seed": seed,
-        "method": "censored lognormal likelihood of construction time per build mode, with "
-        "the simulator's delays after construction taken off each milestone; posterior mode "
+        "method": "censored likelihood of construction time: a lognormal per build mode "
+        "plus, with a fitted probability, one project-wide stop of lognormal length; the "
+        "simulator's delays after construction taken off each milestone; posterior mode "
         "and Laplace approximation (docs/calibration.md)",
         "priors": {
             "log_median_days": {
@@ -336,6 +455,14 @@ def calibrate(dataset: Dataset, seed: int, executor: Any) -> dict[str, Any]:
                 for mode in BUILD_MODES
             },
             "log_sigma": {"mean": math.log(PRIOR_SIGMA), "sd": PRIOR_SD_LOG_SIGMA},
+            "project_pause": {
+                "probability_beta": {"a": PRIOR_STOP_A, "b": PRIOR_STOP_B},
+                "log_median_days": {
+                    "mean": math.log(PRIOR_STOP_MEDIAN_DAYS),
+                    "sd": PRIOR_SD_STOP_MU,
+                },
+                "log_sigma": {"mean": math.log(PRIOR_STOP_SIGMA), "sd": PRIOR_SD_STOP_SIGMA},
+            },
         },
         "offset_replications": OFFSET_REPLICATIONS,
         "n_sites": len(dataset.sites),
@@ -345,7 +472,8 @@ def calibrate(dataset: Dataset, seed: int, executor: Any) -> dict[str, Any]:
             b.site_id: {"mode": b.mode, "low_days": b.low, "high_days": b.high}
             for b in bounds.values()
         },
-        "modes": modes,
+        "modes": fitted.modes,
+        "project_risk": list(fitted.project_risk),
         "posterior_predictive": {
             **summary(in_sample),
             "replications": OFFSET_REPLICATIONS,

@@ -19,6 +19,9 @@ METRICS = (
     ("interval_score_mean", "mean interval score (days)", "{:.0f}"),
     ("n_sites", "sites", "{}"),
     ("n_observations", "observations", "{}"),
+    ("coverage_p10_p90_bracketed", "P10-P90 coverage, bracketed dates only", "{:.0%}"),
+    ("coverage_p25_p75_bracketed", "P25-P75 coverage, bracketed dates only", "{:.0%}"),
+    ("n_bracketed", "bracketed observations", "{}"),
 )
 
 
@@ -111,7 +114,9 @@ tr.miss td {{ background: #fde8e8; }}
 70-90%, P25-P75 coverage 40-60%, lower CRPS and interval score than both baselines.
 A censored outcome ("reached by", "not reached as of") counts as inside when the band is
 consistent with it, which lifts the coverage of narrow bands (a "reached by" date
-late enough holds any band). Dataset sha256 {html.escape(result["data_sha256"][:16])}..., seed
+late enough holds any band); the rows "bracketed dates only" count the observations whose
+date the data bounds on both sides (exact, or within a month, quarter or year), which a
+band can miss either way. Dataset sha256 {html.escape(result["data_sha256"][:16])}..., seed
 {result["seed"]}.</p>
 <table><tr><th></th>{header}</tr>{body}</table>
 <div class="figs"><img src="pit.png" alt="PIT histogram"><img src="reliability.png"

@@ -122,8 +122,26 @@ def score(sample: Sequence[float] | np.ndarray, observed: Duration) -> Scored:
     )
 
 
+#: Observations whose date the data brackets on both sides (not "reached by" or "not
+#: reached as of"): the only ones a band can miss on either side.
+BRACKETED = ("exact", "interval")
+
+
 def summary(scored: Sequence[Scored]) -> dict[str, float | int | None]:
-    """The contract's headline scores over a set of scored observations."""
+    """The contract's headline scores over a set of scored observations, and the two
+    coverages again over the bracketed observations alone (a censored outcome counts as
+    held whenever the band is consistent with it, which lifts the headline coverages: a
+    "not reached as of" day early in the band holds any band)."""
+    bracketed = [s for s in scored if s.censored in BRACKETED]
+    exact = {
+        "coverage_p10_p90_bracketed": (
+            float(np.mean([s.inside_p10_p90 for s in bracketed])) if bracketed else None
+        ),
+        "coverage_p25_p75_bracketed": (
+            float(np.mean([s.inside_p25_p75 for s in bracketed])) if bracketed else None
+        ),
+        "n_bracketed": len(bracketed),
+    }
     if not scored:
         return {
             "coverage_p10_p90": None,
@@ -132,8 +150,10 @@ def summary(scored: Sequence[Scored]) -> dict[str, float | int | None]:
             "interval_score_mean": None,
             "n_sites": 0,
             "n_observations": 0,
+            **exact,
         }
     return {
+        **exact,
         "coverage_p10_p90": float(np.mean([s.inside_p10_p90 for s in scored])),
         "coverage_p25_p75": float(np.mean([s.inside_p25_p75 for s in scored])),
         "crps_mean": float(np.mean([s.crps for s in scored])),

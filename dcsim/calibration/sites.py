@@ -10,8 +10,10 @@ with its source:
 - the campus is one hall of pods of at most :data:`POD_GPUS` GPUs (the pod of
   ``configs/meta-100k-h100.yaml``);
 - its utility feed is in place from the start at the site's grid plus on-site MW, and at
-  least one pod's load (a site whose stated grid cannot carry one pod has a feed the
-  dataset does not describe); with no grid fact, the whole campus's load.
+  least one pod's load and the load of every capacity the site is stated to have reached
+  (a site that energized more than its stated power had a power path the dataset does not
+  describe, and a forecast must not call a date that happened "never"); with no grid fact,
+  the whole campus's load.
 
 A site whose chip the catalog lacks is simulated with the H100 SXM's figures scaled to the
 site's planned MW per chip when both are known (its dates, not its FLOP, are scored).
@@ -74,11 +76,18 @@ def chip_spec(site: Site) -> Any:
 
 
 def site_scenario(
-    site: Site, calibration: str | None = None, durations: dict[str, Any] | None = None
+    site: Site,
+    calibration: str | None = None,
+    durations: dict[str, Any] | None = None,
+    project_risk: list[dict[str, Any]] | None = None,
 ) -> Scenario:
     """The dcsim scenario of ``site`` (every site has one: see :func:`gpu_count`). Its
     hall's shell and fit-out times are ``durations`` when given (a fit in progress), else
-    its build mode's, from ``calibration`` or the fallbacks."""
+    its build mode's, from ``calibration`` or, when that is None, the uncalibrated
+    fallbacks: the scenario writes ``calibration: null`` rather than leaving it out, which
+    would give the shipped calibration (the schema's default), so the fit's prior offsets
+    and the backtest's "defaults" baseline stay uncalibrated. Its project-wide shocks are
+    ``project_risk`` when given, else ``calibration``'s (none without one)."""
     count = gpu_count(site)
     origin = site.first("construction_start") or site.first("announced")
     assert origin is not None  # the loader refuses a site with neither
@@ -91,7 +100,8 @@ def site_scenario(
     pue = 1.08  # the schema's default, stated so the grid can be sized below
     stated_supply = (site.grid_mw or 0.0) + (site.onsite_generation_mw or 0.0)
     pod_load = per_pod * it_kw / 1000 * pue
-    supply = max(stated_supply, pod_load) if stated_supply else it_mw * pue
+    reached_load = reached_it_mw(site, it_kw, it_mw) * pue
+    supply = max(stated_supply, pod_load, reached_load) if stated_supply else it_mw * pue
     data = {
         "name": site.site_id,
         "description": f"{site.site_name} ({site.owner}), built from the real-site dataset",
@@ -100,6 +110,7 @@ def site_scenario(
         "chips": chips,
         "build_mode": site.build_mode,
         "calibration": calibration,
+        **({} if project_risk is None else {"project_risk": project_risk}),
         "grid": {
             "interconnects": [
                 {
@@ -131,6 +142,21 @@ def site_scenario(
         ],
     }
     return scenario_from_dict(data, f"site {site.site_id}")
+
+
+def reached_it_mw(site: Site, it_kw: float, planned_it_mw: float) -> float:
+    """The most IT MW the site is stated to have energized (a capacity in MW, or in GPUs at
+    ``it_kw`` each, or the full build): 0 if it states none reached."""
+    reached = 0.0
+    for o in site.observations:
+        if o.censoring == "not_reached_as_of":
+            continue
+        if o.milestone == "full_build":
+            reached = max(reached, planned_it_mw)
+        elif o.milestone == "capacity" and o.value:
+            mw = o.value if o.value_unit == "MW" else o.value * it_kw / 1000
+            reached = max(reached, min(mw, planned_it_mw))
+    return reached
 
 
 def _proxy_chip(site: Site) -> dict[str, Any]:

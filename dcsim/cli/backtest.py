@@ -50,9 +50,10 @@ def backtest_command(args: argparse.Namespace) -> int:
     from dcsim.calibration.backtest import backtest
     from dcsim.calibration.cache import cached
     from dcsim.calibration.dataset import load_sites, shipped_sites
+    from dcsim.calibration.fit import Calibrated
     from dcsim.calibration.report import headline, write_report
     from dcsim.calibration.store import dumps
-    from dcsim.config.build_modes import calibrated_modes
+    from dcsim.config.build_modes import calibrated_modes, calibrated_project_risk
     from dcsim.errors import UserInputError
     from dcsim.files import output_dir
     from dcsim.rng import check_seed
@@ -72,7 +73,10 @@ def backtest_command(args: argparse.Namespace) -> int:
     fixed = None
     if args.calibration:
         try:
-            fixed = calibrated_modes(args.calibration)
+            fixed = Calibrated(
+                calibrated_modes(args.calibration),
+                tuple(calibrated_project_risk(args.calibration)),
+            )
         except ValueError as error:
             raise UserInputError(f"--calibration {error}") from None
     with contextlib.ExitStack() as stack:
@@ -93,9 +97,19 @@ def backtest_command(args: argparse.Namespace) -> int:
     else:
         print(headline(result))
         for name, scores in (("calibrated", result), *result["baselines"].items()):
-            print(
-                f"  {name:<16} P10-P90 {scores['coverage_p10_p90']:.0%}  P25-P75 "
-                f"{scores['coverage_p25_p75']:.0%}  CRPS {scores['crps_mean']:.0f} d  "
-                f"interval score {scores['interval_score_mean']:.0f} d"
-            )
+            print(f"  {name:<16} {score_line(scores)}")
     return 0
+
+
+def score_line(scores: dict) -> str:
+    """One method's scores; '-' for a score it has none of (a reference class with fewer
+    than three other outcomes to draw on forecasts nothing)."""
+
+    def shown(key: str, fmt: str, unit: str = "") -> str:
+        return "-" if scores.get(key) is None else format(scores[key], fmt) + unit
+
+    return (
+        f"P10-P90 {shown('coverage_p10_p90', '.0%')}  P25-P75 "
+        f"{shown('coverage_p25_p75', '.0%')}  CRPS {shown('crps_mean', '.0f', ' d')}  "
+        f"interval score {shown('interval_score_mean', '.0f', ' d')}"
+    )

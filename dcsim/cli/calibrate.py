@@ -56,6 +56,13 @@ def calibrate_command(args: argparse.Namespace) -> int:
             f"{entry['n_sites']} sites)"
         )
     print(f"  spread (lognormal sigma) {fit['sigma']:.2f}")
+    stop = fit["project_pause"]
+    print(
+        f"  project-wide stop: probability {stop['probability']:.2f} "
+        f"(90% {stop['probability_p05']:.2f}-{stop['probability_p95']:.2f}), median "
+        f"{stop['median_days']:.0f} days (90% {stop['median_days_p05']:.0f}-"
+        f"{stop['median_days_p95']:.0f})"
+    )
     check = document["posterior_predictive"]
     if check["n_observations"]:
         print(

@@ -21,9 +21,12 @@ from typing import Any, Literal
 BuildMode = Literal["conversion", "fast_track", "temporary", "standard"]
 BUILD_MODES: tuple[str, ...] = ("conversion", "fast_track", "temporary", "standard")
 
-#: What a calibration file calls itself, and the format version this code reads.
+#: What a calibration file calls itself, and the format version this code writes.
 CALIBRATION_FORMAT = "dcsim-calibration"
-CALIBRATION_VERSION = 1
+CALIBRATION_VERSION = 2
+#: Versions this code reads: 1 fitted build-mode durations only (no project risk, read as
+#: none); 2 adds the fitted ``project_risk`` list.
+READABLE_VERSIONS = (1, 2)
 #: ``calibration: dcsim`` names the file the package ships, fitted on its own dataset.
 SHIPPED = "dcsim"
 SHIPPED_FILE = "calibration.json"
@@ -84,11 +87,11 @@ def calibration_path(name: str) -> Path:
 
 
 @cache
-def calibrated_modes(name: str) -> dict[str, dict[str, Any]]:
-    """The ``modes`` table of a calibration file: mode -> shell and fit-out distributions.
-
-    Raises ``ValueError`` (reported by the schema with the field path) for a file that is
-    missing, not JSON or not a dcsim calibration file."""
+def _calibration(name: str) -> dict[str, Any]:
+    """A calibration file's document, checked: its format, a readable version, and a
+    ``modes`` table of shell and fit-out times. Raises ``ValueError`` (reported by the
+    schema with the field path) for a file that is missing, not JSON or not one dcsim
+    reads."""
     from dcsim.config.safe_yaml import read_text
     from dcsim.errors import UserInputError
 
@@ -103,10 +106,10 @@ def calibrated_modes(name: str) -> dict[str, dict[str, Any]]:
         raise ValueError(
             f"{path}: not a dcsim calibration file (no 'format: {CALIBRATION_FORMAT}')"
         )
-    if data.get("version") != CALIBRATION_VERSION:
+    if data.get("version") not in READABLE_VERSIONS:
         raise ValueError(
             f"{path}: calibration format version {data.get('version')!r}; this dcsim reads "
-            f"version {CALIBRATION_VERSION}"
+            f"versions {', '.join(map(str, READABLE_VERSIONS))}"
         )
     modes = data.get("modes")
     if not isinstance(modes, dict) or not all(
@@ -116,7 +119,24 @@ def calibrated_modes(name: str) -> dict[str, dict[str, Any]]:
         for mode, entry in modes.items()
     ):
         raise ValueError(f"{path}: 'modes' must map build modes to shell_time and fitout_time")
+    risk = data.get("project_risk", []) if data["version"] >= 2 else []
+    if not isinstance(risk, list) or not all(isinstance(shock, dict) for shock in risk):
+        raise ValueError(f"{path}: 'project_risk' must be a list of shocks")
+    return data
+
+
+def calibrated_modes(name: str) -> dict[str, dict[str, Any]]:
+    """The ``modes`` table of a calibration file: mode -> shell and fit-out distributions."""
     return {
         mode: {"shell_time": entry["shell_time"], "fitout_time": entry["fitout_time"]}
-        for mode, entry in modes.items()
+        for mode, entry in _calibration(name)["modes"].items()
     }
+
+
+def calibrated_project_risk(name: str) -> list[dict[str, Any]]:
+    """The project-wide shocks a calibration file fitted, as a scenario writes them under
+    ``project_risk`` (a version-1 file fitted none: an empty list)."""
+    document = _calibration(name)
+    if document["version"] < 2:
+        return []
+    return [dict(shock) for shock in document.get("project_risk", [])]

@@ -32,14 +32,17 @@ from pydantic import (
 from dcsim.config.build_modes import (
     BUILD_MODES,
     FALLBACKS,
+    SHIPPED,
     BuildMode,
     calibrated_modes,
+    calibrated_project_risk,
     mode_durations,
 )
 from dcsim.config.catalog import ChipSpec, catalog_with, fleet_hour_value
 from dcsim.config.fields import MAX_GPUS, Date, Money, Name, Power, Section, cited
 from dcsim.config.generation import Technology, technology_defaults, technology_table
 from dcsim.config.network import FUEL_NODE, power_graph
+from dcsim.config.scaled_defaults import default_batches, default_installation_crews
 from dcsim.distributions import Duration, quantity
 from dcsim.units import DAYS_PER_YEAR
 
@@ -56,8 +59,14 @@ class ScheduleStep(Section):
     delay: Duration = Field(
         "0 days",
         **cited(
-            "slip of this step beyond its planned date; steps keep their order",
-            "LBNL 'Queued Up' 2023: median 5 years request-to-operation for 2022 builds",
+            "slip of this step beyond its planned date; steps keep their order. 0 by "
+            "default: a step arrives on the date written unless a slip is written too",
+            "no public base rate of a dated utility step's slip was found, so none is "
+            "assumed. For scale only: Bloom Energy's 2026 power report puts utility "
+            "delivery about 1.5-2 years later than hyperscalers and colocation providers "
+            "expect, a gap widening in Northern Virginia, the Bay Area and Atlanta (via "
+            "build.inc, Jun 2026; secondary); "
+            "LBNL's 'Queued Up' 5-year median is request-to-operation, not a step's slip",
         ),
     )
 
@@ -95,6 +104,8 @@ class Interconnect(Section):
 
 
 _POWER = TypeAdapter(Power)
+#: A stage count or GPUs per stage as the schema reads it (``"5"`` from a --set is 5).
+_COUNT = TypeAdapter(Annotated[int, Field(ge=1, le=MAX_GPUS)])
 
 #: Most identical units one generator may be made of (a count far from any real campus).
 MAX_UNITS = 100_000
@@ -170,8 +181,12 @@ class OnSiteGenerator(Section):
     order_date: Date | None = Field(None, description="default: the scenario start")
     lead_time: Duration = Field(
         **cited(
-            "order to delivery; required without a technology",
-            "Cushman & Wakefield 2025: generators 30-38 weeks",
+            "order to delivery; required without a technology, whose row of "
+            "dcsim/data/generation.csv supplies it otherwise",
+            "dcsim/data/generation.csv, per technology: rented mobile turbines 2-4-8 weeks "
+            "(assumption anchored on xAI Colossus), gas engines 12-18 months "
+            "(sourcerockep.com 2026), aeroderivatives 1-2 years and large frames 3-7 years "
+            "(industry summaries of OEM quotes, 2025-26); secondary",
         )
     )
     install_time: Duration = "0 days"
@@ -316,6 +331,12 @@ class Hall(Section):
         None,
         description="mechanical/electrical fit-out after the shell; default: the build mode's",
     )
+    commissioning_time: Duration | None = Field(
+        None,
+        description="power-on to energized for each of this hall's stages (a hall with its "
+        "own electrical plant or cooling may take longer than the rest); default: the "
+        "scenario's energization.commissioning_time",
+    )
     cost_per_mw: quantity("money_per_power") = Field(
         "11.7 MUSD/MW",
         **cited(
@@ -347,9 +368,23 @@ class ChipOrder(Section):
     count: int = Field(ge=1, le=MAX_GPUS)
     order_date: Date
     batches: int = Field(
-        1, ge=1, le=10_000, description="the order ships in this many equal batches"
+        default_factory=lambda data: default_batches(data.get("count", 1)),
+        ge=1,
+        le=10_000,
+        **cited(
+            "the order ships in this many equal batches; default: one per 40,000 GPUs, "
+            "rounded up (a 100,000-GPU order ships in 3, one of 550,000 in 14)",
+            "485,000 Hopper GPUs delivered to the largest buyer (Microsoft) in 2024 "
+            "(Omdia via the Financial Times, Dec 2024; secondary) over 12 months = 40,400 "
+            "a month, rounded to 40,000",
+            default_text="1 per 40,000 GPUs",
+        ),
     )
-    batch_interval: Duration = Field("1 month", description="planned spacing of batches")
+    batch_interval: Duration = Field(
+        "1 month",
+        description="planned spacing of batches (monthly: an assumption, no public "
+        "delivery calendar of one buyer's order found)",
+    )
     lead_time: Duration = Field(
         **cited(
             "order (or batch slot) to delivery on site, drawn per batch",
@@ -366,7 +401,18 @@ class ChipOrder(Section):
 
 class Installation(Section):
     crews: int | None = Field(
-        None, ge=1, le=10**6, description="installation crews; null = unlimited"
+        None,
+        ge=1,
+        le=10**6,
+        **cited(
+            "installation crews; not written: 3 per 100,000 planned GPUs of the scenario, "
+            "rounded up (1 up to 33,333 GPUs, 17 for 550,000); null = unlimited",
+            "xAI Colossus: 100,000 H100 racked within about 4 months (122 days, xAI / "
+            "NVIDIA, Sep 2024; secondary): 100,000 / 1,000 x 4 crew-days / 122 days = 3.3 "
+            "crews at time_per_1000_gpus; kept in proportion to the campus's GPUs "
+            "(dcsim/config/scaled_defaults.py says why)",
+            default_text="3 per 100,000 GPUs",
+        ),
     )
     time_per_1000_gpus: Duration = Field(
         "4 days",
@@ -517,6 +563,24 @@ def _p10(duration: Any) -> float:
     return max(0.0, float(duration.frozen().ppf(0.1)))
 
 
+def _written_gpus(halls: object) -> int | None:
+    """The GPUs a file's halls plan (stage count x GPUs per stage), or None when any of them
+    is not a plain positive count (the field's own check then reports it)."""
+    if not isinstance(halls, list):
+        return None
+    total = 0
+    for hall in halls:
+        stages = hall.get("stages") if isinstance(hall, dict) else None
+        if not isinstance(stages, dict):
+            return None
+        try:
+            count, gpus = (_COUNT.validate_python(stages.get(key)) for key in ("count", "gpus"))
+        except ValidationError:
+            return None
+        total += count * gpus
+    return total
+
+
 class _Topology:
     """A scenario's power graph, derived from its fields: two scenarios with equal fields
     have equal graphs, so equality compares structure, not identity."""
@@ -538,7 +602,12 @@ class ProjectShock(Section):
     financing pause, a labour shortage). One draw per shock per run, so every hall moves
     together; see the model doc's "Project risk" section for suggested values."""
 
-    kind: Literal["redesign_pause", "permit_challenge", "financing_pause", "labour_shortage"]
+    kind: Literal[
+        "redesign_pause", "permit_challenge", "financing_pause", "labour_shortage", "project_pause"
+    ] = Field(
+        description="what stops the project; `project_pause` is a stop whose cause the data "
+        "does not tell (the one `dcsim calibrate` fits)"
+    )
     probability: float = Field(
         ge=0,
         le=1,
@@ -584,10 +653,11 @@ class Scenario(Section):
         description="the campus's build mode: every hall's unless the hall names its own",
     )
     calibration: str | None = Field(
-        None,
+        SHIPPED,
         description="calibration file (from `dcsim calibrate`, relative to this file) whose "
-        "fitted build-mode durations fill halls that do not write theirs; 'dcsim' names the "
-        "one the package ships; null: the cited fallbacks",
+        "fitted build-mode durations fill halls that do not write theirs; 'dcsim' (the "
+        "default) names the one the package ships, fitted on dcsim/data/sites.csv; null: "
+        "the uncalibrated fallbacks of docs/calibration.md",
     )
     halls: list[Hall] = Field(min_length=1)
     chip_orders: list[ChipOrder] = Field(min_length=1)
@@ -605,7 +675,8 @@ class Scenario(Section):
     project_risk: list[ProjectShock] = Field(
         default_factory=list,
         max_length=100,
-        description="shocks shared by every hall of the campus (empty: none, the default)",
+        description="shocks shared by every hall of the campus (empty: none, the default; "
+        "unwritten in a scenario that writes a `calibration` key: that file's fitted shocks)",
     )
 
     _topology: _Topology = PrivateAttr()
@@ -622,11 +693,20 @@ class Scenario(Section):
     def _mode_durations(cls, data: object) -> object:
         """Halls that do not write their shell or fit-out time get their build mode's; a
         time written as null (``shell_time:``) is one not written, not a hall that takes
-        no time to build."""
+        no time to build. A scenario that names a calibration file (writes the
+        ``calibration`` key) and no ``project_risk`` gets the shocks the file fitted
+        (``project_risk: []`` turns them off): a stop moves every hall, written durations or
+        not, so it is taken only from a calibration the scenario states."""
         if not isinstance(data, dict) or not isinstance(data.get("halls"), list):
             return data
         campus_mode = data.get("build_mode", "standard")
-        calibration = data.get("calibration")
+        calibration = data.get("calibration", SHIPPED)
+        written = data.get("calibration")
+        if isinstance(written, str) and data.get("project_risk") is None:
+            # A calibration the file names, and shocks unwritten (or null): the file's
+            # fitted shocks. A bad calibration file is reported with its field path.
+            with contextlib.suppress(ValueError):
+                data = {**data, "project_risk": calibrated_project_risk(written)}
         halls = []
         for hall in data["halls"]:
             if isinstance(hall, dict):
@@ -639,6 +719,24 @@ class Scenario(Section):
                         hall = {**mode_durations(mode, calibration), **hall}
             halls.append(hall)
         return {**data, "halls": halls}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _installation_crews(cls, data: object) -> object:
+        """A file that does not write ``installation.crews`` gets crews sized to its planned
+        GPUs (:func:`~dcsim.config.scaled_defaults.default_installation_crews`); one that
+        writes ``crews: null`` keeps unlimited crews. Halls that fail validation are
+        reported by their own fields, so their GPUs are not counted here."""
+        if not isinstance(data, dict):
+            return data
+        installation = data.get("installation", {})
+        if not isinstance(installation, dict) or "crews" in installation:
+            return data
+        planned = _written_gpus(data.get("halls"))
+        if planned is None:
+            return data
+        crews = default_installation_crews(planned)
+        return {**data, "installation": {**installation, "crews": crews}}
 
     def gpu_hour_value(self) -> float:
         """What one GPU-hour is worth in USD: ``economics.value_per_gpu_hour`` if set,

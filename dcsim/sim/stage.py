@@ -119,7 +119,7 @@ def plan_stages(
         places += [(f"{hall.name}/{n}", hall, alike) for n in range(1, hall.stages.count + 1)]
     streams = streams_for([name for name, _, _ in places])
     stages = [
-        Stage(name=name, index=index, **alike, **_durations(scenario, hall.stages.gpus, rng))
+        Stage(name=name, index=index, **alike, **_durations(scenario, hall, rng))
         for index, ((name, hall, alike), rng) in enumerate(zip(places, streams, strict=True))
     ]
     for stage in stages:
@@ -147,11 +147,15 @@ def _alike(hall: Hall, chip: ChipSpec) -> dict[str, Any]:
     }
 
 
-def _durations(scenario: Scenario, gpus: int, rng: np.random.Generator) -> dict[str, float]:
-    """A stage's own durations, drawn in this order from its stream."""
-    crew_days = scenario.installation.time_per_1000_gpus.sample(rng) * gpus / 1000
+def _durations(scenario: Scenario, hall: Hall, rng: np.random.Generator) -> dict[str, float]:
+    """A stage's own durations, drawn in this order from its stream; commissioning is the
+    hall's own when it writes one, the scenario's otherwise (one draw either way)."""
+    crew_days = scenario.installation.time_per_1000_gpus.sample(rng) * hall.stages.gpus / 1000
+    commissioning = hall.commissioning_time
+    if commissioning is None:
+        commissioning = scenario.energization.commissioning_time
     return {
         "install_days": crew_days,
         "burn_in_days": scenario.installation.burn_in.sample(rng),
-        "commissioning_days": scenario.energization.commissioning_time.sample(rng),
+        "commissioning_days": commissioning.sample(rng),
     }

@@ -18,6 +18,7 @@ LABELS = {
     "permit_challenge": "permit or legal challenge",
     "financing_pause": "financing pause",
     "labour_shortage": "labour shortage",
+    "project_pause": "project pause (cause not stated)",
 }
 
 
