@@ -63,8 +63,9 @@ def test_uncalibrated_standard_is_what_the_shipped_configs_write():
 def test_a_scenario_naming_no_calibration_gets_the_shipped_fit():
     # dcsim/data/calibration.json, fitted on dcsim/data/sites.csv: a standard hall's shell
     # is lognormal with median 378.355 days and fit-out 201.001 days, sigma 0.59634 each;
-    # a conversion has no shell. The file's project-wide stop is not taken: the scenario
-    # does not write the calibration key.
+    # a conversion has no shell. Its halls take the file's durations, so the campus takes
+    # the stop fitted with them too: probability 0.255363, lognormal median 266.333 days.
+    assert scenario_from_dict(tiny_dict()).project_risk == []  # every duration written
     data = tiny_dict()
     for key in ("shell_time", "fitout_time"):
         data["halls"][0].pop(key)
@@ -73,7 +74,11 @@ def test_a_scenario_naming_no_calibration_gets_the_shipped_fit():
     assert scenario.calibration == "dcsim"
     assert (hall.shell_time.median, hall.fitout_time.median) == pytest.approx((378.355, 201.001))
     assert hall.shell_time.sigma == hall.fitout_time.sigma == pytest.approx(0.59634)
-    assert scenario.project_risk == []
+    (stop,) = scenario.project_risk
+    assert (stop.kind, stop.probability) == ("project_pause", pytest.approx(0.255363))
+    assert stop.duration.median == pytest.approx(266.333)
+    data["project_risk"] = []
+    assert scenario_from_dict(data).project_risk == []
     data["build_mode"] = "conversion"
     converted = scenario_from_dict(data).halls[0]
     assert converted.shell_time.mean() == 0

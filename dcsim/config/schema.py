@@ -675,8 +675,9 @@ class Scenario(Section):
     project_risk: list[ProjectShock] = Field(
         default_factory=list,
         max_length=100,
-        description="shocks shared by every hall of the campus (empty: none, the default; "
-        "unwritten in a scenario that writes a `calibration` key: that file's fitted shocks)",
+        description="shocks shared by every hall of the campus (unwritten: the calibration "
+        "file's fitted shocks when the scenario writes a `calibration` key or a hall takes its "
+        "durations from one; none otherwise; `[]`: none)",
     )
 
     _topology: _Topology = PrivateAttr()
@@ -693,20 +694,17 @@ class Scenario(Section):
     def _mode_durations(cls, data: object) -> object:
         """Halls that do not write their shell or fit-out time get their build mode's; a
         time written as null (``shell_time:``) is one not written, not a hall that takes
-        no time to build. A scenario that names a calibration file (writes the
-        ``calibration`` key) and no ``project_risk`` gets the shocks the file fitted
-        (``project_risk: []`` turns them off): a stop moves every hall, written durations or
-        not, so it is taken only from a calibration the scenario states."""
+        no time to build. A scenario that writes no ``project_risk`` gets the shocks its
+        calibration file fitted (``project_risk: []`` turns them off) when it names that file
+        (writes the ``calibration`` key) or when a hall takes that file's durations: the
+        durations were fitted together with the stop, and without it their band is the one
+        the backtest did not check. A scenario whose halls all write their durations and
+        which names no calibration is the planner's own estimate and takes no stop."""
         if not isinstance(data, dict) or not isinstance(data.get("halls"), list):
             return data
         campus_mode = data.get("build_mode", "standard")
         calibration = data.get("calibration", SHIPPED)
-        written = data.get("calibration")
-        if isinstance(written, str) and data.get("project_risk") is None:
-            # A calibration the file names, and shocks unwritten (or null): the file's
-            # fitted shocks. A bad calibration file is reported with its field path.
-            with contextlib.suppress(ValueError):
-                data = {**data, "project_risk": calibrated_project_risk(written)}
+        takes_calibration = isinstance(data.get("calibration"), str)
         halls = []
         for hall in data["halls"]:
             if isinstance(hall, dict):
@@ -717,7 +715,13 @@ class Scenario(Section):
                     # A bad calibration file is reported with its field path (below).
                     with contextlib.suppress(ValueError):
                         hall = {**mode_durations(mode, calibration), **hall}
+                        takes_calibration |= calibration is not None
             halls.append(hall)
+        if takes_calibration and data.get("project_risk") is None:
+            # Shocks unwritten (or null): the calibration's fitted ones. A bad calibration
+            # file is reported with its field path.
+            with contextlib.suppress(ValueError):
+                data = {**data, "project_risk": calibrated_project_risk(calibration)}
         return {**data, "halls": halls}
 
     @model_validator(mode="before")
