@@ -326,14 +326,14 @@ def test_optimize_result_files_honour_the_umask(tmp_path, umask):
 # -- processes end with their parent -----------------------------------------------------
 
 
-def _long_study(tmp_path: Path, out: Path) -> list[str]:
+def _long_study(tmp_path: Path, out: Path, executor: str = "local") -> list[str]:
     return [
         "fleet",
         fleet_file(tmp_path),
         "--replications",
         "400",
         "--executor",
-        "local",
+        executor,
         "--workers",
         "2",
         "--out",
@@ -346,13 +346,14 @@ def _stored(out: Path) -> list[int]:
     return sorted(r for part in parts for r in pd.read_parquet(part).replication)
 
 
-def _started(tmp_path: Path, out: Path) -> subprocess.Popen:
-    """A fleet study on a local pool, once it has stored a replication more than before."""
+def _started(tmp_path: Path, out: Path, executor: str = "local") -> subprocess.Popen:
+    """A fleet study on a local pool (or the LocalCluster of ``--executor dask``), once it
+    has stored a replication more than before."""
     import time
 
     before = len(_stored(out))
     process = subprocess.Popen(
-        [sys.executable, "-m", "dcsim", *_long_study(tmp_path, out)],
+        [sys.executable, "-m", "dcsim", *_long_study(tmp_path, out, executor)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -384,15 +385,43 @@ def test_pool_workers_die_with_their_parent(tmp_path):
     assert not alive, f"{len(alive)} workers outlived their parent"
 
 
-def test_ctrl_c_twice_prints_one_line_and_leaves_a_resumable_study(tmp_path):
+def test_dask_workers_die_with_their_parent_even_when_stopped(tmp_path):
+    """The LocalCluster ``--executor dask`` starts: its workers are SIGSTOPped (as a worker
+    swapped out, or inside a long call holding the interpreter, cannot run Dask's own
+    watch on its parent), then the command is killed with SIGKILL; the kernel ends them
+    all the same."""
+    import signal
+
+    import psutil
+
+    pytest.importorskip("distributed")
+    process = _started(tmp_path, tmp_path / "mc", "dask")
+    workers = psutil.Process(process.pid).children(recursive=True)
+    assert workers, "no Dask worker found"
+    for worker in workers:
+        worker.suspend()
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    process.stderr.close()
+    _, alive = psutil.wait_procs(workers, timeout=30)
+    for worker in alive:  # clean up before failing
+        worker.kill()
+    assert not alive, f"{len(alive)} Dask workers outlived their parent"
+
+
+@pytest.mark.parametrize("executor", ["local", "dask"])
+def test_ctrl_c_twice_prints_one_line_and_leaves_a_resumable_study(tmp_path, executor):
     """Twice to the process group, as ``timeout`` and impatient users send it: one line,
-    exit 130, and the study resumes where it stopped (twice, to be sure)."""
+    exit 130, and the study resumes where it stopped (twice, to be sure), on a local pool
+    and on the LocalCluster of ``--executor dask``."""
     import signal
     import time
 
+    if executor == "dask":
+        pytest.importorskip("distributed")
     out = tmp_path / "mc"
     for _ in range(2):
-        process = _started(tmp_path, out)
+        process = _started(tmp_path, out, executor)
         os.killpg(process.pid, signal.SIGINT)
         time.sleep(0.05)
         with suppress(ProcessLookupError):
