@@ -12,6 +12,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 
@@ -244,6 +245,56 @@ def test_optimize_refuses_a_study_it_cannot_own(tmp_path, capsys):
         assert "study.db: not a readable study database" in line and "--force" in line
         assert main(optimize(out, "--force")) == 0, damage
         capsys.readouterr()
+
+
+@pytest.fixture(scope="module")
+def finished_study(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("finished") / "study"
+    assert main(optimize(out)) == 0
+    return out
+
+
+def _protect(path: Path, how: str) -> Callable[[], None]:
+    """Make ``path`` read-only (``chmod``, which root ignores) or immutable (``chattr +i``,
+    which holds for root too); return what undoes it. Skips where the system cannot."""
+    if how == "chmod":
+        if os.geteuid() == 0:
+            pytest.skip("root writes a file whatever its mode")
+        mode = stat.S_IMODE(path.stat().st_mode)
+        path.chmod(mode & ~0o222)
+        return lambda: path.chmod(mode)
+    done = subprocess.run(["chattr", "+i", str(path)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"chattr +i: {done.stderr.decode(errors='replace').strip()}")
+    return lambda: subprocess.run(["chattr", "-i", str(path)], check=True)
+
+
+@pytest.mark.parametrize("how", ["chmod", "chattr"])
+@pytest.mark.parametrize("target", ["study.db", "directory"])
+def test_optimize_refuses_a_study_it_cannot_write(finished_study, tmp_path, capsys, how, target):
+    """A study whose database or directory is read-only or immutable: one line naming it,
+    exit 2, with or without --force, and the trials stored are untouched."""
+    import shutil
+
+    out = tmp_path / "study"
+    shutil.copytree(finished_study, out)
+    protected = out / "study.db" if target == "study.db" else out
+    before = _params(out / "study.db")
+    undo = _protect(protected, how)
+    try:
+        for extra in ((), ("--force",)):
+            assert main(optimize(out, "--trials", "4", *extra)) == 2
+            line = one_line(capsys.readouterr().err)
+            if target == "study.db":
+                assert line.startswith(f"error: {out / 'study.db'}: read-only"), line
+                assert "chmod u+w, chattr -i" in line
+            else:
+                assert line == f"error: --out {out}: not writable"
+    finally:
+        undo()
+    assert _params(out / "study.db") == before
+    assert main(optimize(out, "--trials", "4")) == 0  # writable again: the study resumes
+    assert len(_params(out / "study.db")) == 4
 
 
 def _params(database: Path) -> list[tuple]:
