@@ -418,37 +418,22 @@ def _started(tmp_path: Path, out: Path, executor: str = "local") -> subprocess.P
     return process
 
 
-def test_pool_workers_die_with_their_parent(tmp_path):
+@pytest.mark.parametrize("executor", ["local", "dask"])
+def test_workers_die_with_their_parent_even_when_stopped(tmp_path, executor):
+    """The workers of a local pool, and of the LocalCluster ``--executor dask`` starts, are
+    SIGSTOPped (as a worker swapped out, or inside a long call holding the interpreter,
+    cannot run Dask's own watch on its parent), then the command is killed with SIGKILL:
+    the kernel ends them all the same."""
     import signal
 
     import psutil
     from test_hostile_store import pool_workers
 
-    process = _started(tmp_path, tmp_path / "mc")
+    if executor == "dask":
+        pytest.importorskip("distributed")
+    process = _started(tmp_path, tmp_path / "mc", executor)
     workers = pool_workers(psutil.Process(process.pid))
-    assert workers, "no pool worker found"
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
-    process.stderr.close()
-    _, alive = psutil.wait_procs(workers, timeout=30)
-    for worker in alive:  # clean up before failing
-        worker.kill()
-    assert not alive, f"{len(alive)} workers outlived their parent"
-
-
-def test_dask_workers_die_with_their_parent_even_when_stopped(tmp_path):
-    """The LocalCluster ``--executor dask`` starts: its workers are SIGSTOPped (as a worker
-    swapped out, or inside a long call holding the interpreter, cannot run Dask's own
-    watch on its parent), then the command is killed with SIGKILL; the kernel ends them
-    all the same."""
-    import signal
-
-    import psutil
-
-    pytest.importorskip("distributed")
-    process = _started(tmp_path, tmp_path / "mc", "dask")
-    workers = psutil.Process(process.pid).children(recursive=True)
-    assert workers, "no Dask worker found"
+    assert workers, "no worker found"
     for worker in workers:
         worker.suspend()
     os.kill(process.pid, signal.SIGKILL)
@@ -457,7 +442,7 @@ def test_dask_workers_die_with_their_parent_even_when_stopped(tmp_path):
     _, alive = psutil.wait_procs(workers, timeout=30)
     for worker in alive:  # clean up before failing
         worker.kill()
-    assert not alive, f"{len(alive)} Dask workers outlived their parent"
+    assert not alive, f"{len(alive)} workers outlived their parent"
 
 
 @pytest.mark.parametrize("executor", ["local", "dask"])
