@@ -49,12 +49,12 @@ STUDY = Layout(
     "fleet study",
     "fleet study",
 )
-#: Memory per replication kept by a study written to a store (``--out``: its row and the
-#: part file's table, in the process that records them): the slope of peak RSS from 20 to
-#: 1,000 replications of a one-site fleet (``benchmarks/fleet_memory.py``, 2026-12). The
-#: same study kept in memory only takes 8,600 bytes a replication; the store's is the bound.
-BYTES_PER_REPLICATION = 53_281
-#: Most replications of one study: the fleet memory limit's worth, rounded down (80,000).
+#: Memory per replication kept by a study written to a store (``--out``: its row, kept by
+#: the process that records them): the slope of peak RSS from 20 to 1,000 replications of
+#: a one-site fleet (``benchmarks/fleet_memory.py``, 2026-12). The same study kept in
+#: memory only takes 8,300 bytes a replication; the store's is the bound.
+BYTES_PER_REPLICATION = 10_027
+#: Most replications of one study: the fleet memory limit's worth, rounded down (420,000).
 MAX_REPLICATIONS = MEMORY_LIMIT_BYTES // BYTES_PER_REPLICATION // 10_000 * 10_000
 #: Replications planned at a time: enough to keep the workers of a large machine busy
 #: (four per worker of a 16-core pool), few enough that their plans stay small in memory.
