@@ -144,7 +144,9 @@ def dask_setup(worker: Any) -> None:
     Dask's own guard (a thread in each worker that exits when a pipe from the parent
     closes) needs the worker to run Python; a worker stopped, swapped out or inside a
     long call that holds the interpreter would outlive a parent killed by SIGKILL. The
-    kernel's signal reaches it whatever it is doing. A Ctrl-C to the process group is
+    kernel's signal reaches it whatever it is doing. (The kernel sends it when the thread
+    that started the worker ends: Dask starts each worker from a thread of its own that
+    lasts as long as the worker.) A Ctrl-C to the process group is
     left to the parent, which closes the cluster; the worker only stops logging, so that
     its last words about the closing cluster (a heartbeat that found no scheduler) do not
     follow the command's one line, ``interrupted``."""
