@@ -9,7 +9,9 @@ process (so one case's heap does not hide the other's): a fleet of copies of
 ``configs/fleet/sites/meta-24k-cluster.yaml`` (no queue), one such site in a region whose
 queue takes background requests, and a Monte Carlo of a one-site fleet, kept in a store
 (``--out``: every replication written as it finishes, as a study is run) and in memory
-only. The store's figure is the larger and sets ``BYTES_PER_REPLICATION``.
+only. The store's figure is the larger and sets ``BYTES_PER_REPLICATION``; the same slope
+for a 100-site fleet gives what each site adds to a replication
+(``BYTES_PER_REPLICATION_SITE``).
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ SITE = (
 SITES = (50, 400)
 REQUESTS = (20_000, 200_000)
 REPLICATIONS = (20, 1000)
+#: The many-site Monte Carlo: its sites, and its small and large replication counts.
+MANY_SITES = 100
+MANY_SITES_REPLICATIONS = (20, 120)
 HORIZON_YEARS = 10
 
 
@@ -86,16 +91,23 @@ def measure() -> dict[str, float]:
     requests = {n: peak_bytes(fleet(requests_per_year=n / HORIZON_YEARS)) for n in REQUESTS}
     stored = {n: peak_bytes(fleet(), replications=n, stored=True) for n in REPLICATIONS}
     in_memory = {n: peak_bytes(fleet(), replications=n) for n in REPLICATIONS}
+    many = {
+        n: peak_bytes(fleet(sites=MANY_SITES), replications=n, stored=True)
+        for n in MANY_SITES_REPLICATIONS
+    }
     return {
         "bytes_per_site": round(slope(sites)),
         "bytes_per_background_request": round(slope(requests)),
         "bytes_per_replication": round(slope(stored)),
         "bytes_per_replication_without_out": round(slope(in_memory)),
+        f"bytes_per_replication_{MANY_SITES}_sites": round(slope(many)),
+        "bytes_per_replication_site": round((slope(many) - slope(stored)) / (MANY_SITES - 1)),
         "peak_mb": {
             **{f"{n}_sites": round(b / 2**20) for n, b in sites.items()},
             **{f"{n}_requests": round(b / 2**20) for n, b in requests.items()},
             **{f"{n}_replications_stored": round(b / 2**20) for n, b in stored.items()},
             **{f"{n}_replications": round(b / 2**20) for n, b in in_memory.items()},
+            **{f"{n}_replications_{MANY_SITES}_sites": round(b / 2**20) for n, b in many.items()},
         },
     }
 
