@@ -7,7 +7,11 @@ Monte Carlo per replication: the figures behind the fleet-wide caps in
 Each figure is the slope of peak RSS between a small and a large case, each run in a fresh
 process (so one case's heap does not hide the other's): a fleet of copies of
 ``configs/fleet/sites/meta-24k-cluster.yaml`` (no queue), one such site in a region whose
-queue takes background requests, and a Monte Carlo of a one-site fleet.
+queue takes background requests, and a Monte Carlo of a one-site fleet, kept in a store
+(``--out``: every replication written as it finishes, as a study is run) and in memory
+only. The store's figure is the larger and sets ``BYTES_PER_REPLICATION``; the same slope
+for a 100-site fleet gives what each site adds to a replication
+(``BYTES_PER_REPLICATION_SITE``).
 """
 
 from __future__ import annotations
@@ -26,7 +30,10 @@ SITE = (
 )
 SITES = (50, 400)
 REQUESTS = (20_000, 200_000)
-REPLICATIONS = (20, 200)
+REPLICATIONS = (20, 1000)
+#: The many-site Monte Carlo: its sites, and its small and large replication counts.
+MANY_SITES = 100
+MANY_SITES_REPLICATIONS = (20, 120)
 HORIZON_YEARS = 10
 
 
@@ -51,21 +58,22 @@ PROBE = """
 import resource, sys
 from dcsim.fleet import run_fleet
 from dcsim.fleet.montecarlo import monte_carlo
-path, replications = sys.argv[1], int(sys.argv[2])
+path, replications, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 if replications:
-    monte_carlo(path, replications)
+    monte_carlo(path, replications, out=out or None)
 else:
     run_fleet(path)
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
 """
 
 
-def peak_bytes(data: dict, replications: int = 0) -> int:
+def peak_bytes(data: dict, replications: int = 0, stored: bool = False) -> int:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "fleet.yaml"
         path.write_text(yaml.safe_dump(data))
+        out = str(Path(folder) / "study") if stored else ""
         done = subprocess.run(
-            [sys.executable, "-c", PROBE, str(path), str(replications)],
+            [sys.executable, "-c", PROBE, str(path), str(replications), out],
             capture_output=True,
             text=True,
             check=True,
@@ -81,15 +89,25 @@ def slope(points: dict[int, int]) -> float:
 def measure() -> dict[str, float]:
     sites = {n: peak_bytes(fleet(sites=n)) for n in SITES}
     requests = {n: peak_bytes(fleet(requests_per_year=n / HORIZON_YEARS)) for n in REQUESTS}
-    replications = {n: peak_bytes(fleet(), replications=n) for n in REPLICATIONS}
+    stored = {n: peak_bytes(fleet(), replications=n, stored=True) for n in REPLICATIONS}
+    in_memory = {n: peak_bytes(fleet(), replications=n) for n in REPLICATIONS}
+    many = {
+        n: peak_bytes(fleet(sites=MANY_SITES), replications=n, stored=True)
+        for n in MANY_SITES_REPLICATIONS
+    }
     return {
         "bytes_per_site": round(slope(sites)),
         "bytes_per_background_request": round(slope(requests)),
-        "bytes_per_replication": round(slope(replications)),
+        "bytes_per_replication": round(slope(stored)),
+        "bytes_per_replication_without_out": round(slope(in_memory)),
+        f"bytes_per_replication_{MANY_SITES}_sites": round(slope(many)),
+        "bytes_per_replication_site": round((slope(many) - slope(stored)) / (MANY_SITES - 1)),
         "peak_mb": {
             **{f"{n}_sites": round(b / 2**20) for n, b in sites.items()},
             **{f"{n}_requests": round(b / 2**20) for n, b in requests.items()},
-            **{f"{n}_replications": round(b / 2**20) for n, b in replications.items()},
+            **{f"{n}_replications_stored": round(b / 2**20) for n, b in stored.items()},
+            **{f"{n}_replications": round(b / 2**20) for n, b in in_memory.items()},
+            **{f"{n}_replications_{MANY_SITES}_sites": round(b / 2**20) for n, b in many.items()},
         },
     }
 

@@ -17,6 +17,7 @@ so a gain is then a lower bound.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,11 +67,14 @@ def explain(
     seed: int = 0,
     replications: int = 1,
     classes: list[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> pd.DataFrame:
     """Days gained on the full cluster and on half the GPUs, and the change in stranded
     capex, with each class relaxed (and the two largest together), over ``replications``
     paired runs. One row per relaxation, largest full-cluster gain first. ``scenario`` is
-    an object or a YAML path, as for :func:`dcsim.simulate`."""
+    an object or a YAML path, as for :func:`dcsim.simulate`. ``progress(n, total)`` is
+    called before the first run (``n`` 0) and after each (``n`` 1), ``total`` being the
+    runs of the whole explanation."""
     from dcsim.config.loader import as_scenario
 
     scenario = as_scenario(scenario)
@@ -80,26 +84,31 @@ def explain(
     classes = classes or relaxable_classes(scenario)
     if unknown := set(classes) - set(known := constraints.relaxable()):
         raise UserInputError(f"classes {sorted(unknown)}: known are {list(known)}")
-    base = [run_outcome(scenario, seed, r, frozenset()) for r in range(replications)]
+    relaxations = 1 + len(classes) + (len(classes) >= 2)  # none, each, the two largest
+    total = relaxations * replications
+    if progress is not None:
+        progress(0, total)
+
+    def runs(relaxed: set[str]) -> list[Outcome]:
+        outcomes = []
+        for r in range(replications):
+            outcomes.append(run_outcome(scenario, seed, r, frozenset(relaxed)))
+            if progress is not None:
+                progress(1, total)
+        return outcomes
+
+    base = runs(set())
     horizon = scenario.horizon
-    rows = [
-        _row((name,), base, _runs(scenario, seed, replications, {name}), horizon)
-        for name in classes
-    ]
+    rows = [_row((name,), base, runs({name}), horizon) for name in classes]
     rows.sort(key=lambda row: -row["full_cluster_gain_days_mean"])
     if len(rows) >= 2:
         pair = tuple(sorted(rows[0]["relaxed"].split(" + ") + rows[1]["relaxed"].split(" + ")))
-        relaxed = _runs(scenario, seed, replications, set(pair))
-        rows.append(_row(pair, base, relaxed, horizon))
+        rows.append(_row(pair, base, runs(set(pair)), horizon))
     frame = pd.DataFrame(rows)
     reached = [o.full_cluster_day for o in base if o.full_cluster_day is not None]
     frame.attrs["base_full_cluster_day_mean"] = float(np.mean(reached)) if reached else None
     frame.attrs["base_full_cluster_reached"] = len(reached)
     return frame
-
-
-def _runs(scenario: Scenario, seed: int, replications: int, relaxed: set[str]) -> list[Outcome]:
-    return [run_outcome(scenario, seed, r, frozenset(relaxed)) for r in range(replications)]
 
 
 def _row(

@@ -84,3 +84,10 @@ def test_app_benchmark_times_a_lever_change():
     figures = benchmark("app.py", "--replications", "30", "--rounds", "1", "--workers", "1")
     assert figures["replications"] == 30
     assert 0 < figures["first_answer_s"] <= figures["full_answer_s"]
+
+
+def test_fleet_report_benchmark_measures_a_report_of_many_regions():
+    figures = benchmark("fleet_report.py", "--regions", "3")
+    assert figures["regions"] == 3
+    assert figures["report_peak_rss_mb"] > 0 and figures["report_seconds"] > 0
+    assert figures["timeseries_mb"] >= 0 and figures["requests_mb"] >= 0

@@ -229,3 +229,58 @@ def test_explain_refuses_bad_seeds_and_counts_in_one_line(cli):
     for bad in ({"replications": 0}, {"replications": 1.5}, {"classes": ["weather"]}):
         with pytest.raises(UserInputError):
             explain(tiny(), **bad)
+
+
+def _on_a_terminal(*args: str, cwd) -> tuple[int, str, str]:
+    """``python -m dcsim ARGS`` with stderr on a pseudo-terminal and stdout through a pipe,
+    as ``dcsim explain ... > table.txt`` in a shell: (status, stdout, what the terminal
+    received)."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    terminal, child = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dcsim", *args],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=child,
+        env={**os.environ, "TERM": "xterm"},
+    )
+    os.close(child)
+    received = []
+    while True:
+        try:
+            data = os.read(terminal, 65536)
+        except OSError:  # EIO: the child has closed the terminal
+            break
+        if not data:
+            break
+        received.append(data)
+    with process:
+        out = process.stdout.read().decode()
+    os.close(terminal)
+    return process.returncode, out, b"".join(received).decode(errors="replace")
+
+
+@pytest.mark.parametrize("json_output", [False, True])
+def test_explain_shows_progress_on_a_terminal_only(cli, tmp_path, json_output):
+    """A bar counting the paired runs on stderr when stderr is a terminal; nothing there
+    otherwise; stdout (the table or --json) is the same either way."""
+    import re
+
+    import yaml
+
+    path = tmp_path / "tiny.yaml"
+    path.write_text(yaml.safe_dump(tiny().model_dump(mode="json", exclude_none=True)))
+    args = ["explain", str(path), "--replications", "2", *(["--json"] if json_output else [])]
+    piped = cli(*args)
+    assert piped.returncode == 0, piped.stderr
+    assert piped.stderr == ""
+    status, out, terminal = _on_a_terminal(*args, cwd=tmp_path)
+    assert status == 0, terminal
+    assert out == piped.stdout
+    runs = 2 * (1 + len(explain(tiny())))  # the base, each relaxation and the pair, twice
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", terminal)  # colours, cursor moves
+    assert re.search(rf"explain .* {runs}/{runs} ", shown), shown

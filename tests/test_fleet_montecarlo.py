@@ -119,3 +119,28 @@ def test_a_killed_study_runs_only_the_replications_it_lacks(fleet_file, serial, 
 def test_bad_monte_carlo_options_give_one_line(cli, fleet_file, extra, expected):
     done = cli("fleet", fleet_file, *extra)
     assert done.returncode == 2 and expected in done.stderr, done.stderr
+
+
+def test_the_replication_limit_shrinks_with_the_sites_a_replication_keeps(tmp_path, capsys):
+    """Each site adds its columns to every kept replication: 3,000 sites take about
+    10,027 + 1,346 x 2,999 = 4,046,681 bytes a replication, so 4 GiB hold 1,061, rounded
+    down to 1,000; 5,000 are refused in one line before anything runs."""
+    import yaml
+    from test_hostile_fleet import FLEET
+
+    from dcsim.cli import main
+    from dcsim.fleet.montecarlo import MAX_REPLICATIONS, replication_limit
+
+    assert replication_limit(3000) == 1000
+    assert MAX_REPLICATIONS == replication_limit(1) == 420_000  # 4 GiB / 10,027 B: 428,340
+    path = tmp_path / "fleet.yaml"
+    path.write_text(yaml.safe_dump({**FLEET, "sites": [{**FLEET["sites"][1], "count": 3000}]}))
+    out = tmp_path / "study"
+    capsys.readouterr()
+    assert main(["fleet", str(path), "--replications", "5000", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "error: --replications 5000: expected 1 to 1,000 (a study of 3,000 sites keeps about "
+        "4,047 kB a replication, within 4 GiB; docs/limits.md)\n"
+    )
+    assert not out.exists()

@@ -68,3 +68,72 @@ def test_regions_read_on_one_grid_add_up_to_the_fleet(fleet_dir):
     assert list(levels.columns) == list(last.index)
     assert levels.iloc[-1].to_dict() == pytest.approx(last.facility_gw.to_dict())
     assert levels.index.is_monotonic_increasing and levels.notna().all().all()
+
+
+def test_a_fleet_changing_on_more_dates_than_a_figure_shows_is_read_on_fewer(tmp_path):
+    """Beyond MAX_DATES change dates, the levels are read on that many evenly spaced dates
+    from the first change to the last, each the level after the region's last change at
+    or before it (worked out here with pandas' as-of merge), and the fleet total agrees."""
+    import numpy as np
+    import pandas as pd
+
+    from dcsim.plots.fleet import MAX_DATES, fleet_total
+
+    rng = np.random.default_rng(7)
+    frames = []
+    for region in ("a", "b", "c"):
+        seconds = np.sort(rng.choice(10 * 365 * 86400, size=MAX_DATES, replace=False))
+        dates = pd.Timestamp("2023-01-01") + pd.to_timedelta(seconds, unit="s")
+        frames.append(
+            pd.DataFrame({"date": dates, "region": region, "facility_gw": rng.random(MAX_DATES)})
+        )
+    timeseries = pd.concat(frames, ignore_index=True)
+    levels = fleet_levels(timeseries, "facility_gw")
+    assert len(levels) == MAX_DATES
+    assert levels.index[0] == timeseries.date.min() and levels.index[-1] == timeseries.date.max()
+    grid = pd.DataFrame({"date": levels.index})
+    for frame in frames:
+        region = frame.region.iloc[0]
+        expected = pd.merge_asof(grid, frame, on="date").facility_gw.fillna(0.0)
+        assert levels[region].to_numpy() == pytest.approx(expected.to_numpy())
+    total = fleet_total(timeseries, "facility_gw")
+    assert levels.iloc[-1].sum() == pytest.approx(total.iloc[-1])
+
+
+def test_the_report_reads_the_columns_and_rows_it_shows(fleet_dir, tmp_path):
+    """The site table's first rows, a row group at a time, and only the columns a figure or
+    table of the report uses; the count of sites comes from the file's footer."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from dcsim.report.detect import FLEET_READS, MAX_SITE_ROWS, _parquet
+
+    fleet = load_fleet(fleet_dir)
+    assert fleet.site_count == len(pd.read_parquet(fleet_dir / "sites.parquet"))
+    assert "queue_gw" not in fleet.timeseries and "type" not in fleet.requests
+    assert "gpus_energized_h100-sxm" in fleet.timeseries
+    sites = pd.DataFrame(
+        {"site": [f"s{n:03d}" for n in range(150)], "region": "r", "capex_usd": 1.0}
+    )
+    path = tmp_path / "sites.parquet"
+    pq.write_table(pa.Table.from_pandas(sites), path, row_group_size=7)
+    read = _parquet(path, FLEET_READS["sites"])
+    assert list(read.columns) == ["site", "region"]
+    assert read.site.tolist() == sites.site.head(MAX_SITE_ROWS).tolist()
+
+
+def test_a_fleet_table_without_a_column_the_report_needs_is_one_line(fleet_dir, tmp_path, cli):
+    import shutil
+
+    import pandas as pd
+
+    out = tmp_path / "fleet"
+    shutil.copytree(fleet_dir, out)
+    table = pd.read_parquet(out / "timeseries.parquet").drop(columns=["region"])
+    table.to_parquet(out / "timeseries.parquet")
+    done = cli("report", out)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == (
+        f"error: {out / 'timeseries.parquet'}: no column 'region'; not what dcsim wrote\n"
+    )

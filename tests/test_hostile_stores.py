@@ -12,6 +12,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 
@@ -246,6 +247,56 @@ def test_optimize_refuses_a_study_it_cannot_own(tmp_path, capsys):
         capsys.readouterr()
 
 
+@pytest.fixture(scope="module")
+def finished_study(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("finished") / "study"
+    assert main(optimize(out)) == 0
+    return out
+
+
+def _protect(path: Path, how: str) -> Callable[[], None]:
+    """Make ``path`` read-only (``chmod``, which root ignores) or immutable (``chattr +i``,
+    which holds for root too); return what undoes it. Skips where the system cannot."""
+    if how == "chmod":
+        if os.geteuid() == 0:
+            pytest.skip("root writes a file whatever its mode")
+        mode = stat.S_IMODE(path.stat().st_mode)
+        path.chmod(mode & ~0o222)
+        return lambda: path.chmod(mode)
+    done = subprocess.run(["chattr", "+i", str(path)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"chattr +i: {done.stderr.decode(errors='replace').strip()}")
+    return lambda: subprocess.run(["chattr", "-i", str(path)], check=True)
+
+
+@pytest.mark.parametrize("how", ["chmod", "chattr"])
+@pytest.mark.parametrize("target", ["study.db", "directory"])
+def test_optimize_refuses_a_study_it_cannot_write(finished_study, tmp_path, capsys, how, target):
+    """A study whose database or directory is read-only or immutable: one line naming it,
+    exit 2, with or without --force, and the trials stored are untouched."""
+    import shutil
+
+    out = tmp_path / "study"
+    shutil.copytree(finished_study, out)
+    protected = out / "study.db" if target == "study.db" else out
+    before = _params(out / "study.db")
+    undo = _protect(protected, how)
+    try:
+        for extra in ((), ("--force",)):
+            assert main(optimize(out, "--trials", "4", *extra)) == 2
+            line = one_line(capsys.readouterr().err)
+            if target == "study.db":
+                assert line.startswith(f"error: {out / 'study.db'}: read-only"), line
+                assert "chmod u+w, chattr -i" in line
+            else:
+                assert line == f"error: --out {out}: not writable"
+    finally:
+        undo()
+    assert _params(out / "study.db") == before
+    assert main(optimize(out, "--trials", "4")) == 0  # writable again: the study resumes
+    assert len(_params(out / "study.db")) == 4
+
+
 def _params(database: Path) -> list[tuple]:
     with sqlite3.connect(database) as db:
         return db.execute(
@@ -326,14 +377,14 @@ def test_optimize_result_files_honour_the_umask(tmp_path, umask):
 # -- processes end with their parent -----------------------------------------------------
 
 
-def _long_study(tmp_path: Path, out: Path) -> list[str]:
+def _long_study(tmp_path: Path, out: Path, executor: str = "local") -> list[str]:
     return [
         "fleet",
         fleet_file(tmp_path),
         "--replications",
         "400",
         "--executor",
-        "local",
+        executor,
         "--workers",
         "2",
         "--out",
@@ -346,13 +397,14 @@ def _stored(out: Path) -> list[int]:
     return sorted(r for part in parts for r in pd.read_parquet(part).replication)
 
 
-def _started(tmp_path: Path, out: Path) -> subprocess.Popen:
-    """A fleet study on a local pool, once it has stored a replication more than before."""
+def _started(tmp_path: Path, out: Path, executor: str = "local") -> subprocess.Popen:
+    """A fleet study on a local pool (or the LocalCluster of ``--executor dask``), once it
+    has stored a replication more than before."""
     import time
 
     before = len(_stored(out))
     process = subprocess.Popen(
-        [sys.executable, "-m", "dcsim", *_long_study(tmp_path, out)],
+        [sys.executable, "-m", "dcsim", *_long_study(tmp_path, out, executor)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -366,15 +418,24 @@ def _started(tmp_path: Path, out: Path) -> subprocess.Popen:
     return process
 
 
-def test_pool_workers_die_with_their_parent(tmp_path):
+@pytest.mark.parametrize("executor", ["local", "dask"])
+def test_workers_die_with_their_parent_even_when_stopped(tmp_path, executor):
+    """The workers of a local pool, and of the LocalCluster ``--executor dask`` starts, are
+    SIGSTOPped (as a worker swapped out, or inside a long call holding the interpreter,
+    cannot run Dask's own watch on its parent), then the command is killed with SIGKILL:
+    the kernel ends them all the same."""
     import signal
 
     import psutil
     from test_hostile_store import pool_workers
 
-    process = _started(tmp_path, tmp_path / "mc")
+    if executor == "dask":
+        pytest.importorskip("distributed")
+    process = _started(tmp_path, tmp_path / "mc", executor)
     workers = pool_workers(psutil.Process(process.pid))
-    assert workers, "no pool worker found"
+    assert workers, "no worker found"
+    for worker in workers:
+        worker.suspend()
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     process.stderr.close()
@@ -384,15 +445,19 @@ def test_pool_workers_die_with_their_parent(tmp_path):
     assert not alive, f"{len(alive)} workers outlived their parent"
 
 
-def test_ctrl_c_twice_prints_one_line_and_leaves_a_resumable_study(tmp_path):
+@pytest.mark.parametrize("executor", ["local", "dask"])
+def test_ctrl_c_twice_prints_one_line_and_leaves_a_resumable_study(tmp_path, executor):
     """Twice to the process group, as ``timeout`` and impatient users send it: one line,
-    exit 130, and the study resumes where it stopped (twice, to be sure)."""
+    exit 130, and the study resumes where it stopped (twice, to be sure), on a local pool
+    and on the LocalCluster of ``--executor dask``."""
     import signal
     import time
 
+    if executor == "dask":
+        pytest.importorskip("distributed")
     out = tmp_path / "mc"
     for _ in range(2):
-        process = _started(tmp_path, out)
+        process = _started(tmp_path, out, executor)
         os.killpg(process.pid, signal.SIGINT)
         time.sleep(0.05)
         with suppress(ProcessLookupError):

@@ -216,7 +216,8 @@ def test_dask_scheduler_file_matches_serial(reference, tmp_path):
 
 def test_a_store_reads_its_own_parts_as_a_fresh_reader_does(tmp_path):
     """The runs a store kept of the parts it wrote equal what reading the files gives, for
-    parts whose columns differ in type: ok runs with KPIs and dates, failed runs with none."""
+    parts whose columns differ in type: ok runs with KPIs and dates, failed runs with none,
+    and parts of one type (which the store converts together)."""
     from dcsim.runtime.store import Store
 
     ok = {"status": "ok", "error": None, "gpus": 10, "date": "2026-01-01", "mw": 1.5}
@@ -225,13 +226,14 @@ def test_a_store_reads_its_own_parts_as_a_fresh_reader_does(tmp_path):
         [{"point": 0, "replication": 0, **ok}, {"point": 0, "replication": 1, **failed}],
         [{"point": 1, "replication": r, **failed} for r in range(2)],
         [{"point": 1, "replication": 0, **ok, "date": None, "gpus": 3}],
+        *([{"point": 2, "replication": r, **ok, "mw": 2.0 + r}] for r in range(6)),
     ]
     writer = Store(tmp_path)
     for part in rows:
         writer.add_part(part)
-    kept = writer.finished({"point": 2, "replication": 2})
-    fresh = Store(tmp_path).finished({"point": 2, "replication": 2})
-    assert len(kept) == 4 and kept["gpus"].dtype == np.float64
+    kept = writer.finished({"point": 3, "replication": 6})
+    fresh = Store(tmp_path).finished({"point": 3, "replication": 6})
+    assert len(kept) == 10 and kept["gpus"].dtype == np.float64
     pd.testing.assert_frame_equal(kept, fresh)
     assert kept.map(repr).equals(fresh.map(repr))  # None and NaN are not the same value
 

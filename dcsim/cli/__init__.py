@@ -128,6 +128,7 @@ def _one_interrupt() -> Iterator[None]:
 
     def interrupted(signum: int, frame: object) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        logging.disable(logging.CRITICAL)  # nor what a Dask cluster logs as it closes
         interrupts.append(signum)
         raise KeyboardInterrupt
 

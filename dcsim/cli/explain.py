@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 import pandas as pd
 
@@ -44,10 +45,13 @@ def explain_command(args: argparse.Namespace) -> int:
     from dcsim.cli.run import _load
     from dcsim.counterfactuals import explain
     from dcsim.jsonsafe import json_safe
+    from dcsim.progress import progress_bar
 
     check_replications(args.replications)
     scenario = _load(args)
-    frame = explain(scenario, seed=args.seed, replications=args.replications)
+    # On a terminal only, and on stderr: stdout (the table, --json) is the same without it.
+    with progress_bar("explain", quiet=not sys.stderr.isatty(), transient=True) as advance:
+        frame = explain(scenario, seed=args.seed, replications=args.replications, progress=advance)
     if args.json:
         records = frame.to_dict("records")
         print(json.dumps(json_safe({"base": dict(frame.attrs), "relaxations": records})))

@@ -49,12 +49,30 @@ STUDY = Layout(
     "fleet study",
     "fleet study",
 )
-#: Memory per replication kept by a study (its row, in the process that records them):
-#: the slope of peak RSS from 20 to 200 replications of a one-site fleet
-#: (``benchmarks/fleet_memory.py``, 2026-12).
-BYTES_PER_REPLICATION = 16_384
-#: Most replications of one study: the fleet memory limit's worth, rounded down (260,000).
-MAX_REPLICATIONS = MEMORY_LIMIT_BYTES // BYTES_PER_REPLICATION // 10_000 * 10_000
+#: Memory per replication kept by a study written to a store (``--out``: its row, kept by
+#: the process that records them): the slope of peak RSS from 20 to 1,000 replications of
+#: a one-site fleet (``benchmarks/fleet_memory.py``, 2026-12). The same study kept in
+#: memory only takes 8,300 bytes a replication; the store's is the bound.
+BYTES_PER_REPLICATION = 10_027
+#: What each site beyond the first adds to a kept replication (its dates and GPUs
+#: energized: five columns): the slope of bytes per replication from a one-site to a
+#: 100-site fleet (143,237 bytes a replication), measured the same way. Of two runs of
+#: the benchmark (10,027 and 9,337 bytes a replication; 1,346 and 1,320 a site), the
+#: larger figures are kept.
+BYTES_PER_REPLICATION_SITE = 1_346
+
+
+def replication_limit(sites: int) -> int:
+    """Most replications a study of ``sites`` sites may keep: the fleet memory limit's
+    worth at the measured bytes per replication, rounded down to two significant digits
+    (420,000 for one site, 29,000 for 100, 1,000 for 3,000)."""
+    most = MEMORY_LIMIT_BYTES // (BYTES_PER_REPLICATION + BYTES_PER_REPLICATION_SITE * (sites - 1))
+    step = 10 ** max(0, len(str(most)) - 2)
+    return most // step * step
+
+
+#: Most replications of any study (of one site).
+MAX_REPLICATIONS = replication_limit(1)
 #: Replications planned at a time: enough to keep the workers of a large machine busy
 #: (four per worker of a 16-core pool), few enough that their plans stay small in memory.
 CHUNK = 64
@@ -158,12 +176,9 @@ def monte_carlo(
     directory holding another study (another file, seed or count) is refused unless
     ``force``; on resume, a stored row of another seed, study or dcsim version is
     quarantined and its replication runs again."""
-    if not 1 <= replications <= MAX_REPLICATIONS:
-        raise UserInputError(
-            f"--replications {replications}: expected 1 to {MAX_REPLICATIONS:,} (a kept "
-            f"replication takes about {BYTES_PER_REPLICATION // 1024} KiB; docs/limits.md)"
-        )
+    _check_count(replications, 1)
     fleet = load_fleet(path)
+    _check_count(replications, sum(site.count for site in fleet.sites))
     first = plan_replication(fleet, path, seed, 0)
 
     def tasks(wanted: Iterable[int]) -> Iterator[list[Replication]]:
@@ -195,6 +210,19 @@ def monte_carlo(
         finished = _manifest(first, replications, digest, executor, complete=True)
         store.write_json("manifest.json", finished)
     return MonteCarlo(study.runs.drop(columns=list(OWNER)), study.quantiles, study.site_risk)
+
+
+def _check_count(replications: int, sites: int) -> None:
+    """1 to :func:`replication_limit` replications, or one line saying why not."""
+    most = replication_limit(sites)
+    if not 1 <= replications <= most:
+        per = BYTES_PER_REPLICATION + BYTES_PER_REPLICATION_SITE * (sites - 1)
+        study = f"a study of {sites:,} sites" if sites > 1 else "a study"
+        raise UserInputError(
+            f"--replications {replications}: expected 1 to {most:,} ({study} keeps about "
+            f"{per / 1000:,.0f} kB a replication, within {MEMORY_LIMIT_BYTES // 2**30} GiB; "
+            "docs/limits.md)"
+        )
 
 
 def batched(items: Iterable[int], size: int) -> Iterator[list[int]]:

@@ -43,6 +43,7 @@ def opened(out: str | Path, config_hash: str, force: bool) -> Iterator[Path]:
     out = output_dir(out)
     _check_owned(out)
     with exclusive_lock(out, "dcsim optimize"):
+        _check_writable(out / DATABASE)
         problem = _not_ours(out, config_hash)
         if problem and not force:
             raise UserInputError(f"{problem}; use another --out, or --force to discard it")
@@ -50,6 +51,17 @@ def opened(out: str | Path, config_hash: str, force: bool) -> Iterator[Path]:
             discard(out)
         write_text(out / "manifest.json", json.dumps({"config_hash": config_hash}) + "\n")
         yield out
+
+
+def _check_writable(database: Path) -> None:
+    """A database this process may not write (its mode, or an immutable attribute, which
+    holds even for root) is refused before SQLite fails on its first commit, and even
+    with ``--force``: someone protected it, and an immutable file cannot be discarded."""
+    if database.is_file() and not database.is_symlink() and not os.access(database, os.W_OK):
+        raise UserInputError(
+            f"{database}: read-only (its mode or an immutable attribute), and a study adds "
+            "its trials to it; make it writable (chmod u+w, chattr -i) or use another --out"
+        )
 
 
 def _not_ours(out: Path, config_hash: str) -> str:

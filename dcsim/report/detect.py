@@ -86,9 +86,59 @@ class SweepDir:
         return [c for c in numeric if c not in skip]
 
 
+@dataclass(frozen=True)
+class TableRead:
+    """What a reader takes of a Parquet table: the ``columns`` it cannot do without (a
+    name ending in ``*`` stands for every column it begins), the ``optional`` ones it uses
+    where present, and at most ``rows`` rows, read a row group at a time (all if None)."""
+
+    columns: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+    rows: int | None = None
+
+    def names(self, path: Path, schema: list[str]) -> list[str]:
+        """The columns of ``schema`` to read; a missing needed column is one line."""
+        chosen = []
+        for wanted in (*self.columns, *self.optional):
+            if wanted.endswith("*"):
+                chosen += [name for name in schema if name.startswith(wanted[:-1])]
+            elif wanted in schema:
+                chosen.append(wanted)
+            elif wanted in self.columns:
+                raise UserInputError(f"{path}: no column {wanted!r}; not what dcsim wrote")
+        return list(dict.fromkeys(chosen))
+
+
+#: The site table of a fleet report: its columns, in order, and its most rows.
+SITE_TABLE = (
+    "site",
+    "region",
+    "gpus_planned",
+    "gpus_energized_final",
+    "peak_facility_mw",
+    "interconnect_date",
+    "first_power_date",
+    "full_cluster_date",
+    "binding_constraint",
+)
+MAX_SITE_ROWS = 60
+#: What a fleet report reads of each table of a fleet directory: the columns it draws
+#: (levels by region and chip, the queue funnel's days) and the site table's first rows.
+#: The rest (queue levels, request types, every site of 2,000) stays on disk.
+FLEET_READS = {
+    "timeseries": TableRead(("date", "day", "region", "facility_gw", "gpus_energized_*")),
+    "requests": TableRead(
+        ("region", "mw", "request_day", "study_end_day", "withdrawn_day", "operation_day"),
+        optional=("energized_mw",),
+    ),
+    "sites": TableRead(("site",), optional=SITE_TABLE[1:], rows=MAX_SITE_ROWS),
+}
+
+
 @dataclass
 class FleetDir:
-    """What ``dcsim fleet --out`` wrote: ``fleet.json`` and three Parquet tables."""
+    """What ``dcsim fleet --out`` wrote: ``fleet.json`` and three Parquet tables, each
+    read as :data:`FLEET_READS` says (``sites`` holds the first of ``site_count``)."""
 
     path: Path
     kpis: dict[str, Any]
@@ -96,6 +146,7 @@ class FleetDir:
     sites: pd.DataFrame
     timeseries: pd.DataFrame
     requests: pd.DataFrame
+    site_count: int
 
     @property
     def horizon_day(self) -> float:
@@ -228,13 +279,12 @@ def load_sweep(path: str | Path) -> SweepDir:
 
 def load_fleet(path: Path) -> FleetDir:
     summary = _json(path / "fleet.json")
-    tables = {
-        name: _parquet(path / f"{name}.parquet") for name in ("sites", "timeseries", "requests")
-    }
+    tables = {name: _parquet(path / f"{name}.parquet", read) for name, read in FLEET_READS.items()}
     return FleetDir(
         path=path,
         kpis=summary.get("fleet", {}),
         regions=pd.DataFrame(summary.get("regions", [])),
+        site_count=_rows(path / "sites.parquet"),
         **tables,
     )
 
@@ -361,12 +411,47 @@ def _json(path: Path) -> dict[str, Any]:
     return data
 
 
-def _parquet(path: Path) -> pd.DataFrame:
+def _parquet(path: Path, read: TableRead | None = None) -> pd.DataFrame:
+    """The table at ``path``, whole or as ``read`` says; an unreadable one is one line."""
     if path.exists() and not path.is_file():
         raise UserInputError(f"{path}: not a file")
     try:
-        return pd.read_parquet(path)
+        if read is None:
+            return pd.read_parquet(path)
+        return _read_part(path, read).to_pandas()
     except FileNotFoundError:
         raise UserInputError(f"{path}: file not found") from None
+    except (OSError, ValueError) as error:
+        raise UserInputError(f"{path}: cannot read Parquet ({error})") from None
+
+
+def _read_part(path: Path, read: TableRead) -> Any:
+    """The columns and first rows ``read`` asks for, as an Arrow table: row groups past
+    those rows and columns not asked for are never read from disk."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    with pq.ParquetFile(path) as file:
+        columns = read.names(path, file.schema_arrow.names)
+        if read.rows is None:
+            return file.read(columns=columns)
+        groups, count = [], 0
+        for group in range(file.num_row_groups):
+            if count >= read.rows:
+                break
+            groups.append(file.read_row_group(group, columns=columns))
+            count += groups[-1].num_rows
+        if not groups:
+            return file.schema_arrow.empty_table().select(columns)
+        return pa.concat_tables(groups).slice(0, read.rows)
+
+
+def _rows(path: Path) -> int:
+    """The rows of a Parquet table, from its footer."""
+    import pyarrow.parquet as pq
+
+    try:
+        with pq.ParquetFile(path) as file:
+            return file.metadata.num_rows
     except (OSError, ValueError) as error:
         raise UserInputError(f"{path}: cannot read Parquet ({error})") from None

@@ -7,21 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dcsim.report.detect import FleetDir
-
-#: The site table's columns, in order; at most :data:`MAX_SITE_ROWS` rows are shown.
-SITE_TABLE = (
-    "site",
-    "region",
-    "gpus_planned",
-    "gpus_energized_final",
-    "peak_facility_mw",
-    "interconnect_date",
-    "first_power_date",
-    "full_cluster_date",
-    "binding_constraint",
-)
-MAX_SITE_ROWS = 60
+from dcsim.report.detect import MAX_SITE_ROWS, SITE_TABLE, FleetDir
 
 
 def headline(fleet: FleetDir) -> str:
@@ -101,8 +87,8 @@ def fleet_report(fleet: FleetDir, config: Path | None = None):
                 regions[share] = [f"{v:.1%}" if isinstance(v, float) else v for v in regions[share]]
         queues = regions.T.rename_axis("statistic").reset_index()
         tables.insert(0, _frame_table("Interconnection queues", queues, format_value))
-    if len(fleet.sites) > MAX_SITE_ROWS:
-        notes.append(f"Only the first {MAX_SITE_ROWS} of {len(fleet.sites):,} sites are listed.")
+    if fleet.site_count > MAX_SITE_ROWS:
+        notes.append(f"Only the first {MAX_SITE_ROWS} of {fleet.site_count:,} sites are listed.")
     if config is None:
         notes.append("No fleet file was given (--config): its sources are not listed.")
     shown = {key: value for key, value in k.items() if key not in ("fleet", "seed")}

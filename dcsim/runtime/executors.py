@@ -13,6 +13,7 @@ reports :class:`WorkerLost` only once those are spent.
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -122,9 +123,10 @@ PR_SET_PDEATHSIG = 1
 
 
 def bound_to_parent() -> None:
-    """A pool worker's first act: leave Ctrl-C to the parent (which ends the pool in one
-    line) and, on Linux, die with its parent, so a parent killed by SIGKILL or the OOM
-    killer leaves no worker computing for nobody."""
+    """A pool worker's first act (a Dask worker's too: :func:`dask_setup`): leave Ctrl-C
+    to the parent (which ends the pool in one line) and, on Linux, die with its parent,
+    so a parent killed by SIGKILL or the OOM killer leaves no worker computing for
+    nobody."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -133,6 +135,29 @@ def bound_to_parent() -> None:
 
         with suppress(OSError, AttributeError):  # no prctl: it outlives a killed parent
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def dask_setup(worker: Any) -> None:
+    """Dask's preload hook, run first in every worker process of a ``LocalCluster`` this
+    process starts (``preload=["dcsim.runtime.executors"]``): :func:`bound_to_parent`.
+
+    Dask's own guard (a thread in each worker that exits when a pipe from the parent
+    closes) needs the worker to run Python; a worker stopped, swapped out or inside a
+    long call that holds the interpreter would outlive a parent killed by SIGKILL. The
+    kernel's signal reaches it whatever it is doing. (The kernel sends it when the thread
+    that started the worker ends: Dask starts each worker from a thread of its own that
+    lasts as long as the worker.) A Ctrl-C to the process group is
+    left to the parent, which closes the cluster; the worker only stops logging, so that
+    its last words about the closing cluster (a heartbeat that found no scheduler) do not
+    follow the command's one line, ``interrupted``."""
+    import signal
+
+    bound_to_parent()
+    signal.signal(signal.SIGINT, _silence_logs)
+
+
+def _silence_logs(signum: int, frame: object) -> None:
+    logging.disable(logging.CRITICAL)
 
 
 def map_retrying(
@@ -295,7 +320,11 @@ def _local_cluster(workers: int):
         gc.freeze()
         try:
             cluster = LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                preload=[__name__],  # dask_setup: each worker dies with this process
             )
         finally:
             gc.unfreeze()

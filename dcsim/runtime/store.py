@@ -94,9 +94,10 @@ class Store:
     def __init__(self, out: str | Path, layout: Layout = SWEEP):
         self.out = Path(out)
         self.layout = layout
-        #: The runs of each part this object wrote, kept so that :meth:`finished` does not
-        #: read back what it wrote a moment ago (a serial tail of a parallel sweep).
-        self._written: dict[Path, pa.Table] = {}
+        #: The rows of each part this object wrote, kept so that :meth:`finished` does not
+        #: read back what it wrote a moment ago (a serial tail of a parallel sweep). Rows,
+        #: not tables: a one-row Arrow table of two dozen columns takes 21 kB, its row 1-2 kB.
+        self._written: dict[Path, list[dict[str, Any]]] = {}
 
     @property
     def manifest_path(self) -> Path:
@@ -200,10 +201,11 @@ class Store:
         value (``{"seed": 0, ...}``). A file that cannot be read, or holds a row that is not
         of this plan, is quarantined: its runs run again."""
         key = list(sizes)
-        frames = []
+        frames: list[pd.DataFrame] = []
+        written: list[list[dict[str, Any]]] = []  # parts written here, since the last file read
         for path in [self.out / self.layout.runs_file, *self._parts()]:
             if path in self._written:
-                frames.append(self._written[path].to_pandas())
+                written.append(self._written[path])
                 continue
             if not path.exists() and not path.is_symlink():
                 continue
@@ -211,7 +213,10 @@ class Store:
             if problem:
                 self._quarantine(path, problem)
             elif not frame.empty:
+                frames += _as_read(written)
+                written = []
                 frames.append(frame)
+        frames += _as_read(written)
         if not frames:
             return pd.DataFrame(columns=key)
         runs = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
@@ -239,7 +244,7 @@ class Store:
         path = self.out / "parts" / f"part-{uuid.uuid4().hex}.parquet"
         table = runs_table(rows)
         atomic(path, lambda p: pq.write_table(table, p))
-        self._written[path] = table
+        self._written[path] = rows
 
     def add_timeseries(self, point: int, replication: int, frame: pd.DataFrame) -> None:
         path = self.out / "timeseries" / f"point={point}" / f"replication={replication}.parquet"
@@ -267,6 +272,21 @@ def _partial(name: str) -> bool:
     """A store's own temporary file (:func:`dcsim.files.atomic`): one a writer holding the
     lock is writing right now, or one a killed writer left, removed on the next open."""
     return name.startswith(".") and name.endswith(PARTIAL_SUFFIX)
+
+
+def _as_read(parts: list[list[dict[str, Any]]]) -> list[pd.DataFrame]:
+    """The DataFrames a reader of these parts' files would join, in their order, with
+    consecutive parts of one Arrow schema (every ``ok`` replication of a study) converted
+    as one: what a reader gets by converting each, at the memory of one DataFrame, not one
+    per part (each a few dozen kB)."""
+    runs: list[tuple[pa.Schema, list[dict[str, Any]]]] = []
+    for rows in parts:
+        schema = runs_table(rows).schema
+        if runs and runs[-1][0] == schema:
+            runs[-1][1].extend(rows)
+        else:
+            runs.append((schema, list(rows)))
+    return [runs_table(rows).to_pandas() for _, rows in runs]
 
 
 def runs_table(rows: list[dict[str, Any]]) -> pa.Table:

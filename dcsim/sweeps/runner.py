@@ -16,7 +16,6 @@ import itertools
 import math
 import platform
 from collections.abc import Callable, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from importlib import metadata
@@ -28,6 +27,7 @@ import pandas as pd
 from dcsim.config.loader import scenario_from_dict
 from dcsim.config.schema import Scenario
 from dcsim.errors import UserInputError
+from dcsim.progress import progress_bar
 from dcsim.runtime.executors import Executor, WorkerLost, map_retrying, open_executor
 from dcsim.runtime.store import KEY, Store
 from dcsim.runtime.worker import TIME_LIMIT_S, Outcome, Task, describe, run_batch
@@ -108,7 +108,7 @@ def run_sweep(
         pending = [key for key in plan.runs if key not in done_keys]
         scenarios = ValidatedPoints(plan)
         tasks: list[Task] = []
-        with _progress(len(plan.runs), len(done_keys), quiet) as advance:
+        with progress_bar("sweep", len(plan.runs), len(done_keys), quiet) as advance:
             if pending:
                 pilot = _task(plan, scenarios, pending[:PILOT_RUNS], timeseries, time_limit)
                 outcome = run_batch(pilot)
@@ -295,31 +295,3 @@ def _record(store: Store, outcome: Outcome, owner: Mapping[str, Any]) -> None:
     for (point, replication), frame in outcome.timeseries.items():
         store.add_timeseries(point, replication, frame)
     store.add_part([{**row, **owner} for row in outcome.rows])
-
-
-@contextmanager
-def _progress(total: int, completed: int, quiet: bool):
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    progress = Progress(
-        TextColumn("sweep"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        disable=quiet,
-        transient=False,
-    )
-    with progress:
-        task = progress.add_task("runs", total=total, completed=completed)
-        yield lambda n: progress.advance(task, n)
