@@ -48,8 +48,18 @@ def test_each_region_gets_the_levers_its_file_gives_it():
     }
     _, queue = levers_of(FLEETS / "region-queue.yaml")
     assert set(queue) == {"r0study", "r0upgrade", "r0traffic"}
-    _, meta = levers_of(META)  # no queues: the sites' own utility steps, and the shells
-    assert set(meta) == {"r0griddelay", "r1griddelay", "r1shells", "r1retrofit"}
+    # meta-2024: the existing region has no queue (its sites' own utility steps); the new
+    # campuses' region a large-load process and shells whose retrofit it leaves unwritten
+    # (the conversion mode's fit-out, no lever)
+    _, meta = levers_of(META)
+    assert set(meta) == {
+        "r0griddelay",
+        "r1study",
+        "r1upgrade",
+        "r1headroom",
+        "r1tranche",
+        "r1shells",
+    }
 
 
 @pytest.mark.parametrize("name", ["large-load", "region-queue", "meta-2024"])
@@ -63,25 +73,27 @@ def test_untouched_region_levers_change_nothing_and_every_bound_is_a_valid_fleet
 
 
 def test_a_region_grid_delay_moves_every_step_of_every_site_there_and_no_other():
-    """meta-2024's new-campus region: the three campuses (one entry, count 3) get their
-    utility's steps moved; the existing region's clusters do not, nor do the powered
-    shells' own grid links (power on hand) that the loader adds after the utility."""
+    """meta-2024's existing region: its two clusters (two entries) get their utility's step
+    moved by the lever's 4 months; the new campuses (another region, whose requests wait in
+    its large-load process) keep theirs, as do the powered shells' own grid links."""
     source, levers = levers_of(META)
-    moved = levers["r1griddelay"].edits(4)
-    assert list(moved) == ["sites.2.set"]
+    moved = levers["r0griddelay"].edits(4)
+    assert list(moved) == ["sites.0.set", "sites.1.set"]
     edited = fleet_source(apply_overrides(source.raw, moved), source.path)
     before = {p.name: p.scenario for p in site_plans(source.fleet, source.path)}
     after = {p.name: p.scenario for p in site_plans(edited.fleet, edited.path)}
+    shifted = 0
     for name, scenario in after.items():
         pairs = zip(scenario.grid.interconnects, before[name].grid.interconnects, strict=True)
-        for number, (link, old) in enumerate(pairs):
+        for link, old in pairs:
             for step, was in zip(link.schedule, old.schedule, strict=True):
-                if not (name.startswith("campus-100k") and number == 0):
+                if name.startswith("genai-cluster"):
+                    # the cluster file's one step, on time: now 4 months late
+                    assert step.delay.mean() == pytest.approx(was.delay.mean() + 4 * DAYS_PER_MONTH)
+                    shifted += 1
+                else:
                     assert step.delay == was.delay
-                    continue
-                # the campus file: pert 0 / 1 / 4 months on its first step, and so on
-                assert step.delay.low == pytest.approx(was.delay.low + 4 * DAYS_PER_MONTH)
-                assert step.delay.high == pytest.approx(was.delay.high + 4 * DAYS_PER_MONTH)
+    assert shifted == 2
 
 
 def test_chunks_run_the_clis_replications_and_its_site_risk():

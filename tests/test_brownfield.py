@@ -67,23 +67,26 @@ def test_shells_go_whole_halls_first_come_and_skip_the_queue(tmp_path):
     assert sites.loc["c-2", "gpus_energized_final"] == 0
 
 
-@pytest.mark.parametrize("calibration", [None, "dcsim"])
-def test_a_hall_in_a_shell_is_a_conversion_with_the_modes_durations(tmp_path, calibration):
+@pytest.mark.parametrize(
+    ("written", "calibration"),
+    [({}, "dcsim"), ({"calibration": "dcsim"}, "dcsim"), ({"calibration": None}, None)],
+)
+def test_a_hall_in_a_shell_is_a_conversion_with_the_modes_durations(tmp_path, written, calibration):
     """Without a region retrofit_time, a hall taken into a shell becomes a ``conversion``:
-    no shell time and the mode's fit-out, from the site's calibration file (``dcsim``: the
-    shipped fit, lognormal with median 112.4 days) or else the mode's cited fallback
-    (triangular 2-3-4 months); the hall that found no shell keeps its own times."""
+    no shell time and the mode's fit-out, from the site's calibration file (``dcsim``, also
+    when the site writes none: the shipped fit, lognormal with median 72.09 days) or, with
+    ``calibration: null``, the mode's cited fallback (triangular 2-3-4 months); the hall
+    that found no shell keeps its own times."""
     data = fleet("40 MW")
     del data["regions"][0]["brownfield"]["retrofit_time"]
-    if calibration is not None:
-        data["sites"][0]["set"] = {"calibration": calibration}
+    data["sites"][0]["set"] = written
     path = write(tmp_path, data)
     first, second = (plan.scenario.halls[0] for plan in site_plans(load_fleet(path), path))
     expected = mode_durations("conversion", calibration)
     assert first.build_mode == "conversion" and first.shell_time.value == 0
     assert first.fitout_time == TypeAdapter(Duration).validate_python(expected["fitout_time"])
     if calibration == "dcsim":
-        assert first.fitout_time.frozen().median() == pytest.approx(112.407)
+        assert first.fitout_time.frozen().median() == pytest.approx(72.0871)
     else:
         assert (first.fitout_time.low, first.fitout_time.high) == (2 * 30.4375, 4 * 30.4375)
     own = yaml.safe_load(CLUSTER.read_text())["halls"][0]

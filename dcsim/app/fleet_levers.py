@@ -43,15 +43,18 @@ def fleet_levers(fleet: Fleet, path: str | Path) -> list[Lever]:
                     shells.mw,
                 )
             )
-            out.append(
-                shift_lever(
-                    f"r{i}retrofit",
-                    "shell retrofit time change (months)",
-                    group,
-                    f"regions.{i}.brownfield.retrofit_time",
-                    shells.retrofit_time,
+            if shells.retrofit_time is not None:
+                # Unwritten, a shell's halls take the conversion mode's calibrated fit-out:
+                # a campus-page build-mode question, not a region's lever.
+                out.append(
+                    shift_lever(
+                        f"r{i}retrofit",
+                        "shell retrofit time change (months)",
+                        group,
+                        f"regions.{i}.brownfield.retrofit_time",
+                        shells.retrofit_time,
+                    )
                 )
-            )
         if region.queue is None and region.large_load is None:
             out.append(grid_delay_lever(i, region, group, fleet, path, texts))
     return [lever for lever in out if lever is not None]
