@@ -34,6 +34,7 @@ ROW = [
     "p75",
     "p90",
     "inside_p10_p90",
+    "inside_p10_p90_consistent",
 ]
 
 
@@ -69,6 +70,12 @@ def test_backtest_json_has_the_contract_keys_and_the_report_is_written(small, tm
     assert result["coverage_p10_p90"] == pytest.approx(
         sum(r["inside_p10_p90"] for r in result["rows"]) / 4
     )
+    assert result["coverage_p10_p90_consistent"] == pytest.approx(
+        sum(r["inside_p10_p90_consistent"] for r in result["rows"]) / 4
+    )
+    # Expected coverage never exceeds the lenient rule's: a band it credits at all, the
+    # lenient rule counts as a full hit.
+    assert all(0 <= r["inside_p10_p90"] <= r["inside_p10_p90_consistent"] for r in result["rows"])
     for name in ("index.html", "pit.png", "reliability.png", "forecasts.csv", "backtest.json"):
         assert (out / name).stat().st_size > 0
     assert not (out / ".runs").exists()  # the resume cache goes once the report is written

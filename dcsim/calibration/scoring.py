@@ -2,9 +2,20 @@
 
 A forecast is a sample of days from start to a milestone (a Monte Carlo ensemble); an
 observation is an interval ``[lower, upper]`` of durations (see
-:mod:`dcsim.calibration.observations`). A forecast band "holds" an observation when the
-two intervals meet: a milestone "reached by X" is never a miss when the band lies before
-X, and one "not reached as of Y" never a miss when the band lies after Y.
+:mod:`dcsim.calibration.observations`).
+
+Coverage is **expected coverage**: an observation counts as the forecast's own probability
+that the truth lies in the band, given that it lies in ``[lower, upper]``. An exact date
+counts 1 inside the band and 0 outside; a "reached by X" whose X lies after the whole
+forecast counts the band's nominal level (0.8 for P10-P90): the data neither confirms nor
+refutes the band, so it is credited what a calibrated forecast earns on average, never
+scored as a miss. When the forecast is calibrated and the censoring does not depend on the
+outcome, the expected credit of every observation is the band's level, so the coverage is
+unbiased where it matters (the censored outcomes of D-calibration, Haider et al. 2020,
+are spread over the forecast's own conditional distribution the same way). The older
+"consistent" rule (the band and the interval share a value) is kept as
+``inside_*_consistent``: it counts every censored outcome the band does not rule out as a
+full hit, which lifts coverage by construction.
 
 CRPS and the interval score (``scoringrules``) need one value: for a censored observation
 it is the point of ``[lower, upper]`` nearest the forecast's median. Both scores are convex
@@ -44,12 +55,14 @@ class Scored:
     p50: float
     p75: float
     p90: float
-    inside_p10_p90: bool
-    inside_p25_p75: bool
+    inside_p10_p90: float  # expected coverage: 1 inside, 0 outside, between if censored
+    inside_p25_p75: float
+    inside_p10_p90_consistent: bool  # the band does not rule the observation out
+    inside_p25_p75_consistent: bool
     crps: float
     interval_score: float
     pit: float
-    inside_levels: tuple[bool, ...]  # does each central interval of LEVELS hold it?
+    inside_levels: tuple[float, ...]  # each central interval of LEVELS, as inside_p10_p90
 
     def row(self) -> dict[str, object]:
         """The backtest's row, as ``dcsim backtest --json`` prints it."""
@@ -64,12 +77,54 @@ class Scored:
             "p75": self.p75,
             "p90": self.p90,
             "inside_p10_p90": self.inside_p10_p90,
+            "inside_p10_p90_consistent": self.inside_p10_p90_consistent,
         }
 
 
 def meets(low: float, high: float, observed: Duration) -> bool:
-    """Whether the band ``[low, high]`` and the observed interval share a value."""
+    """Whether the band ``[low, high]`` and the observed interval share a value (the
+    lenient "consistent" rule)."""
     return max(low, observed.lower) <= min(high, observed.upper)
+
+
+def levels_within(ordered: np.ndarray, lower: float, upper: float) -> tuple[float, float] | None:
+    """The quantile levels ``[a, b]`` whose quantiles lie in ``[lower, upper]``, or None.
+
+    The quantile function is numpy's linear one (``np.quantile``'s default, which gives the
+    bands): level ``q`` sits at position ``(n - 1) q`` of the sorted sample, interpolated.
+    It never decreases, so the levels it maps into an interval form an interval: a run of
+    tied draws is a flat stretch, an atom of probability.
+    """
+    n = len(ordered)
+    if upper < ordered[0] or lower > ordered[-1]:
+        return None
+    if n == 1:
+        return (0.0, 1.0)
+    if lower <= ordered[0]:
+        a = 0.0
+    else:  # the first level whose quantile reaches lower: ordered[k - 1] < lower <= ordered[k]
+        k = int(np.searchsorted(ordered, lower, side="left"))
+        a = (k - 1 + (lower - ordered[k - 1]) / (ordered[k] - ordered[k - 1])) / (n - 1)
+    if upper >= ordered[-1]:
+        b = 1.0
+    else:  # the last level whose quantile stays within upper: ordered[k] <= upper < ordered[k + 1]
+        k = int(np.searchsorted(ordered, upper, side="right")) - 1
+        b = (k + (upper - ordered[k]) / (ordered[k + 1] - ordered[k])) / (n - 1)
+    return (a, b)
+
+
+def band_credit(ordered: np.ndarray, observed: Duration, level: float) -> float:
+    """The forecast's probability that the truth lies in its central ``level`` band (P10-P90
+    for 0.8), given that it lies in the observed interval: the share of the levels the
+    observation allows that fall in ``[(1 - level) / 2, (1 + level) / 2]``."""
+    allowed = levels_within(ordered, observed.lower, observed.upper)
+    if allowed is None:  # the forecast gives the observation no chance: outside every band
+        return 0.0
+    a, b = allowed
+    low, high = (1 - level) / 2, (1 + level) / 2
+    if b == a:  # one level (an exact date where the sample has no tie)
+        return 1.0 if low <= a <= high else 0.0
+    return max(0.0, min(b, high) - max(a, low)) / (b - a)
 
 
 def scoring_value(observed: Duration, median: float) -> float:
@@ -99,7 +154,8 @@ def score(sample: Sequence[float] | np.ndarray, observed: Duration) -> Scored:
     values = np.asarray(sample, dtype=float)
     if values.size == 0 or not np.isfinite(values).all():
         raise ValueError("a forecast sample must be non-empty and finite")
-    p10, p25, p50, p75, p90 = (float(q) for q in np.quantile(values, QUANTILES))
+    ordered = np.sort(values)
+    p10, p25, p50, p75, p90 = (float(q) for q in np.quantile(ordered, QUANTILES))
     y = scoring_value(observed, p50)
     return Scored(
         site=observed.site_id,
@@ -111,14 +167,14 @@ def score(sample: Sequence[float] | np.ndarray, observed: Duration) -> Scored:
         p50=p50,
         p75=p75,
         p90=p90,
-        inside_p10_p90=meets(p10, p90, observed),
-        inside_p25_p75=meets(p25, p75, observed),
+        inside_p10_p90=band_credit(ordered, observed, 0.8),
+        inside_p25_p75=band_credit(ordered, observed, 0.5),
+        inside_p10_p90_consistent=meets(p10, p90, observed),
+        inside_p25_p75_consistent=meets(p25, p75, observed),
         crps=float(sr.crps_ensemble(y, values)),
         interval_score=float(sr.interval_score(y, p10, p90, ALPHA_P10_P90)),
-        pit=pit(values, observed),
-        inside_levels=tuple(
-            meets(*np.quantile(values, [(1 - c) / 2, (1 + c) / 2]), observed) for c in LEVELS
-        ),
+        pit=pit(ordered, observed),
+        inside_levels=tuple(band_credit(ordered, observed, c) for c in LEVELS),
     )
 
 
@@ -128,36 +184,24 @@ BRACKETED = ("exact", "interval")
 
 
 def summary(scored: Sequence[Scored]) -> dict[str, float | int | None]:
-    """The contract's headline scores over a set of scored observations, and the two
-    coverages again over the bracketed observations alone (a censored outcome counts as
-    held whenever the band is consistent with it, which lifts the headline coverages: a
-    "not reached as of" day early in the band holds any band)."""
+    """The contract's headline scores over a set of scored observations (expected
+    coverage), the two coverages again over the bracketed observations alone, and under the
+    lenient "consistent" rule (kept so the change of rule hides nothing)."""
+
+    def mean(rows: Sequence[Scored], key: str) -> float | None:
+        return float(np.mean([getattr(s, key) for s in rows])) if rows else None
+
     bracketed = [s for s in scored if s.censored in BRACKETED]
-    exact = {
-        "coverage_p10_p90_bracketed": (
-            float(np.mean([s.inside_p10_p90 for s in bracketed])) if bracketed else None
-        ),
-        "coverage_p25_p75_bracketed": (
-            float(np.mean([s.inside_p25_p75 for s in bracketed])) if bracketed else None
-        ),
-        "n_bracketed": len(bracketed),
-    }
-    if not scored:
-        return {
-            "coverage_p10_p90": None,
-            "coverage_p25_p75": None,
-            "crps_mean": None,
-            "interval_score_mean": None,
-            "n_sites": 0,
-            "n_observations": 0,
-            **exact,
-        }
     return {
-        **exact,
-        "coverage_p10_p90": float(np.mean([s.inside_p10_p90 for s in scored])),
-        "coverage_p25_p75": float(np.mean([s.inside_p25_p75 for s in scored])),
-        "crps_mean": float(np.mean([s.crps for s in scored])),
-        "interval_score_mean": float(np.mean([s.interval_score for s in scored])),
+        "coverage_p10_p90": mean(scored, "inside_p10_p90"),
+        "coverage_p25_p75": mean(scored, "inside_p25_p75"),
+        "crps_mean": mean(scored, "crps"),
+        "interval_score_mean": mean(scored, "interval_score"),
         "n_sites": len({s.site for s in scored}),
         "n_observations": len(scored),
+        "coverage_p10_p90_bracketed": mean(bracketed, "inside_p10_p90"),
+        "coverage_p25_p75_bracketed": mean(bracketed, "inside_p25_p75"),
+        "n_bracketed": len(bracketed),
+        "coverage_p10_p90_consistent": mean(scored, "inside_p10_p90_consistent"),
+        "coverage_p25_p75_consistent": mean(scored, "inside_p25_p75_consistent"),
     }

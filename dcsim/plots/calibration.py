@@ -57,7 +57,9 @@ def plot_pit(scored: Mapping[str, Sequence[Any]], ax: Axes | None = None, bins: 
 
 def plot_reliability(scored: Mapping[str, Sequence[Any]], ax: Axes | None = None) -> Axes:
     """Share of outcomes inside each central band against the band's nominal level; a
-    calibrated forecast lies on the diagonal."""
+    calibrated forecast lies on the diagonal. A censored outcome counts as the forecast's
+    own probability that it lies in the band (expected coverage,
+    :func:`dcsim.calibration.scoring.band_credit`), so censoring pulls no curve up or down."""
     from dcsim.calibration.scoring import LEVELS
 
     ax = new_axes(ax, figsize=(5.5, 5.0))
@@ -74,6 +76,6 @@ def plot_reliability(scored: Mapping[str, Sequence[Any]], ax: Axes | None = None
     return finish(
         ax,
         "Reliability of central bands",
-        "share of outcomes inside the band",
+        "share of outcomes inside the band (expected)",
         xlabel="nominal band (0.8 = P10-P90)",
     )
