@@ -15,7 +15,13 @@ import numpy as np
 import pytest
 
 from dcsim.calibration.observations import Duration
-from dcsim.calibration.scoring import band_credit, levels_within, score, summary
+from dcsim.calibration.scoring import (
+    band_credit,
+    levels_within,
+    pit_histogram,
+    score,
+    summary,
+)
 
 SAMPLE = np.arange(1.0, 11.0)
 
@@ -35,8 +41,9 @@ def test_an_exact_miss_above_the_band():
     assert not s.inside_p10_p90_consistent and not s.inside_p25_p75_consistent
     # Interval score: width 7.2 + (2 / 0.2) x (9.5 - 9.1) = 11.2.
     assert s.interval_score == pytest.approx(11.2)
-    # PIT: nine of ten values lie below 9.5.
-    assert s.pit == pytest.approx(0.9)
+    # PIT: the level of 9.5, (9.5 - 1) / 9.
+    assert s.pit_range == pytest.approx((8.5 / 9, 8.5 / 9))
+    assert s.pit == pytest.approx(8.5 / 9)
 
 
 def test_reached_by_is_never_a_miss_when_the_forecast_is_earlier():
@@ -58,8 +65,9 @@ def test_reached_by_is_never_a_miss_when_the_forecast_is_earlier():
     assert (s.inside_p10_p90, s.inside_p25_p75) == pytest.approx((0.55, 0.0))
     assert s.inside_p10_p90_consistent and not s.inside_p25_p75_consistent
     assert s.interval_score == pytest.approx(7.2)
-    # PIT: F(0) = 0 and F(3) = (2 + 3) / 2 / 10 = 0.25 (mid-rank): middle 0.125.
-    assert s.pit == pytest.approx(0.125)
+    # PIT: the levels [0, 2/9], middle 1/9.
+    assert s.pit_range == pytest.approx((0.0, 2 / 9))
+    assert s.pit == pytest.approx(1 / 9)
 
 
 def test_not_reached_as_of_a_later_day_is_a_miss_and_scored_at_that_day():
@@ -163,3 +171,15 @@ def test_a_calibrated_forecast_scores_its_nominal_coverage_under_censoring():
     assert np.mean(credits[0.8]) == pytest.approx(0.8, abs=0.02)
     assert np.mean(credits[0.5]) == pytest.approx(0.5, abs=0.02)
     assert np.mean(lenient) > 0.88
+
+
+def test_the_pit_histogram_spreads_a_censored_outcome_over_its_range():
+    # Four outcomes on ten bins: levels [0, 0.2] (0.5 to each of the first two bins), an
+    # exact 0.55 (bin 5), an exact 1 (the last bin), and "reached by" after the whole
+    # forecast, [0, 1] (0.1 to every bin). Density = count / 4 outcomes x 10 bins.
+    counts = np.array([0.6, 0.6, 0.1, 0.1, 0.1, 1.1, 0.1, 0.1, 0.1, 1.1])
+    histogram = pit_histogram([(0.0, 0.2), (0.55, 0.55), (1.0, 1.0), (0.0, 1.0)], bins=10)
+    assert histogram == pytest.approx(counts / 4 * 10)
+    assert histogram.mean() == pytest.approx(1.0)
+    # Below every draw: PIT range (0, 0), the first bin.
+    assert score(SAMPLE, observed(0.0, 0.5, "left")).pit_range == (0.0, 0.0)

@@ -21,13 +21,15 @@ CRPS and the interval score (``scoringrules``) need one value: for a censored ob
 it is the point of ``[lower, upper]`` nearest the forecast's median. Both scores are convex
 in the observed value with their minimum at (CRPS) or around (interval score) the median,
 so this is the most lenient value the data allows: a forecast is charged only for what the
-data rules out. PIT values of censored observations are the middle of the PIT range
-``[F(lower), F(upper)]``.
+data rules out.
+
+The PIT of an observation is the range of quantile levels it allows (one level for an exact
+date); the PIT histogram spreads each observation's unit weight evenly over its range, as
+D-calibration does, and ``Scored.pit`` is the range's middle.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -61,7 +63,8 @@ class Scored:
     inside_p25_p75_consistent: bool
     crps: float
     interval_score: float
-    pit: float
+    pit: float  # the middle of pit_range
+    pit_range: tuple[float, float]  # the quantile levels the observation allows
     inside_levels: tuple[float, ...]  # each central interval of LEVELS, as inside_p10_p90
 
     def row(self) -> dict[str, object]:
@@ -113,6 +116,30 @@ def levels_within(ordered: np.ndarray, lower: float, upper: float) -> tuple[floa
     return (a, b)
 
 
+def pit_range(ordered: np.ndarray, observed: Duration) -> tuple[float, float]:
+    """The PIT values the observation allows: the levels whose quantiles lie in its
+    interval; ``(0, 0)`` when it lies below every draw, ``(1, 1)`` above."""
+    allowed = levels_within(ordered, observed.lower, observed.upper)
+    if allowed is not None:
+        return allowed
+    return (0.0, 0.0) if observed.upper < ordered[0] else (1.0, 1.0)
+
+
+def pit_histogram(ranges: Sequence[tuple[float, float]], bins: int = 10) -> np.ndarray:
+    """Density of PIT values on ``bins`` equal bins of [0, 1] (1 everywhere when calibrated),
+    each observation's unit weight spread evenly over its PIT range."""
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    counts = np.zeros(bins)
+    for a, b in ranges:
+        if b > a:
+            counts += np.clip(np.minimum(edges[1:], b) - np.maximum(edges[:-1], a), 0, None) / (
+                b - a
+            )
+        else:  # one level: the bin holding it (the last bin holds 1)
+            counts[min(int(a * bins), bins - 1)] += 1.0
+    return counts / max(len(ranges), 1) * bins
+
+
 def band_credit(ordered: np.ndarray, observed: Duration, level: float) -> float:
     """The forecast's probability that the truth lies in its central ``level`` band (P10-P90
     for 0.8), given that it lies in the observed interval: the share of the levels the
@@ -132,21 +159,6 @@ def scoring_value(observed: Duration, median: float) -> float:
     return float(min(max(median, observed.lower), observed.upper))
 
 
-def pit(sample: np.ndarray, observed: Duration) -> float:
-    """The forecast's CDF at the observation (mid-rank for ties; middle of the range for an
-    interval)."""
-    ordered = np.sort(sample)
-
-    def cdf(y: float) -> float:
-        if math.isinf(y):
-            return 1.0 if y > 0 else 0.0
-        below = np.searchsorted(ordered, y, side="left")
-        upto = np.searchsorted(ordered, y, side="right")
-        return float((below + upto) / 2 / len(ordered))
-
-    return (cdf(observed.lower) + cdf(observed.upper)) / 2
-
-
 def score(sample: Sequence[float] | np.ndarray, observed: Duration) -> Scored:
     """Score one forecast ensemble against one observation."""
     import scoringrules as sr
@@ -157,6 +169,7 @@ def score(sample: Sequence[float] | np.ndarray, observed: Duration) -> Scored:
     ordered = np.sort(values)
     p10, p25, p50, p75, p90 = (float(q) for q in np.quantile(ordered, QUANTILES))
     y = scoring_value(observed, p50)
+    levels = pit_range(ordered, observed)
     return Scored(
         site=observed.site_id,
         milestone=observed.label,
@@ -173,7 +186,8 @@ def score(sample: Sequence[float] | np.ndarray, observed: Duration) -> Scored:
         inside_p25_p75_consistent=meets(p25, p75, observed),
         crps=float(sr.crps_ensemble(y, values)),
         interval_score=float(sr.interval_score(y, p10, p90, ALPHA_P10_P90)),
-        pit=pit(ordered, observed),
+        pit=(levels[0] + levels[1]) / 2,
+        pit_range=levels,
         inside_levels=tuple(band_credit(ordered, observed, c) for c in LEVELS),
     )
 
