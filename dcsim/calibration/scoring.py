@@ -132,9 +132,8 @@ def pit_histogram(ranges: Sequence[tuple[float, float]], bins: int = 10) -> np.n
     counts = np.zeros(bins)
     for a, b in ranges:
         if b > a:
-            counts += np.clip(np.minimum(edges[1:], b) - np.maximum(edges[:-1], a), 0, None) / (
-                b - a
-            )
+            overlap = np.minimum(edges[1:], b) - np.maximum(edges[:-1], a)
+            counts += np.clip(overlap, 0.0, None) / (b - a)
         else:  # one level: the bin holding it (the last bin holds 1)
             counts[min(int(a * bins), bins - 1)] += 1.0
     return counts / max(len(ranges), 1) * bins
