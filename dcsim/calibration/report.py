@@ -56,6 +56,8 @@ def verdict(result: dict[str, Any], key: str) -> str:
 
 def headline(result: dict[str, Any]) -> str:
     """One sentence: the LOO coverages against their targets and the baselines."""
+    if not result["n_observations"]:
+        return "No observed milestone to score: the dataset states no date after a start."
     verdicts = []
     for name, base in result["baselines"].items():
         won = [
