@@ -12,6 +12,7 @@ from synthetic_sites import synthetic_site, write_synthetic
 from dcsim.calibration.backtest import leave_one_out, reference_class, split_date
 from dcsim.calibration.dataset import Dataset, Observation, load_sites
 from dcsim.calibration.fit import Bound
+from dcsim.calibration.report import headline, held
 from dcsim.cli import main
 from dcsim.runtime.executors import Serial
 
@@ -34,6 +35,7 @@ ROW = [
     "p75",
     "p90",
     "inside_p10_p90",
+    "inside_p10_p90_consistent",
 ]
 
 
@@ -69,6 +71,12 @@ def test_backtest_json_has_the_contract_keys_and_the_report_is_written(small, tm
     assert result["coverage_p10_p90"] == pytest.approx(
         sum(r["inside_p10_p90"] for r in result["rows"]) / 4
     )
+    assert result["coverage_p10_p90_consistent"] == pytest.approx(
+        sum(r["inside_p10_p90_consistent"] for r in result["rows"]) / 4
+    )
+    # Expected coverage never exceeds the lenient rule's: a band it credits at all, the
+    # lenient rule counts as a full hit.
+    assert all(0 <= r["inside_p10_p90"] <= r["inside_p10_p90_consistent"] for r in result["rows"])
     for name in ("index.html", "pit.png", "reliability.png", "forecasts.csv", "backtest.json"):
         assert (out / name).stat().st_size > 0
     assert not (out / ".runs").exists()  # the resume cache goes once the report is written
@@ -154,3 +162,23 @@ def test_the_text_summary_shows_a_method_without_forecasts_as_dashes(cli):
     done = cli("backtest", "--data", tiny, "--executor", "serial", "--replications", "10")
     assert done.returncode == 0, done.stderr
     assert "reference_class  P10-P90 -  P25-P75 -  CRPS -  interval score -" in done.stdout
+
+
+def test_the_headline_gives_both_coverage_verdicts_and_a_row_its_credit():
+    base = {"crps_mean": 130.0, "interval_score_mean": 1200.0}
+    result = {
+        "coverage_p10_p90": 0.729,
+        "coverage_p25_p75": 0.392,
+        "crps_mean": 120.0,
+        "interval_score_mean": 1300.0,
+        "n_observations": 77,
+        "n_sites": 43,
+        "method": "leave-one-site-out refits",
+        "baselines": {"defaults": base},
+    }
+    text = headline(result)
+    assert "held 73% of 77 real outcomes at 43 sites" in text
+    assert "within the 70-90% target" in text and "39%, outside the 40-60% target" in text
+    assert text.endswith("it beats the defaults forecast on CRPS.")
+    assert "No observed milestone" in headline({**result, "n_observations": 0})
+    assert [held(c) for c in (1.0, 0.0, 0.8, 0.7)] == ["yes", "MISS", "0.80", "0.70"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import math
 
 from hypothesis import HealthCheck, given, settings
@@ -102,3 +103,29 @@ def test_an_observed_interval_is_ordered_and_holds_the_truth(
         assert observed.lower == 0 and days <= observed.upper
     else:
         assert math.isinf(observed.upper)
+
+
+@settings(derandomize=True, max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(0, 400), min_size=1, max_size=40),
+    st.integers(-50, 450),
+    st.one_of(st.integers(0, 200), st.just(-1)),
+)
+def test_expected_coverage_is_a_probability_nested_in_the_lenient_rule(draws, lower, width):
+    """Any forecast (ties included) and any observed interval (``width`` -1: right-censored):
+    each band's credit is a probability, a wider band never holds less, and a band the
+    credit counts at all is one the lenient rule counts as held."""
+    import numpy as np
+
+    from dcsim.calibration.observations import Duration
+    from dcsim.calibration.scoring import LEVELS, band_credit, meets
+
+    ordered = np.sort(np.array(draws, dtype=float))
+    upper = math.inf if width < 0 else float(lower + width)
+    seen = Duration("s", "first_power", None, None, float(lower), upper, "interval", 0.0, "")
+    credits = [band_credit(ordered, seen, level) for level in LEVELS]
+    assert all(0.0 <= c <= 1.0 for c in credits)
+    assert all(a <= b + 1e-12 for a, b in itertools.pairwise(credits))
+    for level, credit in zip(LEVELS, credits, strict=True):
+        band = np.quantile(ordered, [(1 - level) / 2, (1 + level) / 2])
+        assert credit == 0.0 or meets(*band, seen)

@@ -22,6 +22,8 @@ METRICS = (
     ("coverage_p10_p90_bracketed", "P10-P90 coverage, bracketed dates only", "{:.0%}"),
     ("coverage_p25_p75_bracketed", "P25-P75 coverage, bracketed dates only", "{:.0%}"),
     ("n_bracketed", "bracketed observations", "{}"),
+    ("coverage_p10_p90_consistent", "P10-P90 coverage, lenient rule", "{:.0%}"),
+    ("coverage_p25_p75_consistent", "P25-P75 coverage, lenient rule", "{:.0%}"),
 )
 
 
@@ -45,11 +47,17 @@ def write_report(out: Path, result: dict[str, Any], scored: dict[str, list[Score
     return page
 
 
+def verdict(result: dict[str, Any], key: str) -> str:
+    """``within`` or ``outside`` the target of one coverage."""
+    low, high = TARGETS[key]
+    cover = result[key]
+    return "within" if cover is not None and low <= cover <= high else "outside"
+
+
 def headline(result: dict[str, Any]) -> str:
-    """One sentence: the LOO P10-P90 coverage against its target and the baselines."""
-    cover = result["coverage_p10_p90"]
-    low, high = TARGETS["coverage_p10_p90"]
-    verdict = "within" if cover is not None and low <= cover <= high else "outside"
+    """One sentence: the LOO coverages against their targets and the baselines."""
+    if not result["n_observations"]:
+        return "No observed milestone to score: the dataset states no date after a start."
     verdicts = []
     for name, base in result["baselines"].items():
         won = [
@@ -61,10 +69,19 @@ def headline(result: dict[str, Any]) -> str:
         verdicts.append(f"it beats the {name.replace('_', ' ')} forecast on {what}")
     against = "; ".join(verdicts)
     return (
-        f"The P10-P90 band held {cover:.0%} of {result['n_observations']} real outcomes at "
-        f"{result['n_sites']} sites ({result['method']}), {verdict} the 70-90% target; "
-        f"{against}."
+        f"The P10-P90 band held {result['coverage_p10_p90']:.0%} of "
+        f"{result['n_observations']} real outcomes at {result['n_sites']} sites "
+        f"({result['method']}), {verdict(result, 'coverage_p10_p90')} the 70-90% target, and "
+        f"the P25-P75 band {result['coverage_p25_p75']:.0%}, "
+        f"{verdict(result, 'coverage_p25_p75')} the 40-60% target; {against}."
     )
+
+
+def held(credit: float) -> str:
+    """A row's P10-P90 cell: yes, MISS, or the forecast's own odds for a censored outcome."""
+    if credit >= 1.0:
+        return "yes"
+    return "MISS" if credit <= 0.0 else f"{credit:.2f}"
 
 
 def render(result: dict[str, Any]) -> str:
@@ -86,7 +103,7 @@ def render(result: dict[str, Any]) -> str:
         "<tr{cls}><td class=name>{site}</td><td class=name>{milestone}</td>"
         "<td>{actual:.0f}</td><td>{censored}</td>"
         "<td>{p10:.0f}</td><td>{p50:.0f}</td><td>{p90:.0f}</td><td>{inside}</td></tr>".format(
-            cls="" if r["inside_p10_p90"] else ' class="miss"',
+            cls=' class="miss"' if r["inside_p10_p90"] <= 0.0 else "",
             site=html.escape(r["site"]),
             milestone=html.escape(r["milestone"]),
             actual=r["actual"],
@@ -94,7 +111,7 @@ def render(result: dict[str, Any]) -> str:
             p10=r["p10"],
             p50=r["p50"],
             p90=r["p90"],
-            inside="yes" if r["inside_p10_p90"] else "MISS",
+            inside=held(r["inside_p10_p90"]),
         )
         for r in result["rows"]
     )
@@ -112,17 +129,20 @@ tr.miss td {{ background: #fde8e8; }}
 <p><strong>{html.escape(headline(result))}</strong></p>
 <p>Days from construction start to each observed milestone. Targets: P10-P90 coverage
 70-90%, P25-P75 coverage 40-60%, lower CRPS and interval score than both baselines.
-A censored outcome ("reached by", "not reached as of") counts as inside when the band is
-consistent with it, which lifts the coverage of narrow bands (a "reached by" date
-late enough holds any band); the rows "bracketed dates only" count the observations whose
-date the data bounds on both sides (exact, or within a month, quarter or year), which a
-band can miss either way. Dataset sha256 {html.escape(result["data_sha256"][:16])}..., seed
+An outcome counts as the forecast's own probability that the true date lies in the band,
+given what the data says of it: 1 or 0 for a known date, a share for a censored one
+("reached by", "not reached as of"); a censored outcome the data cannot place counts the
+band's nominal level (0.80 for P10-P90), which is what a calibrated forecast earns on
+average. The rows "bracketed dates only" count the observations whose date the data bounds
+on both sides (exact, or within a month, quarter or year); the "lenient rule" rows count
+every outcome the band does not rule out as held, the rule of earlier versions, which
+lifts coverage by construction. Dataset sha256 {html.escape(result["data_sha256"][:16])}..., seed
 {result["seed"]}.</p>
 <table><tr><th></th>{header}</tr>{body}</table>
 <div class="figs"><img src="pit.png" alt="PIT histogram"><img src="reliability.png"
 alt="reliability of central bands"></div>
 <h2>Every forecast (calibrated, days from start)</h2>
 <table><tr><th>site</th><th>milestone</th><th>actual</th><th>censoring</th><th>P10</th>
-<th>P50</th><th>P90</th><th>inside P10-P90</th></tr>{rows}</table>
+<th>P50</th><th>P90</th><th>inside P10-P90 (probability)</th></tr>{rows}</table>
 </body></html>
 """

@@ -28,19 +28,20 @@ LABELS = {
 
 def plot_pit(scored: Mapping[str, Sequence[Any]], ax: Axes | None = None, bins: int = 10) -> Axes:
     """PIT histograms as step lines: a calibrated forecast is flat at 1; a U shape means
-    bands too narrow, a hump bands too wide, a slope a forecast early or late."""
+    bands too narrow, a hump bands too wide, a slope a forecast early or late. A censored
+    outcome's weight is spread over the PIT values it allows
+    (:func:`dcsim.calibration.scoring.pit_histogram`)."""
+    from dcsim.calibration.scoring import pit_histogram
+
     ax = new_axes(ax, figsize=(7.0, 4.2))
     edges = np.linspace(0, 1, bins + 1)
     for name, rows in scored.items():
-        values = [s.pit for s in rows]
-        if not values:
+        if not rows:
             continue
-        counts, _ = np.histogram(values, bins=edges)
-        density = counts / len(values) * bins
         ax.stairs(
-            density,
+            pit_histogram([s.pit_range for s in rows], bins),
             edges,
-            label=f"{LABELS.get(name, name)} ({len(values)} observations)",
+            label=f"{LABELS.get(name, name)} ({len(rows)} observations)",
             **STYLES.get(name, {}),
         )
     ax.axhline(1.0, color="grey", lw=0.8, ls=":")
@@ -57,7 +58,9 @@ def plot_pit(scored: Mapping[str, Sequence[Any]], ax: Axes | None = None, bins: 
 
 def plot_reliability(scored: Mapping[str, Sequence[Any]], ax: Axes | None = None) -> Axes:
     """Share of outcomes inside each central band against the band's nominal level; a
-    calibrated forecast lies on the diagonal."""
+    calibrated forecast lies on the diagonal. A censored outcome counts as the forecast's
+    own probability that it lies in the band (expected coverage,
+    :func:`dcsim.calibration.scoring.band_credit`), so censoring pulls no curve up or down."""
     from dcsim.calibration.scoring import LEVELS
 
     ax = new_axes(ax, figsize=(5.5, 5.0))
@@ -74,6 +77,6 @@ def plot_reliability(scored: Mapping[str, Sequence[Any]], ax: Axes | None = None
     return finish(
         ax,
         "Reliability of central bands",
-        "share of outcomes inside the band",
+        "share of outcomes inside the band (expected)",
         xlabel="nominal band (0.8 = P10-P90)",
     )
