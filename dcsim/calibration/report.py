@@ -7,10 +7,14 @@ import html
 from pathlib import Path
 from typing import Any
 
-from dcsim.calibration.scoring import Scored
+import numpy as np
+
+from dcsim.calibration.scoring import LEVELS, Scored, pit_histogram
 from dcsim.calibration.store import dumps
 from dcsim.files import atomic
 
+#: Bins of the PIT histogram (tenths of the forecast distribution).
+PIT_BINS = 10
 TARGETS = {"coverage_p10_p90": (0.70, 0.90), "coverage_p25_p75": (0.40, 0.60)}
 METRICS = (
     ("coverage_p10_p90", "P10-P90 coverage", "{:.0%}"),
@@ -39,9 +43,20 @@ def write_report(out: Path, result: dict[str, Any], scored: dict[str, list[Score
         [{"forecast": name, **s.row(), "pit": s.pit} for name, rows in scored.items() for s in rows]
     )
     atomic(out / "forecasts.csv", lambda p: frame.to_csv(p, index=False))
-    for name, plot in (("pit.png", plot_pit), ("reliability.png", plot_reliability)):
-        figure = plot(scored).figure
-        atomic(out / name, lambda p, f=figure: f.savefig(p, format="png", dpi=110))
+    histograms = {
+        name: (pit_histogram([s.pit_range for s in rows], PIT_BINS), len(rows))
+        for name, rows in scored.items()
+    }
+    curves = {
+        name: np.mean([s.inside_levels for s in rows], axis=0)
+        for name, rows in scored.items()
+        if rows
+    }
+    for name, axes in (
+        ("pit.png", plot_pit(histograms)),
+        ("reliability.png", plot_reliability(LEVELS, curves)),
+    ):
+        atomic(out / name, lambda p, f=axes.figure: f.savefig(p, format="png", dpi=110))
     page = out / "index.html"
     atomic(page, lambda p: p.write_text(render(result), encoding="utf-8"))
     return page

@@ -1,12 +1,12 @@
 """Backtest figures: is a forecast's 80% band right 80% of the time?
 
-Both take ``{forecast name: [Scored, ...]}`` (see :mod:`dcsim.calibration.scoring`).
+Both take what :mod:`dcsim.calibration.scoring` computed, per forecast name, so the figures
+know nothing of how outcomes are scored.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -26,22 +26,19 @@ LABELS = {
 }
 
 
-def plot_pit(scored: Mapping[str, Sequence[Any]], ax: Axes | None = None, bins: int = 10) -> Axes:
-    """PIT histograms as step lines: a calibrated forecast is flat at 1; a U shape means
-    bands too narrow, a hump bands too wide, a slope a forecast early or late. A censored
-    outcome's weight is spread over the PIT values it allows
-    (:func:`dcsim.calibration.scoring.pit_histogram`)."""
-    from dcsim.calibration.scoring import pit_histogram
-
+def plot_pit(histograms: Mapping[str, tuple[np.ndarray, int]], ax: Axes | None = None) -> Axes:
+    """PIT histograms (``{name: (density per bin, observations)}``) as step lines: a
+    calibrated forecast is flat at 1; a U shape means bands too narrow, a hump bands too
+    wide, a slope a forecast early or late. A censored outcome's weight is spread over the
+    PIT values it allows (:func:`dcsim.calibration.scoring.pit_histogram`)."""
     ax = new_axes(ax, figsize=(7.0, 4.2))
-    edges = np.linspace(0, 1, bins + 1)
-    for name, rows in scored.items():
-        if not rows:
+    for name, (density, count) in histograms.items():
+        if not count:
             continue
         ax.stairs(
-            pit_histogram([s.pit_range for s in rows], bins),
-            edges,
-            label=f"{LABELS.get(name, name)} ({len(rows)} observations)",
+            density,
+            np.linspace(0, 1, len(density) + 1),
+            label=f"{LABELS.get(name, name)} ({count} observations)",
             **STYLES.get(name, {}),
         )
     ax.axhline(1.0, color="grey", lw=0.8, ls=":")
@@ -56,20 +53,17 @@ def plot_pit(scored: Mapping[str, Sequence[Any]], ax: Axes | None = None, bins: 
     )
 
 
-def plot_reliability(scored: Mapping[str, Sequence[Any]], ax: Axes | None = None) -> Axes:
-    """Share of outcomes inside each central band against the band's nominal level; a
-    calibrated forecast lies on the diagonal. A censored outcome counts as the forecast's
-    own probability that it lies in the band (expected coverage,
+def plot_reliability(
+    levels: Sequence[float], curves: Mapping[str, np.ndarray], ax: Axes | None = None
+) -> Axes:
+    """Share of outcomes inside each central band (``{name: share per level}``) against the
+    band's nominal level; a calibrated forecast lies on the diagonal. A censored outcome
+    counts as the forecast's own probability that it lies in the band (expected coverage,
     :func:`dcsim.calibration.scoring.band_credit`), so censoring pulls no curve up or down."""
-    from dcsim.calibration.scoring import LEVELS
-
     ax = new_axes(ax, figsize=(5.5, 5.0))
     ax.plot([0, 1], [0, 1], color="grey", lw=0.8, ls=":", label="perfectly calibrated")
-    for name, rows in scored.items():
-        if not rows:
-            continue
-        observed = np.mean([s.inside_levels for s in rows], axis=0)
-        ax.plot(LEVELS, observed, marker="o", label=LABELS.get(name, name), **STYLES.get(name, {}))
+    for name, observed in curves.items():
+        ax.plot(levels, observed, marker="o", label=LABELS.get(name, name), **STYLES.get(name, {}))
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.02)
     ax.set_aspect("equal")
