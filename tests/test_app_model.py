@@ -123,7 +123,8 @@ def test_renting_turbines_never_powers_a_run_later():
 def test_a_build_mode_lever_replaces_the_written_durations_by_the_modes():
     """The lever gives every hall its mode's durations from the scenario's calibration (the
     shipped fit when it names none); uncalibrated (``calibration: null``), ``standard``
-    falls back to the durations the shipped files write (same scenario)."""
+    gives the cited fallback the default campus itself then takes (a triangle, not the
+    fitted lognormal)."""
     from dcsim.config.build_modes import mode_durations
 
     def shell_of(durations: dict) -> object:
@@ -143,8 +144,10 @@ def test_a_build_mode_lever_replaces_the_written_durations_by_the_modes():
     standard = load_scenario(
         DEFAULT_CONFIG, {"calibration": None, **overrides(levers, {"buildmode": "standard"})}
     )
-    assert [h.shell_time for h in standard.halls] == [h.shell_time for h in scenario.halls]
-    assert [h.fitout_time for h in standard.halls] == [h.fitout_time for h in scenario.halls]
+    assert [h.shell_time for h in standard.halls] == [h.shell_time for h in uncalibrated.halls]
+    assert [h.fitout_time for h in standard.halls] == [h.fitout_time for h in uncalibrated.halls]
+    assert standard.halls[0].shell_time.dist == "triangular"
+    assert standard.halls[0].shell_time != scenario.halls[0].shell_time
 
 
 def project_risk_runs(values: dict) -> list[float]:

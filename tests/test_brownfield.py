@@ -67,19 +67,30 @@ def test_shells_go_whole_halls_first_come_and_skip_the_queue(tmp_path):
     assert sites.loc["c-2", "gpus_energized_final"] == 0
 
 
-@pytest.mark.parametrize(
-    ("written", "calibration"),
-    [({}, "dcsim"), ({"calibration": "dcsim"}, "dcsim"), ({"calibration": None}, None)],
-)
-def test_a_hall_in_a_shell_is_a_conversion_with_the_modes_durations(tmp_path, written, calibration):
+#: The cluster as a new standard hall that writes its own times, so that a hall taken into
+#: a shell visibly changes mode and times and the one left out visibly keeps them.
+OWN_TIMES = {
+    "halls.0.build_mode": "standard",
+    "halls.0.shell_time": "3 months",
+    "halls.0.fitout_time": {
+        "dist": "triangular",
+        "low": "4 months",
+        "mode": "6 months",
+        "high": "8 months",
+    },
+}
+
+
+@pytest.mark.parametrize("calibration", [None, "dcsim"])
+def test_a_hall_in_a_shell_is_a_conversion_with_the_modes_durations(tmp_path, calibration):
     """Without a region retrofit_time, a hall taken into a shell becomes a ``conversion``:
-    no shell time and the mode's fit-out, from the site's calibration file (``dcsim``, also
-    when the site writes none: the shipped fit, lognormal with median 72.09 days) or, with
-    ``calibration: null``, the mode's cited fallback (triangular 2-3-4 months); the hall
-    that found no shell keeps its own times."""
+    no shell time and the mode's fit-out, from the site's calibration file (``dcsim``: the
+    shipped fit, lognormal with median 72.1 days) or, with ``calibration: null``, the
+    mode's cited fallback (triangular 2-3-4 months); the hall that found no shell keeps its
+    own times."""
     data = fleet("40 MW")
     del data["regions"][0]["brownfield"]["retrofit_time"]
-    data["sites"][0]["set"] = written
+    data["sites"][0]["set"] = {**OWN_TIMES, "calibration": calibration}
     path = write(tmp_path, data)
     first, second = (plan.scenario.halls[0] for plan in site_plans(load_fleet(path), path))
     expected = mode_durations("conversion", calibration)
@@ -89,9 +100,8 @@ def test_a_hall_in_a_shell_is_a_conversion_with_the_modes_durations(tmp_path, wr
         assert first.fitout_time.frozen().median() == pytest.approx(72.0871)
     else:
         assert (first.fitout_time.low, first.fitout_time.high) == (2 * 30.4375, 4 * 30.4375)
-    own = yaml.safe_load(CLUSTER.read_text())["halls"][0]
-    assert second.build_mode is None and second.fitout_time.high == 8 * 30.4375
-    assert own["fitout_time"]["high"] == "8 months"
+    assert second.build_mode == "standard" and second.shell_time.value == 3 * 30.4375
+    assert second.fitout_time.high == 8 * 30.4375
 
 
 def test_without_shells_nothing_is_energized(tmp_path):
@@ -143,7 +153,8 @@ def test_meta_fleet_campuses_enter_the_large_load_process_in_their_upgrades(tmp_
     in service on the fleet's last day or later, so within the horizon each has only its
     first tranche, half its MW from the headroom on day 0 (3 x 85 = 255 MW, all of it). The
     third campus holds no shell: its halls run on that tranche alone, and without headroom
-    it energizes nothing."""
+    it energizes nothing. Seed 1: with seed 0 the third campus's halls (the calibrated
+    standard build) are not ready by the end of 2024, so the grid could not show."""
     path = REPO / "configs" / "fleet" / "meta-2024.yaml"
     fleet = load_fleet(path)
     process = next(r.large_load for r in fleet.regions if r.large_load)
@@ -151,7 +162,7 @@ def test_meta_fleet_campuses_enter_the_large_load_process_in_their_upgrades(tmp_
     assert state.stage == "upgrades" and state.in_service >= fleet.end
     request_mw = 170.0  # the campus file's largest utility step
     tranche = min(process.first_tranche * request_mw, process.headroom / 3)
-    result = run_fleet(path)
+    result = run_fleet(path, seed=1)
     requests = result.requests
     assert list(requests["energized_mw"]) == pytest.approx([tranche] * 3)
     assert list(requests["first_power_day"]) == [0.0] * 3
@@ -160,5 +171,5 @@ def test_meta_fleet_campuses_enter_the_large_load_process_in_their_upgrades(tmp_
     next(r for r in data["regions"] if "large_load" in r)["large_load"]["headroom"] = "0 MW"
     for site in data["sites"]:
         site["scenario"] = str((path.parent / site["scenario"]).resolve())
-    starved = run_fleet(write(tmp_path, data)).sites.set_index("site")
+    starved = run_fleet(write(tmp_path, data), seed=1).sites.set_index("site")
     assert third > 0 and starved.loc["campus-100k-3", "gpus_energized_final"] == 0

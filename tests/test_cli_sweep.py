@@ -168,6 +168,11 @@ def test_sweep_json_contract(tmp_path, capsys):
     assert {row[DELAY] for row in report["summary"]} == {"0 months", "6 months"}
 
 
+#: The last hall's shell as experiments/sobol-time-to-power.yaml writes it: a triangle
+#: whose mode the designs move (the campus's own halls take the calibrated lognormal).
+SHELL_RANGE = {"dist": "triangular", "low": "6 months", "mode": "10 months", "high": "20 months"}
+
+
 @pytest.mark.parametrize("design", ["sobol", "tornado"])
 def test_sensitivity_writes_its_analysis(tmp_path, capsys, design):
     parameters = {
@@ -177,7 +182,7 @@ def test_sensitivity_writes_its_analysis(tmp_path, capsys, design):
     spec = {"type": design, "parameters": parameters}
     if design == "sobol":
         spec["samples"] = 4
-    fixed = {"economics": {}, "halls.3.shell_time.high": "20 months"}
+    fixed = {"economics": {}, "halls.3.shell_time": SHELL_RANGE}
     exp = write(
         tmp_path / "e.yaml",
         design=spec,
@@ -211,7 +216,9 @@ def test_sensitivity_writes_its_analysis(tmp_path, capsys, design):
         for date, days in [*pairs, (dated["base_date"], dated["base"])]:
             # the date is the start plus the mean days, to the nearest day
             assert abs((dt.date.fromisoformat(date) - start).days - days) <= 0.5
-        assert shell["kpi_high"] - shell["kpi_low"] > 30  # a longer shell, a later date
+        # A longer shell, a later date (on common random numbers); by weeks, not months,
+        # since another hall's calibrated build often ends last.
+        assert shell["kpi_high"] - shell["kpi_low"] > 0
         assert dated["parameters"][-1]["swing"] == 0  # the price
 
         assert kpis["capex_usd"]["parameters"][0]["swing"] == 0
@@ -227,7 +234,7 @@ def test_a_date_tornado_prints_dates_and_a_swing_in_days(tmp_path, capsys):
     exp = write(
         tmp_path / "e.yaml",
         design={"type": "tornado", "parameters": parameters},
-        set={"halls.3.shell_time.high": "20 months"},
+        set={"halls.3.shell_time": SHELL_RANGE},
         kpis=["full_cluster_date"],
     )
     out = tmp_path / "o"

@@ -67,7 +67,8 @@ def test_write_run_plots(run_dir, tmp_path):
 def test_comment_sources_name_the_field_they_justify():
     rows = {a.what: a for a in comment_sources(CONFIG)}
     assert "Wood Mackenzie" in rows["equipment[xfmr-1].lead_time"].source
-    assert "Cortex Construct" in rows["halls"].source
+    # The halls write no durations: the comment on their build mode cites the calibration.
+    assert "calibration.json" in rows["build_mode"].source
     assert "scenario" in rows
 
 

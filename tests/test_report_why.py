@@ -43,10 +43,10 @@ def test_a_wait_without_a_draw_says_how_long_it_was():
 
 def test_report_of_a_run_has_the_section_with_the_chain_and_the_gains(tmp_path, cli):
     out = tmp_path / "run"
-    delay = "grid.interconnects.0.schedule.2.delay=12 months"
+    delay = "grid.interconnects.0.schedule.2.delay=24 months"
     assert cli("run", "configs/meta-100k-h100.yaml", "--set", delay, "--out", out).returncode == 0
     assert cli("report", out).returncode == 0
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "What sets the date" in html
-    assert "set by utility step 3 to 170 MW (delay 12 months)" in html
+    assert "set by utility step 3 to 170 MW (delay 24 months)" in html
     assert 'id="run-gains"' in html
