@@ -195,17 +195,16 @@ class Store:
     def finished(
         self, sizes: Mapping[str, int], expected: Mapping[str, Any] | None = None
     ) -> pd.DataFrame:
-        """Every run recorded so far (consolidated and in parts), one row per key: ``sizes``
-        names the key columns and how many values each takes (``{"point": 3,
-        "replication": 100}``); ``expected`` names columns every row must hold with one
+        """Every run recorded so far (consolidated and in parts), one row per key in key
+        order: ``sizes`` names the key columns and how many values each takes (``{"point":
+        3, "replication": 100}``); ``expected`` names columns every row must hold with one
         value (``{"seed": 0, ...}``). A file that cannot be read, or holds a row that is not
         of this plan, is quarantined: its runs run again."""
         key = list(sizes)
-        frames: list[pd.DataFrame] = []
-        written: list[list[dict[str, Any]]] = []  # parts written here, since the last file read
+        tables: list[pa.Table] = []
         for path in [self.out / self.layout.runs_file, *self._parts()]:
             if path in self._written:
-                written.append(self._written[path])
+                tables.append(runs_table(self._written[path]))
                 continue
             if not path.exists() and not path.is_symlink():
                 continue
@@ -213,15 +212,13 @@ class Store:
             if problem:
                 self._quarantine(path, problem)
             elif not frame.empty:
-                frames += _as_read(written)
-                written = []
-                frames.append(frame)
-        frames += _as_read(written)
-        if not frames:
+                tables.append(pa.Table.from_pandas(frame, preserve_index=False))
+        if not tables:
             return pd.DataFrame(columns=key)
-        runs = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        runs = _joined(tables)
         lost = runs["error"].astype(str).str.startswith(LOST_PREFIX)
-        return runs[~lost].drop_duplicates(key).reset_index(drop=True)
+        kept = runs[~lost].drop_duplicates(key)  # the first: the consolidated file, then parts
+        return kept.sort_values(key, kind="stable").reset_index(drop=True)
 
     def _parts(self) -> list[Path]:
         parts = self.out / "parts"
@@ -274,19 +271,15 @@ def _partial(name: str) -> bool:
     return name.startswith(".") and name.endswith(PARTIAL_SUFFIX)
 
 
-def _as_read(parts: list[list[dict[str, Any]]]) -> list[pd.DataFrame]:
-    """The DataFrames a reader of these parts' files would join, in their order, with
-    consecutive parts of one Arrow schema (every ``ok`` replication of a study) converted
-    as one: what a reader gets by converting each, at the memory of one DataFrame, not one
-    per part (each a few dozen kB)."""
-    runs: list[tuple[pa.Schema, list[dict[str, Any]]]] = []
-    for rows in parts:
-        schema = runs_table(rows).schema
-        if runs and runs[-1][0] == schema:
-            runs[-1][1].extend(rows)
-        else:
-            runs.append((schema, list(rows)))
-    return [runs_table(rows).to_pandas() for _, rows in runs]
+def _joined(tables: list[pa.Table]) -> pd.DataFrame:
+    """Runs recorded in several tables as one DataFrame, converted once with their schemas
+    unified (a column null throughout one part takes the other parts' type): the frame, its
+    dtypes and its NaNs are the same however the runs were split into parts, so a sweep's
+    results do not depend on the batch sizes its timing chose, or on the executor."""
+    try:
+        return pa.concat_tables(tables, promote_options="permissive").to_pandas()
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # one column of two kinds: pandas' object
+        return pd.concat([t.to_pandas() for t in tables], ignore_index=True)
 
 
 def runs_table(rows: list[dict[str, Any]]) -> pa.Table:
