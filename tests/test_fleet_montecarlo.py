@@ -123,7 +123,7 @@ def test_bad_monte_carlo_options_give_one_line(cli, fleet_file, extra, expected)
 
 def test_the_replication_limit_shrinks_with_the_sites_a_replication_keeps(tmp_path, capsys):
     """Each site adds its columns to every kept replication: 3,000 sites and the file's one
-    queue region take about 10,027 + 1,346 x 2,999 + 1,615 = 4,048,296 bytes a
+    queue region take about 10,027 + 1,346 x 2,999 + 1,657 = 4,048,338 bytes a
     replication, so 4 GiB hold 1,060, rounded down to 1,000; 5,000 are refused in one line
     before anything runs."""
     import yaml
@@ -149,16 +149,16 @@ def test_the_replication_limit_shrinks_with_the_sites_a_replication_keeps(tmp_pa
 
 
 def test_the_replication_limit_counts_the_regions_whose_queue_statistics_a_row_keeps():
-    """A region with a queue adds five columns to every kept replication (1,615 B), one
+    """A region with a queue adds five columns to every kept replication (1,657 B), one
     with a large-load process six (3,287 B); a region with neither adds none. One site and
-    1,000 queue regions: 4 GiB / (10,027 + 1,615,000 B) = 2,643, rounded down to 2,600; as
+    1,000 queue regions: 4 GiB / (10,027 + 1,657,000 B) = 2,576, rounded down to 2,500; as
     many large-load regions: 4 GiB / 3,297,027 B = 1,302, so 1,300."""
     from test_hostile_fleet import FLEET
 
     from dcsim.fleet.montecarlo import StudySize, replication_limit
     from dcsim.fleet.schema import Fleet
 
-    assert replication_limit(StudySize(queues=1000)) == 2_600
+    assert replication_limit(StudySize(queues=1000)) == 2_500
     assert replication_limit(StudySize(large_loads=1000)) == 1_300
     east, west = FLEET["regions"]
     regions = [east, west, {"name": "ll", "large_load": {}}]
@@ -168,8 +168,8 @@ def test_the_replication_limit_counts_the_regions_whose_queue_statistics_a_row_k
 
 def test_a_study_of_many_queue_regions_is_refused_past_its_limit_in_one_line(cli, tmp_path):
     """Three sites and 2,000 regions with a queue keep about 10,027 + 2 x 1,346 + 2,000 x
-    1,615 = 3,242,719 bytes a replication: 4 GiB hold 1,324, so 1,300; 2,000 are refused
-    through the command line before anything runs or is written."""
+    1,657 = 3,326,719 bytes a replication: 4 GiB hold 1,291, so 1,200 (two digits, rounded
+    down); 2,000 are refused through the command line before anything runs or is written."""
     import yaml
     from test_hostile_fleet import FLEET
 
@@ -181,8 +181,8 @@ def test_a_study_of_many_queue_regions_is_refused_past_its_limit_in_one_line(cli
     done = cli("fleet", path, "--replications", "2000", "--out", out)
     assert done.returncode == 2
     assert done.stderr == (
-        "error: --replications 2000: expected 1 to 1,300 (a study of 3 sites and 2,000 regions "
-        "with a queue or large load keeps about 3,243 kB a replication, within 4 GiB; "
+        "error: --replications 2000: expected 1 to 1,200 (a study of 3 sites and 2,000 regions "
+        "with a queue or large load keeps about 3,327 kB a replication, within 4 GiB; "
         "docs/limits.md)\n"
     )
     assert not out.exists()

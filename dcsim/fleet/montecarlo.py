@@ -63,12 +63,12 @@ BYTES_PER_REPLICATION_SITE = 1_346
 #: What each region with a queue adds to a kept replication (its five queue statistics
 #: columns, :data:`QUEUE_STATS`): the slope of bytes per replication from a one-site fleet
 #: to one with 100 more such regions, measured the same way (``benchmarks/fleet_memory.py``,
-#: 2026-12-07, load average 1.5 to 2.8): 1,542, 1,576 and 1,615 bytes in three runs, the
-#: largest kept.
-BYTES_PER_REPLICATION_QUEUE = 1_615
-#: The same for a region with a large-load process (six columns): 3,287 and 3,121 bytes in
-#: two runs, the larger kept. Its rows cost about twice a queue region's, more than its one
-#: more column explains; measured, not explained.
+#: 2026-12-07, load average 1.2 to 2.8): 1,542, 1,576, 1,615 and 1,657 bytes in four runs,
+#: the largest kept.
+BYTES_PER_REPLICATION_QUEUE = 1_657
+#: The same for a region with a large-load process (six columns): 3,287, 3,121 and 2,968
+#: bytes in three runs, the largest kept. Its rows cost about twice a queue region's, more
+#: than its one more column explains; measured, not explained.
 BYTES_PER_REPLICATION_LARGE_LOAD = 3_287
 
 
@@ -113,7 +113,7 @@ class StudySize:
 def replication_limit(size: StudySize) -> int:
     """Most replications a study of ``size`` may keep: the fleet memory limit's worth at
     the measured bytes per replication, rounded down to two significant digits (420,000
-    for one site, 29,000 for 100 sites, 1,000 for 3,000 sites, 2,600 for one site and
+    for one site, 29,000 for 100 sites, 1,000 for 3,000 sites, 2,500 for one site and
     1,000 regions with a queue)."""
     most = MEMORY_LIMIT_BYTES // size.bytes_per_replication
     step = 10 ** max(0, len(str(most)) - 2)
