@@ -1,6 +1,6 @@
 """Measure the memory a fleet run takes per site and per background request, and a fleet
 Monte Carlo per replication: the figures behind the fleet-wide caps in
-``dcsim/fleet/schema.py`` and docs/scale.md.
+``dcsim/fleet/schema.py`` and ``dcsim/fleet/montecarlo.py`` (docs/limits.md).
 
     python benchmarks/fleet_memory.py [--json]
 
@@ -11,7 +11,10 @@ queue takes background requests, and a Monte Carlo of a one-site fleet, kept in 
 (``--out``: every replication written as it finishes, as a study is run) and in memory
 only. The store's figure is the larger and sets ``BYTES_PER_REPLICATION``; the same slope
 for a 100-site fleet gives what each site adds to a replication
-(``BYTES_PER_REPLICATION_SITE``).
+(``BYTES_PER_REPLICATION_SITE``), and for a one-site fleet with 100 more regions, each with
+a queue of a few background requests, what each such region adds (its queue statistics
+columns: ``BYTES_PER_REPLICATION_QUEUE``), and the same with large-load processes
+(``BYTES_PER_REPLICATION_LARGE_LOAD``).
 """
 
 from __future__ import annotations
@@ -34,22 +37,37 @@ REPLICATIONS = (20, 1000)
 #: The many-site Monte Carlo: its sites, and its small and large replication counts.
 MANY_SITES = 100
 MANY_SITES_REPLICATIONS = (20, 120)
+#: Regions with a queue beside the site's, for the many-region Monte Carlo (same counts).
+MANY_REGIONS = 100
+#: A region's interconnection processes: a queue keeps five statistics, a large-load one six.
+PROCESSES = ("queue", "large_load")
 HORIZON_YEARS = 10
 
 
-def fleet(sites: int = 1, requests_per_year: float = 0) -> dict:
+def background(requests_per_year: float) -> dict:
+    return {"per_year": requests_per_year, "mw": "300 MW"}
+
+
+def queue() -> dict:
+    return {"ordering": "cluster", "upgrade_time": "1 year", "background": background(1)}
+
+
+def fleet(
+    sites: int = 1, requests_per_year: float = 0, queue_regions: int = 0, process: str = "queue"
+) -> dict:
+    """Copies of the site in region ``r`` (with a queue of ``requests_per_year`` background
+    requests, if any), and ``queue_regions`` more regions without sites, each with a
+    ``process`` (``queue`` or ``large_load``) of one background request a year."""
     region: dict = {"name": "r"}
     if requests_per_year:
-        region["queue"] = {
-            "ordering": "cluster",
-            "upgrade_time": "1 year",
-            "background": {"per_year": requests_per_year, "mw": "300 MW"},
-        }
+        region["queue"] = {**queue(), "background": background(requests_per_year)}
+    one = queue() if process == "queue" else {"background": background(1)}
+    others = [{"name": f"q{i}", process: one} for i in range(queue_regions)]
     return {
         "fleet": "memory",
         "start": "2023-01-01",
         "horizon": f"{HORIZON_YEARS} years",
-        "regions": [region],
+        "regions": [region, *others],
         "sites": [{"name": "s", "region": "r", "scenario": str(SITE), "count": sites}],
     }
 
@@ -95,6 +113,19 @@ def measure() -> dict[str, float]:
         n: peak_bytes(fleet(sites=MANY_SITES), replications=n, stored=True)
         for n in MANY_SITES_REPLICATIONS
     }
+    regions = {
+        process: {
+            n: peak_bytes(
+                fleet(queue_regions=MANY_REGIONS, process=process), replications=n, stored=True
+            )
+            for n in MANY_SITES_REPLICATIONS
+        }
+        for process in PROCESSES
+    }
+    per_region = {
+        process: round((slope(points) - slope(stored)) / MANY_REGIONS)
+        for process, points in regions.items()
+    }
     return {
         "bytes_per_site": round(slope(sites)),
         "bytes_per_background_request": round(slope(requests)),
@@ -102,12 +133,22 @@ def measure() -> dict[str, float]:
         "bytes_per_replication_without_out": round(slope(in_memory)),
         f"bytes_per_replication_{MANY_SITES}_sites": round(slope(many)),
         "bytes_per_replication_site": round((slope(many) - slope(stored)) / (MANY_SITES - 1)),
+        **{
+            f"bytes_per_replication_{MANY_REGIONS}_{process}_regions": round(slope(points))
+            for process, points in regions.items()
+        },
+        **{f"bytes_per_replication_{p}_region": b for p, b in per_region.items()},
         "peak_mb": {
             **{f"{n}_sites": round(b / 2**20) for n, b in sites.items()},
             **{f"{n}_requests": round(b / 2**20) for n, b in requests.items()},
             **{f"{n}_replications_stored": round(b / 2**20) for n, b in stored.items()},
             **{f"{n}_replications": round(b / 2**20) for n, b in in_memory.items()},
             **{f"{n}_replications_{MANY_SITES}_sites": round(b / 2**20) for n, b in many.items()},
+            **{
+                f"{n}_replications_{MANY_REGIONS}_{process}_regions": round(b / 2**20)
+                for process, points in regions.items()
+                for n, b in points.items()
+            },
         },
     }
 

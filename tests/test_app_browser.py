@@ -317,6 +317,23 @@ def test_a_link_past_a_levers_range_is_put_back_in_one_line(browser, fleet_serve
     assert "r0headroom=2000" in page.url
 
 
+def test_a_link_a_whole_number_widget_refuses_is_put_back_in_one_line(browser, server):
+    """Panel's integer widgets refuse ``?seed=-3`` and ``?icrews=-5`` themselves, keeping
+    the file's value: the page says so as for a float lever, and the address is corrected
+    to what the page runs (the default campus's 3 installation crews, seed 0)."""
+    page = browser.new_context().new_page()
+    page.goto(f"{server}?reps={REPLICATIONS}&seed=-3&icrews=-5")
+    page.wait_for_selector(DONE, timeout=WAIT_MS)
+    assert sorted(page.locator(".note-line").all_inner_texts()) == [
+        "the address's icrews=-5: expected 0 to 20; 3 is used",
+        "the address's seed=-3: expected 0 to 4294967295; 0 is used",
+    ]
+    assert page.locator(".error-line").count() == 0
+    assert page.locator("[data-case=edited]").count() == 0
+    page.wait_for_function("location.search.includes('icrews=3')", timeout=WAIT_MS)
+    assert "seed=0" in page.url
+
+
 def risk_cell(page, case: str, column: str) -> str:
     cell = page.locator(f"td[data-site=campus][data-case={case}][data-col={column}]")
     return cell.get_attribute("data-value")

@@ -396,3 +396,41 @@ def test_a_file_the_browser_held_back_is_refused_in_the_loaders_one_line():
     )
     with pytest.raises(UserInputError, match=r"^x\.yaml: the browser sent no file$"):
         received({"name": "x.yaml", "size": 8, "n": 3, "data": "not base64!"})
+
+
+# The app names its widgets with ``name=``, which Panel 1.9 plans to rename ``label``.
+@pytest.mark.filterwarnings("ignore:Widget.name is deprecated:PendingDeprecationWarning")
+def test_an_address_value_a_widget_refuses_itself_is_put_back_in_one_line(monkeypatch):
+    """Panel keeps a widget's value when the address's is refused (``?icrews=-5`` on an
+    integer slider, ``?seed=-3``, ``?seed=abc``, a date that is not one) and leaves the
+    refused one in the address: the page says so in one line each, once, and the address
+    shows what the page runs."""
+    from panel.io.location import Location
+
+    from dcsim.app.session import Session
+
+    monkeypatch.setattr(Session, "schedule", lambda self: None)  # no runs: no event loop
+    session = Session(pool=None, replications=200, most=1000)
+    levers = levers_for(load_scenario(DEFAULT_CONFIG))
+    session.show_levers(levers, open_group="")
+    crews, order = (next(lever for lever in levers if lever.key == k) for k in ("icrews", "c0date"))
+    session.widgets["icrews"].value = crews.base + 1  # moved: put back to the file's value
+    session.location = Location(search="?seed=-3&icrews=-5&reps=50")
+    session.sync_widgets(session.address_widgets())
+    session.sync_levers()
+    assert session.location.query_params["seed"] == 0
+    assert session.location.query_params["icrews"] == crews.base
+    assert session.location.query_params["reps"] == 50  # in range: taken
+    # The browser sends its address again as it connects: said once, put back again.
+    session.location.search = "?seed=abc&icrews=-5&reps=50&c0date=soon"
+    assert (session.seed.value, session.widgets["icrews"].value) == (0, crews.base)
+    assert session.location.query_params["seed"] == 0
+    assert session.location.query_params["c0date"] == order.base.isoformat()
+    lines = [
+        "the address's seed=-3: expected 0 to 4294967295; 0 is used",
+        f"the address's icrews=-5: expected {crews.low} to {crews.high}; {crews.base} is used",
+        "the address's seed=abc: expected 0 to 4294967295; 0 is used",
+        f"the address's c0date=soon: expected {order.low} to {order.high}; {order.base} is used",
+    ]
+    assert session.said == lines
+    assert session.note.object.count('class="note-line"') == 4

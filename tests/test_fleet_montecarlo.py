@@ -122,17 +122,18 @@ def test_bad_monte_carlo_options_give_one_line(cli, fleet_file, extra, expected)
 
 
 def test_the_replication_limit_shrinks_with_the_sites_a_replication_keeps(tmp_path, capsys):
-    """Each site adds its columns to every kept replication: 3,000 sites take about
-    10,027 + 1,346 x 2,999 = 4,046,681 bytes a replication, so 4 GiB hold 1,061, rounded
-    down to 1,000; 5,000 are refused in one line before anything runs."""
+    """Each site adds its columns to every kept replication: 3,000 sites and the file's one
+    queue region take about 10,027 + 1,346 x 2,999 + 1,657 = 4,048,338 bytes a
+    replication, so 4 GiB hold 1,060, rounded down to 1,000; 5,000 are refused in one line
+    before anything runs."""
     import yaml
     from test_hostile_fleet import FLEET
 
     from dcsim.cli import main
-    from dcsim.fleet.montecarlo import MAX_REPLICATIONS, replication_limit
+    from dcsim.fleet.montecarlo import MAX_REPLICATIONS, StudySize, replication_limit
 
-    assert replication_limit(3000) == 1000
-    assert MAX_REPLICATIONS == replication_limit(1) == 420_000  # 4 GiB / 10,027 B: 428,340
+    assert replication_limit(StudySize(sites=3000)) == 1000
+    assert MAX_REPLICATIONS == replication_limit(StudySize()) == 420_000  # 4 GiB / 10,027 B
     path = tmp_path / "fleet.yaml"
     path.write_text(yaml.safe_dump({**FLEET, "sites": [{**FLEET["sites"][1], "count": 3000}]}))
     out = tmp_path / "study"
@@ -140,7 +141,48 @@ def test_the_replication_limit_shrinks_with_the_sites_a_replication_keeps(tmp_pa
     assert main(["fleet", str(path), "--replications", "5000", "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert err == (
-        "error: --replications 5000: expected 1 to 1,000 (a study of 3,000 sites keeps about "
-        "4,047 kB a replication, within 4 GiB; docs/limits.md)\n"
+        "error: --replications 5000: expected 1 to 1,000 (a study of 3,000 sites and 1 region "
+        "with a queue or large load keeps about 4,048 kB a replication, within 4 GiB; "
+        "docs/limits.md)\n"
+    )
+    assert not out.exists()
+
+
+def test_the_replication_limit_counts_the_regions_whose_queue_statistics_a_row_keeps():
+    """A region with a queue adds five columns to every kept replication (1,657 B), one
+    with a large-load process six (3,287 B); a region with neither adds none. One site and
+    1,000 queue regions: 4 GiB / (10,027 + 1,657,000 B) = 2,576, rounded down to 2,500; as
+    many large-load regions: 4 GiB / 3,297,027 B = 1,302, so 1,300."""
+    from test_hostile_fleet import FLEET
+
+    from dcsim.fleet.montecarlo import StudySize, replication_limit
+    from dcsim.fleet.schema import Fleet
+
+    assert replication_limit(StudySize(queues=1000)) == 2_500
+    assert replication_limit(StudySize(large_loads=1000)) == 1_300
+    east, west = FLEET["regions"]
+    regions = [east, west, {"name": "ll", "large_load": {}}]
+    fleet = Fleet.model_validate({**FLEET, "regions": regions, "sites": FLEET["sites"][:1]})
+    assert StudySize.of(fleet) == StudySize(sites=1, queues=1, large_loads=1)
+
+
+def test_a_study_of_many_queue_regions_is_refused_past_its_limit_in_one_line(cli, tmp_path):
+    """Three sites and 2,000 regions with a queue keep about 10,027 + 2 x 1,346 + 2,000 x
+    1,657 = 3,326,719 bytes a replication: 4 GiB hold 1,291, so 1,200 (two digits, rounded
+    down); 2,000 are refused through the command line before anything runs or is written."""
+    import yaml
+    from test_hostile_fleet import FLEET
+
+    east = FLEET["regions"][0]
+    many = [{**east, "name": f"q{i}"} for i in range(1999)]
+    path = tmp_path / "fleet.yaml"
+    path.write_text(yaml.safe_dump({**FLEET, "regions": [*FLEET["regions"], *many]}))
+    out = tmp_path / "study"
+    done = cli("fleet", path, "--replications", "2000", "--out", out)
+    assert done.returncode == 2
+    assert done.stderr == (
+        "error: --replications 2000: expected 1 to 1,200 (a study of 3 sites and 2,000 regions "
+        "with a queue or large load keeps about 3,327 kB a replication, within 4 GiB; "
+        "docs/limits.md)\n"
     )
     assert not out.exists()

@@ -109,20 +109,27 @@ class Session:
         self.sync_widgets(self.widgets)
 
     def sync_widgets(self, widgets: dict[str, pn.widgets.Widget]) -> None:
-        """Each widget follows the address's value of its key, and writes its own there."""
+        """Each widget follows the address's value of its key, and writes its own there; a
+        value the widget refuses itself (``?seed=-3``, ``?icrews=-5`` on a whole-number
+        slider, ``?seed=abc``) is put back like one past a float lever's range."""
         for key, widget in widgets.items():
             self.defaults.setdefault(key, widget.value)
-            self.location.sync(widget, {"value": key})
+            refused = partial(self.refused, key, widget)
+            self.location.sync(widget, {"value": key}, on_error=refused)
+
+    def refused(self, key: str, widget: pn.widgets.Widget, values: dict[str, Any]) -> None:
+        """``widget`` refused the address's value of ``key`` (Panel then keeps the widget's
+        value, and the address the refused one): put it back as one past its range is."""
+        if "value" in values:
+            self.locked(self.put_back_refused, key, widget, values["value"])
 
     def out_of_range(self) -> dict[str, Any]:
         """Widgets whose value is outside their range, by key, and the value each goes
         back to: the address can set anything (and does again once the browser has
         connected), but a slider the browser cannot draw leaves a blank page, and a lever
         past its bounds an invalid scenario."""
-        widgets = {**self.address_widgets(), **self.widgets}
-        back = {lever.key: lever.base for lever in self.levers}
         out = {}
-        for key, widget in widgets.items():
+        for key, widget in self.address_widgets_and_levers().items():
             low, high = getattr(widget, "start", None), getattr(widget, "end", None)
             if low is None or high is None:
                 continue
@@ -131,25 +138,51 @@ class Session:
             except TypeError:
                 inside = False
             if not inside:
-                out[key] = back.get(key, self.defaults.get(key, low))
+                out[key] = self.back_value(key, low)
         return out
+
+    def address_widgets_and_levers(self) -> dict[str, pn.widgets.Widget]:
+        return {**self.address_widgets(), **self.widgets}
+
+    def back_value(self, key: str, fallback: Any = None) -> Any:
+        """What the widget of ``key`` goes back to from a value the address cannot set: the
+        file's value of a lever, the value a seed or count had before the address's."""
+        back = {lever.key: lever.base for lever in self.levers}
+        return back.get(key, self.defaults.get(key, fallback))
 
     def put_back(self, values: dict[str, Any]) -> None:
         """Say in one line each which values were out of range (once: the browser sends
         its address again as it connects), and put them back."""
-        widgets = {**self.address_widgets(), **self.widgets}
+        widgets = self.address_widgets_and_levers()
         for key, value in values.items():
             widget = widgets[key]
             if widget.value == value:  # put back already (two updates saw it)
                 continue
-            line = (
-                f"the address's {key}={widget.value}: expected {widget.start} to "
-                f"{widget.end}; {value} is used"
-            )
-            if line not in self.said:
-                self.said.append(line)
-                self.note.object += f'<p class="note-line">{html.escape(line)}</p>'
+            self.say_put_back(key, widget, widget.value, value)
             widget.value = value
+
+    def put_back_refused(self, key: str, widget: pn.widgets.Widget, given: Any) -> None:
+        """Say in one line that the address's ``given`` for ``key`` was refused, put the
+        widget back and write the value it runs into the address (Panel left the refused
+        one there)."""
+        value = self.back_value(key, widget.value)
+        self.say_put_back(key, widget, given, value)
+        widget.value = value
+        if self.location is not None:
+            text = widget.param["value"].serialize(value)
+            self.location.update_query(**{key: text if isinstance(text, str) else str(text)})
+
+    def say_put_back(self, key: str, widget: pn.widgets.Widget, given: Any, value: Any) -> None:
+        """One line, said once (the browser sends its address again as it connects). Every
+        widget the address can refuse has a range: a select takes any value it is sent."""
+        if isinstance(given, float) and isinstance(value, int) and given.is_integer():
+            given = int(given)  # the address's -5, read by Panel as -5.0, on a count
+        line = (
+            f"the address's {key}={given}: expected {widget.start} to {widget.end}; {value} is used"
+        )
+        if line not in self.said:
+            self.said.append(line)
+            self.note.object += f'<p class="note-line">{html.escape(line)}</p>'
 
     # -- events ----------------------------------------------------------------------------
     def changed(self, *_: Any) -> None:

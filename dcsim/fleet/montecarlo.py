@@ -60,19 +60,68 @@ BYTES_PER_REPLICATION = 10_027
 #: the benchmark (10,027 and 9,337 bytes a replication; 1,346 and 1,320 a site), the
 #: larger figures are kept.
 BYTES_PER_REPLICATION_SITE = 1_346
+#: What each region with a queue adds to a kept replication (its five queue statistics
+#: columns, :data:`QUEUE_STATS`): the slope of bytes per replication from a one-site fleet
+#: to one with 100 more such regions, measured the same way (``benchmarks/fleet_memory.py``,
+#: 2026-12-07, load average 1.2 to 2.8): 1,542, 1,576, 1,615 and 1,657 bytes in four runs,
+#: the largest kept.
+BYTES_PER_REPLICATION_QUEUE = 1_657
+#: The same for a region with a large-load process (six columns): 3,287, 3,121 and 2,968
+#: bytes in three runs, the largest kept. Its rows cost about twice a queue region's, more
+#: than its one more column explains; measured, not explained.
+BYTES_PER_REPLICATION_LARGE_LOAD = 3_287
 
 
-def replication_limit(sites: int) -> int:
-    """Most replications a study of ``sites`` sites may keep: the fleet memory limit's
-    worth at the measured bytes per replication, rounded down to two significant digits
-    (420,000 for one site, 29,000 for 100, 1,000 for 3,000)."""
-    most = MEMORY_LIMIT_BYTES // (BYTES_PER_REPLICATION + BYTES_PER_REPLICATION_SITE * (sites - 1))
+@dataclass(frozen=True)
+class StudySize:
+    """What sets the memory of a kept replication: sites, and regions whose queue
+    statistics each row keeps."""
+
+    sites: int = 1
+    queues: int = 0  # regions with a queue
+    large_loads: int = 0  # regions with a large-load process
+
+    @classmethod
+    def of(cls, fleet: Fleet) -> StudySize:
+        return cls(
+            sites=sum(site.count for site in fleet.sites),
+            queues=sum(region.queue is not None for region in fleet.regions),
+            large_loads=sum(region.large_load is not None for region in fleet.regions),
+        )
+
+    @property
+    def bytes_per_replication(self) -> int:
+        """What a kept replication takes, as a study written to a store keeps it."""
+        return (
+            BYTES_PER_REPLICATION
+            + BYTES_PER_REPLICATION_SITE * (self.sites - 1)
+            + BYTES_PER_REPLICATION_QUEUE * self.queues
+            + BYTES_PER_REPLICATION_LARGE_LOAD * self.large_loads
+        )
+
+    def __str__(self) -> str:
+        """``a study of 3 sites and 2 regions with a queue or large load``."""
+        regions = self.queues + self.large_loads
+        if self.sites == 1 and not regions:
+            return "a study"
+        study = f"a study of {self.sites:,} site{'s' * (self.sites != 1)}"
+        if regions:
+            study += f" and {regions:,} region{'s' * (regions != 1)} with a queue or large load"
+        return study
+
+
+def replication_limit(size: StudySize) -> int:
+    """Most replications a study of ``size`` may keep: the fleet memory limit's worth at
+    the measured bytes per replication, rounded down to two significant digits (420,000
+    for one site, 29,000 for 100 sites, 1,000 for 3,000 sites, 2,500 for one site and
+    1,000 regions with a queue)."""
+    most = MEMORY_LIMIT_BYTES // size.bytes_per_replication
     step = 10 ** max(0, len(str(most)) - 2)
     return most // step * step
 
 
 #: Most replications of any study (of one site).
-MAX_REPLICATIONS = replication_limit(1)
+MAX_REPLICATIONS = replication_limit(StudySize())
 #: Replications planned at a time: enough to keep the workers of a large machine busy
 #: (four per worker of a 16-core pool), few enough that their plans stay small in memory.
 CHUNK = 64
@@ -176,9 +225,9 @@ def monte_carlo(
     directory holding another study (another file, seed or count) is refused unless
     ``force``; on resume, a stored row of another seed, study or dcsim version is
     quarantined and its replication runs again."""
-    _check_count(replications, 1)
+    _check_count(replications, StudySize())
     fleet = load_fleet(path)
-    _check_count(replications, sum(site.count for site in fleet.sites))
+    _check_count(replications, StudySize.of(fleet))
     first = plan_replication(fleet, path, seed, 0)
 
     def tasks(wanted: Iterable[int]) -> Iterator[list[Replication]]:
@@ -212,16 +261,14 @@ def monte_carlo(
     return MonteCarlo(study.runs.drop(columns=list(OWNER)), study.quantiles, study.site_risk)
 
 
-def _check_count(replications: int, sites: int) -> None:
+def _check_count(replications: int, size: StudySize) -> None:
     """1 to :func:`replication_limit` replications, or one line saying why not."""
-    most = replication_limit(sites)
+    most = replication_limit(size)
     if not 1 <= replications <= most:
-        per = BYTES_PER_REPLICATION + BYTES_PER_REPLICATION_SITE * (sites - 1)
-        study = f"a study of {sites:,} sites" if sites > 1 else "a study"
         raise UserInputError(
-            f"--replications {replications}: expected 1 to {most:,} ({study} keeps about "
-            f"{per / 1000:,.0f} kB a replication, within {MEMORY_LIMIT_BYTES // 2**30} GiB; "
-            "docs/limits.md)"
+            f"--replications {replications}: expected 1 to {most:,} ({size} keeps about "
+            f"{size.bytes_per_replication / 1000:,.0f} kB a replication, within "
+            f"{MEMORY_LIMIT_BYTES // 2**30} GiB; docs/limits.md)"
         )
 
 
