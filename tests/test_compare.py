@@ -132,3 +132,17 @@ def test_compare_refuses_in_one_line(cli, tmp_path: Path, extra: list[str], says
     done = cli("compare", base, base, *extra)
     assert done.returncode == 2
     assert says in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.filterwarnings("error")
+def test_the_paired_delay_box_leaves_out_runs_that_never_reached_without_a_warning() -> None:
+    """A replication where neither scenario reached the full cluster has no delay (inf -
+    inf): it is left out of the box, and the user sees no numpy warning about it."""
+    from dcsim.report.compare import plot_paired_delay
+
+    ref = _runs("on-time", ["2027-01-01", "2027-01-11", None], [1, 2, 3])
+    slip = _runs("slip", ["2027-01-31", "2027-02-10", None], [1, 2, 3])
+    ax = plot_paired_delay(pd.DataFrame(ref + slip), ["on-time", "slip"])
+    assert ax.get_yticklabels()[0].get_text() == "slip"
+    medians = [line.get_xdata()[0] for line in ax.lines if len(set(line.get_xdata())) == 1]
+    assert 30.0 in medians  # both reached runs slipped 30 days; the third is left out
