@@ -313,8 +313,9 @@ def build_mode_lever(scenario: Scenario) -> Lever:
 
 def project_risk_levers(scenario: Scenario) -> list[Lever | None]:
     """Each ``project_risk:`` shock's chance of striking (0 to 1) and its duration moved
-    by whole months. A scenario without shocks gets none: there is no public base rate to
-    offer as a default (docs/model.md, Project risk)."""
+    by whole months: the stop fitted by the calibration when the scenario takes it, or
+    the shocks it writes. A scenario with neither gets none: no public base rate of a
+    named shock exists to offer as a default (docs/model.md, Project risk)."""
     out: list[Lever | None] = []
     for i, shock in enumerate(scenario.project_risk):
         name = f"{shock.kind.replace('_', ' ')} (shock {i + 1})"
