@@ -57,7 +57,8 @@ def test_event_floor_skeleton_makes_the_models_events():
 def test_explain_benchmark_prints_its_figures():
     figures = benchmark("explain.py", "--rounds", "1", "--per-round", "2")
     assert figures["explain_seconds"] > 0
-    assert figures["runs"] == 2 * (1 + 8)  # base, 7 classes of the default campus, one pair
+    # base, 8 classes of the default campus (the calibrated project stop among them), one pair
+    assert figures["runs"] == 2 * (1 + 9)
 
 
 def test_sweep_benchmark_prints_each_executors_efficiency():

@@ -218,7 +218,7 @@ class Store:
         runs = _joined(tables)
         lost = runs["error"].astype(str).str.startswith(LOST_PREFIX)
         kept = runs[~lost].drop_duplicates(key)  # the first: the consolidated file, then parts
-        return kept.sort_values(key, kind="stable").reset_index(drop=True)
+        return _empty_as_none(kept.sort_values(key, kind="stable").reset_index(drop=True))
 
     def _parts(self) -> list[Path]:
         parts = self.out / "parts"
@@ -280,6 +280,14 @@ def _joined(tables: list[pa.Table]) -> pd.DataFrame:
         return pa.concat_tables(tables, promote_options="permissive").to_pandas()
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # one column of two kinds: pandas' object
         return pd.concat([t.to_pandas() for t in tables], ignore_index=True)
+
+
+def _empty_as_none(runs: pd.DataFrame) -> pd.DataFrame:
+    """A column with no value at all (``error`` when no run failed) holds None, whatever
+    type a row since dropped (a run lost to a dead worker, then mended) once gave it."""
+    for name in runs.columns[runs.isna().all().to_numpy()]:
+        runs[name] = pd.Series([None] * len(runs), index=runs.index, dtype=object)
+    return runs
 
 
 def runs_table(rows: list[dict[str, Any]]) -> pa.Table:
