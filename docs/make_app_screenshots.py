@@ -4,7 +4,7 @@ Starts ``dcsim app`` on the default campus, opens it in headless Chromium (Debia
 ``chromium``, driven by Playwright) and photographs, into ``docs/figures/``:
 
 - ``app-base.png``: the page as it opens, the base case's 200 replications;
-- ``app-grid-delay.png``: the 170 MW grid step six months later and two installation
+- ``app-grid-delay.png``: the 170 MW grid step two years later and two installation
   crews instead of three (set through the URL, as a shared link does);
 - ``app-rent-fast-track.png``: 100 MW of rented turbines and fast-track halls, the
   generation and construction cards open;
@@ -77,7 +77,7 @@ def campus(browser) -> None:
         page.goto(url)
         page.wait_for_selector(DONE, timeout=WAIT_MS)
         shoot(page, "app-base.png")
-        page.goto(f"{url}?g0s2delay=6&icrews=2")
+        page.goto(f"{url}?g0s2delay=24&icrews=2")
         page.wait_for_selector(".full-edited-p50", timeout=WAIT_MS)
         page.wait_for_selector(DONE, timeout=WAIT_MS)
         shoot(page, "app-grid-delay.png")
