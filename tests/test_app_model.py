@@ -434,3 +434,32 @@ def test_an_address_value_a_widget_refuses_itself_is_put_back_in_one_line(monkey
     ]
     assert session.said == lines
     assert session.note.object.count('class="note-line"') == 4
+
+
+@pytest.mark.filterwarnings("ignore:Widget.name is deprecated:PendingDeprecationWarning")
+def test_an_address_choice_a_select_does_not_offer_is_put_back_in_one_line(monkeypatch):
+    """A select takes any value the address sends (``?buildmode=bogus``), which would reach
+    the scenario: it goes back to the file's choice, with one line naming the choices."""
+    from panel.io.location import Location
+
+    from dcsim.app.session import Session
+
+    monkeypatch.setattr(Session, "schedule", lambda self: None)  # no runs: no event loop
+    session = Session(pool=None, replications=200, most=1000)
+    levers = levers_for(load_scenario(DEFAULT_CONFIG))
+    session.show_levers(levers, open_group="")
+    mode = next(lever for lever in levers if lever.key == "buildmode")
+    session.location = Location(search="?buildmode=bogus")
+    session.sync_levers()
+    assert session.widgets["buildmode"].value == "bogus"  # Panel took it as it came
+    session.put_back(session.out_of_range())  # what an update does before it runs
+    assert session.widgets["buildmode"].value == mode.base
+    assert session.location.query_params.get("buildmode", mode.base) == mode.base
+    choices = ", ".join(map(str, mode.options))
+    assert session.said == [
+        f"the address's buildmode=bogus: expected one of {choices}; {mode.base} is used"
+    ]
+    session.location.search = "?buildmode=fast_track"  # a choice it offers: taken
+    assert session.widgets["buildmode"].value == "fast_track"
+    assert session.out_of_range() == {}
+    assert len(session.said) == 1

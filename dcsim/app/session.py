@@ -130,6 +130,11 @@ class Session:
         past its bounds an invalid scenario."""
         out = {}
         for key, widget in self.address_widgets_and_levers().items():
+            choices = _choices(widget)
+            if choices is not None:  # a select takes any value it is sent: check it here
+                if widget.value not in choices:
+                    out[key] = self.back_value(key, choices[0])
+                continue
             low, high = getattr(widget, "start", None), getattr(widget, "end", None)
             if low is None or high is None:
                 continue
@@ -173,13 +178,17 @@ class Session:
             self.location.update_query(**{key: text if isinstance(text, str) else str(text)})
 
     def say_put_back(self, key: str, widget: pn.widgets.Widget, given: Any, value: Any) -> None:
-        """One line, said once (the browser sends its address again as it connects). Every
-        widget the address can refuse has a range: a select takes any value it is sent."""
+        """One line, said once (the browser sends its address again as it connects): the
+        range of a slider or input, the choices of a select."""
         if isinstance(given, float) and isinstance(value, int) and given.is_integer():
             given = int(given)  # the address's -5, read by Panel as -5.0, on a count
-        line = (
-            f"the address's {key}={given}: expected {widget.start} to {widget.end}; {value} is used"
+        choices = _choices(widget)
+        expected = (
+            f"one of {', '.join(map(str, choices))}"
+            if choices is not None
+            else f"{widget.start} to {widget.end}"
         )
+        line = f"the address's {key}={given}: expected {expected}; {value} is used"
         if line not in self.said:
             self.said.append(line)
             self.note.object += f'<p class="note-line">{html.escape(line)}</p>'
@@ -342,3 +351,11 @@ def download(filename: str, callback, label: str) -> pn.widgets.FileDownload:
         button_type="default",
         css_classes=[f"download-{filename.replace('.', '-')}"],
     )
+
+
+def _choices(widget: pn.widgets.Widget) -> list[Any] | None:
+    """The values a select offers (its options' values when they are named), else None."""
+    options = getattr(widget, "options", None)
+    if options is None:
+        return None
+    return list(options.values()) if isinstance(options, dict) else list(options)
