@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import os
 import sys
 from pathlib import Path
@@ -86,6 +87,19 @@ TINY = {
     "installation": {"crews": 1, "time_per_1000_gpus": "1 day", "burn_in": "2 days"},
     "energization": {"commissioning_time": "1 day"},
 }
+
+
+def shipped_fit() -> dict:
+    """The calibration file dcsim ships, read as JSON: tests compare a scenario with the
+    file's own numbers, so a refit needs no test edited by hand."""
+    return json.loads((REPO / "dcsim" / "data" / "calibration.json").read_text("utf-8"))
+
+
+def fit_days(duration: dict) -> float:
+    """The median of a lognormal in the calibration file (``"72.1 days"``), in days."""
+    number, unit = duration["median"].split()
+    assert unit == "days", duration
+    return float(number)
 
 
 def tiny_dict(**overrides: object) -> dict:

@@ -14,6 +14,7 @@ from dcsim.distributions import Duration
 from dcsim.fleet import run_fleet
 from dcsim.fleet.brownfield import first_fit
 from dcsim.fleet.loader import load_fleet, site_plans
+from tests.conftest import fit_days, shipped_fit
 
 REPO = Path(__file__).resolve().parent.parent
 CLUSTER = REPO / "configs" / "fleet" / "sites" / "meta-24k-cluster.yaml"
@@ -85,7 +86,7 @@ OWN_TIMES = {
 def test_a_hall_in_a_shell_is_a_conversion_with_the_modes_durations(tmp_path, calibration):
     """Without a region retrofit_time, a hall taken into a shell becomes a ``conversion``:
     no shell time and the mode's fit-out, from the site's calibration file (``dcsim``: the
-    shipped fit, lognormal with median 72.1 days) or, with ``calibration: null``, the
+    shipped fit, lognormal with the file's conversion median) or, with ``calibration: null``, the
     mode's cited fallback (triangular 2-3-4 months); the hall that found no shell keeps its
     own times."""
     data = fleet("40 MW")
@@ -97,7 +98,8 @@ def test_a_hall_in_a_shell_is_a_conversion_with_the_modes_durations(tmp_path, ca
     assert first.build_mode == "conversion" and first.shell_time.value == 0
     assert first.fitout_time == TypeAdapter(Duration).validate_python(expected["fitout_time"])
     if calibration == "dcsim":
-        assert first.fitout_time.frozen().median() == pytest.approx(72.0871)
+        shipped = shipped_fit()["modes"]["conversion"]["fitout_time"]
+        assert first.fitout_time.frozen().median() == pytest.approx(fit_days(shipped))
     else:
         assert (first.fitout_time.low, first.fitout_time.high) == (2 * 30.4375, 4 * 30.4375)
     assert second.build_mode == "standard" and second.shell_time.value == 3 * 30.4375

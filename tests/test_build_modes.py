@@ -6,7 +6,7 @@ import json
 
 import pytest
 import yaml
-from conftest import DEFAULT_CONFIG, tiny_dict
+from conftest import DEFAULT_CONFIG, fit_days, shipped_fit, tiny_dict
 
 from dcsim.config import load_scenario, scenario_from_dict
 from dcsim.config.build_modes import CALIBRATION_FORMAT, CALIBRATION_VERSION
@@ -63,9 +63,11 @@ def test_uncalibrated_standard_is_the_generic_figure_the_default_campus_wrote():
 
 def test_a_scenario_naming_no_calibration_gets_the_shipped_fit():
     # dcsim/data/calibration.json, fitted on dcsim/data/sites.csv: a standard hall's shell
-    # is lognormal with median 378.355 days and fit-out 201.001 days, sigma 0.59634 each;
-    # a conversion has no shell. Its halls take the file's durations, so the campus takes
-    # the stop fitted with them too: probability 0.255363, lognormal median 266.333 days.
+    # and fit-out are lognormal, a conversion has no shell. Its halls take the file's
+    # durations, so the campus takes the stop fitted with them too.
+    fit = shipped_fit()
+    standard, conversion = fit["modes"]["standard"], fit["modes"]["conversion"]
+    (fitted_stop,) = fit["project_risk"]
     assert scenario_from_dict(tiny_dict()).project_risk == []  # every duration written
     data = tiny_dict()
     for key in ("shell_time", "fitout_time"):
@@ -73,17 +75,23 @@ def test_a_scenario_naming_no_calibration_gets_the_shipped_fit():
     scenario = scenario_from_dict(data)
     hall = scenario.halls[0]
     assert scenario.calibration == "dcsim"
-    assert (hall.shell_time.median, hall.fitout_time.median) == pytest.approx((378.355, 201.001))
-    assert hall.shell_time.sigma == hall.fitout_time.sigma == pytest.approx(0.59634)
+    assert (hall.shell_time.median, hall.fitout_time.median) == pytest.approx(
+        (fit_days(standard["shell_time"]), fit_days(standard["fitout_time"]))
+    )
+    assert hall.shell_time.sigma == pytest.approx(standard["shell_time"]["sigma"])
+    assert hall.fitout_time.sigma == pytest.approx(standard["fitout_time"]["sigma"])
     (stop,) = scenario.project_risk
-    assert (stop.kind, stop.probability) == ("project_pause", pytest.approx(0.255363))
-    assert stop.duration.median == pytest.approx(266.333)
+    assert (stop.kind, stop.probability) == (
+        "project_pause",
+        pytest.approx(fitted_stop["probability"]),
+    )
+    assert stop.duration.median == pytest.approx(fit_days(fitted_stop["duration"]))
     data["project_risk"] = []
     assert scenario_from_dict(data).project_risk == []
     data["build_mode"] = "conversion"
     converted = scenario_from_dict(data).halls[0]
-    assert converted.shell_time.mean() == 0
-    assert converted.fitout_time.median == pytest.approx(72.0871)
+    assert conversion["shell_time"] == "0 days" and converted.shell_time.mean() == 0
+    assert converted.fitout_time.median == pytest.approx(fit_days(conversion["fitout_time"]))
 
 
 def write_calibration(path, version=CALIBRATION_VERSION, project_risk=None, **modes):

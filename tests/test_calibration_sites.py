@@ -11,6 +11,7 @@ from dcsim.calibration.dataset import load_sites
 from dcsim.calibration.observations import durations
 from dcsim.calibration.sites import gpu_count, simulate_site, site_scenario
 from dcsim.config.catalog import builtin_catalog
+from tests.conftest import fit_days, shipped_fit
 
 TINY = Path(__file__).parent / "data" / "sites" / "tiny.csv"
 
@@ -34,15 +35,16 @@ def test_a_conversion_site_is_one_hall_of_pods_with_the_modes_durations(sites):
 
 def test_a_site_names_its_calibration_and_is_uncalibrated_without_one(sites):
     # The backtest's "defaults" baseline: the conversion fallback, triangular 2-3-4 months
-    # of fit-out, not the shipped fit (lognormal, median 72.0871 days) a scenario that
-    # names no calibration gets.
+    # of fit-out, not the shipped fit (lognormal, the file's conversion median) a scenario
+    # that names no calibration gets.
     month = 365.25 / 12
     fallback = site_scenario(sites["alpha-conversion"]).halls[0].fitout_time
     assert (fallback.low, fallback.mode, fallback.high) == pytest.approx(
         (2 * month, 3 * month, 4 * month)
     )
     fitted = site_scenario(sites["alpha-conversion"], calibration="dcsim").halls[0]
-    assert fitted.fitout_time.median == pytest.approx(72.0871)
+    shipped = shipped_fit()["modes"]["conversion"]["fitout_time"]
+    assert fitted.fitout_time.median == pytest.approx(fit_days(shipped))
 
 
 def test_sizes_come_from_count_or_planned_mw_and_unknown_chips_get_a_proxy(sites):
