@@ -97,6 +97,25 @@ def exclusive_lock(directory: Path, holder: str) -> Iterator[None]:
             ) from None
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
-        yield
+        try:
+            yield
+        finally:  # Ctrl-C can land inside ``mkstemp``, before :func:`atomic` can clean up
+            remove_partials(directory)
     finally:
         os.close(fd)
+
+
+def remove_partials(directory: Path) -> None:
+    """The temporary files of :func:`atomic` under ``directory``: ones a killed writer left,
+    or one an interrupt left as it landed between the file's creation and its cleanup.
+    Only the lock's holder may call it (``os.walk`` does not follow links)."""
+    for root, _, names in os.walk(directory):
+        for name in names:
+            if temporary_file(name):
+                Path(root, name).unlink(missing_ok=True)
+
+
+def temporary_file(name: str) -> bool:
+    """Whether ``name`` is one of :func:`atomic`'s temporary files: one its writer is
+    writing right now, or one a killed writer left (removed on the next open)."""
+    return name.startswith(".") and name.endswith(PARTIAL_SUFFIX)

@@ -313,3 +313,17 @@ def test_task_sizes_cover_every_run_and_shrink_towards_the_end(runs, seconds, wo
     if runs * seconds >= 10 * workers * TARGET_TASK_S:  # plenty of work
         assert sizes[0] * seconds >= TARGET_TASK_S - seconds
         assert sizes[-1] * seconds <= MIN_TASK_S + seconds  # a short task ends the sweep
+
+
+def test_an_interrupted_writer_leaves_no_temporary_file(tmp_path):
+    """Ctrl-C can land between a temporary file's creation and the ``try`` that removes
+    it (inside ``mkstemp``): the store removes what its own writer left as it closes."""
+    from dcsim.runtime.store import Store
+
+    store = Store(tmp_path / "study")
+    with pytest.raises(KeyboardInterrupt), store.opened({"config_hash": "a"}, force=False):
+        store.add_part([{"point": 0, "replication": 0, "status": "ok"}])
+        (tmp_path / "study" / "parts" / ".part-x.parquet.abc.partial").write_bytes(b"")
+        raise KeyboardInterrupt
+    assert not list((tmp_path / "study").rglob("*.partial"))
+    assert len(list((tmp_path / "study" / "parts").glob("*.parquet"))) == 1

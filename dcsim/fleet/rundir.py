@@ -33,11 +33,11 @@ import pandas as pd
 from dcsim.errors import UserInputError
 from dcsim.files import (
     LOCK_NAME,
-    PARTIAL_SUFFIX,
     atomic,
     exclusive_lock,
     output_dir,
     report_file,
+    temporary_file,
 )
 
 #: The summary, written last: its presence says the set is complete.
@@ -98,8 +98,4 @@ def write(
 def _owned(name: str) -> bool:
     """The run's files, its temporary files, and what ``dcsim report DIR`` writes beside
     them by default (:func:`~dcsim.files.report_file`)."""
-    return (
-        name in (*FILES, LOCK_NAME)
-        or (name.startswith(".") and name.endswith(PARTIAL_SUFFIX))
-        or report_file(name)
-    )
+    return name in (*FILES, LOCK_NAME) or temporary_file(name) or report_file(name)

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from dcsim.errors import UserInputError
-from dcsim.files import LOCK_NAME, atomic, exclusive_lock, output_dir, report_file
+from dcsim.files import LOCK_NAME, atomic, exclusive_lock, output_dir, report_file, temporary_file
 
 DATABASE = "study.db"
 OWNED = (DATABASE, "manifest.json", "trials.csv", "result.json", "best.yaml", LOCK_NAME)
@@ -125,7 +125,7 @@ def _check_owned(out: Path) -> None:
     for entry in sorted(os.scandir(out), key=lambda entry: entry.name):
         if entry.is_symlink() or (
             entry.name not in owned
-            and not entry.name.endswith(".partial")
+            and not temporary_file(entry.name)
             and not (report_file(entry.name) and entry.is_file())
         ):
             raise UserInputError(

@@ -48,11 +48,12 @@ import pyarrow.parquet as pq
 from dcsim.errors import UserInputError
 from dcsim.files import (
     LOCK_NAME,
-    PARTIAL_SUFFIX,
     atomic,
     exclusive_lock,
     output_dir,
+    remove_partials,
     report_file,
+    temporary_file,
 )
 from dcsim.jsonsafe import json_safe
 
@@ -112,7 +113,7 @@ class Store:
         with exclusive_lock(self.out, "sweep"):
             if self.check(manifest, force):
                 self.clear()
-            self._remove_partials()
+            remove_partials(self.out)
             self.write_json("manifest.json", manifest)
             yield self
 
@@ -147,7 +148,7 @@ class Store:
             entry.name
             for entry in entries
             if entry.name not in owned
-            and not _partial(entry.name)
+            and not temporary_file(entry.name)
             and not (report_file(entry.name) and entry.is_file())
         ]
         if foreign:
@@ -184,13 +185,6 @@ class Store:
                 path.unlink()
             elif path.is_dir():
                 shutil.rmtree(path)
-
-    def _remove_partials(self) -> None:
-        """Temporary files left by a killed sweep (``os.walk`` does not follow links)."""
-        for root, _, names in os.walk(self.out):
-            for name in names:
-                if _partial(name):
-                    Path(root, name).unlink(missing_ok=True)
 
     def finished(
         self, sizes: Mapping[str, int], expected: Mapping[str, Any] | None = None
@@ -263,12 +257,6 @@ class Store:
     def write_json(self, name: str, data: Any) -> None:
         text = json.dumps(json_safe(data), indent=2, default=str, allow_nan=False)
         atomic(self.out / name, lambda p: p.write_text(text + "\n", encoding="utf-8"))
-
-
-def _partial(name: str) -> bool:
-    """A store's own temporary file (:func:`dcsim.files.atomic`): one a writer holding the
-    lock is writing right now, or one a killed writer left, removed on the next open."""
-    return name.startswith(".") and name.endswith(PARTIAL_SUFFIX)
 
 
 def _joined(tables: list[pa.Table]) -> pd.DataFrame:
