@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 import os
 import sys
@@ -93,6 +94,14 @@ def shipped_fit() -> dict:
     """The calibration file dcsim ships, read as JSON: tests compare a scenario with the
     file's own numbers, so a refit needs no test edited by hand."""
     return json.loads((REPO / "dcsim" / "data" / "calibration.json").read_text("utf-8"))
+
+
+def shipped_durations(mode: str, start: dt.date) -> dict:
+    """The shell and fit-out times the shipped calibration gives a hall of ``mode`` begun on
+    ``start`` (its construction law: ``tests/test_build_modes.py`` works the law by hand)."""
+    from dcsim.config.build_modes import calibration_document, durations_of
+
+    return durations_of(calibration_document("dcsim"), mode, start)
 
 
 def fit_days(duration: dict) -> float:

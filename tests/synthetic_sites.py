@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import math
 from pathlib import Path
 
 from dcsim.calibration.dataset import COLUMNS, Dataset, Observation, Site
-from dcsim.calibration.fit import shell_share, split_construction
+from dcsim.calibration.fit import shell_share
 from dcsim.calibration.observations import Duration
 from dcsim.calibration.sites import simulate_site, site_scenario
+from dcsim.config.build_modes import split_construction, years_from_reference
 
 FIRST_START = dt.date(2022, 1, 1)
 
@@ -45,20 +47,23 @@ def write_synthetic(
     gpus: int = 5000,
     shock: dict | None = None,
     spacing_days: int = 23,
+    trend: float = 0.0,
 ) -> list[dict[str, str]]:
     """Write ``per_mode`` sites of each mode in ``truth`` (mode -> median construction
-    days), each's first power simulated once from its own replication (with the
-    project-wide ``shock``, as a scenario writes it, when given); a first power after
-    ``as_of`` is written as not reached as of that day (right-censored)."""
+    days for a start on the trend's reference date, 2024-01-01, moved by ``trend`` in log
+    per year of a later start), each's first power simulated once from its own replication
+    (with the project-wide ``shock``, as a scenario writes it, when given); a first power
+    after ``as_of`` is written as not reached as of that day (right-censored)."""
     first_power = Duration(
         "x", "first_power", None, None, 0.0, 0.0, "exact", 0.0, "construction_start"
     )
     rows = []
     index = 0
     for mode, median in truth.items():
-        durations = split_construction(median, sigma, shell_share(mode))
         for i in range(per_mode):
             start = FIRST_START + dt.timedelta(days=spacing_days * index)
+            at_start = median * math.exp(trend * years_from_reference(start))
+            durations = split_construction(at_start, sigma, shell_share(mode))
             site = synthetic_site(f"{mode.replace('_', '-')}-{i}", mode, start, gpus)
             risk = None if shock is None else [shock]
             scenario = site_scenario(site, durations=durations, project_risk=risk)

@@ -135,9 +135,10 @@ def test_a_build_mode_lever_replaces_the_written_durations_by_the_modes():
     levers = levers_for(scenario)
     fast = load_scenario(DEFAULT_CONFIG, overrides(levers, {"buildmode": "fast_track"}))
     assert all(h.build_mode == "fast_track" for h in fast.halls)
-    assert fast.halls[0].shell_time == shell_of(mode_durations("fast_track", "dcsim"))
+    start = scenario.halls[0].construction_start  # the law is read at the hall's start
+    assert fast.halls[0].shell_time == shell_of(mode_durations("fast_track", "dcsim", start))
     standard = load_scenario(DEFAULT_CONFIG, overrides(levers, {"buildmode": "standard"}))
-    assert standard.halls[0].shell_time == shell_of(mode_durations("standard", "dcsim"))
+    assert standard.halls[0].shell_time == shell_of(mode_durations("standard", "dcsim", start))
 
     uncalibrated = load_scenario(DEFAULT_CONFIG, {"calibration": None})
     levers = levers_for(uncalibrated)

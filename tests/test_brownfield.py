@@ -14,7 +14,7 @@ from dcsim.distributions import Duration
 from dcsim.fleet import run_fleet
 from dcsim.fleet.brownfield import first_fit
 from dcsim.fleet.loader import load_fleet, site_plans
-from tests.conftest import fit_days, shipped_fit
+from tests.conftest import fit_days, shipped_durations
 
 REPO = Path(__file__).resolve().parent.parent
 CLUSTER = REPO / "configs" / "fleet" / "sites" / "meta-24k-cluster.yaml"
@@ -94,11 +94,11 @@ def test_a_hall_in_a_shell_is_a_conversion_with_the_modes_durations(tmp_path, ca
     data["sites"][0]["set"] = {**OWN_TIMES, "calibration": calibration}
     path = write(tmp_path, data)
     first, second = (plan.scenario.halls[0] for plan in site_plans(load_fleet(path), path))
-    expected = mode_durations("conversion", calibration)
+    expected = mode_durations("conversion", calibration, first.construction_start)
     assert first.build_mode == "conversion" and first.shell_time.value == 0
     assert first.fitout_time == TypeAdapter(Duration).validate_python(expected["fitout_time"])
     if calibration == "dcsim":
-        shipped = shipped_fit()["modes"]["conversion"]["fitout_time"]
+        shipped = shipped_durations("conversion", first.construction_start)["fitout_time"]
         assert first.fitout_time.frozen().median() == pytest.approx(fit_days(shipped))
     else:
         assert (first.fitout_time.low, first.fitout_time.high) == (2 * 30.4375, 4 * 30.4375)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import math
 
 import pytest
 import yaml
-from conftest import DEFAULT_CONFIG, fit_days, shipped_fit, tiny_dict
+from conftest import DEFAULT_CONFIG, fit_days, shipped_durations, shipped_fit, tiny_dict
 
 from dcsim.config import load_scenario, scenario_from_dict
 from dcsim.config.build_modes import CALIBRATION_FORMAT, CALIBRATION_VERSION
@@ -66,7 +68,8 @@ def test_a_scenario_naming_no_calibration_gets_the_shipped_fit():
     # and fit-out are lognormal, a conversion has no shell. Its halls take the file's
     # durations, so the campus takes the stop fitted with them too.
     fit = shipped_fit()
-    standard, conversion = fit["modes"]["standard"], fit["modes"]["conversion"]
+    start = dt.date.fromisoformat(str(tiny_dict()["halls"][0]["construction_start"]))
+    standard, conversion = (shipped_durations(m, start) for m in ("standard", "conversion"))
     (fitted_stop,) = fit["project_risk"]
     assert scenario_from_dict(tiny_dict()).project_risk == []  # every duration written
     data = tiny_dict()
@@ -94,7 +97,8 @@ def test_a_scenario_naming_no_calibration_gets_the_shipped_fit():
     assert converted.fitout_time.median == pytest.approx(fit_days(conversion["fitout_time"]))
 
 
-def write_calibration(path, version=CALIBRATION_VERSION, project_risk=None, **modes):
+def write_calibration(path, version=2, project_risk=None, **modes):
+    """A calibration file of fixed durations per mode (version 2, still read)."""
     document = {"format": CALIBRATION_FORMAT, "version": version, "modes": modes}
     if project_risk is not None:
         document["project_risk"] = project_risk
@@ -159,6 +163,102 @@ def test_a_named_calibration_file_supplies_the_durations_relative_to_the_scenari
     data["build_mode"] = "standard"
     scenario_file.write_text(yaml.safe_dump(data), encoding="utf-8")
     assert load_scenario(scenario_file).halls[0].shell_time.mode == pytest.approx(10 * MONTH)
+
+
+LAW = {
+    "median_days": 400.0,
+    "log_median_var": 0.01,
+    "trend_cov": 0.0,
+    "shell_share": 0.5,
+}
+CONSTRUCTION = {
+    "sigma": 0.3,
+    "trend": {
+        "per_year": -0.2,
+        "per_year_var": 0.0025,
+        "first_start": "2022-01-01",
+        "last_start": "2025-01-01",
+    },
+}
+
+
+def write_laws(path, **changes):
+    document = {
+        "format": CALIBRATION_FORMAT,
+        "version": CALIBRATION_VERSION,
+        "modes": {"standard": LAW},
+        "construction": CONSTRUCTION,
+        "project_risk": [],
+        **changes,
+    }
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+
+def test_a_construction_law_worked_by_hand():
+    """Median 400 days for a start on 2024-01-01, x exp(-0.2) per later year; log spread
+    sqrt(0.3^2 + 0.01 + x^2 0.0025). A start on 2025-01-01 is x = 366 / 365.25 = 1.00205
+    years on: median 400 exp(-0.20041) = 327.36 days, spread sqrt(0.1025103) = 0.32017.
+    Starts outside the fitted ones (2022-01-01 to 2025-01-01) are held at the nearest."""
+    from dcsim.config.build_modes import ConstructionLaw
+
+    law = ConstructionLaw.of(CONSTRUCTION, LAW)
+    assert law.at(dt.date(2024, 1, 1)) == pytest.approx((400.0, math.sqrt(0.1)))
+    assert law.at(dt.date(2025, 1, 1)) == pytest.approx((327.36, 0.32017), abs=1e-2)
+    assert law.at(dt.date(2031, 6, 1)) == law.at(dt.date(2025, 1, 1))
+    # 2022-01-01 is 730 days before: x = -1.99863, median 400 exp(0.39973) = 596.57
+    assert law.at(dt.date(2019, 1, 1))[0] == pytest.approx(596.57, abs=0.01)
+
+
+def test_a_hall_takes_the_law_at_its_own_construction_start(tmp_path):
+    path = tmp_path / "cal.json"
+    write_laws(path)
+    data = unwritten(calibration=str(path))
+    data["halls"][0]["construction_start"] = "2025-01-01"
+    late = scenario_from_dict(data).halls[0]
+    data["halls"][0]["construction_start"] = "2023-01-01"
+    early = scenario_from_dict(data).halls[0]
+    # Equal shares: shell and fit-out medians equal, their sum's median the law's.
+    assert late.shell_time.median == pytest.approx(late.fitout_time.median)
+    assert late.shell_time.median < early.shell_time.median
+    ratio = early.shell_time.median / late.shell_time.median
+    assert ratio == pytest.approx(math.exp(0.2 * 731 / 365.25), rel=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"construction": None}, "'construction' must hold sigma and a trend table"),
+        ({"modes": {"standard": {**LAW, "median_days": -1}}}, "modes.standard.median_days"),
+        ({"modes": {"standard": {**LAW, "shell_share": "half"}}}, "modes.standard.shell_share"),
+        ({"modes": {"igloo": LAW}}, "'modes' must map build modes to construction laws"),
+        (
+            {
+                "construction": {
+                    **CONSTRUCTION,
+                    "trend": {**CONSTRUCTION["trend"], "first_start": "soon"},
+                }
+            },
+            "first_start and last_start must be ISO dates",
+        ),
+        (
+            {
+                "construction": {
+                    **CONSTRUCTION,
+                    "trend": {**CONSTRUCTION["trend"], "first_start": "2026-01-01"},
+                }
+            },
+            "first_start is after last_start",
+        ),
+        ({"construction": {**CONSTRUCTION, "sigma": float("nan")}}, "construction.sigma"),
+    ],
+)
+def test_a_bad_construction_law_is_one_line_naming_its_key(tmp_path, changes, expected):
+    path = tmp_path / "cal.json"
+    write_laws(path, **changes)
+    with pytest.raises(UserInputError) as caught:
+        scenario_from_dict(unwritten(calibration=str(path)), "site.yaml")
+    (line,) = caught.value.problems
+    assert line.startswith("site.yaml: calibration: ") and expected in line, line
 
 
 @pytest.mark.parametrize(

@@ -13,9 +13,10 @@ from synthetic_sites import write_synthetic
 from tests_helpers_tiny import unwritten_tiny
 
 from dcsim.calibration.dataset import load_sites
-from dcsim.calibration.fit import Bound, _log_probability, calibrate, fit_bounds, split_construction
+from dcsim.calibration.fit import Bound, _log_probability, calibrate, fit_bounds
 from dcsim.calibration.store import dumps
 from dcsim.config import scenario_from_dict
+from dcsim.config.build_modes import split_construction
 from dcsim.runtime.executors import Serial
 
 TINY = Path(__file__).parent / "data" / "sites" / "tiny.csv"
@@ -98,6 +99,42 @@ def test_a_known_shock_probability_is_recovered_within_its_posterior_interval(tm
     assert fit["modes"]["standard"]["median_days"] == pytest.approx(300.0, rel=0.1)
     # and the interval says something: narrower than the prior's Beta(2, 6) 5-95% (0.05-0.58)
     assert stop["probability_p95"] - stop["probability_p05"] < 0.5
+
+
+def test_a_known_trend_with_the_start_date_is_recovered_within_its_posterior_interval(
+    tmp_path,
+):
+    """24 standard sites begun 2022 to 2025 (one every 61 days) whose construction median
+    falls by a factor exp(-0.3) = 0.74 per year of later start (450 days for a start on
+    2024-01-01, sigma 0.2), all observed: the fitted trend per year lies inside its 90%
+    interval, the interval excludes no trend, and a later start gets a shorter build."""
+    from dcsim.config.build_modes import mode_durations
+
+    path = tmp_path / "sites.csv"
+    write_synthetic(
+        path,
+        {"standard": 450.0},
+        0.2,
+        per_mode=24,
+        as_of=dt.date(2030, 1, 1),
+        spacing_days=61,
+        trend=-0.3,
+    )
+    document = calibrate(load_sites(path), seed=0, executor=Serial())
+    trend = document["parameters"]["trend"]
+    assert trend["per_year_p05"] <= -0.3 <= trend["per_year_p95"], trend
+    assert trend["per_year_p95"] < 0
+    assert (trend["first_start"], trend["last_start"]) == ("2022-01-01", "2025-11-04")
+    out = tmp_path / "cal.json"
+    out.write_text(dumps(document), encoding="utf-8")
+
+    def median(start: dt.date) -> float:
+        return float(mode_durations("standard", str(out), start)["shell_time"]["median"].split()[0])
+
+    assert median(dt.date(2025, 1, 1)) < median(dt.date(2023, 1, 1))
+    # Held outside the starts fitted: no extrapolation past the data.
+    assert median(dt.date(2030, 1, 1)) == median(dt.date(2025, 11, 4))
+    assert median(dt.date(2010, 1, 1)) == median(dt.date(2022, 1, 1))
 
 
 def test_a_calibration_is_a_file_scenarios_can_name(tmp_path, cli):

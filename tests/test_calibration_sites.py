@@ -11,7 +11,7 @@ from dcsim.calibration.dataset import load_sites
 from dcsim.calibration.observations import durations
 from dcsim.calibration.sites import gpu_count, simulate_site, site_scenario
 from dcsim.config.catalog import builtin_catalog
-from tests.conftest import fit_days, shipped_fit
+from tests.conftest import fit_days, shipped_durations
 
 TINY = Path(__file__).parent / "data" / "sites" / "tiny.csv"
 
@@ -43,7 +43,8 @@ def test_a_site_names_its_calibration_and_is_uncalibrated_without_one(sites):
         (2 * month, 3 * month, 4 * month)
     )
     fitted = site_scenario(sites["alpha-conversion"], calibration="dcsim").halls[0]
-    shipped = shipped_fit()["modes"]["conversion"]["fitout_time"]
+    start = sites["alpha-conversion"].first("construction_start").date
+    shipped = shipped_durations("conversion", start)["fitout_time"]
     assert fitted.fitout_time.median == pytest.approx(fit_days(shipped))
 
 

@@ -25,6 +25,7 @@ spread by Fenton-Wilkinson moment matching.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,6 +44,9 @@ from dcsim.config.build_modes import (
     CALIBRATION_FORMAT,
     CALIBRATION_VERSION,
     FALLBACKS,
+    TREND_REFERENCE,
+    durations_of,
+    years_from_reference,
 )
 from dcsim.units import DAYS_PER_YEAR
 
@@ -60,6 +64,9 @@ PRIOR_STOP_MEDIAN_DAYS = 270.0
 PRIOR_SD_STOP_MU = 0.5
 PRIOR_STOP_SIGMA = 0.5
 PRIOR_SD_STOP_SIGMA = 0.3
+#: The trend's prior: no change per year of start, a factor of 1.35 either way at one
+#: standard deviation (docs/calibration.md, "Priors").
+PRIOR_SD_TREND = 0.3
 #: The standard normal quantile of a 90% central interval.
 Z90 = 1.645
 #: A construction time the data bounds at or below zero is read as at most this (days).
@@ -87,12 +94,14 @@ def run_task(task: SiteTask) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass(frozen=True)
 class Bound:
-    """What one site says about its construction time: ``C`` in ``[low, high]`` days."""
+    """What one site says about its construction time: ``C`` in ``[low, high]`` days, for
+    construction begun on ``start``."""
 
     site_id: str
     mode: str
     low: float
     high: float
+    start: dt.date = TREND_REFERENCE
 
 
 def construction_bound(
@@ -117,7 +126,15 @@ def construction_bound(
         first = next((i for i, (w, _) in enumerate(usable) if w.milestone == "first_power"), 0)
         low, high = lows[first], highs[first]
     high = max(high, low + MIN_DAYS, MIN_DAYS)
-    return Bound(site.site_id, site.build_mode, low, high)
+    return Bound(site.site_id, site.build_mode, low, high, site_origin(site))
+
+
+def site_origin(site: Site) -> dt.date:
+    """The day a site's durations count from: its construction start, else its
+    announcement (:func:`~dcsim.calibration.observations.durations` reads the same)."""
+    origin = site.first("construction_start") or site.first("announced")
+    assert origin is not None  # the loader refuses a site with neither
+    return origin.date
 
 
 def _log_probability(mu: float, sigma: float, low: float, high: float) -> float:
@@ -155,11 +172,13 @@ def shell_share(mode: str) -> float:
 
 @dataclass(frozen=True)
 class Bounds:
-    """The sites' construction bounds as arrays: each one's mode index, low and high."""
+    """The sites' construction bounds as arrays: each one's mode index, low and high, and
+    years from the trend's reference date to its start."""
 
     mode: np.ndarray
     low: np.ndarray
     high: np.ndarray
+    years: np.ndarray
 
     @classmethod
     def of(cls, bounds: Sequence[Bound]) -> Bounds:
@@ -167,13 +186,15 @@ class Bounds:
             np.array([BUILD_MODES.index(b.mode) for b in bounds], dtype=int),
             np.array([b.low for b in bounds], dtype=float),
             np.array([b.high for b in bounds], dtype=float),
+            np.array([years_from_reference(b.start) for b in bounds], dtype=float),
         )
 
 
-#: Where each parameter sits in the fit's vector: each mode's log median, log sigma, the
-#: stop's logit probability, its log median days and its log sigma.
+#: Where each parameter sits in the fit's vector: each mode's log median at the trend's
+#: reference date, log sigma, the stop's logit probability, its log median days and its log
+#: sigma, and the change of every mode's log median per year of start.
 N_MODES = len(BUILD_MODES)
-LOG_SIGMA, LOGIT_P, MU_STOP, LOG_SIGMA_STOP = range(N_MODES, N_MODES + 4)
+LOG_SIGMA, LOGIT_P, MU_STOP, LOG_SIGMA_STOP, TREND = range(N_MODES, N_MODES + 5)
 
 
 def prior_centre() -> np.ndarray:
@@ -185,6 +206,7 @@ def prior_centre() -> np.ndarray:
             _logit(PRIOR_STOP_A / (PRIOR_STOP_A + PRIOR_STOP_B)),
             math.log(PRIOR_STOP_MEDIAN_DAYS),
             math.log(PRIOR_STOP_SIGMA),
+            0.0,
         ]
     )
 
@@ -202,6 +224,7 @@ def negative_log_prior(theta: np.ndarray) -> float:
     total += 0.5 * ((theta[LOG_SIGMA] - centre[LOG_SIGMA]) / PRIOR_SD_LOG_SIGMA) ** 2
     total += 0.5 * ((theta[MU_STOP] - centre[MU_STOP]) / PRIOR_SD_STOP_MU) ** 2
     total += 0.5 * ((theta[LOG_SIGMA_STOP] - centre[LOG_SIGMA_STOP]) / PRIOR_SD_STOP_SIGMA) ** 2
+    total += 0.5 * (theta[TREND] / PRIOR_SD_TREND) ** 2
     logit = theta[LOGIT_P]
     log_p, log_q = -np.logaddexp(0.0, -logit), -np.logaddexp(0.0, logit)
     total -= PRIOR_STOP_A * log_p + PRIOR_STOP_B * log_q
@@ -211,7 +234,7 @@ def negative_log_prior(theta: np.ndarray) -> float:
 def negative_log_posterior(theta: np.ndarray, bounds: Bounds) -> float:
     p = 1.0 / (1.0 + math.exp(-theta[LOGIT_P]))
     likelihood = log_likelihood(
-        theta[bounds.mode],
+        theta[bounds.mode] + theta[TREND] * bounds.years,
         math.exp(theta[LOG_SIGMA]),
         p,
         theta[MU_STOP],
@@ -223,8 +246,10 @@ def negative_log_posterior(theta: np.ndarray, bounds: Bounds) -> float:
 
 
 def fit_bounds(bounds: Sequence[Bound]) -> dict[str, Any]:
-    """Posterior mode and Laplace standard deviations of each mode's log-median, of log
-    sigma and of the project-wide stop's logit probability, log median and log spread."""
+    """Posterior mode and Laplace standard deviations of each mode's log-median (at the
+    trend's reference date), of log sigma, of the project-wide stop's logit probability,
+    log median and log spread, and of the trend per year of start; with each mode's
+    covariance with the trend, which a forecast for another start needs."""
     from scipy.optimize import minimize
 
     data = Bounds.of(bounds)
@@ -233,6 +258,7 @@ def fit_bounds(bounds: Sequence[Bound]) -> dict[str, Any]:
         (-8.0, 3.0),
         (math.log(14.0), math.log(2000.0)),
         (math.log(0.1), math.log(1.5)),
+        (-2.0, 2.0),
     ]
     result = minimize(
         negative_log_posterior, prior_centre(), args=(data,), method="L-BFGS-B", bounds=limits
@@ -251,11 +277,14 @@ def fit_bounds(bounds: Sequence[Bound]) -> dict[str, Any]:
             "median_days_p95": math.exp(mu + Z90 * mu_sd),
             "prior_median_days": prior_median_days(mode),
             "n_sites": counts[mode],
+            "trend_cov": float(covariance[i, TREND]),
         }
     sigma, log_sigma_sd = math.exp(theta[LOG_SIGMA]), float(sd[LOG_SIGMA])
     logit, logit_sd = float(theta[LOGIT_P]), float(sd[LOGIT_P])
     mu_stop, mu_stop_sd = float(theta[MU_STOP]), float(sd[MU_STOP])
     stop_sigma, stop_sigma_sd = math.exp(theta[LOG_SIGMA_STOP]), float(sd[LOG_SIGMA_STOP])
+    trend, trend_sd = float(theta[TREND]), float(sd[TREND])
+    starts = sorted(b.start for b in bounds) or [TREND_REFERENCE]
     return {
         "modes": modes,
         "sigma": sigma,
@@ -272,6 +301,15 @@ def fit_bounds(bounds: Sequence[Bound]) -> dict[str, Any]:
             "sigma": stop_sigma,
             "sigma_p05": math.exp(theta[LOG_SIGMA_STOP] - Z90 * stop_sigma_sd),
             "sigma_p95": math.exp(theta[LOG_SIGMA_STOP] + Z90 * stop_sigma_sd),
+        },
+        "trend": {
+            "per_year": trend,
+            "per_year_sd": trend_sd,
+            "per_year_p05": trend - Z90 * trend_sd,
+            "per_year_p95": trend + Z90 * trend_sd,
+            "reference": TREND_REFERENCE.isoformat(),
+            "first_start": starts[0].isoformat(),
+            "last_start": starts[-1].isoformat(),
         },
         "converged": bool(result.success),
     }
@@ -304,6 +342,7 @@ def _laplace_covariance(theta: np.ndarray, bounds: Bounds) -> np.ndarray:
             1 / a + 1 / b,  # the logit of a Beta(a, b), approximately
             PRIOR_SD_STOP_MU**2,
             PRIOR_SD_STOP_SIGMA**2,
+            PRIOR_SD_TREND**2,
         ]
         return np.diag(prior)
 
@@ -316,44 +355,58 @@ def project_risk(fit: dict[str, Any]) -> list[dict[str, Any]]:
     return [shock_entry(stop["probability"], stop["median_days"], spread)]
 
 
-def mode_durations(fit: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Each mode's shell and fit-out distributions as a scenario writes them."""
-    out = {}
-    for mode, entry in fit["modes"].items():
-        spread = math.sqrt(fit["sigma"] ** 2 + entry["log_median_sd"] ** 2)
-        out[mode] = split_construction(entry["median_days"], spread, shell_share(mode))
-    return out
-
-
-def split_construction(median: float, sigma: float, share: float) -> dict[str, Any]:
-    """Shell and fit-out lognormals (independent, same sigma) whose sum has about the
-    given median and log-spread (Fenton-Wilkinson)."""
-
-    def lognormal(days: float, spread: float) -> dict[str, Any] | str:
-        if days <= 0:
-            return "0 days"
-        return {"dist": "lognormal", "median": f"{days:.6g} days", "sigma": float(f"{spread:.6g}")}
-
-    weight = share**2 + (1 - share) ** 2
-    part_sigma = math.sqrt(math.log1p(math.expm1(sigma**2) / weight))
-    total = median * math.exp((sigma**2 - part_sigma**2) / 2)
+def construction_laws(fit: dict[str, Any]) -> dict[str, Any]:
+    """The fit as a version-3 calibration file states it: each mode's construction law
+    (``modes``) and what every mode shares (``construction``), read by
+    :func:`dcsim.config.build_modes.durations_of`."""
+    trend = fit["trend"]
     return {
-        "shell_time": lognormal(share * total, part_sigma),
-        "fitout_time": lognormal((1 - share) * total, part_sigma),
+        "modes": {
+            mode: {
+                "median_days": entry["median_days"],
+                "log_median_var": entry["log_median_sd"] ** 2,
+                "trend_cov": entry["trend_cov"],
+                "shell_share": shell_share(mode),
+            }
+            for mode, entry in fit["modes"].items()
+        },
+        "construction": {
+            "sigma": fit["sigma"],
+            "trend": {
+                "per_year": trend["per_year"],
+                "per_year_var": trend["per_year_sd"] ** 2,
+                "first_start": trend["first_start"],
+                "last_start": trend["last_start"],
+            },
+        },
     }
 
 
 @dataclass(frozen=True)
 class Calibrated:
-    """What a fit gives a forecast: each mode's shell and fit-out times, and the
-    project-wide shocks every site may meet."""
+    """What a fit (or a calibration file) gives a forecast: each mode's shell and fit-out
+    times for a start date, and the project-wide shocks every site may meet. ``laws`` is a
+    calibration document's ``modes`` and ``construction`` (None in files before version 3,
+    whose modes are fixed durations)."""
 
-    modes: dict[str, dict[str, Any]]
+    laws: dict[str, Any]
     project_risk: tuple[dict[str, Any], ...] = ()
 
     @classmethod
     def of(cls, fit: dict[str, Any]) -> Calibrated:
-        return cls(mode_durations(fit), tuple(project_risk(fit)))
+        return cls(construction_laws(fit), tuple(project_risk(fit)))
+
+    @classmethod
+    def of_document(cls, document: dict[str, Any]) -> Calibrated:
+        """A checked calibration file's (:func:`~dcsim.config.build_modes.calibration_document`)."""
+        laws = {"modes": document["modes"], "construction": document["construction"]}
+        return cls(laws, tuple(dict(s) for s in document.get("project_risk") or []))
+
+    def durations(self, mode: str, start: dt.date) -> dict[str, Any] | None:
+        """``mode``'s shell and fit-out times for a start (None: the file fits no such mode)."""
+        if mode not in self.laws["modes"]:
+            return None
+        return durations_of(self.laws, mode, start)
 
 
 def site_tasks(
@@ -365,7 +418,7 @@ def site_tasks(
     for site in sites:
         wanted = tuple(durations(site))
         if wanted:
-            given = None if chosen is None else chosen.modes.get(site.build_mode)
+            given = None if chosen is None else chosen.durations(site.build_mode, site_origin(site))
             risk = () if chosen is None else chosen.project_risk
             tasks.append(SiteTask(site, wanted, given, replications, seed, risk))
     return tasks
@@ -446,7 +499,8 @@ def calibrate(dataset: Dataset, seed: int, executor: Any) -> dict[str, Any]:
         "data_sha256": dataset.sha256,
         "seed": seed,
         "method": "censored likelihood of construction time: a lognormal per build mode "
-        "plus, with a fitted probability, one project-wide stop of lognormal length; the "
+        "whose log median moves linearly with the start date, plus, with a fitted "
+        "probability, one project-wide stop of lognormal length; the "
         "simulator's delays after construction taken off each milestone; posterior mode "
         "and Laplace approximation (docs/calibration.md)",
         "priors": {
@@ -455,6 +509,7 @@ def calibrate(dataset: Dataset, seed: int, executor: Any) -> dict[str, Any]:
                 for mode in BUILD_MODES
             },
             "log_sigma": {"mean": math.log(PRIOR_SIGMA), "sd": PRIOR_SD_LOG_SIGMA},
+            "trend_per_year": {"mean": 0.0, "sd": PRIOR_SD_TREND},
             "project_pause": {
                 "probability_beta": {"a": PRIOR_STOP_A, "b": PRIOR_STOP_B},
                 "log_median_days": {
@@ -469,10 +524,15 @@ def calibrate(dataset: Dataset, seed: int, executor: Any) -> dict[str, Any]:
         "n_sites_used": len(bounds),
         "parameters": fit,
         "construction_bounds": {
-            b.site_id: {"mode": b.mode, "low_days": b.low, "high_days": b.high}
+            b.site_id: {
+                "mode": b.mode,
+                "low_days": b.low,
+                "high_days": b.high,
+                "start": b.start.isoformat(),
+            }
             for b in bounds.values()
         },
-        "modes": fitted.modes,
+        **fitted.laws,
         "project_risk": list(fitted.project_risk),
         "posterior_predictive": {
             **summary(in_sample),

@@ -18,7 +18,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from dcsim.calibration.dataset import Observation, Site, milestone_window
+from dcsim.calibration.dataset import CENSORINGS, Observation, Site, milestone_window
 
 #: Milestones a forecast predicts, in their order.
 PREDICTED = ("shell_complete", "first_power", "capacity", "full_build")
@@ -64,7 +64,10 @@ def durations(site: Site) -> list[Duration]:
         low, high = _days(milestone_window(rows))
         lower = max(0.0, low - start_high)
         upper = max(lower, high - start_low)
-        stated = max(0.0, float((rows[0].date - origin_rows[0].date).days))
+        # "The actual" a reader sees: a dated event before a "reached by" bound, before a
+        # "not reached as of" check (the order of CENSORINGS).
+        shown = min(rows, key=lambda o: CENSORINGS.index(o.censoring))
+        stated = max(0.0, float((shown.date - origin_rows[0].date).days))
         found.append(
             Duration(
                 site_id=site.site_id,

@@ -53,7 +53,7 @@ def backtest_command(args: argparse.Namespace) -> int:
     from dcsim.calibration.fit import Calibrated
     from dcsim.calibration.report import headline, write_report
     from dcsim.calibration.store import dumps
-    from dcsim.config.build_modes import calibrated_modes, calibrated_project_risk
+    from dcsim.config.build_modes import calibration_document
     from dcsim.errors import UserInputError
     from dcsim.files import output_dir
     from dcsim.rng import check_seed
@@ -73,10 +73,7 @@ def backtest_command(args: argparse.Namespace) -> int:
     fixed = None
     if args.calibration:
         try:
-            fixed = Calibrated(
-                calibrated_modes(args.calibration),
-                tuple(calibrated_project_risk(args.calibration)),
-            )
+            fixed = Calibrated.of_document(calibration_document(args.calibration))
         except ValueError as error:
             raise UserInputError(f"--calibration {error}") from None
     with contextlib.ExitStack() as stack:

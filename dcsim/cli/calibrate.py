@@ -20,6 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def calibrate_command(args: argparse.Namespace) -> int:
+    import math
     import shutil
     from pathlib import Path
 
@@ -49,6 +50,8 @@ def calibrate_command(args: argparse.Namespace) -> int:
     shutil.rmtree(runs, ignore_errors=True)
     fit = document["parameters"]
     print(f"calibration of {document['n_sites_used']} sites written to {args.out}")
+    trend = fit["trend"]
+    print(f"  medians for construction begun on {trend['reference']}:")
     for mode, entry in fit["modes"].items():
         print(
             f"  {mode:<11} median construction {entry['median_days']:6.0f} days "
@@ -56,6 +59,11 @@ def calibrate_command(args: argparse.Namespace) -> int:
             f"{entry['n_sites']} sites)"
         )
     print(f"  spread (lognormal sigma) {fit['sigma']:.2f}")
+    print(
+        f"  trend: x{math.exp(trend['per_year']):.2f} per year of later start (90% "
+        f"x{math.exp(trend['per_year_p05']):.2f}-x{math.exp(trend['per_year_p95']):.2f}), "
+        f"held outside the starts fitted, {trend['first_start']} to {trend['last_start']}"
+    )
     stop = fit["project_pause"]
     print(
         f"  project-wide stop: probability {stop['probability']:.2f} "

@@ -6,13 +6,21 @@ shell and fit-out distributions unless it writes them itself. The durations come
 calibration file fitted to the real-site dataset (``dcsim calibrate``) when the scenario
 names one (``calibration:``), and otherwise from the cited fallbacks below.
 
+From version 3 a calibration file states each mode's construction time as a law of when
+construction starts (:class:`ConstructionLaw`): campuses begun in 2021-22 took about twice
+as long as those begun in 2024-25, and one duration for both eras put half the real
+outcomes outside its quartiles.
+
 ``standard`` falls back to exactly the durations every shipped configuration writes, so a
 scenario that states its durations (all shipped ones do) runs as before.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import math
+from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -23,10 +31,13 @@ BUILD_MODES: tuple[str, ...] = ("conversion", "fast_track", "temporary", "standa
 
 #: What a calibration file calls itself, and the format version this code writes.
 CALIBRATION_FORMAT = "dcsim-calibration"
-CALIBRATION_VERSION = 2
+CALIBRATION_VERSION = 3
 #: Versions this code reads: 1 fitted build-mode durations only (no project risk, read as
-#: none); 2 adds the fitted ``project_risk`` list.
-READABLE_VERSIONS = (1, 2)
+#: none); 2 adds the fitted ``project_risk`` list; 3 states each mode's construction time as
+#: a law of its start date (``construction``) instead of fixed shell and fit-out times.
+READABLE_VERSIONS = (1, 2, 3)
+#: The date a version-3 file's mode medians are stated at.
+TREND_REFERENCE = dt.date(2024, 1, 1)
 #: ``calibration: dcsim`` names the file the package ships, fitted on its own dataset.
 SHIPPED = "dcsim"
 SHIPPED_FILE = "calibration.json"
@@ -68,15 +79,99 @@ FALLBACKS: dict[str, dict[str, Any]] = {
 }
 
 
-def mode_durations(mode: str, calibration: str | None) -> dict[str, Any]:
-    """The shell and fit-out distributions (as a config writes them) of ``mode``, from the
-    named calibration file when there is one, from :data:`FALLBACKS` otherwise."""
+def mode_durations(
+    mode: str, calibration: str | None, start: dt.date = TREND_REFERENCE
+) -> dict[str, Any]:
+    """The shell and fit-out distributions (as a config writes them) of ``mode`` for a hall
+    whose construction starts on ``start``, from the named calibration file when there is
+    one, from :data:`FALLBACKS` otherwise."""
     if calibration is not None:
-        modes = calibrated_modes(calibration)
-        if mode in modes:
-            return dict(modes[mode])
+        document = calibration_document(calibration)
+        if mode in document["modes"]:
+            return durations_of(document, mode, start)
     fallback = FALLBACKS[mode]
     return {"shell_time": fallback["shell_time"], "fitout_time": fallback["fitout_time"]}
+
+
+def durations_of(document: dict[str, Any], mode: str, start: dt.date) -> dict[str, Any]:
+    """A calibration document's shell and fit-out times of ``mode`` (which it fits) for a
+    construction start: fixed in versions 1 and 2, from the mode's law in version 3."""
+    entry = document["modes"][mode]
+    if document["construction"] is None:
+        return {"shell_time": entry["shell_time"], "fitout_time": entry["fitout_time"]}
+    return ConstructionLaw.of(document["construction"], entry).durations(start)
+
+
+def years_from_reference(date: dt.date) -> float:
+    """Years (of 365.25 days) from :data:`TREND_REFERENCE` to ``date``."""
+    return (date.toordinal() - TREND_REFERENCE.toordinal()) / 365.25
+
+
+@dataclass(frozen=True)
+class ConstructionLaw:
+    """A build mode's fitted construction time (shell plus fit-out) by start date.
+
+    Lognormal, with log median ``log(median_days) + per_year * x``, where ``x`` is the years
+    from :data:`TREND_REFERENCE` to the start, held within the starts the fit saw
+    (``first_year`` to ``last_year``): dcsim does not extrapolate a trend past its data. Its
+    log spread is ``sqrt(sigma^2 + v(x))``, ``v(x)`` the posterior variance of that log
+    median (``log_median_var + 2 x trend_cov + x^2 per_year_var``, Laplace), so a start the
+    data knows little about gets a wider band.
+    """
+
+    median_days: float
+    log_median_var: float
+    trend_cov: float
+    shell_share: float
+    sigma: float
+    per_year: float
+    per_year_var: float
+    first_year: float
+    last_year: float
+
+    @classmethod
+    def of(cls, construction: dict[str, Any], entry: dict[str, Any]) -> ConstructionLaw:
+        trend = construction["trend"]
+        return cls(
+            median_days=entry["median_days"],
+            log_median_var=entry["log_median_var"],
+            trend_cov=entry["trend_cov"],
+            shell_share=entry["shell_share"],
+            sigma=construction["sigma"],
+            per_year=trend["per_year"],
+            per_year_var=trend["per_year_var"],
+            first_year=years_from_reference(dt.date.fromisoformat(trend["first_start"])),
+            last_year=years_from_reference(dt.date.fromisoformat(trend["last_start"])),
+        )
+
+    def at(self, start: dt.date) -> tuple[float, float]:
+        """The median (days) and log spread of the construction time of a start."""
+        x = min(max(years_from_reference(start), self.first_year), self.last_year)
+        mu = math.log(self.median_days) + self.per_year * x
+        variance = self.log_median_var + 2 * x * self.trend_cov + x * x * self.per_year_var
+        return math.exp(mu), math.sqrt(self.sigma**2 + max(variance, 0.0))
+
+    def durations(self, start: dt.date) -> dict[str, Any]:
+        median, spread = self.at(start)
+        return split_construction(median, spread, self.shell_share)
+
+
+def split_construction(median: float, sigma: float, share: float) -> dict[str, Any]:
+    """Shell and fit-out lognormals (independent, same sigma) whose sum has about the
+    given median and log-spread (Fenton-Wilkinson): a hall draws the two separately."""
+
+    def lognormal(days: float, spread: float) -> dict[str, Any] | str:
+        if days <= 0:
+            return "0 days"
+        return {"dist": "lognormal", "median": f"{days:.6g} days", "sigma": float(f"{spread:.6g}")}
+
+    weight = share**2 + (1 - share) ** 2
+    part_sigma = math.sqrt(math.log1p(math.expm1(sigma**2) / weight))
+    total = median * math.exp((sigma**2 - part_sigma**2) / 2)
+    return {
+        "shell_time": lognormal(share * total, part_sigma),
+        "fitout_time": lognormal((1 - share) * total, part_sigma),
+    }
 
 
 def calibration_path(name: str) -> Path:
@@ -112,31 +207,71 @@ def _calibration(name: str) -> dict[str, Any]:
             f"versions {', '.join(map(str, READABLE_VERSIONS))}"
         )
     modes = data.get("modes")
-    if not isinstance(modes, dict) or not all(
-        mode in BUILD_MODES
-        and isinstance(entry, dict)
-        and {"shell_time", "fitout_time"} <= set(entry)
-        for mode, entry in modes.items()
-    ):
-        raise ValueError(f"{path}: 'modes' must map build modes to shell_time and fitout_time")
+    if data["version"] < 3:
+        if not isinstance(modes, dict) or not all(
+            mode in BUILD_MODES
+            and isinstance(entry, dict)
+            and {"shell_time", "fitout_time"} <= set(entry)
+            for mode, entry in modes.items()
+        ):
+            raise ValueError(f"{path}: 'modes' must map build modes to shell_time and fitout_time")
+        data["construction"] = None  # fixed durations: no law of the start date
+    else:
+        _check_laws(path, modes, data.get("construction"))
     risk = data.get("project_risk", []) if data["version"] >= 2 else []
     if not isinstance(risk, list) or not all(isinstance(shock, dict) for shock in risk):
         raise ValueError(f"{path}: 'project_risk' must be a list of shocks")
     return data
 
 
-def calibrated_modes(name: str) -> dict[str, dict[str, Any]]:
-    """The ``modes`` table of a calibration file: mode -> shell and fit-out distributions."""
-    return {
-        mode: {"shell_time": entry["shell_time"], "fitout_time": entry["fitout_time"]}
-        for mode, entry in _calibration(name)["modes"].items()
-    }
+def _check_laws(path: Path, modes: object, construction: object) -> None:
+    """A version-3 file's construction laws: every number finite and in its domain, the
+    trend's start range two ISO dates in order; else ``ValueError`` naming the key."""
+
+    def number(where: str, value: object, low: float, high: float) -> None:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not low <= value <= high
+        ):
+            raise ValueError(f"{path}: {where}: expected a number from {low} to {high}")
+
+    if not isinstance(modes, dict) or not modes or not set(modes) <= set(BUILD_MODES):
+        raise ValueError(f"{path}: 'modes' must map build modes to construction laws")
+    for mode, entry in modes.items():
+        if not isinstance(entry, dict):
+            raise ValueError(f"{path}: modes.{mode}: expected a table")
+        number(f"modes.{mode}.median_days", entry.get("median_days"), 1e-3, 36_500.0)
+        number(f"modes.{mode}.log_median_var", entry.get("log_median_var"), 0.0, 100.0)
+        number(f"modes.{mode}.trend_cov", entry.get("trend_cov"), -100.0, 100.0)
+        number(f"modes.{mode}.shell_share", entry.get("shell_share"), 0.0, 1.0)
+    if not isinstance(construction, dict) or not isinstance(construction.get("trend"), dict):
+        raise ValueError(f"{path}: 'construction' must hold sigma and a trend table")
+    trend = construction["trend"]
+    number("construction.sigma", construction.get("sigma"), 1e-3, 5.0)
+    number("construction.trend.per_year", trend.get("per_year"), -5.0, 5.0)
+    number("construction.trend.per_year_var", trend.get("per_year_var"), 0.0, 100.0)
+    try:
+        first = dt.date.fromisoformat(str(trend.get("first_start")))
+        last = dt.date.fromisoformat(str(trend.get("last_start")))
+    except ValueError:
+        raise ValueError(
+            f"{path}: construction.trend: first_start and last_start must be ISO dates"
+        ) from None
+    if first > last:
+        raise ValueError(f"{path}: construction.trend: first_start is after last_start")
+
+
+def calibration_document(name: str) -> dict[str, Any]:
+    """A calibration file's checked document (``ValueError`` naming the file if it is not
+    one this dcsim reads); versions before 3 have ``construction: None``."""
+    return _calibration(name)
 
 
 def calibrated_project_risk(name: str) -> list[dict[str, Any]]:
     """The project-wide shocks a calibration file fitted, as a scenario writes them under
     ``project_risk`` (a version-1 file fitted none: an empty list)."""
-    document = _calibration(name)
+    document = calibration_document(name)
     if document["version"] < 2:
         return []
     return [dict(shock) for shock in document.get("project_risk", [])]

@@ -33,9 +33,10 @@ from dcsim.config.build_modes import (
     BUILD_MODES,
     FALLBACKS,
     SHIPPED,
+    TREND_REFERENCE,
     BuildMode,
-    calibrated_modes,
     calibrated_project_risk,
+    calibration_document,
     mode_durations,
 )
 from dcsim.config.catalog import ChipSpec, catalog_with, fleet_hour_value
@@ -686,7 +687,7 @@ class Scenario(Section):
     @classmethod
     def _readable_calibration(cls, name: str | None) -> str | None:
         if name is not None:
-            calibrated_modes(name)  # raises ValueError naming the file and what is wrong
+            calibration_document(name)  # raises ValueError naming the file and what is wrong
         return name
 
     @model_validator(mode="before")
@@ -714,7 +715,8 @@ class Scenario(Section):
                 if mode in BUILD_MODES and (calibration is None or isinstance(calibration, str)):
                     # A bad calibration file is reported with its field path (below).
                     with contextlib.suppress(ValueError):
-                        hall = {**mode_durations(mode, calibration), **hall}
+                        start = _lenient_date(hall.get("construction_start"), data.get("start"))
+                        hall = {**mode_durations(mode, calibration, start), **hall}
                         takes_calibration |= calibration is not None
             halls.append(hall)
         if takes_calibration and data.get("project_risk") is None:
@@ -851,3 +853,16 @@ class Scenario(Section):
     def day(self, date: dt.date | None) -> float:
         """Days from the scenario start to ``date`` (negative if before; None is day 0)."""
         return 0.0 if date is None else float((date - self.start).days)
+
+
+_DATE = TypeAdapter(dt.date)
+
+
+def _lenient_date(*values: object) -> dt.date:
+    """The first of ``values`` that reads as a date (a hall's construction start, then the
+    scenario's start), for picking a calibrated duration before validation; one that does
+    not read is refused by its own field, so the trend's reference date stands in."""
+    for value in values:
+        with contextlib.suppress(ValueError):
+            return _DATE.validate_python(value)
+    return TREND_REFERENCE
