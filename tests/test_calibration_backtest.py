@@ -63,7 +63,7 @@ def test_backtest_json_has_the_contract_keys_and_the_report_is_written(small, tm
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert SCORES | {"baselines", "time_split", "rows"} <= set(result)
-    assert set(result["baselines"]) == {"defaults", "reference_class"}
+    assert set(result["baselines"]) == {"defaults", "reference_class", "reference_class_by_start"}
     for scores in (*result["baselines"].values(), result["time_split"]):
         assert set(scores) >= SCORES
     assert (result["n_sites"], result["n_observations"]) == (4, 4)
@@ -146,6 +146,24 @@ def test_the_reference_class_scales_by_size():
     sites = [exact_site(f"s{g}", "2023-01-01", g // 10, gpus=g) for g in (1000, 2000, 8000, 4000)]
     scored = {s.site: s for s in reference_class(Dataset("mem", "0" * 64, tuple(sites)))}
     assert scored["s4000"].p50 == pytest.approx(400)
+
+
+def test_the_reference_class_by_start_scales_by_size_and_era():
+    """Days halve with each year of later start (log slope ln 0.5 on years) at equal
+    sizes: the size-only class forecasts a 2025 site from the others' mean, the class by
+    start at 100 days exactly (residuals all zero)."""
+    sites = [
+        exact_site(f"s{year}", f"{year}-01-01", days)
+        for year, days in ((2022, 400), (2023, 200), (2024, 100), (2025, 50))
+    ]
+    dataset = Dataset("mem", "0" * 64, tuple(sites))
+    by_start = {s.site: s for s in reference_class(dataset, by_start=True)}
+    # The start years are 365 or 366 days apart, so the halving per 365.25 days is exact
+    # only to within a day's share of a year: 50 days to 0.1%.
+    assert by_start["s2025"].p50 == pytest.approx(50, rel=2e-3)
+    assert by_start["s2025"].p90 - by_start["s2025"].p10 < 0.5
+    plain = {s.site: s for s in reference_class(dataset)}
+    assert plain["s2025"].p50 == pytest.approx(200)  # the others' middle, 400-200-100
 
 
 def test_the_time_split_puts_about_two_thirds_of_sites_before_the_cut():

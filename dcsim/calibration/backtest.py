@@ -10,7 +10,9 @@ Three forecasts of every observed milestone, each scored the same way
 - **defaults**: the site simulated with the cited fallback durations, uncalibrated;
 - **reference class**: no simulator at all (Flyvbjerg's reference-class forecasting): the
   other sites' observed days to the same milestone, scaled to this site's size by a
-  log-log regression on planned GPUs, the regression's residuals giving the spread.
+  log-log regression on planned GPUs, the regression's residuals giving the spread;
+- **reference class by start**: the same with the start date as a second regressor, so
+  the calibrated fit's trend with the era is not what alone beats the naive forecast.
 
 A time split fits on sites whose work began before a cut-off and predicts the rest.
 """
@@ -30,6 +32,7 @@ from dcsim.calibration.fit import Bound, Calibrated, fit_bounds, offsets, scored
 from dcsim.calibration.observations import Duration, durations
 from dcsim.calibration.scoring import Scored, score, summary
 from dcsim.calibration.sites import gpu_count
+from dcsim.config.build_modes import years_from_reference
 
 #: Monte Carlo replications per site forecast.
 REPLICATIONS = 200
@@ -55,11 +58,14 @@ def origin_date(site: Site) -> dt.date:
     return min(o.date for o in rows)
 
 
-def reference_class(dataset: Dataset, only: Sequence[str] | None = None) -> list[Scored]:
-    """The naive forecast of each site's milestones from the other sites' outcomes."""
+def reference_class(
+    dataset: Dataset, only: Sequence[str] | None = None, by_start: bool = False
+) -> list[Scored]:
+    """The naive forecast of each site's milestones from the other sites' outcomes, scaled
+    to its size (and, ``by_start``, to its start date: the era the calibrated fit knows)."""
     points = {
         site.site_id: [
-            (d, math.log(gpu_count(site)))
+            (d, _covariates(site, by_start))
             for d in durations(site)
             if d.censored in ("exact", "interval") and d.stated > 0
         ]
@@ -70,21 +76,33 @@ def reference_class(dataset: Dataset, only: Sequence[str] | None = None) -> list
         if only is not None and site.site_id not in only:
             continue
         for d in durations(site):
-            sample = _reference_sample(site, d, points)
+            sample = _reference_sample(site, d, points, _covariates(site, by_start))
             if sample is not None:
                 scored.append(score(sample, d))
     return scored
 
 
+def _covariates(site: Site, by_start: bool) -> tuple[float, ...]:
+    """The reference class's regressors: log planned GPUs, and years from 2024 to the start."""
+    size = math.log(gpu_count(site))
+    return (size, years_from_reference(origin_date(site))) if by_start else (size,)
+
+
 def _reference_sample(
-    site: Site, d: Duration, points: dict[str, list[tuple[Duration, float]]]
+    site: Site,
+    d: Duration,
+    points: dict[str, list[tuple[Duration, tuple[float, ...]]]],
+    covariates: tuple[float, ...],
 ) -> np.ndarray | None:
-    def pool(milestone: str) -> list[tuple[float, float]]:
+    """The other sites' log days to the milestone, regressed (least squares) on the
+    covariates and moved to this site's, each residual one draw."""
+
+    def pool(milestone: str) -> list[tuple[tuple[float, ...], float]]:
         return [
-            (size, math.log(other.stated))
+            (x, math.log(other.stated))
             for site_id, rows in points.items()
             if site_id != site.site_id
-            for other, size in rows
+            for other, x in rows
             if other.milestone == milestone
         ]
 
@@ -93,11 +111,11 @@ def _reference_sample(
         found = pool("first_power")
     if len(found) < MIN_REFERENCE:
         return None
-    x, y = np.array(found).T
-    slope = float(np.polyfit(x, y, 1)[0]) if np.ptp(x) > 0 else 0.0
-    intercept = float(np.mean(y - slope * x))
-    residuals = y - (intercept + slope * x)
-    return np.exp(intercept + slope * math.log(gpu_count(site)) + residuals)
+    design = np.array([(1.0, *x) for x, _ in found])
+    y = np.array([value for _, value in found])
+    coefficients = np.linalg.lstsq(design, y, rcond=None)[0]
+    residuals = y - design @ coefficients
+    return np.exp(np.array((1.0, *covariates)) @ coefficients + residuals)
 
 
 def leave_one_out(
@@ -159,6 +177,7 @@ def backtest(
     fallbacks = {s.site_id: None for s in dataset.sites}
     defaults = scored_forecasts(dataset, fallbacks, seed, executor, replications)
     reference = reference_class(dataset)
+    by_start = reference_class(dataset, by_start=True)
     cut = cut or split_date(dataset)
     later = time_split(dataset, bounds, cut, seed, executor, replications)
     result = {
@@ -170,6 +189,7 @@ def backtest(
         "baselines": {
             "defaults": summary(defaults),
             "reference_class": summary(reference),
+            "reference_class_by_start": summary(by_start),
         },
         "time_split": {**summary(later), "fit_before": cut.isoformat()},
         "rows": [s.row() for s in main],

@@ -104,6 +104,9 @@ def render(result: dict[str, Any]) -> str:
         f"dcsim calibrated ({result['method']})": result,
         "dcsim defaults (uncalibrated)": result["baselines"]["defaults"],
         "reference class (no simulator)": result["baselines"]["reference_class"],
+        "reference class by size and start": result["baselines"].get(
+            "reference_class_by_start", {}
+        ),
         f"time split (fit before {result['time_split']['fit_before']})": result["time_split"],
     }
     header = "".join(f"<th>{html.escape(name)}</th>" for name in columns)
