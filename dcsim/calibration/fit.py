@@ -9,14 +9,18 @@ another's offset), the median days the simulator puts between the hall being rea
 each milestone is taken off that milestone's observed interval, and what remains bounds
 the site's construction time ``C``. A site's milestones together bound one ``C``.
 
-``C`` is lognormal per build mode, with its own median (``mu`` = log median days) and a
-dispersion ``sigma`` shared by all modes (a mode with three sites cannot pin a spread of
-its own). The likelihood of each site is the probability its interval gets (interval,
-left and right censoring all take this one form); weakly informative priors centre each
-median on the mode's cited fallback (a factor of about 2 either way at one standard
-deviation) and ``sigma`` on 0.5. The posterior mode and a Laplace approximation give the
-parameters and their uncertainty; a forecast's lognormal spread is
-``sqrt(sigma^2 + sd(mu)^2)``, so a mode the data hardly knows keeps wide bands.
+``C`` is lognormal per build mode, with its own median for a start on the trend's
+reference date (``mu`` = log median days), moved by ``trend`` per year of later start
+(the same for every mode: campuses begun in 2021-22 took about twice as long as those
+begun in 2024-25), and a dispersion ``sigma`` shared by all modes (a mode with three sites
+cannot pin a spread of its own). The likelihood of each site is the probability its
+interval gets (interval, left and right censoring all take this one form); weakly
+informative priors centre each median on the mode's cited fallback (a factor of about 2
+either way at one standard deviation), the trend on none and ``sigma`` on 0.5. The
+posterior mode and a Laplace approximation give the parameters and their uncertainty; a
+forecast's lognormal spread is ``sqrt(sigma^2 + var(mu + trend x))`` at its start ``x``, so
+a mode or an era the data hardly knows keeps wide bands
+(:class:`~dcsim.config.build_modes.ConstructionLaw`).
 
 A hall draws its shell and fit-out independently, so ``C`` is split into two lognormals
 (the mode's shell share of its fallback, same spread) whose sum matches ``C``'s median and
