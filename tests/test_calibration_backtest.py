@@ -179,7 +179,7 @@ def test_the_text_summary_shows_a_method_without_forecasts_as_dashes(cli):
     tiny = Path(__file__).parent / "data" / "sites" / "tiny.csv"
     done = cli("backtest", "--data", tiny, "--executor", "serial", "--replications", "10")
     assert done.returncode == 0, done.stderr
-    assert "reference_class  P10-P90 -  P25-P75 -  CRPS -  interval score -" in done.stdout
+    assert "reference_class           P10-P90 -  P25-P75 -  CRPS -  interval score -" in done.stdout
 
 
 def test_the_headline_gives_both_coverage_verdicts_and_a_row_its_credit():

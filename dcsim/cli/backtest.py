@@ -93,8 +93,10 @@ def backtest_command(args: argparse.Namespace) -> int:
         sys.stdout.write(dumps(result))
     else:
         print(headline(result))
-        for name, scores in (("calibrated", result), *result["baselines"].items()):
-            print(f"  {name:<16} {score_line(scores)}")
+        methods = (("calibrated", result), *result["baselines"].items())
+        width = max(len(name) for name, _ in methods)
+        for name, scores in methods:
+            print(f"  {name:<{width}}  {score_line(scores)}")
     return 0
 
 
