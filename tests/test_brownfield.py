@@ -155,7 +155,7 @@ def test_meta_fleet_campuses_enter_the_large_load_process_in_their_upgrades(tmp_
     in service on the fleet's last day or later, so within the horizon each has only its
     first tranche, half its MW from the headroom on day 0 (3 x 85 = 255 MW, all of it). The
     third campus holds no shell: its halls run on that tranche alone, and without headroom
-    it energizes nothing. Seed 1: with seed 0 the third campus's halls (the calibrated
+    it energizes nothing. Seed 5: with seeds 0-2 the third campus's halls (the calibrated
     standard build) are not ready by the end of 2024, so the grid could not show."""
     path = REPO / "configs" / "fleet" / "meta-2024.yaml"
     fleet = load_fleet(path)
@@ -164,7 +164,7 @@ def test_meta_fleet_campuses_enter_the_large_load_process_in_their_upgrades(tmp_
     assert state.stage == "upgrades" and state.in_service >= fleet.end
     request_mw = 170.0  # the campus file's largest utility step
     tranche = min(process.first_tranche * request_mw, process.headroom / 3)
-    result = run_fleet(path, seed=1)
+    result = run_fleet(path, seed=5)
     requests = result.requests
     assert list(requests["energized_mw"]) == pytest.approx([tranche] * 3)
     assert list(requests["first_power_day"]) == [0.0] * 3
@@ -173,5 +173,5 @@ def test_meta_fleet_campuses_enter_the_large_load_process_in_their_upgrades(tmp_
     next(r for r in data["regions"] if "large_load" in r)["large_load"]["headroom"] = "0 MW"
     for site in data["sites"]:
         site["scenario"] = str((path.parent / site["scenario"]).resolve())
-    starved = run_fleet(write(tmp_path, data), seed=1).sites.set_index("site")
+    starved = run_fleet(write(tmp_path, data), seed=5).sites.set_index("site")
     assert third > 0 and starved.loc["campus-100k-3", "gpus_energized_final"] == 0

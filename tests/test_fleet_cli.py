@@ -155,3 +155,23 @@ def test_energized_gpus_by_chip_add_up_to_the_total(tmp_path):
     last = series.iloc[-1]
     for chip in chips:
         assert last[chip] == result.sites[chip].sum() > 0
+
+
+def test_the_order_of_a_sites_shifts_does_not_change_its_copies(tmp_path):
+    """A YAML mapping has no order: a template whose ``shift`` paths are written in another
+    order (as a YAML library that sorts keys writes them) gives the same copies, draw for
+    draw. The shifts used to be drawn in the file's order, so the rewritten file of the
+    Meta fleet energized 5,000 GPUs fewer with the same seed."""
+    shift = {
+        "chip_orders.0.order_date": {"dist": "uniform", "low": "0 days", "high": "200 days"},
+        "halls.0.construction_start": {"dist": "uniform", "low": "0 days", "high": "90 days"},
+    }
+    forward = apply_overrides(FLEET, {"sites.1.shift": shift})
+    backward = apply_overrides(FLEET, {"sites.1.shift": dict(reversed(shift.items()))})
+    paths = []
+    for name, data in (("forward.yaml", forward), ("backward.yaml", backward)):
+        paths.append(tmp_path / name)
+        paths[-1].write_text(yaml.safe_dump(data, sort_keys=False))  # keys as written
+    assert paths[0].read_text() != paths[1].read_text()
+    first, second = (run_fleet(path, seed=3).sites for path in paths)
+    pd.testing.assert_frame_equal(first, second)

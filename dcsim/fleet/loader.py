@@ -184,9 +184,11 @@ def fleet_day(fleet: Fleet, date: dt.date) -> float:
 
 def _varied(base: dict[str, Any], site: Site, rng, where: str) -> dict[str, Any]:
     """The copy's data: each ``shift`` path moved by a drawn duration (whole days), then each
-    ``scale`` path multiplied by one drawn factor (whole numbers stay whole, at least 1)."""
+    ``scale`` path multiplied by one drawn factor (whole numbers stay whole, at least 1).
+    The shifts are drawn in the order of their paths, not of the file: a YAML mapping has
+    no order, and a file rewritten with its keys sorted must give the same copies."""
     changes: dict[str, Any] = {}
-    for path, duration in site.shift.items():
+    for path, duration in sorted(site.shift.items()):
         value = _at(base, path, f"{where}.shift.{path}")
         try:
             date = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
