@@ -119,3 +119,12 @@ def test_cli_bad_input_exits_2_without_traceback(case, run_dir, tmp_path):
     assert done.returncode == 2
     assert done.stderr.startswith("error: ")
     assert "Traceback" not in done.stderr
+
+
+def test_an_optimize_headline_counts_the_decisions_besides_the_best():
+    """``near_optimal`` holds the best itself; the headline says how many others."""
+    from dcsim.report.study import _others
+
+    assert _others(["c1"], "c1") == "no other decision"
+    assert _others(["c1", "c4"], "c1") == "1 other decision"
+    assert _others(["c4", "c1", "c7"], "c1") == "2 other decisions"

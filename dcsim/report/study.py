@@ -143,8 +143,8 @@ def optimize_report(study: OptimizeDir) -> Report:
     return Report(
         title=f"dcsim optimize: {study.path.name}",
         headline=(
-            f"Best ({best['candidate']}): {decided}; {len(near)} decision(s) within the noise "
-            f"of the best, re-evaluated on replications {low}..{high}."
+            f"Best ({best['candidate']}): {decided}; {_others(near, best['candidate'])} "
+            f"within its noise, re-evaluated on replications {low}..{high}."
         ),
         summary=[
             ("study directory", str(study.path)),
@@ -185,3 +185,10 @@ def _interval(values: dict) -> str:
 
 def _trial_numbers(names: list[str]) -> list[int]:
     return [int(n.split()[1]) for n in names if n.startswith("trial ")]
+
+
+def _others(near: list[str], best: str) -> str:
+    """How many decisions besides the best are within its noise, in words: the set
+    ``near_optimal`` holds the best itself."""
+    count = len([c for c in near if c != best])
+    return {0: "no other decision", 1: "1 other decision"}.get(count, f"{count} other decisions")
