@@ -293,3 +293,14 @@ def test_an_unknown_mode_is_refused_with_its_field_path():
     data["halls"][0]["build_mode"] = "igloo"
     with pytest.raises(UserInputError, match=r"halls\.0\.build_mode"):
         scenario_from_dict(data, "site.yaml")
+
+
+def test_a_bad_shock_in_a_calibration_file_names_the_file_not_the_scenario(tmp_path):
+    """The scenario did not write the shocks it takes from its calibration file: a bad one
+    is reported at ``calibration``, naming the file and the shock's key."""
+    path = tmp_path / "cal.json"
+    write_laws(path, project_risk=[{**STOP, "probability": 1.5}])
+    with pytest.raises(UserInputError) as caught:
+        scenario_from_dict(unwritten(calibration=str(path)), "site.yaml")
+    (line,) = caught.value.problems
+    assert line.startswith(f"site.yaml: calibration: {path}: project_risk.0.probability: "), line

@@ -37,6 +37,7 @@ from dcsim.config.build_modes import (
     BuildMode,
     calibrated_project_risk,
     calibration_document,
+    calibration_path,
     mode_durations,
 )
 from dcsim.config.catalog import ChipSpec, catalog_with, fleet_hour_value
@@ -686,8 +687,12 @@ class Scenario(Section):
     @field_validator("calibration")
     @classmethod
     def _readable_calibration(cls, name: str | None) -> str | None:
+        """A calibration file this dcsim reads, whose fitted shocks are shocks: a bad one is
+        reported here, naming the file, not at the scenario's ``project_risk``, which the
+        scenario did not write."""
         if name is not None:
-            calibration_document(name)  # raises ValueError naming the file and what is wrong
+            calibration_document(name)  # raises ValueError naming the file and the fault
+            _calibrated_shocks(name)
         return name
 
     @model_validator(mode="before")
@@ -721,9 +726,9 @@ class Scenario(Section):
             halls.append(hall)
         if takes_calibration and data.get("project_risk") is None:
             # Shocks unwritten (or null): the calibration's fitted ones. A bad calibration
-            # file is reported with its field path.
+            # file, or a bad shock in it, is reported once, at `calibration` (above).
             with contextlib.suppress(ValueError):
-                data = {**data, "project_risk": calibrated_project_risk(calibration)}
+                data = {**data, "project_risk": _calibrated_shocks(calibration)}
         return {**data, "halls": halls}
 
     @model_validator(mode="before")
@@ -853,6 +858,22 @@ class Scenario(Section):
     def day(self, date: dt.date | None) -> float:
         """Days from the scenario start to ``date`` (negative if before; None is day 0)."""
         return 0.0 if date is None else float((date - self.start).days)
+
+
+def _calibrated_shocks(name: str) -> list[dict[str, Any]]:
+    """The shocks a calibration file fitted, each checked as a ``ProjectShock``; a bad one
+    is a ``ValueError`` naming the file and the shock's key."""
+    shocks = calibrated_project_risk(name)
+    for index, shock in enumerate(shocks):
+        try:
+            ProjectShock.model_validate(shock)
+        except ValidationError as error:
+            fault = error.errors()[0]
+            where = ".".join(str(part) for part in fault["loc"])
+            raise ValueError(
+                f"{calibration_path(name)}: project_risk.{index}.{where}: {fault['msg']}"
+            ) from None
+    return shocks
 
 
 _DATE = TypeAdapter(dt.date)
