@@ -176,14 +176,21 @@ def test_a_date_tornado_is_drawn_on_dates():
         "start": "2025-01-01",
         "base_date": "2025-04-11",
         "parameters": [
-            {"parameter": "p", "low": 1, "high": 2, "unit": "", "kpi_low": 90.0,
-             "kpi_high": 120.0, "swing": 30.0},
+            {"parameter": "p", "low": 1, "high": 2, "unit": "", "kpi_low": 40.0,
+             "kpi_high": 300.0, "swing": 260.0},
         ],
     }  # fmt: skip
     ax = plots.plot_tornado(entry, "full_cluster_date")
     ax.figure.canvas.draw()
     assert ax.get_xlabel() == "full_cluster_date (date)"
-    assert ax.xaxis.get_major_formatter()(100.0, 0) == "2025-04-11"  # day 100 after the start
+    # Day 100 after the start is on the axis as 2025-04-11, and every tick is the first of
+    # a month (the swing spans 2025-02-10 to 2025-10-28).
+    import matplotlib.dates as mdates
+
+    assert mdates.num2date(ax.lines[0].get_xdata()[0]).date().isoformat() == "2025-04-11"
+    low, high = ax.get_xlim()
+    inside = [mdates.num2date(x).date() for x in ax.get_xticks() if low <= x <= high]
+    assert inside and all(t.day == 1 for t in inside), inside
     assert any(t.get_text() == "base 2025-04-11" for t in ax.get_legend().get_texts())
     sobol = {"unit": "days since the scenario start", "parameters": {"p": dict.fromkeys(
         ("S1", "S1_conf", "ST", "ST_conf"), 0.5)}}  # fmt: skip

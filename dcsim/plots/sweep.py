@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import matplotlib.dates as mdates
 import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
@@ -230,24 +231,22 @@ def plot_tornado(entry: Mapping[str, Any], kpi: str, ax: Axes | None = None) -> 
     "swing"}]}``; a date KPI's (days since ``start``) is drawn on a date axis."""
     rows = sorted(entry["parameters"], key=lambda r: np.nan_to_num(r["swing"], nan=-1.0))
     ax = new_axes(ax, figsize=(8.0, 1.8 + 0.4 * len(rows)))
-    base = float(entry["base"])
+    start = entry.get("start")  # a date KPI, in days since this start: drawn on dates
+    # matplotlib's date numbers are days too, so a date KPI is its days plus the start's.
+    shift = float(mdates.date2num(pd.Timestamp(start))) if start else 0.0
+    base = float(entry["base"]) + shift
     y = np.arange(len(rows))
     for key, color, label in (
         ("kpi_low", "tab:blue", "parameter at its low value"),
         ("kpi_high", "tab:orange", "parameter at its high value"),
     ):
-        values = np.array([r[key] for r in rows], dtype=float)
+        values = np.array([r[key] for r in rows], dtype=float) + shift
         ax.barh(y, values - base, left=base, height=0.6, color=color, alpha=0.8, label=label)
-    start = entry.get("start")  # a date KPI, in days since this start: label it as dates
     base_text = entry.get("base_date") if start else f"{base:,.4g}"
     ax.axvline(base, color="black", lw=1, label=f"base {base_text}")
     ax.set_yticks(y, [_range_label(r) for r in rows], fontsize="small")
     if start:
-        origin = pd.Timestamp(start)
-        ax.xaxis.set_major_formatter(
-            mticker.FuncFormatter(lambda x, _: f"{origin + pd.Timedelta(days=x):%Y-%m-%d}")
-        )
-        ax.tick_params(axis="x", labelrotation=30)
+        date_axis(ax)  # ticks on month and year starts
     else:
         ax.xaxis.set_major_formatter(mticker.StrMethodFormatter("{x:,.4g}"))
     legend_outside(ax, side="right")
