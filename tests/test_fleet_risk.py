@@ -13,7 +13,7 @@ from test_fleet_cli import FLEET, write
 
 from dcsim.fleet import run_fleet
 from dcsim.fleet.montecarlo import monte_carlo
-from dcsim.fleet.risk import site_names, site_risk
+from dcsim.fleet.risk import region_risks, site_names, site_risk
 
 
 def _runs() -> pd.DataFrame:
@@ -111,6 +111,31 @@ def test_fleet_monte_carlo_prints_and_writes_site_risk(cli, mixed_chips, tmp_pat
     assert risk.set_index("site").loc["late", "p_full_cluster_by_2026-06-30"] == 0
     as_json = cli("fleet", mixed_chips, "--replications", "2", "--json")
     assert {r["site"] for r in json.loads(as_json.stdout)["site_risk"]} == {"q", "t", "late"}
+    # Per region too: east holds q, west holds t and late, whose full cluster never comes.
+    assert "risk per region" in done.stdout
+    regions = pd.read_parquet(out / "region_risk.parquet").set_index("region")
+    assert list(regions.index) == ["east", "west"] and list(regions["sites"]) == [1, 2]
+    assert regions.loc["west", "p_all_full_cluster_by_2026-06-30"] == 0
+    assert [r["region"] for r in json.loads(as_json.stdout)["region_risk"]] == ["east", "west"]
+
+
+def test_region_risk_by_hand() -> None:
+    """Both sites in one region: GPUs summed per replication, and a region has its full
+    cluster by a date only in the replications where every site has."""
+    runs = _runs()
+    ok = runs["status"] == "ok"
+    runs.loc[ok, "site.a.gpus_energized_final"] = [10.0, 20.0, 30.0, 40.0]
+    runs.loc[ok, "site.b.x.gpus_energized_final"] = [5.0, 5.0, 5.0, 0.0]
+    risk = region_risks(runs, {"a": "r", "b.x": "r"}, [dt.date(2026, 11, 30), dt.date(2027, 2, 15)])
+    (row,) = risk.to_dict("records")
+    assert (row["region"], row["sites"], row["replications"]) == ("r", 2, 4)
+    # sums 15, 25, 35, 40: numpy's linear P50 is 30
+    assert row["gpus_energized_p50"] == 30.0
+    # full cluster by 2026-11-30: a in replications 0-1, b in none (its first is 2027-01)
+    assert row["p_all_full_cluster_by_2026-11-30"] == 0.0
+    # by 2027-02-15: a in all four, b in 0 and 1 (2027-01, 2027-02-01): two of four
+    assert row["p_all_full_cluster_by_2027-02-15"] == 0.5
+    assert row["p_all_first_power_by_2026-11-30"] == 1.0
 
 
 def test_by_without_replications_is_refused(cli, mixed_chips) -> None:

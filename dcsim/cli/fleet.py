@@ -12,7 +12,12 @@ from dcsim.cli.options import add_executor_options, check_executor_options
 FLEET_FILES = ("fleet.json", "sites.parquet", "timeseries.parquet", "requests.parquet")
 
 #: What ``--out`` receives with ``--replications``.
-MONTE_CARLO_FILES = ("replications.parquet", "quantiles.parquet", "site_risk.parquet")
+MONTE_CARLO_FILES = (
+    "replications.parquet",
+    "quantiles.parquet",
+    "site_risk.parquet",
+    "region_risk.parquet",
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -43,8 +48,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="append",
         type=_date,
         metavar="DATE",
-        help="with --replications: the probability each site has first power, and its full "
-        "cluster, by DATE (repeatable; default: the fleet's end date)",
+        help="with --replications: the probability each site (and all sites of each region) "
+        "has first power, and its full cluster, by DATE (repeatable; default: the fleet's "
+        "end date)",
     )
     add_executor_options(fleet, "serial", "replications")
     fleet.set_defaults(handler=fleet_command)
@@ -115,12 +121,14 @@ def _monte_carlo(args: argparse.Namespace) -> int:
                     "replications": _records(study.runs),
                     "quantiles": _records(study.quantiles),
                     "site_risk": _records(risk),
+                    "region_risk": _records(study.region_risk),
                 }
             )
         )
     else:
         _print_quantiles(study, args.out)
         print_site_risk(risk)
+        print_region_risk(study.region_risk)
     return 1 if study.failed else 0
 
 
@@ -149,6 +157,37 @@ def print_site_risk(risk) -> None:
         cells = [row["site"]]
         for key in ("interconnect", "first_power", "full_cluster"):
             cells += [_date_cell(row[f"{key}_p50"]), _date_cell(row[f"{key}_p90"])]
+        cells += [f"{row[c]:.0%}" for c in shares]
+        table.add_row(*cells)
+    print_fitted(table)
+
+
+def print_region_risk(risk) -> None:
+    """Per region: the GPUs its sites energized by the end (P10/P50/P90) and the share of
+    replications in which all its sites have first power, and their full cluster, by each
+    date (a region is at risk when any of its sites is)."""
+    from rich.table import Table
+
+    from dcsim.tables import print_fitted
+
+    if risk.empty:
+        return
+    shares = [c for c in risk.columns if c.startswith("p_all_")]
+    table = Table(
+        title=f"risk per region over {int(risk['replications'].iloc[0])} replications",
+        caption="GPUs energized at the end, summed over the region's sites; P(all ...): "
+        "share of replications in which every site of the region got there",
+    )
+    table.add_column("region")
+    table.add_column("sites", justify="right")
+    for name in ("P10", "P50", "P90"):
+        table.add_column(f"GPUs\n{name}", justify="right")
+    for column in shares:
+        what, date = column.removeprefix("p_all_").split("_by_")
+        table.add_column(f"P(all {what.replace('_', ' ')}\nby {date})", justify="right")
+    for row in risk.to_dict("records"):
+        cells = [row["region"], str(row["sites"])]
+        cells += [f"{row[f'gpus_energized_{q}']:,.0f}" for q in ("p10", "p50", "p90")]
         cells += [f"{row[c]:.0%}" for c in shares]
         table.add_row(*cells)
     print_fitted(table)

@@ -16,7 +16,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
@@ -29,7 +29,7 @@ from dcsim.files import LOCK_NAME
 from dcsim.fleet.loader import SitePlan, load_fleet, site_plans
 from dcsim.fleet.model import FleetRun
 from dcsim.fleet.results import SITE_DATES, summarize_fleet
-from dcsim.fleet.risk import site_risk
+from dcsim.fleet.risk import region_risks, site_risk
 from dcsim.fleet.schema import MEMORY_LIMIT_BYTES, Fleet
 from dcsim.runtime.executors import Executor, WorkerLost, map_retrying, open_executor
 from dcsim.runtime.store import Layout, Store, runs_table
@@ -45,7 +45,14 @@ OWNER = ("study_hash", "dcsim_version")
 #: A study's ``--out``: the store's parts/ and quarantine/ besides these files.
 STUDY = Layout(
     "replications.parquet",
-    ("manifest.json", "replications.parquet", "quantiles.parquet", "site_risk.parquet", LOCK_NAME),
+    (
+        "manifest.json",
+        "replications.parquet",
+        "quantiles.parquet",
+        "site_risk.parquet",
+        "region_risk.parquet",
+        LOCK_NAME,
+    ),
     "fleet study",
     "fleet study",
 )
@@ -151,6 +158,7 @@ class MonteCarlo:
     runs: pd.DataFrame  # one row per replication, in replication order
     quantiles: pd.DataFrame  # one row per KPI: runs, n, mean, p10, p50, p90
     site_risk: pd.DataFrame  # one row per site: date quantiles, P(reached by a date)
+    region_risk: pd.DataFrame  # one row per region: GPU quantiles, P(all its sites by a date)
 
     @property
     def failed(self) -> int:
@@ -220,8 +228,8 @@ def monte_carlo(
     With ``out``, the study is kept as a sweep is (:class:`~dcsim.runtime.store.Store`):
     each replication is written as it finishes, so a killed study resumes where it
     stopped, and ``out`` ends with ``replications.parquet``, ``quantiles.parquet`` and
-    ``site_risk.parquet`` (:mod:`dcsim.fleet.risk`, by the dates ``by``, default the
-    fleet's end date). A
+    ``site_risk.parquet`` and ``region_risk.parquet`` (:mod:`dcsim.fleet.risk`, by the dates
+    ``by``, default the fleet's end date). A
     directory holding another study (another file, seed or count) is refused unless
     ``force``; on resume, a stored row of another seed, study or dcsim version is
     quarantined and its replication runs again."""
@@ -229,6 +237,8 @@ def monte_carlo(
     fleet = load_fleet(path)
     _check_count(replications, StudySize.of(fleet))
     first = plan_replication(fleet, path, seed, 0)
+    regions = {p.name: p.region for p in first.plans} if isinstance(first.plans, list) else {}
+    dates = by or [fleet.end]
 
     def tasks(wanted: Iterable[int]) -> Iterator[list[Replication]]:
         for chunk in batched(wanted, CHUNK):
@@ -237,7 +247,7 @@ def monte_carlo(
     if out is None:
         with open_executor(executor, workers, address, scheduler_file) as pool:
             runs = runs_table(list(_rows(pool, tasks(range(replications))))).to_pandas()
-        return _study(runs, by or [fleet.end])
+        return _study(runs, dates, regions)
     store = Store(out, STUDY)
     digest = _study_hash(first, replications)
     started = _manifest(first, replications, digest, executor, complete=False)
@@ -252,13 +262,14 @@ def monte_carlo(
         wanted = (r for r in range(replications) if r not in done)
         for row in _rows(pool, tasks(wanted)):
             store.add_part([{**row, **owner}])
-        study = _study(store.finished(counts, owner), by or [fleet.end])
+        study = _study(store.finished(counts, owner), dates, regions)
         store.consolidate(study.runs)
         store.write_frame("quantiles.parquet", study.quantiles)
         store.write_frame("site_risk.parquet", study.site_risk)
+        store.write_frame("region_risk.parquet", study.region_risk)
         finished = _manifest(first, replications, digest, executor, complete=True)
         store.write_json("manifest.json", finished)
-    return MonteCarlo(study.runs.drop(columns=list(OWNER)), study.quantiles, study.site_risk)
+    return replace(study, runs=study.runs.drop(columns=list(OWNER)))
 
 
 def _check_count(replications: int, size: StudySize) -> None:
@@ -296,9 +307,9 @@ def _rows(pool: Executor, chunks: Iterable[list[Replication]]) -> Iterator[dict[
             yield outcome
 
 
-def _study(runs: pd.DataFrame, by: list[dt.date]) -> MonteCarlo:
+def _study(runs: pd.DataFrame, by: list[dt.date], regions: dict[str, str]) -> MonteCarlo:
     runs = runs.sort_values("replication", kind="stable").reset_index(drop=True)
-    return MonteCarlo(runs, quantiles(runs), site_risk(runs, by))
+    return MonteCarlo(runs, quantiles(runs), site_risk(runs, by), region_risks(runs, regions, by))
 
 
 def _study_hash(first: Replication, replications: int) -> str:

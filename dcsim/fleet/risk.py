@@ -1,4 +1,4 @@
-"""Fleet risk per site: which sites are at risk, and with what probability.
+"""Fleet risk per site and per region: which are at risk, and with what probability.
 
 From a fleet Monte Carlo's replication rows (``site.<name>.<date>`` columns, see
 :func:`dcsim.fleet.montecarlo.run_replication`): per site, the P10/P50/P90 of its
@@ -78,3 +78,16 @@ def region_risk(runs: pd.DataFrame, regions: Mapping[str, str], by: dt.date) -> 
             row[f"p_all_{key.removesuffix('_date')}_by_{by.isoformat()}"] = share
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def region_risks(
+    runs: pd.DataFrame, regions: Mapping[str, str], by: Sequence[dt.date]
+) -> pd.DataFrame:
+    """:func:`region_risk` by each date of ``by``: one row per region, its GPU quantiles
+    once and ``p_all_first_power_by_<D>`` / ``p_all_full_cluster_by_<D>`` for each ``D``."""
+    frames = [region_risk(runs, regions, date).set_index("region") for date in by]
+    if not frames or not regions:
+        return pd.DataFrame(columns=["region"])
+    first, *rest = frames
+    shares = [frame.filter(like="p_all_") for frame in rest]
+    return pd.concat([first, *shares], axis=1).reset_index()
