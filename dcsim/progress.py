@@ -15,11 +15,13 @@ def progress_bar(
     completed: int = 0,
     quiet: bool = False,
     transient: bool = False,
-) -> Iterator[Callable[[int, int | None], None]]:
-    """A bar of ``label`` from ``completed`` of ``total``; yields ``advance(n, total=None)``,
-    which counts ``n`` more done (and sets the total, when the caller learns it only as it
-    goes). ``quiet`` shows nothing; ``transient`` clears the bar when done, for a command
-    whose answer follows it on the terminal."""
+    note: str | None = None,
+) -> Iterator[Callable[..., None]]:
+    """A bar of ``label`` from ``completed`` of ``total``; yields
+    ``advance(n, total=None, note=None)``, which counts ``n`` more done (and sets the total,
+    when the caller learns it only as it goes, and the ``note`` shown after the count, such
+    as the best objective so far). ``quiet`` shows nothing; ``transient`` clears the bar
+    when done, for a command whose answer follows it on the terminal."""
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -34,6 +36,7 @@ def progress_bar(
         TextColumn(label),
         BarColumn(),
         MofNCompleteColumn(),
+        *([TextColumn("{task.fields[note]}")] if note is not None else []),
         TimeElapsedColumn(),
         TextColumn("ETA"),
         TimeRemainingColumn(),
@@ -42,9 +45,10 @@ def progress_bar(
         transient=transient,
     )
     with progress:
-        task = progress.add_task(label, total=total, completed=completed)
+        task = progress.add_task(label, total=total, completed=completed, note=note or "")
 
-        def advance(n: int, total: int | None = None) -> None:
-            progress.update(task, advance=n, total=total)
+        def advance(n: int, total: int | None = None, note: str | None = None) -> None:
+            fields = {} if note is None else {"note": note}
+            progress.update(task, advance=n, total=total, **fields)
 
         yield advance

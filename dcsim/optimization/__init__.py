@@ -93,27 +93,19 @@ def _run(decisions, origin, out, executor, workers, address, scheduler_file, for
 
 @contextmanager
 def _progress(total: int, completed: int, best: float | None, quiet: bool) -> Iterator[Any]:
-    """A rich progress bar of finished trials with the incumbent's objective."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    """The command's progress bar (:func:`dcsim.progress.progress_bar`) of finished trials,
+    with the incumbent's objective; yields ``update(done, best)``."""
+    from dcsim.progress import progress_bar
 
-    progress = Progress(
-        TextColumn("optimize"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("best {task.fields[best]}"),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        disable=quiet,
-    )
-    with progress:
+    def shown(value: float | None) -> str:
+        return "best -" if value is None else f"best {value:,.4g}"
 
-        def shown(value: float | None) -> str:
-            return "-" if value is None else f"{value:,.4g}"
+    with progress_bar("optimize", total, completed, quiet, note=shown(best)) as advance:
+        counted = completed
 
-        task = progress.add_task("trials", total=total, completed=completed, best=shown(best))
+        def update(done: int, value: float | None) -> None:
+            nonlocal counted
+            advance(done - counted, note=shown(value))
+            counted = done
 
-        def advance(done: int, value: float | None) -> None:
-            progress.update(task, completed=done, best=shown(value))
-
-        yield advance
+        yield update
