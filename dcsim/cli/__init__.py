@@ -17,7 +17,7 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from dcsim.cli import (
     app,
@@ -129,6 +129,7 @@ def _one_interrupt() -> Iterator[None]:
     def interrupted(signum: int, frame: object) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         logging.disable(logging.CRITICAL)  # nor what a Dask cluster logs as it closes
+        _pass_to_workers(signum)
         interrupts.append(signum)
         raise KeyboardInterrupt
 
@@ -138,6 +139,18 @@ def _one_interrupt() -> Iterator[None]:
     finally:
         if not interrupts:
             signal.signal(signal.SIGINT, previous)
+
+
+def _pass_to_workers(signum: int) -> None:
+    """Pass an interrupt sent to this process alone (``kill -INT PID``, not the terminal's
+    Ctrl-C to the whole group) to its worker processes, as the group would have: a Dask
+    worker then stops logging, so the tasks the closing cluster cancels do not follow the
+    one line ``interrupted``; a pool worker ignores it (``bound_to_parent``)."""
+    import multiprocessing
+
+    for child in multiprocessing.active_children():
+        with suppress(OSError):  # it ended meanwhile
+            os.kill(child.pid, signum)
 
 
 def _handled(args: argparse.Namespace) -> int:
