@@ -250,6 +250,32 @@ def test_a_hall_takes_the_law_at_its_own_construction_start(tmp_path):
             "first_start is after last_start",
         ),
         ({"construction": {**CONSTRUCTION, "sigma": float("nan")}}, "construction.sigma"),
+        (  # a spread that overflowed a float at a hall begun late (was a traceback)
+            {
+                "construction": {
+                    **CONSTRUCTION,
+                    "trend": {
+                        **CONSTRUCTION["trend"],
+                        "per_year_var": 100,
+                        "last_start": "2150-01-01",
+                    },
+                }
+            },
+            "modes.standard: a start on 2022-01-01 gets",
+        ),
+        (  # 400 days x exp(-0.2 x 30 years) is about a day, but exp(-1 x 30) is not
+            {
+                "construction": {
+                    **CONSTRUCTION,
+                    "trend": {
+                        **CONSTRUCTION["trend"],
+                        "per_year": -1.0,
+                        "last_start": "2054-01-01",
+                    },
+                }
+            },
+            "expected 1 to 36,500 days",
+        ),
     ],
 )
 def test_a_bad_construction_law_is_one_line_naming_its_key(tmp_path, changes, expected):

@@ -38,6 +38,11 @@ CALIBRATION_VERSION = 3
 READABLE_VERSIONS = (1, 2, 3)
 #: The date a version-3 file's mode medians are stated at.
 TREND_REFERENCE = dt.date(2024, 1, 1)
+#: Bounds a version-3 law must keep at every start it is read at: a median of at most a
+#: century and a log spread of at most 3 (a factor of 20 at one standard deviation; the
+#: shipped fit's is under 1).
+MAX_CONSTRUCTION_DAYS = 36_500.0
+MAX_SPREAD = 3.0
 #: ``calibration: dcsim`` names the file the package ships, fitted on its own dataset.
 SHIPPED = "dcsim"
 SHIPPED_FILE = "calibration.json"
@@ -79,9 +84,7 @@ FALLBACKS: dict[str, dict[str, Any]] = {
 }
 
 
-def mode_durations(
-    mode: str, calibration: str | None, start: dt.date = TREND_REFERENCE
-) -> dict[str, Any]:
+def mode_durations(mode: str, calibration: str | None, start: dt.date) -> dict[str, Any]:
     """The shell and fit-out distributions (as a config writes them) of ``mode`` for a hall
     whose construction starts on ``start``, from the named calibration file when there is
     one, from :data:`FALLBACKS` otherwise."""
@@ -144,12 +147,17 @@ class ConstructionLaw:
             last_year=years_from_reference(dt.date.fromisoformat(trend["last_start"])),
         )
 
-    def at(self, start: dt.date) -> tuple[float, float]:
-        """The median (days) and log spread of the construction time of a start."""
+    def log_at(self, start: dt.date) -> tuple[float, float]:
+        """The log median (log days) and log spread of the construction time of a start."""
         x = min(max(years_from_reference(start), self.first_year), self.last_year)
         mu = math.log(self.median_days) + self.per_year * x
         variance = self.log_median_var + 2 * x * self.trend_cov + x * x * self.per_year_var
-        return math.exp(mu), math.sqrt(self.sigma**2 + max(variance, 0.0))
+        return mu, math.sqrt(self.sigma**2 + max(variance, 0.0))
+
+    def at(self, start: dt.date) -> tuple[float, float]:
+        """The median (days) and log spread of the construction time of a start."""
+        mu, spread = self.log_at(start)
+        return math.exp(mu), spread
 
     def durations(self, start: dt.date) -> dict[str, Any]:
         median, spread = self.at(start)
@@ -182,9 +190,10 @@ def calibration_path(name: str) -> Path:
 
 
 @cache
-def _calibration(name: str) -> dict[str, Any]:
-    """A calibration file's document, checked: its format, a readable version, and a
-    ``modes`` table of shell and fit-out times. Raises ``ValueError`` (reported by the
+def calibration_document(name: str) -> dict[str, Any]:
+    """A calibration file's document, checked: its format, a readable version, and its
+    ``modes`` (fixed shell and fit-out times before version 3, whose ``construction`` is
+    then None; construction laws from version 3). Raises ``ValueError`` (reported by the
     schema with the field path) for a file that is missing, not JSON or not one dcsim
     reads."""
     from dcsim.config.safe_yaml import read_text
@@ -260,12 +269,18 @@ def _check_laws(path: Path, modes: object, construction: object) -> None:
         ) from None
     if first > last:
         raise ValueError(f"{path}: construction.trend: first_start is after last_start")
-
-
-def calibration_document(name: str) -> dict[str, Any]:
-    """A calibration file's checked document (``ValueError`` naming the file if it is not
-    one this dcsim reads); versions before 3 have ``construction: None``."""
-    return _calibration(name)
+    # The law is held between the two starts, where its log median (linear in the start)
+    # and its spread (convex) are most extreme: both must give a duration a hall can take.
+    for mode, entry in modes.items():
+        law = ConstructionLaw.of(construction, entry)
+        for edge in (first, last):
+            mu, spread = law.log_at(edge)
+            if not (0.0 <= mu <= math.log(MAX_CONSTRUCTION_DAYS) and spread <= MAX_SPREAD):
+                raise ValueError(
+                    f"{path}: modes.{mode}: a start on {edge} gets a median construction time "
+                    f"of exp({mu:.4g}) days and a log spread of {spread:.4g}; expected 1 to "
+                    f"{MAX_CONSTRUCTION_DAYS:,.0f} days and at most {MAX_SPREAD}"
+                )
 
 
 def calibrated_project_risk(name: str) -> list[dict[str, Any]]:
