@@ -123,7 +123,7 @@ def test_region_risk_sums_gpus_and_needs_every_site_by_the_date():
             "site.b.gpus_energized_final": [5, 0, 5],
         }
     )
-    (row,) = region_risk(runs, {"a": "r", "b": "r"}, dt.date(2025, 6, 1)).to_dict("records")
+    (row,) = region_risk(runs, {"a": "r", "b": "r"}, [dt.date(2025, 6, 1)]).to_dict("records")
     assert row["sites"] == 2 and row["replications"] == 3
     assert row["p_all_first_power_by_2025-06-01"] == pytest.approx(2 / 3)
     assert row["p_all_full_cluster_by_2025-06-01"] == 0.0

@@ -13,7 +13,7 @@ from test_fleet_cli import FLEET, write
 
 from dcsim.fleet import run_fleet
 from dcsim.fleet.montecarlo import monte_carlo
-from dcsim.fleet.risk import region_risks, site_names, site_risk
+from dcsim.fleet.risk import region_risk, site_names, site_risk
 
 
 def _runs() -> pd.DataFrame:
@@ -126,7 +126,7 @@ def test_region_risk_by_hand() -> None:
     ok = runs["status"] == "ok"
     runs.loc[ok, "site.a.gpus_energized_final"] = [10.0, 20.0, 30.0, 40.0]
     runs.loc[ok, "site.b.x.gpus_energized_final"] = [5.0, 5.0, 5.0, 0.0]
-    risk = region_risks(runs, {"a": "r", "b.x": "r"}, [dt.date(2026, 11, 30), dt.date(2027, 2, 15)])
+    risk = region_risk(runs, {"a": "r", "b.x": "r"}, [dt.date(2026, 11, 30), dt.date(2027, 2, 15)])
     (row,) = risk.to_dict("records")
     assert (row["region"], row["sites"], row["replications"]) == ("r", 2, 4)
     # sums 15, 25, 35, 40: numpy's linear P50 is 30

@@ -116,7 +116,7 @@ def region_table(
         ("p_all_full_cluster_by", f"p_all_full_cluster_by_{day}", f"P(all full cluster by {day})"),
     )
     risks = {
-        name: region_risk(runs, regions, by).set_index("region")
+        name: region_risk(runs, regions, [by]).set_index("region")
         for name, runs in cases(base, edited).items()
     }
     head = "<tr><th>region</th><th>sites</th><th>case</th>" + "".join(

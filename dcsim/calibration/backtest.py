@@ -31,7 +31,7 @@ from dcsim.calibration.dataset import Dataset, Site
 from dcsim.calibration.fit import Bound, Calibrated, fit_bounds, offsets, scored_forecasts
 from dcsim.calibration.observations import Duration, durations
 from dcsim.calibration.scoring import Scored, score, summary
-from dcsim.calibration.sites import gpu_count
+from dcsim.calibration.sites import gpu_count, site_origin
 from dcsim.config.build_modes import years_from_reference
 
 #: Monte Carlo replications per site forecast.
@@ -49,13 +49,6 @@ class Forecasts:
 
     def summary(self) -> dict[str, Any]:
         return summary(self.scored)
-
-
-def origin_date(site: Site) -> dt.date:
-    rows = [o for o in site.observations if o.milestone == "construction_start"] or [
-        o for o in site.observations if o.milestone == "announced"
-    ]
-    return min(o.date for o in rows)
 
 
 def reference_class(
@@ -85,7 +78,7 @@ def reference_class(
 def _covariates(site: Site, by_start: bool) -> tuple[float, ...]:
     """The reference class's regressors: log planned GPUs, and years from 2024 to the start."""
     size = math.log(gpu_count(site))
-    return (size, years_from_reference(origin_date(site))) if by_start else (size,)
+    return (size, years_from_reference(site_origin(site))) if by_start else (size,)
 
 
 def _reference_sample(
@@ -131,7 +124,7 @@ def leave_one_out(
 
 def split_date(dataset: Dataset) -> dt.date:
     """The first of a year such that about two thirds of the sites began before it."""
-    starts = sorted(origin_date(site) for site in dataset.sites)
+    starts = sorted(site_origin(site) for site in dataset.sites)
     years = sorted({d.year for d in starts})
     target = 2 / 3 * len(starts)
     best = min(
@@ -150,7 +143,7 @@ def time_split(
     replications: int,
 ) -> list[Scored]:
     """Fit on sites begun before ``cut``; forecast those begun on or after it."""
-    early = {s.site_id for s in dataset.sites if origin_date(s) < cut}
+    early = {s.site_id for s in dataset.sites if site_origin(s) < cut}
     fitted = Calibrated.of(fit_bounds([b for k, b in bounds.items() if k in early]))
     chosen = {s.site_id: fitted for s in dataset.sites if s.site_id not in early}
     return scored_forecasts(dataset, chosen, seed, executor, replications)

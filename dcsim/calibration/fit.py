@@ -42,7 +42,7 @@ from dcsim.calibration.dataset import Dataset, Site
 from dcsim.calibration.observations import Duration, durations
 from dcsim.calibration.scoring import Scored, score, summary
 from dcsim.calibration.shocks import log_interval, log_likelihood, shock_entry
-from dcsim.calibration.sites import HORIZON_YEARS, simulate_site, site_scenario
+from dcsim.calibration.sites import HORIZON_YEARS, simulate_site, site_origin, site_scenario
 from dcsim.config.build_modes import (
     BUILD_MODES,
     CALIBRATION_FORMAT,
@@ -131,14 +131,6 @@ def construction_bound(
         low, high = lows[first], highs[first]
     high = max(high, low + MIN_DAYS, MIN_DAYS)
     return Bound(site.site_id, site.build_mode, low, high, site_origin(site))
-
-
-def site_origin(site: Site) -> dt.date:
-    """The day a site's durations count from: its construction start, else its
-    announcement (:func:`~dcsim.calibration.observations.durations` reads the same)."""
-    origin = site.first("construction_start") or site.first("announced")
-    assert origin is not None  # the loader refuses a site with neither
-    return origin.date
 
 
 def _log_probability(mu: float, sigma: float, low: float, high: float) -> float:

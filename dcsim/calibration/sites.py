@@ -21,6 +21,7 @@ site's planned MW per chip when both are known (its dates, not its FLOP, are sco
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -43,6 +44,15 @@ PROXY_CHIP = "h100-sxm"
 HEADROOM = 1.01
 #: A site that states no size is the design notes' reference campus: 100,000 GPUs.
 DEFAULT_GPUS = 100_000
+
+
+def site_origin(site: Site) -> dt.date:
+    """The day a site's durations count from and its scenario starts: its construction
+    start, else its announcement (the first such row, as
+    :func:`~dcsim.calibration.observations.durations` reads it)."""
+    origin = site.first("construction_start") or site.first("announced")
+    assert origin is not None  # the loader refuses a site with neither
+    return origin.date
 
 
 def chip_of(site: Site) -> str:
@@ -89,8 +99,7 @@ def site_scenario(
     and the backtest's "defaults" baseline stay uncalibrated. Its project-wide shocks are
     ``project_risk`` when given, else ``calibration``'s (none without one)."""
     count = gpu_count(site)
-    origin = site.first("construction_start") or site.first("announced")
-    assert origin is not None  # the loader refuses a site with neither
+    start = site_origin(site).isoformat()
     pods = min(MAX_PODS, math.ceil(count / POD_GPUS))
     per_pod = math.ceil(count / pods)
     chip = chip_of(site)
@@ -105,7 +114,7 @@ def site_scenario(
     data = {
         "name": site.site_id,
         "description": f"{site.site_name} ({site.owner}), built from the real-site dataset",
-        "start": origin.date.isoformat(),
+        "start": start,
         "horizon": f"{HORIZON_YEARS} years",
         "chips": chips,
         "build_mode": site.build_mode,
@@ -115,9 +124,7 @@ def site_scenario(
             "interconnects": [
                 {
                     "name": "grid",
-                    "schedule": [
-                        {"date": origin.date.isoformat(), "capacity": f"{supply * HEADROOM} MW"}
-                    ],
+                    "schedule": [{"date": start, "capacity": f"{supply * HEADROOM} MW"}],
                 }
             ]
         },
@@ -127,7 +134,7 @@ def site_scenario(
                 "it_capacity": f"{it_mw * HEADROOM} MW",
                 "pue": pue,
                 "fed_by": ["grid"],
-                "construction_start": origin.date.isoformat(),
+                "construction_start": start,
                 "stages": {"count": pods, "gpus": per_pod, "chip": chip},
                 **(durations or {}),
             }
@@ -136,7 +143,7 @@ def site_scenario(
             {
                 "chip": chip,
                 "count": pods * per_pod,
-                "order_date": origin.date.isoformat(),
+                "order_date": start,
                 "lead_time": CHIP_LEAD_TIME,
             }
         ],

@@ -29,7 +29,7 @@ from dcsim.files import LOCK_NAME
 from dcsim.fleet.loader import SitePlan, load_fleet, site_plans
 from dcsim.fleet.model import FleetRun
 from dcsim.fleet.results import SITE_DATES, summarize_fleet
-from dcsim.fleet.risk import region_risks, site_risk
+from dcsim.fleet.risk import region_risk, site_risk
 from dcsim.fleet.schema import MEMORY_LIMIT_BYTES, Fleet
 from dcsim.runtime.executors import Executor, WorkerLost, map_retrying, open_executor
 from dcsim.runtime.store import Layout, Store, runs_table
@@ -309,7 +309,7 @@ def _rows(pool: Executor, chunks: Iterable[list[Replication]]) -> Iterator[dict[
 
 def _study(runs: pd.DataFrame, by: list[dt.date], regions: dict[str, str]) -> MonteCarlo:
     runs = runs.sort_values("replication", kind="stable").reset_index(drop=True)
-    return MonteCarlo(runs, quantiles(runs), site_risk(runs, by), region_risks(runs, regions, by))
+    return MonteCarlo(runs, quantiles(runs), site_risk(runs, by), region_risk(runs, regions, by))
 
 
 def _study_hash(first: Replication, replications: int) -> str:

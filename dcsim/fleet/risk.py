@@ -57,14 +57,17 @@ def site_risk(runs: pd.DataFrame, by: Sequence[dt.date]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def region_risk(runs: pd.DataFrame, regions: Mapping[str, str], by: dt.date) -> pd.DataFrame:
+def region_risk(
+    runs: pd.DataFrame, regions: Mapping[str, str], by: Sequence[dt.date]
+) -> pd.DataFrame:
     """One row per region (``regions`` maps each site to its region, in file order):
     its ``sites``, the P10/P50/P90 of the GPUs its sites have energized at the end
-    (summed per replication), and the probability that every site of the region has
-    first power, and its full cluster, by ``by``. A region is at risk when one of its
-    sites is, so the probabilities are of all its sites together, per replication."""
+    (summed per replication), and, for each date ``D`` of ``by``, the probability that
+    every site of the region has first power, and its full cluster, by ``D``
+    (``p_all_first_power_by_<D>``, ``p_all_full_cluster_by_<D>``). A region is at risk
+    when one of its sites is, so the probabilities are of all its sites together, per
+    replication."""
     ok = runs[runs["status"] == "ok"] if "status" in runs else runs
-    limit = day_number(by)
     rows = []
     for region in dict.fromkeys(regions.values()):
         sites = [site for site, where in regions.items() if where == region]
@@ -72,22 +75,15 @@ def region_risk(runs: pd.DataFrame, regions: Mapping[str, str], by: dt.date) -> 
         row: dict[str, object] = {"region": region, "sites": len(sites), "replications": len(ok)}
         for name, level in QUANTILES:
             row[f"gpus_energized_{name}"] = float(np.quantile(gpus, level)) if len(ok) else None
-        for key in ("first_power_date", "full_cluster_date"):
-            every = np.all([day_numbers(ok[f"site.{site}.{key}"]) <= limit for site in sites], 0)
-            share = float(np.mean(every)) if len(ok) else float("nan")
-            row[f"p_all_{key.removesuffix('_date')}_by_{by.isoformat()}"] = share
+        reached = {  # per site, the day of each replication (NaN: never)
+            key: [day_numbers(ok[f"site.{site}.{key}"]) for site in sites]
+            for key in ("first_power_date", "full_cluster_date")
+        }
+        for date in by:
+            limit = day_number(date)
+            for key, days in reached.items():
+                every = np.all([d <= limit for d in days], 0)
+                share = float(np.mean(every)) if len(ok) else float("nan")
+                row[f"p_all_{key.removesuffix('_date')}_by_{date.isoformat()}"] = share
         rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def region_risks(
-    runs: pd.DataFrame, regions: Mapping[str, str], by: Sequence[dt.date]
-) -> pd.DataFrame:
-    """:func:`region_risk` by each date of ``by``: one row per region, its GPU quantiles
-    once and ``p_all_first_power_by_<D>`` / ``p_all_full_cluster_by_<D>`` for each ``D``."""
-    frames = [region_risk(runs, regions, date).set_index("region") for date in by]
-    if not frames or not regions:
-        return pd.DataFrame(columns=["region"])
-    first, *rest = frames
-    shares = [frame.filter(like="p_all_") for frame in rest]
-    return pd.concat([first, *shares], axis=1).reset_index()
+    return pd.DataFrame(rows, columns=None if rows else ["region"])
