@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from functools import cache
 from typing import Annotated, Any, Literal
 
 import networkx as nx
@@ -728,7 +729,7 @@ class Scenario(Section):
             # Shocks unwritten (or null): the calibration's fitted ones. A bad calibration
             # file, or a bad shock in it, is reported once, at `calibration` (above).
             with contextlib.suppress(ValueError):
-                data = {**data, "project_risk": _calibrated_shocks(calibration)}
+                data = {**data, "project_risk": list(_calibrated_shocks(calibration))}
         return {**data, "halls": halls}
 
     @model_validator(mode="before")
@@ -860,10 +861,12 @@ class Scenario(Section):
         return 0.0 if date is None else float((date - self.start).days)
 
 
-def _calibrated_shocks(name: str) -> list[dict[str, Any]]:
-    """The shocks a calibration file fitted, each checked as a ``ProjectShock``; a bad one
-    is a ``ValueError`` naming the file and the shock's key."""
-    shocks = calibrated_project_risk(name)
+@cache
+def _calibrated_shocks(name: str) -> tuple[dict[str, Any], ...]:
+    """The shocks a calibration file fitted, each checked as a ``ProjectShock`` (once per
+    file: both of the scenario's validators ask); a bad one is a ``ValueError`` naming the
+    file and the shock's key."""
+    shocks = tuple(calibrated_project_risk(name))
     for index, shock in enumerate(shocks):
         try:
             ProjectShock.model_validate(shock)
